@@ -1,0 +1,84 @@
+//! The interface between the hart and whatever serves its `ecall`s on the
+//! host (the `zeroos` crate).
+
+use crate::memory::Memory;
+use crate::Xlen;
+
+/// A Linux syscall made by `ecall` when no trap vector is installed:
+/// number in a7, arguments in a0..a5 (Linux `syscall(2)`, "Architecture
+/// calling conventions", riscv).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SyscallRequest {
+    /// Syscall number (a7), asm-generic numbering.
+    pub nr: u64,
+    /// Arguments a0..a5 (zero-extended on RV32).
+    pub args: [u64; 6],
+    /// pc of the `ecall`.
+    pub pc: u64,
+    /// Cycles before this syscall.
+    pub cycle: u64,
+    /// Retired instructions before this `ecall`.
+    pub instret: u64,
+    /// XLEN of the calling hart.
+    pub xlen: Xlen,
+}
+
+/// What serving a syscall produced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyscallResult {
+    /// Return this value in a0 (a negative errno as a two's-complement
+    /// XLEN-bit value on error).
+    Return(u64),
+    /// The guest exited (`exit` or `exit_group`) with this status.
+    Exit(i32),
+}
+
+/// A Jolt host call, made by the `VirtualHostIO` custom instruction or by
+/// `ecall` with a7 = 0.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HostCall {
+    /// a0 = 0x505249: print a1/a2 (pointer/length) as a string (a3 = 1) or a
+    /// line (a3 = 2, a newline follows).
+    Print {
+        /// The bytes printed.
+        text: Vec<u8>,
+        /// Whether a newline follows.
+        newline: bool,
+    },
+    /// a0 = 0xC7C1E: a cycle-tracking span marker labelled by a1/a2.
+    CycleMarker {
+        /// The span label.
+        label: String,
+        /// `true` at `start_cycle_tracking` (a3 = 1), `false` at the end (a3 = 2).
+        start: bool,
+        /// Cycles before the marker instruction.
+        cycle: u64,
+    },
+}
+
+/// a0 value of a Jolt print host call.
+pub const JOLT_PRINT: u64 = 0x50_5249;
+/// a0 value of a Jolt cycle-tracking marker host call.
+pub const JOLT_CYCLE_MARKER: u64 = 0xC_7C1E;
+
+/// Serves host-side `ecall`s. Implemented by `zeroos::ZeroOs`.
+pub trait Environment {
+    /// Serves one Linux syscall. May read and write guest memory.
+    fn syscall(&mut self, req: &SyscallRequest, mem: &mut Memory) -> SyscallResult;
+
+    /// Receives text printed by a Jolt host call.
+    fn host_print(&mut self, text: &[u8], newline: bool);
+}
+
+/// An environment with no syscalls: every syscall returns `-ENOSYS` and
+/// prints go nowhere. Useful for tests of bare-metal code.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoSyscalls;
+
+impl Environment for NoSyscalls {
+    fn syscall(&mut self, req: &SyscallRequest, _mem: &mut Memory) -> SyscallResult {
+        let enosys = (-38i64) as u64;
+        SyscallResult::Return(req.xlen.truncate(enosys))
+    }
+    fn host_print(&mut self, _text: &[u8], _newline: bool) {}
+}

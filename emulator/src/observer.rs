@@ -1,0 +1,227 @@
+//! The instrumentation interface.
+//!
+//! A run is generic over an [`Observer`]; every method has an empty default
+//! body marked `#[inline(always)]`, so a run with the no-op observer `()`
+//! compiles to the plain interpreter and pays nothing.
+//!
+//! Event order within one instruction: [`Observer::before_insn`], then the
+//! memory accesses it makes ([`Observer::mem_access`]), syscall or trap
+//! events, then [`Observer::retired`], then [`Observer::transfer`] if it
+//! changed control flow.
+
+use crate::cpu::Cpu;
+use crate::decode::Insn;
+use crate::env::{HostCall, SyscallRequest, SyscallResult};
+use crate::memory::Memory;
+
+/// How a control transfer relates to the call stack, classified by the
+/// return-address-stack hints of the RISC-V unprivileged spec ("JALR"
+/// section, table of push/pop hints): a link register is `ra` (x1) or `t0`
+/// (x5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TransferKind {
+    /// `jal`/`jalr` writing a link register (push).
+    Call,
+    /// `jalr` through a link register, not writing one (pop).
+    Return,
+    /// `jalr` reading one link register and writing another (pop, then push).
+    CoroutineSwap,
+    /// A jump that links nothing (`j`, `jr`, `tail`): a local jump or a tail
+    /// call; a profiler tells them apart by whether the target is a function
+    /// entry.
+    Jump,
+    /// An exception or `ecall` entering the trap vector in `mtvec`.
+    Trap,
+    /// `mret` leaving a trap handler.
+    TrapReturn,
+}
+
+/// One control transfer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Transfer {
+    /// Classification.
+    pub kind: TransferKind,
+    /// Address of the transferring instruction.
+    pub from: u64,
+    /// Target address (the new pc).
+    pub to: u64,
+    /// Address of the instruction after the transferring one (the return
+    /// address a call links).
+    pub next: u64,
+}
+
+/// Direction of a memory access.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AccessKind {
+    /// A load (including the read half of an AMO and `lr`).
+    Read,
+    /// A store (including the write half of an AMO and a successful `sc`).
+    Write,
+}
+
+/// One data memory access made by an instruction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemAccess {
+    /// pc of the accessing instruction.
+    pub pc: u64,
+    /// First byte accessed.
+    pub addr: u64,
+    /// Size in bytes (1, 2, 4 or 8).
+    pub size: u8,
+    /// Read or write.
+    pub kind: AccessKind,
+    /// The value read or written (zero-extended).
+    pub value: u64,
+}
+
+/// A trap entering the guest's own trap vector.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TrapEvent {
+    /// The `mcause` value (11 for an `ecall` from M-mode).
+    pub cause: u64,
+    /// The `mepc` value: pc of the trapping instruction.
+    pub epc: u64,
+    /// The handler address (from `mtvec`).
+    pub handler: u64,
+    /// For an `ecall`, the value of a7 (the syscall number by the Linux
+    /// convention), which in-guest kernels dispatch on.
+    pub a7: u64,
+}
+
+/// Receives the emulator's events. All methods default to doing nothing.
+pub trait Observer {
+    /// Called before the instruction at `pc` executes; returning `true` stops
+    /// the run before it (a breakpoint), leaving `pc` unexecuted.
+    #[inline(always)]
+    fn before_insn(&mut self, _cpu: &Cpu, _pc: u64) -> bool {
+        false
+    }
+
+    /// An instruction retired. `cycles` is what it cost (1, or 1 plus the
+    /// modeled syscall cost for an `ecall` served on the host). `cpu` is the
+    /// state after it.
+    #[inline(always)]
+    fn retired(&mut self, _cpu: &Cpu, _pc: u64, _insn: &Insn, _cycles: u64) {}
+
+    /// A control transfer by `jal`, `jalr`, a trap or `mret` (not taken
+    /// branches). `cpu` is the state after it.
+    #[inline(always)]
+    fn transfer(&mut self, _cpu: &Cpu, _t: &Transfer) {}
+
+    /// A data memory access. Returning `true` stops the run after the
+    /// instruction retires (a watchpoint).
+    #[inline(always)]
+    fn mem_access(&mut self, _access: &MemAccess) -> bool {
+        false
+    }
+
+    /// An `ecall` is about to be served on the host as a Linux syscall.
+    #[inline(always)]
+    fn syscall_enter(&mut self, _cpu: &Cpu, _mem: &Memory, _req: &SyscallRequest) {}
+
+    /// A host-served syscall finished; `cycles` is its modeled cost (not
+    /// counting the `ecall` instruction's own cycle).
+    #[inline(always)]
+    fn syscall_exit(&mut self, _cpu: &Cpu, _mem: &Memory, _req: &SyscallRequest, _res: &SyscallResult, _cycles: u64) {}
+
+    /// A trap into the guest's trap vector.
+    #[inline(always)]
+    fn trap(&mut self, _cpu: &Cpu, _trap: &TrapEvent) {}
+
+    /// A Jolt host call (print or cycle-tracking marker).
+    #[inline(always)]
+    fn host_call(&mut self, _cpu: &Cpu, _call: &HostCall) {}
+}
+
+/// The no-op observer.
+impl Observer for () {}
+
+impl<O: Observer + ?Sized> Observer for &mut O {
+    #[inline(always)]
+    fn before_insn(&mut self, cpu: &Cpu, pc: u64) -> bool {
+        (**self).before_insn(cpu, pc)
+    }
+    #[inline(always)]
+    fn retired(&mut self, cpu: &Cpu, pc: u64, insn: &Insn, cycles: u64) {
+        (**self).retired(cpu, pc, insn, cycles)
+    }
+    #[inline(always)]
+    fn transfer(&mut self, cpu: &Cpu, t: &Transfer) {
+        (**self).transfer(cpu, t)
+    }
+    #[inline(always)]
+    fn mem_access(&mut self, access: &MemAccess) -> bool {
+        (**self).mem_access(access)
+    }
+    #[inline(always)]
+    fn syscall_enter(&mut self, cpu: &Cpu, mem: &Memory, req: &SyscallRequest) {
+        (**self).syscall_enter(cpu, mem, req)
+    }
+    #[inline(always)]
+    fn syscall_exit(&mut self, cpu: &Cpu, mem: &Memory, req: &SyscallRequest, res: &SyscallResult, cycles: u64) {
+        (**self).syscall_exit(cpu, mem, req, res, cycles)
+    }
+    #[inline(always)]
+    fn trap(&mut self, cpu: &Cpu, trap: &TrapEvent) {
+        (**self).trap(cpu, trap)
+    }
+    #[inline(always)]
+    fn host_call(&mut self, cpu: &Cpu, call: &HostCall) {
+        (**self).host_call(cpu, call)
+    }
+}
+
+/// An observer that counts events; the benchmark uses it to measure the
+/// cost of instrumentation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CountingObserver {
+    /// Retired instructions.
+    pub retired: u64,
+    /// Cycles reported with retired instructions.
+    pub cycles: u64,
+    /// Calls.
+    pub calls: u64,
+    /// Returns.
+    pub returns: u64,
+    /// Other transfers (jumps, traps, trap returns, coroutine swaps).
+    pub other_transfers: u64,
+    /// Loads.
+    pub reads: u64,
+    /// Stores.
+    pub writes: u64,
+    /// Host-served syscalls.
+    pub syscalls: u64,
+    /// Traps into the guest's vector.
+    pub traps: u64,
+}
+
+impl Observer for CountingObserver {
+    #[inline(always)]
+    fn retired(&mut self, _cpu: &Cpu, _pc: u64, _insn: &Insn, cycles: u64) {
+        self.retired += 1;
+        self.cycles += cycles;
+    }
+    #[inline(always)]
+    fn transfer(&mut self, _cpu: &Cpu, t: &Transfer) {
+        match t.kind {
+            TransferKind::Call => self.calls += 1,
+            TransferKind::Return => self.returns += 1,
+            _ => self.other_transfers += 1,
+        }
+    }
+    #[inline(always)]
+    fn mem_access(&mut self, a: &MemAccess) -> bool {
+        match a.kind {
+            AccessKind::Read => self.reads += 1,
+            AccessKind::Write => self.writes += 1,
+        }
+        false
+    }
+    fn syscall_enter(&mut self, _cpu: &Cpu, _mem: &Memory, _req: &SyscallRequest) {
+        self.syscalls += 1;
+    }
+    fn trap(&mut self, _cpu: &Cpu, _trap: &TrapEvent) {
+        self.traps += 1;
+    }
+}
