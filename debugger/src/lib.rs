@@ -1,0 +1,9 @@
+//! The `zkdbg` command: run, profile and debug zkVM guests.
+//!
+//! The library half holds what the subcommands share: loading a guest with
+//! its options ([`guest`]), source-level symbolization ([`source`]) and the
+//! `run` report ([`run`]).
+
+pub mod guest;
+pub mod run;
+pub mod source;

@@ -1,0 +1,164 @@
+//! `zkdbg run`: run a guest to completion and report.
+
+use crate::guest::Guest;
+use crate::source::{describe_addr, SourceMap};
+use serde::Serialize;
+use zkdbg_emulator::disasm::disassemble;
+use zkdbg_emulator::{Fault, FaultKind, Machine, StopReason};
+
+/// A fault, described for people and for JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FaultReport {
+    /// Kind, e.g. `load-access`.
+    pub kind: FaultKind,
+    /// Human description, e.g. "load access fault".
+    pub description: String,
+    /// pc of the faulting instruction.
+    pub pc: u64,
+    /// The faulting address, if any.
+    pub addr: Option<u64>,
+    /// The instruction, disassembled.
+    pub instruction: Option<String>,
+    /// The function containing pc (`name+0xOFF`), if known.
+    pub function: Option<String>,
+    /// `file:line` of pc, if DWARF knows it.
+    pub location: Option<String>,
+    /// The signal a debugger reports for it (SIGSEGV, SIGILL, SIGBUS, SIGTRAP, SIGXCPU).
+    pub signal: String,
+}
+
+impl FaultReport {
+    /// Describes `fault` in `machine`'s program.
+    pub fn new(fault: &Fault, machine: &Machine, source: &SourceMap) -> FaultReport {
+        let symbols = machine.symbols();
+        let instruction = fault.insn.map(|i| {
+            disassemble(&i, fault.pc, machine.xlen(), &|a| symbols.describe(a))
+        });
+        FaultReport {
+            kind: fault.kind,
+            description: fault.kind.describe().to_string(),
+            pc: fault.pc,
+            addr: fault.addr,
+            instruction,
+            function: symbols.describe(fault.pc),
+            location: source.location(fault.pc),
+            signal: signal_of(fault.kind).0.to_string(),
+        }
+    }
+
+    /// A multi-line message: kind, pc, function, source line, instruction, address.
+    pub fn message(&self) -> String {
+        let mut s = format!("guest fault: {} at pc {:#x}", self.description, self.pc);
+        if let Some(f) = &self.function {
+            s += &format!(" in {f}");
+        }
+        if let Some(l) = &self.location {
+            s += &format!(" ({l})");
+        }
+        if let Some(i) = &self.instruction {
+            s += &format!("\n  instruction: {i}");
+        }
+        if let Some(a) = self.addr {
+            s += &format!("\n  address: {a:#x}");
+        }
+        s
+    }
+}
+
+/// The signal name and number a fault maps to (as a debugger or a shell
+/// would report a process killed by it).
+pub fn signal_of(kind: FaultKind) -> (&'static str, i32) {
+    match kind {
+        FaultKind::InstructionAccess | FaultKind::LoadAccess | FaultKind::StoreAccess => ("SIGSEGV", 11),
+        FaultKind::IllegalInstruction => ("SIGILL", 4),
+        FaultKind::LoadMisaligned | FaultKind::StoreMisaligned => ("SIGBUS", 7),
+        FaultKind::Breakpoint => ("SIGTRAP", 5),
+        FaultKind::CycleLimit => ("SIGXCPU", 24),
+    }
+}
+
+/// The JSON report of `zkdbg run --report`. Deterministic: the same ELF and
+/// input give byte-identical reports (wall time is printed on stderr only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RunReport {
+    /// Guest file name.
+    pub guest: String,
+    /// "rv32" or "rv64".
+    pub xlen: zkdbg_emulator::Xlen,
+    /// The process exit code: the guest's exit status (low 8 bits), 0 for a
+    /// jump-to-self halt, 128 + signal number for a fault.
+    pub exit_code: i32,
+    /// The status the guest passed to exit/exit_group, if it exited.
+    pub exit_status: Option<i32>,
+    /// `exit`, `jump-to-self` or `fault`.
+    pub halt_reason: String,
+    /// Retired instructions.
+    pub instructions: u64,
+    /// Cycles (instructions plus modeled syscall cost).
+    pub cycles: u64,
+    /// Syscalls served by zeroos.
+    pub syscalls: u64,
+    /// Syscalls answered -ENOSYS, by name or number.
+    pub unknown_syscalls: std::collections::BTreeMap<String, u64>,
+    /// The fault, or null.
+    pub fault: Option<FaultReport>,
+}
+
+impl RunReport {
+    /// Builds the report of a finished run.
+    pub fn new(guest: &Guest, stop: &StopReason, source: &SourceMap) -> RunReport {
+        let m = &guest.machine;
+        let (exit_code, exit_status, halt_reason, fault) = match stop {
+            StopReason::Exited(s) => (s & 0xff, Some(*s), "exit", None),
+            StopReason::Halted => (0, None, "jump-to-self", None),
+            StopReason::Fault(f) => (128 + signal_of(f.kind).1, None, "fault", Some(FaultReport::new(f, m, source))),
+            other => (1, None, if matches!(other, StopReason::StepLimit) { "step-limit" } else { "stopped" }, None),
+        };
+        let stats = guest.os.stats();
+        let unknown_syscalls = stats
+            .unknown
+            .iter()
+            .map(|(&nr, &n)| (zeroos::syscall_name(nr, m.xlen()).map(str::to_string).unwrap_or_else(|| nr.to_string()), n))
+            .collect();
+        RunReport {
+            guest: guest.name(),
+            xlen: m.xlen(),
+            exit_code,
+            exit_status,
+            halt_reason: halt_reason.to_string(),
+            instructions: m.cpu.instret,
+            cycles: m.cpu.cycle,
+            syscalls: stats.total,
+            unknown_syscalls,
+            fault,
+        }
+    }
+
+    /// The one-line summary printed on stderr.
+    pub fn summary(&self, seconds: f64) -> String {
+        let mips = if seconds > 0.0 { self.instructions as f64 / seconds / 1e6 } else { 0.0 };
+        let end = match (&self.fault, self.exit_status) {
+            (Some(f), _) => format!("fault ({})", f.description),
+            (None, Some(s)) => format!("exit {s}"),
+            (None, None) => self.halt_reason.clone(),
+        };
+        let mut s = format!(
+            "zkdbg: {end} | {} instructions | {} cycles | {} syscalls | {:.3} s | {:.1} MIPS",
+            self.instructions, self.cycles, self.syscalls, seconds, mips
+        );
+        if !self.unknown_syscalls.is_empty() {
+            let names: Vec<String> = self.unknown_syscalls.iter().map(|(k, v)| format!("{k}x{v}")).collect();
+            s += &format!(" | unimplemented syscalls (ENOSYS): {}", names.join(", "));
+        }
+        s
+    }
+}
+
+/// Describes the guest's current location for messages: `name+off (file:line)`.
+pub fn describe_pc(machine: &Machine, source: &SourceMap, pc: u64) -> String {
+    let mut s = describe_addr(machine.symbols(), pc);
+    if let Some(l) = source.location(pc) {
+        s += &format!(" ({l})");
+    }
+    s
+}

@@ -1,0 +1,76 @@
+//! Source-level symbolization from DWARF (via `addr2line`), falling back to
+//! the ELF symbol table.
+
+use std::path::Path;
+use zkdbg_emulator::SymbolTable;
+
+/// One frame at an address: a function and, if known, its source location.
+/// Inline frames come innermost first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Frame {
+    /// Function name (demangled).
+    pub function: Option<String>,
+    /// Source file.
+    pub file: Option<String>,
+    /// Line number.
+    pub line: Option<u32>,
+}
+
+impl Frame {
+    /// `file:line`, if known.
+    pub fn location(&self) -> Option<String> {
+        match (&self.file, self.line) {
+            (Some(f), Some(l)) => Some(format!("{f}:{l}")),
+            (Some(f), None) => Some(f.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// Maps addresses to functions and source lines.
+pub struct SourceMap {
+    loader: Option<addr2line::Loader>,
+}
+
+impl SourceMap {
+    /// Reads the DWARF of the ELF at `path`. An ELF without DWARF (or an
+    /// unreadable one) gives a map that knows no lines, never an error.
+    pub fn new(path: &Path) -> SourceMap {
+        SourceMap { loader: addr2line::Loader::new(path).ok() }
+    }
+
+    /// A map that knows nothing.
+    pub fn empty() -> SourceMap {
+        SourceMap { loader: None }
+    }
+
+    /// The frames at `addr`, innermost (inlined) first. Empty if unknown.
+    pub fn frames(&self, addr: u64) -> Vec<Frame> {
+        let mut out = Vec::new();
+        let Some(l) = &self.loader else { return out };
+        if let Ok(mut it) = l.find_frames(addr) {
+            while let Ok(Some(f)) = it.next() {
+                out.push(Frame {
+                    function: f.function.as_ref().and_then(|n| n.demangle().ok()).map(|n| n.into_owned()),
+                    file: f.location.as_ref().and_then(|l| l.file).map(str::to_string),
+                    line: f.location.as_ref().and_then(|l| l.line),
+                });
+            }
+        }
+        out
+    }
+
+    /// `file:line` of `addr`, if DWARF knows it.
+    pub fn location(&self, addr: u64) -> Option<String> {
+        let loc = self.loader.as_ref()?.find_location(addr).ok()??;
+        match (loc.file, loc.line) {
+            (Some(f), Some(l)) => Some(format!("{f}:{l}")),
+            _ => None,
+        }
+    }
+}
+
+/// `name+0xOFF` for `addr` from the symbol table, or the address in hex.
+pub fn describe_addr(symbols: &SymbolTable, addr: u64) -> String {
+    symbols.describe(addr).unwrap_or_else(|| format!("{addr:#x}"))
+}
