@@ -248,6 +248,16 @@ impl ZeroOs {
                     put(mem, a[0], &pack(&[us / 1_000_000, us % 1_000_000], xlen.bytes())).map(|_| 0)
                 }
             }
+            nr::TIMES => {
+                // struct tms in clock ticks (USER_HZ = 100): 10,000,000 cycles a tick.
+                let ticks = req.cycle / 10_000_000;
+                if a[0] != 0 {
+                    if put(mem, a[0], &pack(&[ticks, 0, 0, 0], xlen.bytes())).is_err() {
+                        return Ok(Err(EFAULT));
+                    }
+                }
+                Ok(ticks)
+            }
             nr::NANOSLEEP | nr::SCHED_YIELD | nr::SET_ROBUST_LIST | nr::SIGALTSTACK => Ok(0),
             nr::SET_TID_ADDRESS | nr::GETPID | nr::GETTID => Ok(1),
             nr::GETPPID | nr::GETUID | nr::GETEUID | nr::GETGID | nr::GETEGID => Ok(0),

@@ -41,6 +41,7 @@ pub mod nr {
     pub const SIGALTSTACK: u64 = 132;
     pub const RT_SIGACTION: u64 = 134;
     pub const RT_SIGPROCMASK: u64 = 135;
+    pub const TIMES: u64 = 153;
     pub const UNAME: u64 = 160;
     pub const GETRLIMIT: u64 = 163;
     pub const GETTIMEOFDAY: u64 = 169;

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Builds every guest for rv64 and rv32 into OUT_DIR (default: guests/bin),
+# as OUT_DIR/rv64/NAME.elf and OUT_DIR/rv32/NAME.elf.
+#
+# Needs Debian's gcc-riscv64-unknown-elf and picolibc-riscv64-unknown-elf,
+# and cargo (to fetch the C sources of Lua and libsecp256k1 from crates.io).
+# Builds are reproducible: the same sources give byte-identical ELFs
+# (paths are mapped with -ffile-prefix-map, no build ids or timestamps).
+set -euo pipefail
+
+GUESTS=$(cd "$(dirname "$0")" && pwd)
+OUT=${1:-$GUESTS/bin}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+CC=${CC:-riscv64-unknown-elf-gcc}
+JOBS=${JOBS:-$(nproc)}
+
+command -v "$CC" >/dev/null || { echo "build.sh: $CC not found (apt-get install gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf)" >&2; exit 1; }
+
+# Where cargo keeps the pinned crates (guests/third_party/Cargo.toml).
+crate_dir() {
+    cargo metadata --format-version 1 --manifest-path "$GUESTS/third_party/Cargo.toml" |
+        python3 -c "import json,sys,os; m=json.load(sys.stdin); print(next(os.path.dirname(p['manifest_path']) for p in m['packages'] if p['name']=='$1'))"
+}
+LUA=$(crate_dir lua-src)/lua-5.4.9
+SECP=$(crate_dir secp256k1-sys)/depend/secp256k1
+
+BUILD=$(mktemp -d)
+trap 'rm -rf "$BUILD"' EXIT
+
+COMMON=(-O2 -g -ffunction-sections -fdata-sections -mcmodel=medany -specs=picolibc.specs
+    -ffile-prefix-map="$GUESTS"=guests -ffile-prefix-map="$LUA"=third_party/lua-5.4.9
+    -ffile-prefix-map="$SECP"=third_party/secp256k1 -I"$GUESTS/runtime")
+LINK=(-nostartfiles -static -T "$GUESTS/runtime/link.ld" -Wl,--gc-sections -Wl,--build-id=none)
+
+# compile ARCH_FLAGS... -- OUTPUT.o SOURCE EXTRA...
+compile() {
+    local obj=$1 src=$2
+    shift 2
+    "$CC" "${COMMON[@]}" "$@" -frandom-seed="$(basename "$obj")" -c "$src" -o "$obj"
+}
+export -f compile
+
+build_arch() {
+    local arch=$1
+    local flags
+    if [ "$arch" = rv64 ]; then flags=(-march=rv64imac -mabi=lp64); else flags=(-march=rv32imac -mabi=ilp32); fi
+    local b=$BUILD/$arch
+    mkdir -p "$b/lua" "$b/secp" "$OUT/$arch"
+    compile "$b/start.o" "$GUESTS/runtime/start.S" "${flags[@]}"
+    compile "$b/runtime.o" "$GUESTS/runtime/runtime.c" "${flags[@]}"
+    local rt=("$b/start.o" "$b/runtime.o")
+
+    for g in hello fib sha256 kernel bench fault-illegal fault-null fault-misaligned; do
+        compile "$b/$g.o" "$GUESTS/src/$g.c" "${flags[@]}"
+        "$CC" "${COMMON[@]}" "${flags[@]}" "${LINK[@]}" "${rt[@]}" "$b/$g.o" -o "$OUT/$arch/$g.elf"
+    done
+
+    # Lua 5.4: every library source plus our main (guests/src/lua.c).
+    local lua_objs=()
+    for src in "$LUA"/*.c; do
+        local o=$b/lua/$(basename "${src%.c}").o
+        compile "$o" "$src" "${flags[@]}" -I"$LUA" -w &
+        lua_objs+=("$o")
+        while [ "$(jobs -r | wc -l)" -ge "$JOBS" ]; do wait -n; done
+    done
+    wait
+    compile "$b/lua-main.o" "$GUESTS/src/lua.c" "${flags[@]}" -I"$LUA"
+    "$CC" "${COMMON[@]}" "${flags[@]}" "${LINK[@]}" "${rt[@]}" "$b/lua-main.o" "${lua_objs[@]}" -lm -o "$OUT/$arch/lua.elf"
+
+    # libsecp256k1 with the settings secp256k1-sys uses.
+    local sflags=("${flags[@]}" -I"$SECP" -I"$SECP/include" -I"$SECP/src" -DECMULT_WINDOW_SIZE=15
+        -DCOMB_BLOCKS=43 -DCOMB_TEETH=6 -Wno-unused-function)
+    compile "$b/secp/secp256k1.o" "$SECP/src/secp256k1.c" "${sflags[@]}" &
+    compile "$b/secp/precomputed_ecmult.o" "$SECP/src/precomputed_ecmult.c" "${sflags[@]}" &
+    compile "$b/secp/precomputed_ecmult_gen.o" "$SECP/src/precomputed_ecmult_gen.c" "${sflags[@]}" &
+    wait
+    compile "$b/secp-main.o" "$GUESTS/src/secp256k1.c" "${sflags[@]}"
+    "$CC" "${COMMON[@]}" "${flags[@]}" "${LINK[@]}" "${rt[@]}" "$b/secp-main.o" "$b"/secp/*.o -o "$OUT/$arch/secp256k1.elf"
+}
+
+for arch in rv64 rv32; do
+    build_arch "$arch"
+done
+echo "built guests into $OUT"
