@@ -139,26 +139,159 @@ pub struct Insn {
     pub rs2: u8,
     /// Encoding length in bytes: 2 (compressed) or 4.
     pub len: u8,
-    /// Immediate; for CSR instructions the CSR number.
+    /// Immediate; for CSR instructions the CSR number; for
+    /// [`Op::Illegal`] the raw encoding (low 16 bits only if compressed).
     pub imm: i32,
-    /// The raw encoding (low 16 bits only for compressed instructions).
-    pub raw: u32,
 }
 
 impl Insn {
     /// The illegal instruction with the given raw encoding and length.
     pub const fn illegal(raw: u32, len: u8) -> Insn {
-        Insn { op: Op::Illegal, rd: 0, rs1: 0, rs2: 0, len, imm: 0, raw }
+        Insn { op: Op::Illegal, rd: 0, rs1: 0, rs2: 0, len, imm: raw as i32 }
     }
 
-    const fn new(op: Op, rd: u32, rs1: u32, rs2: u32, imm: i32, raw: u32, len: u8) -> Insn {
-        Insn { op, rd: rd as u8, rs1: rs1 as u8, rs2: rs2 as u8, len, imm, raw }
+    const fn new(op: Op, rd: u32, rs1: u32, rs2: u32, imm: i32, len: u8) -> Insn {
+        Insn { op, rd: rd as u8, rs1: rs1 as u8, rs2: rs2 as u8, len, imm }
     }
 
     /// Whether this is a compressed (16-bit) instruction.
     pub fn is_compressed(&self) -> bool {
         self.len == 2
     }
+}
+
+const OPS: [Op; 98] = [
+    Op::Lui,
+    Op::Auipc,
+    Op::Jal,
+    Op::Jalr,
+    Op::Beq,
+    Op::Bne,
+    Op::Blt,
+    Op::Bge,
+    Op::Bltu,
+    Op::Bgeu,
+    Op::Lb,
+    Op::Lh,
+    Op::Lw,
+    Op::Ld,
+    Op::Lbu,
+    Op::Lhu,
+    Op::Lwu,
+    Op::Sb,
+    Op::Sh,
+    Op::Sw,
+    Op::Sd,
+    Op::Addi,
+    Op::Slti,
+    Op::Sltiu,
+    Op::Xori,
+    Op::Ori,
+    Op::Andi,
+    Op::Slli,
+    Op::Srli,
+    Op::Srai,
+    Op::Add,
+    Op::Sub,
+    Op::Sll,
+    Op::Slt,
+    Op::Sltu,
+    Op::Xor,
+    Op::Srl,
+    Op::Sra,
+    Op::Or,
+    Op::And,
+    Op::Addiw,
+    Op::Slliw,
+    Op::Srliw,
+    Op::Sraiw,
+    Op::Addw,
+    Op::Subw,
+    Op::Sllw,
+    Op::Srlw,
+    Op::Sraw,
+    Op::Mul,
+    Op::Mulh,
+    Op::Mulhsu,
+    Op::Mulhu,
+    Op::Div,
+    Op::Divu,
+    Op::Rem,
+    Op::Remu,
+    Op::Mulw,
+    Op::Divw,
+    Op::Divuw,
+    Op::Remw,
+    Op::Remuw,
+    Op::LrW,
+    Op::ScW,
+    Op::AmoswapW,
+    Op::AmoaddW,
+    Op::AmoxorW,
+    Op::AmoandW,
+    Op::AmoorW,
+    Op::AmominW,
+    Op::AmomaxW,
+    Op::AmominuW,
+    Op::AmomaxuW,
+    Op::LrD,
+    Op::ScD,
+    Op::AmoswapD,
+    Op::AmoaddD,
+    Op::AmoxorD,
+    Op::AmoandD,
+    Op::AmoorD,
+    Op::AmominD,
+    Op::AmomaxD,
+    Op::AmominuD,
+    Op::AmomaxuD,
+    Op::Fence,
+    Op::FenceI,
+    Op::Ecall,
+    Op::Ebreak,
+    Op::Mret,
+    Op::Wfi,
+    Op::Csrrw,
+    Op::Csrrs,
+    Op::Csrrc,
+    Op::Csrrwi,
+    Op::Csrrsi,
+    Op::Csrrci,
+    Op::HostIo,
+    Op::Illegal,
+];
+
+impl Insn {
+    /// Packs the instruction into 64 bits (op: 8, rd: 5, rs1: 5, rs2: 5,
+    /// compressed: 1, imm: 32), the form the predecoded-code cache keeps.
+    #[inline(always)]
+    pub fn pack(&self) -> u64 {
+        (self.op as u64)
+            | ((self.rd as u64 & 31) << 8)
+            | ((self.rs1 as u64 & 31) << 13)
+            | ((self.rs2 as u64 & 31) << 18)
+            | (((self.len == 2) as u64) << 23)
+            | ((self.imm as u32 as u64) << 32)
+    }
+
+    /// Unpacks an instruction packed by [`Insn::pack`].
+    #[inline(always)]
+    pub fn unpack(w: u64) -> Insn {
+        Insn {
+            op: OPS.get((w & 0xff) as usize).copied().unwrap_or(Op::Illegal),
+            rd: ((w >> 8) & 31) as u8,
+            rs1: ((w >> 13) & 31) as u8,
+            rs2: ((w >> 18) & 31) as u8,
+            len: if (w >> 23) & 1 != 0 { 2 } else { 4 },
+            imm: (w >> 32) as i32,
+        }
+    }
+}
+
+/// The operation of a packed instruction (see [`Insn::pack`]).
+#[inline(always)]
+pub fn op_of(packed: u64) -> Op {
+    OPS[(packed & 0x7f) as usize % OPS.len()]
 }
 
 /// Length in bytes of the instruction whose low 16 bits are `low`:
@@ -216,7 +349,7 @@ fn decode32(w: u32, xlen: Xlen) -> Insn {
         21,
     );
     let ill = Insn::illegal(w, 4);
-    let mk = |op: Op, rd: u32, rs1: u32, rs2: u32, imm: i32| Insn::new(op, rd, rs1, rs2, imm, w, 4);
+    let mk = |op: Op, rd: u32, rs1: u32, rs2: u32, imm: i32| Insn::new(op, rd, rs1, rs2, imm, 4);
     match opcode {
         0x37 => mk(Op::Lui, rd, 0, 0, u_imm),
         0x17 => mk(Op::Auipc, rd, 0, 0, u_imm),
@@ -376,7 +509,7 @@ fn decode16(h: u16, xlen: Xlen) -> Insn {
     let w = h as u32;
     let rv64 = xlen == Xlen::X64;
     let ill = Insn::illegal(w, 2);
-    let mk = |op: Op, rd: u32, rs1: u32, rs2: u32, imm: i32| Insn::new(op, rd, rs1, rs2, imm, w, 2);
+    let mk = |op: Op, rd: u32, rs1: u32, rs2: u32, imm: i32| Insn::new(op, rd, rs1, rs2, imm, 2);
     let f3 = bits(w, 15, 13);
     // Register fields: full 5-bit and the 3-bit "prime" forms (x8..x15).
     let rd_full = bits(w, 11, 7);
@@ -671,6 +804,18 @@ mod tests {
         assert_eq!(d64(0x2588).op, Op::Illegal);
         assert_eq!(d64(0xa588).op, Op::Illegal);
         assert_eq!(d64(0x2522).op, Op::Illegal);
+    }
+
+    #[test]
+    fn pack_round_trips() {
+        for w in [0xfff5_0513u32, 0x8000_0537, 0xffdf_f0ef, 0x0011_3423, 0x3420_2573, 0xe0b6_352f, 0x157d, 0xbffd, 0xffff_ffff, 0x0000] {
+            for xlen in [Xlen::X32, Xlen::X64] {
+                let i = decode(w, xlen);
+                assert_eq!(Insn::unpack(i.pack()), i, "{w:#x}");
+            }
+        }
+        assert_eq!(OPS.len(), Op::Illegal as usize + 1);
+        assert!(OPS.iter().enumerate().all(|(i, op)| *op as usize == i));
     }
 
     #[test]

@@ -197,9 +197,9 @@ pub fn disassemble(insn: &Insn, pc: u64, xlen: Xlen, symbolize: &dyn Fn(u64) -> 
         HostIo => m.to_string(),
         Illegal => {
             if insn.len == 2 {
-                format!(".half {:#06x}", insn.raw)
+                format!(".half {:#06x}", insn.imm as u32 & 0xffff)
             } else {
-                format!(".word {:#010x}", insn.raw)
+                format!(".word {:#010x}", insn.imm as u32)
             }
         }
         _ => format!("{m} {}, {}, {}", r(rd), r(rs1), r(rs2)),

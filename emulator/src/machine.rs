@@ -94,10 +94,6 @@ pub struct Snapshot {
     finished: Option<StopReason>,
 }
 
-enum Flow {
-    Next,
-    Stop(StopReason),
-}
 
 impl Machine {
     /// A machine with `program` loaded and the hart at its entry point.
@@ -150,49 +146,16 @@ impl Machine {
         r
     }
 
+    /// The interpreter loop. pc and the counters live in locals and are
+    /// written back to `self.cpu` whenever anything outside the loop can see
+    /// them: before environment and observer calls, CSR reads, and on exit.
+    /// With an [`Observer::ACTIVE`] observer they are synced every step.
     fn run_inner<const R64: bool, E: Environment, O: Observer>(
         &mut self,
         env: &mut E,
         obs: &mut O,
         max_steps: u64,
     ) -> StopReason {
-        let max_cycles = self.config.max_cycles.unwrap_or(u64::MAX);
-        let mut steps = 0u64;
-        while steps < max_steps {
-            let pc = self.cpu.pc;
-            if self.cpu.cycle >= max_cycles {
-                let insn = self.mem.fetch(pc).ok();
-                return StopReason::Fault(Fault { kind: FaultKind::CycleLimit, pc, addr: None, insn });
-            }
-            if obs.before_insn(&self.cpu, pc) {
-                return StopReason::Breakpoint;
-            }
-            let insn = match self.mem.fetch(pc) {
-                Ok(i) => i,
-                Err(e) => {
-                    let addr = match e {
-                        MemError::Unmapped(a) => a,
-                        _ => pc,
-                    };
-                    return StopReason::Fault(Fault { kind: FaultKind::InstructionAccess, pc, addr: Some(addr), insn: None });
-                }
-            };
-            steps += 1;
-            if let Flow::Stop(r) = self.exec::<R64, E, O>(insn, pc, env, obs) {
-                return r;
-            }
-        }
-        StopReason::StepLimit
-    }
-
-    #[inline(always)]
-    fn fault(&self, kind: FaultKind, pc: u64, addr: Option<u64>, insn: Insn) -> Flow {
-        Flow::Stop(StopReason::Fault(Fault { kind, pc, addr, insn: Some(insn) }))
-    }
-
-    /// Executes one fetched instruction.
-    #[inline(always)]
-    fn exec<const R64: bool, E: Environment, O: Observer>(&mut self, insn: Insn, pc: u64, env: &mut E, obs: &mut O) -> Flow {
         // Normalises a value to XLEN (RV32 values are kept zero-extended).
         #[inline(always)]
         fn n<const R64: bool>(v: u64) -> u64 {
@@ -211,376 +174,412 @@ impl Machine {
                 v as u32 as i32 as i64
             }
         }
-        let x = &self.cpu.x;
-        let rs1 = x[(insn.rs1 & 31) as usize];
-        let rs2 = x[(insn.rs2 & 31) as usize];
-        let rd = (insn.rd & 31) as usize;
-        let imm = n::<R64>(insn.imm as i64 as u64);
+        let max_cycles = self.config.max_cycles.unwrap_or(u64::MAX);
+        let strict = self.config.strict_align;
         let shmask: u64 = if R64 { 63 } else { 31 };
-        let next = n::<R64>(pc.wrapping_add(insn.len as u64));
-        let mut new_pc = next;
-        let mut cycles = 1u64;
-        let mut stop: Option<StopReason> = None;
-        let mut transfer: Option<TransferKind> = None;
+        let mut pc = self.cpu.pc;
+        let mut instret = self.cpu.instret;
+        let mut cycle = self.cpu.cycle;
+        let end_instret = instret.saturating_add(max_steps);
 
-        macro_rules! wr {
-            ($v:expr) => {{
-                let v = $v;
-                self.cpu.x[rd] = v;
-                self.cpu.x[0] = 0;
+        macro_rules! sync {
+            () => {{
+                self.cpu.pc = pc;
+                self.cpu.instret = instret;
+                self.cpu.cycle = cycle;
             }};
         }
-        macro_rules! load {
-            ($size:expr, $signed:expr) => {{
-                let addr = n::<R64>(rs1.wrapping_add(imm));
-                if self.config.strict_align && addr & ($size - 1) != 0 {
-                    return self.fault(FaultKind::LoadMisaligned, pc, Some(addr), insn);
-                }
-                match self.mem.load(addr, $size as usize) {
-                    Ok(v) => {
-                        if obs.mem_access(&MemAccess { pc, addr, size: $size as u8, kind: AccessKind::Read, value: v }) {
-                            stop = Some(StopReason::Watchpoint);
-                        }
-                        let v = if $signed {
-                            let sh = 64 - 8 * $size;
-                            (((v << sh) as i64) >> sh) as u64
-                        } else {
-                            v
-                        };
-                        wr!(n::<R64>(v));
-                    }
-                    Err(_) => return self.fault(FaultKind::LoadAccess, pc, Some(addr), insn),
-                }
-            }};
-        }
-        macro_rules! store {
-            ($size:expr) => {{
-                let addr = n::<R64>(rs1.wrapping_add(imm));
-                if self.config.strict_align && addr & ($size - 1) != 0 {
-                    return self.fault(FaultKind::StoreMisaligned, pc, Some(addr), insn);
-                }
-                if self.mem.store(addr, $size as usize, rs2).is_err() {
-                    return self.fault(FaultKind::StoreAccess, pc, Some(addr), insn);
-                }
-                let value = if $size == 8 { rs2 } else { rs2 & ((1u64 << (8 * $size)) - 1) };
-                if obs.mem_access(&MemAccess { pc, addr, size: $size as u8, kind: AccessKind::Write, value }) {
-                    stop = Some(StopReason::Watchpoint);
-                }
-            }};
-        }
-        macro_rules! branch {
-            ($cond:expr) => {{
-                if $cond {
-                    new_pc = n::<R64>(pc.wrapping_add(imm));
-                }
-            }};
-        }
-        // 32-bit result sign-extended to 64 (the W instructions, RV64 only).
-        macro_rules! w {
-            ($v:expr) => {
-                ($v as i32 as i64 as u64)
+        loop {
+            if instret >= end_instret {
+                sync!();
+                return StopReason::StepLimit;
+            }
+            if cycle >= max_cycles {
+                sync!();
+                let insn = self.mem.fetch(pc);
+                return StopReason::Fault(Fault { kind: FaultKind::CycleLimit, pc, addr: None, insn });
+            }
+            if obs.before_insn(&self.cpu, pc) {
+                sync!();
+                return StopReason::Breakpoint;
+            }
+            let Some(w) = self.mem.fetch_packed(pc) else {
+                sync!();
+                let addr = if self.mem.is_mapped(pc, 2) { pc + 2 } else { pc };
+                return StopReason::Fault(Fault { kind: FaultKind::InstructionAccess, pc, addr: Some(addr), insn: None });
             };
-        }
-        macro_rules! amo {
-            ($size:expr, $f:expr) => {{
-                let addr = rs1;
-                if addr & ($size - 1) != 0 {
-                    return self.fault(FaultKind::StoreMisaligned, pc, Some(addr), insn);
-                }
-                let old = match self.mem.load(addr, $size) {
-                    Ok(v) => v,
-                    Err(_) => return self.fault(FaultKind::StoreAccess, pc, Some(addr), insn),
-                };
-                let f: fn(u64, u64) -> u64 = $f;
-                let new = f(old, rs2);
-                if self.mem.store(addr, $size, new).is_err() {
-                    return self.fault(FaultKind::StoreAccess, pc, Some(addr), insn);
-                }
-                let r = obs.mem_access(&MemAccess { pc, addr, size: $size as u8, kind: AccessKind::Read, value: old });
-                let newv = if $size == 8 { new } else { new as u32 as u64 };
-                let w = obs.mem_access(&MemAccess { pc, addr, size: $size as u8, kind: AccessKind::Write, value: newv });
-                if r || w {
-                    stop = Some(StopReason::Watchpoint);
-                }
-                let old = if $size == 4 { old as u32 as i32 as i64 as u64 } else { old };
-                wr!(n::<R64>(old));
-            }};
-        }
+            let op = crate::decode::op_of(w);
+            let rd = ((w >> 8) & 31) as usize;
+            let rs1_n = ((w >> 13) & 31) as usize;
+            let rs2_n = ((w >> 18) & 31) as usize;
+            let imm_raw = (w >> 32) as i32;
+            let imm = n::<R64>(imm_raw as i64 as u64);
+            let rs1 = self.cpu.x[rs1_n];
+            let rs2 = self.cpu.x[rs2_n];
+            let next = n::<R64>(pc.wrapping_add(4 - 2 * ((w >> 23) & 1)));
+            let mut new_pc = next;
+            let mut cost = 1u64;
+            let mut stop: Option<StopReason> = None;
+            // Kept apart from `stop` so that a no-op observer's constant
+            // `false` removes it entirely.
+            let mut watch = false;
+            let mut transfer: Option<TransferKind> = None;
 
-        match insn.op {
-            Op::Lui => wr!(imm),
-            Op::Auipc => wr!(n::<R64>(pc.wrapping_add(imm))),
-            Op::Jal => {
-                wr!(next);
-                new_pc = n::<R64>(pc.wrapping_add(imm));
-                if new_pc == pc {
-                    stop = Some(StopReason::Halted);
-                }
-                transfer = Some(if rd == 1 || rd == 5 { TransferKind::Call } else { TransferKind::Jump });
+            macro_rules! fault {
+                ($kind:expr, $addr:expr) => {{
+                    sync!();
+                    return StopReason::Fault(Fault { kind: $kind, pc, addr: $addr, insn: Some(Insn::unpack(w)) });
+                }};
             }
-            Op::Jalr => {
-                new_pc = n::<R64>(rs1.wrapping_add(imm)) & !1;
-                wr!(next);
-                let rd_link = rd == 1 || rd == 5;
-                let rs1_link = insn.rs1 == 1 || insn.rs1 == 5;
-                transfer = Some(match (rd_link, rs1_link) {
-                    (false, false) => TransferKind::Jump,
-                    (false, true) => TransferKind::Return,
-                    (true, false) => TransferKind::Call,
-                    (true, true) if rd == insn.rs1 as usize => TransferKind::Call,
-                    (true, true) => TransferKind::CoroutineSwap,
-                });
+            macro_rules! wr {
+                ($v:expr) => {{
+                    let v = $v;
+                    self.cpu.x[rd] = v;
+                    self.cpu.x[0] = 0;
+                }};
             }
-            Op::Beq => branch!(rs1 == rs2),
-            Op::Bne => branch!(rs1 != rs2),
-            Op::Blt => branch!(s::<R64>(rs1) < s::<R64>(rs2)),
-            Op::Bge => branch!(s::<R64>(rs1) >= s::<R64>(rs2)),
-            Op::Bltu => branch!(rs1 < rs2),
-            Op::Bgeu => branch!(rs1 >= rs2),
-            Op::Lb => load!(1u64, true),
-            Op::Lh => load!(2u64, true),
-            Op::Lw => load!(4u64, true),
-            Op::Ld => load!(8u64, true),
-            Op::Lbu => load!(1u64, false),
-            Op::Lhu => load!(2u64, false),
-            Op::Lwu => load!(4u64, false),
-            Op::Sb => store!(1u64),
-            Op::Sh => store!(2u64),
-            Op::Sw => store!(4u64),
-            Op::Sd => store!(8u64),
-            Op::Addi => wr!(n::<R64>(rs1.wrapping_add(imm))),
-            Op::Slti => wr!((s::<R64>(rs1) < s::<R64>(imm)) as u64),
-            Op::Sltiu => wr!((rs1 < imm) as u64),
-            Op::Xori => wr!(rs1 ^ imm),
-            Op::Ori => wr!(rs1 | imm),
-            Op::Andi => wr!(rs1 & imm),
-            Op::Slli => wr!(n::<R64>(rs1 << (insn.imm as u64 & shmask))),
-            Op::Srli => wr!(rs1 >> (insn.imm as u64 & shmask)),
-            Op::Srai => wr!(n::<R64>((s::<R64>(rs1) >> (insn.imm as u64 & shmask)) as u64)),
-            Op::Add => wr!(n::<R64>(rs1.wrapping_add(rs2))),
-            Op::Sub => wr!(n::<R64>(rs1.wrapping_sub(rs2))),
-            Op::Sll => wr!(n::<R64>(rs1 << (rs2 & shmask))),
-            Op::Slt => wr!((s::<R64>(rs1) < s::<R64>(rs2)) as u64),
-            Op::Sltu => wr!((rs1 < rs2) as u64),
-            Op::Xor => wr!(rs1 ^ rs2),
-            Op::Srl => wr!(rs1 >> (rs2 & shmask)),
-            Op::Sra => wr!(n::<R64>((s::<R64>(rs1) >> (rs2 & shmask)) as u64)),
-            Op::Or => wr!(rs1 | rs2),
-            Op::And => wr!(rs1 & rs2),
-            Op::Addiw => wr!(w!(rs1.wrapping_add(imm))),
-            Op::Slliw => wr!(w!((rs1 as u32) << (insn.imm & 31))),
-            Op::Srliw => wr!(w!((rs1 as u32) >> (insn.imm & 31))),
-            Op::Sraiw => wr!(w!((rs1 as i32) >> (insn.imm & 31))),
-            Op::Addw => wr!(w!(rs1.wrapping_add(rs2))),
-            Op::Subw => wr!(w!(rs1.wrapping_sub(rs2))),
-            Op::Sllw => wr!(w!((rs1 as u32) << (rs2 & 31))),
-            Op::Srlw => wr!(w!((rs1 as u32) >> (rs2 & 31))),
-            Op::Sraw => wr!(w!((rs1 as i32) >> (rs2 & 31))),
-            Op::Mul => wr!(n::<R64>(rs1.wrapping_mul(rs2))),
-            Op::Mulh => {
-                if R64 {
-                    wr!(((rs1 as i64 as i128 * rs2 as i64 as i128) >> 64) as u64)
-                } else {
-                    wr!(n::<R64>(((s::<R64>(rs1) * s::<R64>(rs2)) >> 32) as u64))
-                }
+            macro_rules! access {
+                ($addr:expr, $size:expr, $kind:expr, $value:expr) => {{
+                    watch |= obs.mem_access(&MemAccess { pc, addr: $addr, size: $size as u8, kind: $kind, value: $value });
+                }};
             }
-            Op::Mulhsu => {
-                if R64 {
-                    wr!(((rs1 as i64 as i128).wrapping_mul(rs2 as i128) >> 64) as u64)
-                } else {
-                    wr!(n::<R64>(((s::<R64>(rs1) * rs2 as i64) >> 32) as u64))
-                }
-            }
-            Op::Mulhu => {
-                if R64 {
-                    wr!(((rs1 as u128 * rs2 as u128) >> 64) as u64)
-                } else {
-                    wr!((rs1 * rs2) >> 32)
-                }
-            }
-            Op::Div => {
-                let (a, b) = (s::<R64>(rs1), s::<R64>(rs2));
-                let min = if R64 { i64::MIN } else { i32::MIN as i64 };
-                wr!(n::<R64>(if b == 0 {
-                    u64::MAX
-                } else if a == min && b == -1 {
-                    a as u64
-                } else {
-                    (a / b) as u64
-                }))
-            }
-            Op::Divu => wr!(if rs2 == 0 { n::<R64>(u64::MAX) } else { rs1 / rs2 }),
-            Op::Rem => {
-                let (a, b) = (s::<R64>(rs1), s::<R64>(rs2));
-                let min = if R64 { i64::MIN } else { i32::MIN as i64 };
-                wr!(n::<R64>(if b == 0 {
-                    a as u64
-                } else if a == min && b == -1 {
-                    0
-                } else {
-                    (a % b) as u64
-                }))
-            }
-            Op::Remu => wr!(if rs2 == 0 { rs1 } else { rs1 % rs2 }),
-            Op::Mulw => wr!(w!((rs1 as i32).wrapping_mul(rs2 as i32))),
-            Op::Divw => {
-                let (a, b) = (rs1 as i32, rs2 as i32);
-                wr!(w!(if b == 0 { -1 } else { a.wrapping_div(b) }))
-            }
-            Op::Divuw => {
-                let (a, b) = (rs1 as u32, rs2 as u32);
-                wr!(w!(if b == 0 { u32::MAX } else { a / b }))
-            }
-            Op::Remw => {
-                let (a, b) = (rs1 as i32, rs2 as i32);
-                wr!(w!(if b == 0 { a } else { a.wrapping_rem(b) }))
-            }
-            Op::Remuw => {
-                let (a, b) = (rs1 as u32, rs2 as u32);
-                wr!(w!(if b == 0 { a } else { a % b }))
-            }
-            Op::LrW | Op::LrD => {
-                let size = if insn.op == Op::LrW { 4u64 } else { 8 };
-                let addr = rs1;
-                if addr & (size - 1) != 0 {
-                    return self.fault(FaultKind::LoadMisaligned, pc, Some(addr), insn);
-                }
-                let v = match self.mem.load(addr, size as usize) {
-                    Ok(v) => v,
-                    Err(_) => return self.fault(FaultKind::LoadAccess, pc, Some(addr), insn),
-                };
-                if obs.mem_access(&MemAccess { pc, addr, size: size as u8, kind: AccessKind::Read, value: v }) {
-                    stop = Some(StopReason::Watchpoint);
-                }
-                self.cpu.reservation = Some(addr);
-                wr!(n::<R64>(if size == 4 { v as u32 as i32 as i64 as u64 } else { v }));
-            }
-            Op::ScW | Op::ScD => {
-                let size = if insn.op == Op::ScW { 4u64 } else { 8 };
-                let addr = rs1;
-                if addr & (size - 1) != 0 {
-                    return self.fault(FaultKind::StoreMisaligned, pc, Some(addr), insn);
-                }
-                if self.cpu.reservation.take() == Some(addr) {
-                    if self.mem.store(addr, size as usize, rs2).is_err() {
-                        return self.fault(FaultKind::StoreAccess, pc, Some(addr), insn);
+            macro_rules! load {
+                ($size:expr, $signed:expr) => {{
+                    let addr = n::<R64>(rs1.wrapping_add(imm));
+                    if strict && addr & ($size - 1) != 0 {
+                        fault!(FaultKind::LoadMisaligned, Some(addr));
                     }
-                    let value = if size == 8 { rs2 } else { rs2 as u32 as u64 };
-                    if obs.mem_access(&MemAccess { pc, addr, size: size as u8, kind: AccessKind::Write, value }) {
-                        stop = Some(StopReason::Watchpoint);
-                    }
-                    wr!(0)
-                } else if !self.mem.is_mapped(addr, size) {
-                    return self.fault(FaultKind::StoreAccess, pc, Some(addr), insn);
-                } else {
-                    wr!(1)
-                }
-            }
-            Op::AmoswapW => amo!(4, |_, b| b),
-            Op::AmoaddW => amo!(4, |a, b| a.wrapping_add(b)),
-            Op::AmoxorW => amo!(4, |a, b| a ^ b),
-            Op::AmoandW => amo!(4, |a, b| a & b),
-            Op::AmoorW => amo!(4, |a, b| a | b),
-            Op::AmominW => amo!(4, |a, b| if (a as i32) < (b as i32) { a } else { b }),
-            Op::AmomaxW => amo!(4, |a, b| if (a as i32) > (b as i32) { a } else { b }),
-            Op::AmominuW => amo!(4, |a, b| if (a as u32) < (b as u32) { a } else { b }),
-            Op::AmomaxuW => amo!(4, |a, b| if (a as u32) > (b as u32) { a } else { b }),
-            Op::AmoswapD => amo!(8, |_, b| b),
-            Op::AmoaddD => amo!(8, |a, b| a.wrapping_add(b)),
-            Op::AmoxorD => amo!(8, |a, b| a ^ b),
-            Op::AmoandD => amo!(8, |a, b| a & b),
-            Op::AmoorD => amo!(8, |a, b| a | b),
-            Op::AmominD => amo!(8, |a, b| if (a as i64) < (b as i64) { a } else { b }),
-            Op::AmomaxD => amo!(8, |a, b| if (a as i64) > (b as i64) { a } else { b }),
-            Op::AmominuD => amo!(8, |a, b| a.min(b)),
-            Op::AmomaxuD => amo!(8, |a, b| a.max(b)),
-            Op::Fence | Op::FenceI | Op::Wfi => {}
-            Op::Ecall => {
-                if self.cpu.csr.mtvec != 0 {
-                    new_pc = self.enter_trap(11, pc, 0, obs);
-                    transfer = Some(TransferKind::Trap);
-                } else {
-                    let a7 = self.cpu.x[17];
-                    let a0 = self.cpu.x[10];
-                    if a7 == 0 && (a0 == JOLT_PRINT || a0 == JOLT_CYCLE_MARKER) {
-                        if let Err(f) = self.host_call(pc, insn, env, obs) {
-                            return f;
-                        }
+                    let Some(v) = self.mem.load(addr, $size as usize) else {
+                        fault!(FaultKind::LoadAccess, Some(addr));
+                    };
+                    access!(addr, $size, AccessKind::Read, v);
+                    let v = if $signed {
+                        let sh = 64 - 8 * $size;
+                        (((v << sh) as i64) >> sh) as u64
                     } else {
-                        match self.host_syscall(pc, env, obs) {
-                            (SyscallResult::Return(_), c) => cycles += c,
-                            (SyscallResult::Exit(code), c) => {
-                                cycles += c;
+                        v
+                    };
+                    wr!(n::<R64>(v));
+                }};
+            }
+            macro_rules! store {
+                ($size:expr) => {{
+                    let addr = n::<R64>(rs1.wrapping_add(imm));
+                    if strict && addr & ($size - 1) != 0 {
+                        fault!(FaultKind::StoreMisaligned, Some(addr));
+                    }
+                    if !self.mem.store(addr, $size as usize, rs2) {
+                        fault!(FaultKind::StoreAccess, Some(addr));
+                    }
+                    let value = if $size == 8 { rs2 } else { rs2 & ((1u64 << (8 * $size)) - 1) };
+                    access!(addr, $size, AccessKind::Write, value);
+                }};
+            }
+            macro_rules! branch {
+                ($cond:expr) => {{
+                    if $cond {
+                        new_pc = n::<R64>(pc.wrapping_add(imm));
+                    }
+                }};
+            }
+            // 32-bit result sign-extended to 64 (the W instructions, RV64 only).
+            macro_rules! w {
+                ($v:expr) => {
+                    ($v as i32 as i64 as u64)
+                };
+            }
+            macro_rules! amo {
+                ($size:expr, $f:expr) => {{
+                    let addr = rs1;
+                    if addr & ($size - 1) != 0 {
+                        fault!(FaultKind::StoreMisaligned, Some(addr));
+                    }
+                    let Some(old) = self.mem.load(addr, $size) else {
+                        fault!(FaultKind::StoreAccess, Some(addr));
+                    };
+                    let f: fn(u64, u64) -> u64 = $f;
+                    let new = f(old, rs2);
+                    if !self.mem.store(addr, $size, new) {
+                        fault!(FaultKind::StoreAccess, Some(addr));
+                    }
+                    access!(addr, $size, AccessKind::Read, old);
+                    access!(addr, $size, AccessKind::Write, if $size == 8 { new } else { new as u32 as u64 });
+                    let old = if $size == 4 { old as u32 as i32 as i64 as u64 } else { old };
+                    wr!(n::<R64>(old));
+                }};
+            }
+
+            match op {
+                Op::Lui => wr!(imm),
+                Op::Auipc => wr!(n::<R64>(pc.wrapping_add(imm))),
+                Op::Jal => {
+                    wr!(next);
+                    new_pc = n::<R64>(pc.wrapping_add(imm));
+                    if new_pc == pc {
+                        stop = Some(StopReason::Halted);
+                    }
+                    transfer = Some(if rd == 1 || rd == 5 { TransferKind::Call } else { TransferKind::Jump });
+                }
+                Op::Jalr => {
+                    new_pc = n::<R64>(rs1.wrapping_add(imm)) & !1;
+                    wr!(next);
+                    let rd_link = rd == 1 || rd == 5;
+                    let rs1_link = rs1_n == 1 || rs1_n == 5;
+                    transfer = Some(match (rd_link, rs1_link) {
+                        (false, false) => TransferKind::Jump,
+                        (false, true) => TransferKind::Return,
+                        (true, false) => TransferKind::Call,
+                        (true, true) if rd == rs1_n => TransferKind::Call,
+                        (true, true) => TransferKind::CoroutineSwap,
+                    });
+                }
+                Op::Beq => branch!(rs1 == rs2),
+                Op::Bne => branch!(rs1 != rs2),
+                Op::Blt => branch!(s::<R64>(rs1) < s::<R64>(rs2)),
+                Op::Bge => branch!(s::<R64>(rs1) >= s::<R64>(rs2)),
+                Op::Bltu => branch!(rs1 < rs2),
+                Op::Bgeu => branch!(rs1 >= rs2),
+                Op::Lb => load!(1u64, true),
+                Op::Lh => load!(2u64, true),
+                Op::Lw => load!(4u64, true),
+                Op::Ld => load!(8u64, true),
+                Op::Lbu => load!(1u64, false),
+                Op::Lhu => load!(2u64, false),
+                Op::Lwu => load!(4u64, false),
+                Op::Sb => store!(1u64),
+                Op::Sh => store!(2u64),
+                Op::Sw => store!(4u64),
+                Op::Sd => store!(8u64),
+                Op::Addi => wr!(n::<R64>(rs1.wrapping_add(imm))),
+                Op::Slti => wr!((s::<R64>(rs1) < s::<R64>(imm)) as u64),
+                Op::Sltiu => wr!((rs1 < imm) as u64),
+                Op::Xori => wr!(rs1 ^ imm),
+                Op::Ori => wr!(rs1 | imm),
+                Op::Andi => wr!(rs1 & imm),
+                Op::Slli => wr!(n::<R64>(rs1 << (imm_raw as u64 & shmask))),
+                Op::Srli => wr!(rs1 >> (imm_raw as u64 & shmask)),
+                Op::Srai => wr!(n::<R64>((s::<R64>(rs1) >> (imm_raw as u64 & shmask)) as u64)),
+                Op::Add => wr!(n::<R64>(rs1.wrapping_add(rs2))),
+                Op::Sub => wr!(n::<R64>(rs1.wrapping_sub(rs2))),
+                Op::Sll => wr!(n::<R64>(rs1 << (rs2 & shmask))),
+                Op::Slt => wr!((s::<R64>(rs1) < s::<R64>(rs2)) as u64),
+                Op::Sltu => wr!((rs1 < rs2) as u64),
+                Op::Xor => wr!(rs1 ^ rs2),
+                Op::Srl => wr!(rs1 >> (rs2 & shmask)),
+                Op::Sra => wr!(n::<R64>((s::<R64>(rs1) >> (rs2 & shmask)) as u64)),
+                Op::Or => wr!(rs1 | rs2),
+                Op::And => wr!(rs1 & rs2),
+                Op::Addiw => wr!(w!(rs1.wrapping_add(imm))),
+                Op::Slliw => wr!(w!((rs1 as u32) << (imm_raw & 31))),
+                Op::Srliw => wr!(w!((rs1 as u32) >> (imm_raw & 31))),
+                Op::Sraiw => wr!(w!((rs1 as i32) >> (imm_raw & 31))),
+                Op::Addw => wr!(w!(rs1.wrapping_add(rs2))),
+                Op::Subw => wr!(w!(rs1.wrapping_sub(rs2))),
+                Op::Sllw => wr!(w!((rs1 as u32) << (rs2 & 31))),
+                Op::Srlw => wr!(w!((rs1 as u32) >> (rs2 & 31))),
+                Op::Sraw => wr!(w!((rs1 as i32) >> (rs2 & 31))),
+                Op::Mul => wr!(n::<R64>(rs1.wrapping_mul(rs2))),
+                Op::Mulh => {
+                    if R64 {
+                        wr!(((rs1 as i64 as i128 * rs2 as i64 as i128) >> 64) as u64)
+                    } else {
+                        wr!(n::<R64>(((s::<R64>(rs1) * s::<R64>(rs2)) >> 32) as u64))
+                    }
+                }
+                Op::Mulhsu => {
+                    if R64 {
+                        wr!(((rs1 as i64 as i128).wrapping_mul(rs2 as i128) >> 64) as u64)
+                    } else {
+                        wr!(n::<R64>(((s::<R64>(rs1) * rs2 as i64) >> 32) as u64))
+                    }
+                }
+                Op::Mulhu => {
+                    if R64 {
+                        wr!(((rs1 as u128 * rs2 as u128) >> 64) as u64)
+                    } else {
+                        wr!((rs1 * rs2) >> 32)
+                    }
+                }
+                Op::Div => {
+                    let (a, b) = (s::<R64>(rs1), s::<R64>(rs2));
+                    let min = if R64 { i64::MIN } else { i32::MIN as i64 };
+                    wr!(n::<R64>(if b == 0 {
+                        u64::MAX
+                    } else if a == min && b == -1 {
+                        a as u64
+                    } else {
+                        (a / b) as u64
+                    }))
+                }
+                Op::Divu => wr!(if rs2 == 0 { n::<R64>(u64::MAX) } else { rs1 / rs2 }),
+                Op::Rem => {
+                    let (a, b) = (s::<R64>(rs1), s::<R64>(rs2));
+                    let min = if R64 { i64::MIN } else { i32::MIN as i64 };
+                    wr!(n::<R64>(if b == 0 {
+                        a as u64
+                    } else if a == min && b == -1 {
+                        0
+                    } else {
+                        (a % b) as u64
+                    }))
+                }
+                Op::Remu => wr!(if rs2 == 0 { rs1 } else { rs1 % rs2 }),
+                Op::Mulw => wr!(w!((rs1 as i32).wrapping_mul(rs2 as i32))),
+                Op::Divw => {
+                    let (a, b) = (rs1 as i32, rs2 as i32);
+                    wr!(w!(if b == 0 { -1 } else { a.wrapping_div(b) }))
+                }
+                Op::Divuw => {
+                    let (a, b) = (rs1 as u32, rs2 as u32);
+                    wr!(w!(if b == 0 { u32::MAX } else { a / b }))
+                }
+                Op::Remw => {
+                    let (a, b) = (rs1 as i32, rs2 as i32);
+                    wr!(w!(if b == 0 { a } else { a.wrapping_rem(b) }))
+                }
+                Op::Remuw => {
+                    let (a, b) = (rs1 as u32, rs2 as u32);
+                    wr!(w!(if b == 0 { a } else { a % b }))
+                }
+                Op::LrW | Op::LrD => {
+                    let size = if op == Op::LrW { 4u64 } else { 8 };
+                    let addr = rs1;
+                    if addr & (size - 1) != 0 {
+                        fault!(FaultKind::LoadMisaligned, Some(addr));
+                    }
+                    let Some(v) = self.mem.load(addr, size as usize) else {
+                        fault!(FaultKind::LoadAccess, Some(addr));
+                    };
+                    access!(addr, size, AccessKind::Read, v);
+                    self.cpu.reservation = Some(addr);
+                    wr!(n::<R64>(if size == 4 { v as u32 as i32 as i64 as u64 } else { v }));
+                }
+                Op::ScW | Op::ScD => {
+                    let size = if op == Op::ScW { 4u64 } else { 8 };
+                    let addr = rs1;
+                    if addr & (size - 1) != 0 {
+                        fault!(FaultKind::StoreMisaligned, Some(addr));
+                    }
+                    if self.cpu.reservation.take() == Some(addr) {
+                        if !self.mem.store(addr, size as usize, rs2) {
+                            fault!(FaultKind::StoreAccess, Some(addr));
+                        }
+                        access!(addr, size, AccessKind::Write, if size == 8 { rs2 } else { rs2 as u32 as u64 });
+                        wr!(0)
+                    } else if !self.mem.is_mapped(addr, size) {
+                        fault!(FaultKind::StoreAccess, Some(addr));
+                    } else {
+                        wr!(1)
+                    }
+                }
+                Op::AmoswapW => amo!(4, |_, b| b),
+                Op::AmoaddW => amo!(4, |a, b| a.wrapping_add(b)),
+                Op::AmoxorW => amo!(4, |a, b| a ^ b),
+                Op::AmoandW => amo!(4, |a, b| a & b),
+                Op::AmoorW => amo!(4, |a, b| a | b),
+                Op::AmominW => amo!(4, |a, b| if (a as i32) < (b as i32) { a } else { b }),
+                Op::AmomaxW => amo!(4, |a, b| if (a as i32) > (b as i32) { a } else { b }),
+                Op::AmominuW => amo!(4, |a, b| if (a as u32) < (b as u32) { a } else { b }),
+                Op::AmomaxuW => amo!(4, |a, b| if (a as u32) > (b as u32) { a } else { b }),
+                Op::AmoswapD => amo!(8, |_, b| b),
+                Op::AmoaddD => amo!(8, |a, b| a.wrapping_add(b)),
+                Op::AmoxorD => amo!(8, |a, b| a ^ b),
+                Op::AmoandD => amo!(8, |a, b| a & b),
+                Op::AmoorD => amo!(8, |a, b| a | b),
+                Op::AmominD => amo!(8, |a, b| if (a as i64) < (b as i64) { a } else { b }),
+                Op::AmomaxD => amo!(8, |a, b| if (a as i64) > (b as i64) { a } else { b }),
+                Op::AmominuD => amo!(8, |a, b| a.min(b)),
+                Op::AmomaxuD => amo!(8, |a, b| a.max(b)),
+                Op::Fence | Op::FenceI | Op::Wfi => {}
+                Op::Ecall => {
+                    sync!();
+                    if self.cpu.csr.mtvec != 0 {
+                        new_pc = self.enter_trap(11, pc, 0, obs);
+                        transfer = Some(TransferKind::Trap);
+                    } else {
+                        let (a0, a7) = (self.cpu.x[10], self.cpu.x[17]);
+                        if a7 == 0 && (a0 == JOLT_PRINT || a0 == JOLT_CYCLE_MARKER) {
+                            if let Err(f) = self.host_call(pc, w, env, obs) {
+                                return f;
+                            }
+                        } else {
+                            let (res, c) = self.host_syscall(pc, env, obs);
+                            cost += c;
+                            if let SyscallResult::Exit(code) = res {
                                 stop = Some(StopReason::Exited(code));
                             }
                         }
                     }
                 }
-            }
-            Op::HostIo => {
-                let a0 = self.cpu.x[10];
-                if a0 != JOLT_PRINT && a0 != JOLT_CYCLE_MARKER {
-                    return self.fault(FaultKind::IllegalInstruction, pc, None, insn);
-                }
-                if let Err(f) = self.host_call(pc, insn, env, obs) {
-                    return f;
-                }
-            }
-            Op::Ebreak => return self.fault(FaultKind::Breakpoint, pc, None, insn),
-            Op::Mret => {
-                let st = self.cpu.csr.mstatus;
-                let mie = if st & MSTATUS_MPIE != 0 { MSTATUS_MIE } else { 0 };
-                self.cpu.csr.mstatus = (st & !MSTATUS_MIE) | mie | MSTATUS_MPIE;
-                new_pc = self.cpu.csr.mepc;
-                transfer = Some(TransferKind::TrapReturn);
-            }
-            Op::Csrrw | Op::Csrrs | Op::Csrrc | Op::Csrrwi | Op::Csrrsi | Op::Csrrci => {
-                let num = insn.imm as u16;
-                let src = match insn.op {
-                    Op::Csrrw | Op::Csrrs | Op::Csrrc => rs1,
-                    _ => insn.rs1 as u64,
-                };
-                let writes = matches!(insn.op, Op::Csrrw | Op::Csrrwi) || insn.rs1 != 0;
-                let reads = !matches!(insn.op, Op::Csrrw | Op::Csrrwi) || rd != 0;
-                let old = if reads || writes {
-                    match self.cpu.read_csr(num) {
-                        Some(v) => v,
-                        None => return self.fault(FaultKind::IllegalInstruction, pc, None, insn),
+                Op::HostIo => {
+                    let a0 = self.cpu.x[10];
+                    if a0 != JOLT_PRINT && a0 != JOLT_CYCLE_MARKER {
+                        fault!(FaultKind::IllegalInstruction, None);
                     }
-                } else {
-                    0
-                };
-                if writes {
-                    let new = match insn.op {
-                        Op::Csrrw | Op::Csrrwi => src,
-                        Op::Csrrs | Op::Csrrsi => old | src,
-                        _ => old & !src,
+                    sync!();
+                    if let Err(f) = self.host_call(pc, w, env, obs) {
+                        return f;
+                    }
+                }
+                Op::Ebreak => fault!(FaultKind::Breakpoint, None),
+                Op::Mret => {
+                    let st = self.cpu.csr.mstatus;
+                    let mie = if st & MSTATUS_MPIE != 0 { MSTATUS_MIE } else { 0 };
+                    self.cpu.csr.mstatus = (st & !MSTATUS_MIE) | mie | MSTATUS_MPIE;
+                    new_pc = self.cpu.csr.mepc;
+                    transfer = Some(TransferKind::TrapReturn);
+                }
+                Op::Csrrw | Op::Csrrs | Op::Csrrc | Op::Csrrwi | Op::Csrrsi | Op::Csrrci => {
+                    sync!();
+                    let num = imm_raw as u16;
+                    let src = match op {
+                        Op::Csrrw | Op::Csrrs | Op::Csrrc => rs1,
+                        _ => rs1_n as u64,
                     };
-                    if !self.cpu.write_csr(num, new) {
-                        return self.fault(FaultKind::IllegalInstruction, pc, None, insn);
+                    let writes = matches!(op, Op::Csrrw | Op::Csrrwi) || rs1_n != 0;
+                    let Some(old) = self.cpu.read_csr(num) else {
+                        fault!(FaultKind::IllegalInstruction, None);
+                    };
+                    if writes {
+                        let new = match op {
+                            Op::Csrrw | Op::Csrrwi => src,
+                            Op::Csrrs | Op::Csrrsi => old | src,
+                            _ => old & !src,
+                        };
+                        if !self.cpu.write_csr(num, new) {
+                            fault!(FaultKind::IllegalInstruction, None);
+                        }
                     }
+                    wr!(old);
                 }
-                wr!(old);
+                Op::Illegal => fault!(FaultKind::IllegalInstruction, None),
             }
-            Op::Illegal => return self.fault(FaultKind::IllegalInstruction, pc, None, insn),
-        }
 
-        self.cpu.pc = new_pc;
-        self.cpu.instret += 1;
-        self.cpu.cycle += cycles;
-        obs.retired(&self.cpu, pc, &insn, cycles);
-        if let Some(kind) = transfer {
-            obs.transfer(&self.cpu, &Transfer { kind, from: pc, to: new_pc, next });
-        }
-        match stop {
-            None => Flow::Next,
-            Some(r) => Flow::Stop(r),
+            let old_pc = pc;
+            pc = new_pc;
+            instret += 1;
+            cycle += cost;
+            if O::ACTIVE {
+                sync!();
+                obs.retired(&self.cpu, old_pc, &Insn::unpack(w), cost);
+                if let Some(kind) = transfer {
+                    obs.transfer(&self.cpu, &Transfer { kind, from: old_pc, to: new_pc, next });
+                }
+            }
+            if watch && stop.is_none() {
+                stop = Some(StopReason::Watchpoint);
+            }
+            if let Some(r) = stop {
+                sync!();
+                return r;
+            }
         }
     }
 
     /// Enters the trap vector: sets mepc/mcause/mtval, stacks MIE into MPIE
     /// and returns the handler address (direct mode: `mtvec` with the mode
     /// bits cleared; exceptions always use the base in vectored mode too).
+    #[inline(never)]
     fn enter_trap<O: Observer>(&mut self, cause: u64, epc: u64, tval: u64, obs: &mut O) -> u64 {
         let c = &mut self.cpu.csr;
         c.mepc = epc;
@@ -593,6 +592,7 @@ impl Machine {
         handler
     }
 
+    #[inline(never)]
     fn host_syscall<E: Environment, O: Observer>(&mut self, pc: u64, env: &mut E, obs: &mut O) -> (SyscallResult, u64) {
         let x = &self.cpu.x;
         let req = SyscallRequest {
@@ -613,13 +613,20 @@ impl Machine {
         (res, cost)
     }
 
-    fn host_call<E: Environment, O: Observer>(&mut self, pc: u64, insn: Insn, env: &mut E, obs: &mut O) -> Result<(), Flow> {
+    #[inline(never)]
+    fn host_call<E: Environment, O: Observer>(&mut self, pc: u64, insn: u64, env: &mut E, obs: &mut O) -> Result<(), StopReason> {
         let x = &self.cpu.x;
         let (a0, ptr, len, mode) = (x[10], x[11], x[12], x[13]);
         let text = match self.mem.read_vec(ptr, len.min(1 << 20) as usize) {
             Ok(t) => t,
-            Err(MemError::Unmapped(a)) => return Err(self.fault(FaultKind::LoadAccess, pc, Some(a), insn)),
-            Err(_) => return Err(self.fault(FaultKind::LoadAccess, pc, Some(ptr), insn)),
+            Err(e) => {
+                let addr = match e {
+                    MemError::Unmapped(a) => a,
+                    _ => ptr,
+                };
+                let insn = Some(Insn::unpack(insn));
+                return Err(StopReason::Fault(Fault { kind: FaultKind::LoadAccess, pc, addr: Some(addr), insn }));
+            }
         };
         let call = if a0 == JOLT_PRINT {
             let newline = mode == 2;

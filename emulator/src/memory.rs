@@ -21,7 +21,6 @@ const PAGE_SHIFT: u32 = 12;
 pub const GUARD_SIZE: u64 = 0x1_0000;
 const TLB_SIZE: usize = 256;
 
-type Page = [u8; PAGE_SIZE as usize];
 
 /// Why a memory access failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -45,19 +44,22 @@ pub enum MemError {
     },
 }
 
+/// A TLB entry: guest page number and the byte offset of its frame in the
+/// arena.
 #[derive(Clone, Copy)]
 struct TlbEntry {
     page: u64,
-    slot: u32,
+    base: usize,
 }
 
-const TLB_EMPTY: TlbEntry = TlbEntry { page: u64::MAX, slot: 0 };
+const TLB_EMPTY: TlbEntry = TlbEntry { page: u64::MAX, base: 0 };
 
-/// The predecoded text: slot `i` holds the instruction at `base + 2*i`.
+/// The predecoded text: slot `i` holds the instruction at `base + 2*i`,
+/// packed by [`Insn::pack`].
 #[derive(Clone, Default)]
 struct CodeCache {
     base: u64,
-    insns: Vec<Insn>,
+    insns: Vec<u64>,
 }
 
 impl CodeCache {
@@ -71,10 +73,12 @@ impl CodeCache {
 #[derive(Clone)]
 pub struct Memory {
     xlen: Xlen,
-    slots: Vec<Box<Page>>,
+    /// Page frames, `PAGE_SIZE` bytes each; frame `i` is `arena[i*4096..]`.
+    arena: Vec<u8>,
+    /// Guest page number to frame number.
     map: FxHashMap<u64, u32>,
     free: Vec<u32>,
-    tlb: Box<[TlbEntry; TLB_SIZE]>,
+    tlb: [TlbEntry; TLB_SIZE],
     limit: u64,
     code: CodeCache,
 }
@@ -95,10 +99,10 @@ impl Memory {
     pub fn new(xlen: Xlen, limit: u64) -> Memory {
         Memory {
             xlen,
-            slots: Vec::new(),
+            arena: Vec::new(),
             map: FxHashMap::default(),
             free: Vec::new(),
-            tlb: Box::new([TLB_EMPTY; TLB_SIZE]),
+            tlb: [TLB_EMPTY; TLB_SIZE],
             limit,
             code: CodeCache::default(),
         }
@@ -161,18 +165,29 @@ impl Memory {
             if !self.map.contains_key(&p) {
                 let slot = match self.free.pop() {
                     Some(s) => {
-                        self.slots[s as usize].fill(0);
+                        self.frame_mut(s).fill(0);
                         s
                     }
                     None => {
-                        self.slots.push(Box::new([0; PAGE_SIZE as usize]));
-                        (self.slots.len() - 1) as u32
+                        let n = self.arena.len() / PAGE_SIZE as usize;
+                        self.arena.resize(self.arena.len() + PAGE_SIZE as usize, 0);
+                        n as u32
                     }
                 };
                 self.map.insert(p, slot);
             }
         }
         Ok(())
+    }
+
+    fn frame(&self, slot: u32) -> &[u8] {
+        let b = slot as usize * PAGE_SIZE as usize;
+        &self.arena[b..b + PAGE_SIZE as usize]
+    }
+
+    fn frame_mut(&mut self, slot: u32) -> &mut [u8] {
+        let b = slot as usize * PAGE_SIZE as usize;
+        &mut self.arena[b..b + PAGE_SIZE as usize]
     }
 
     /// Unmaps the pages fully inside `addr..addr+len` (page-aligned `addr`).
@@ -195,7 +210,7 @@ impl Memory {
         self.code = CodeCache { base, insns: Vec::with_capacity(n) };
         for i in 0..n as u64 {
             let insn = self.decode_at(base + 2 * i);
-            self.code.insns.push(insn);
+            self.code.insns.push(insn.pack());
         }
     }
 
@@ -219,34 +234,36 @@ impl Memory {
         let mut a = start;
         while a < end {
             let i = ((a - self.code.base) / 2) as usize;
-            self.code.insns[i] = self.decode_at(a);
+            self.code.insns[i] = self.decode_at(a).pack();
             a += 2;
         }
     }
 
-    /// Fetches the instruction at `pc`.
+    /// Fetches the instruction at `pc` (even: with the C extension every
+    /// instruction is 2-byte aligned).
     ///
-    /// Errors: [`MemError::Unmapped`] if its bytes are not mapped.
+    /// `None` if its bytes are not mapped.
+    pub fn fetch(&self, pc: u64) -> Option<Insn> {
+        self.fetch_packed(pc).map(Insn::unpack)
+    }
+
+    /// [`Memory::fetch`] in the packed form of [`Insn::pack`] (the
+    /// interpreter's fast path).
     #[inline(always)]
-    pub fn fetch(&mut self, pc: u64) -> Result<Insn, MemError> {
+    pub fn fetch_packed(&self, pc: u64) -> Option<u64> {
         let i = (pc.wrapping_sub(self.code.base) >> 1) as usize;
-        if let Some(insn) = self.code.insns.get(i) {
-            if pc & 1 == 0 {
-                return Ok(*insn);
-            }
+        match self.code.insns.get(i) {
+            Some(w) => Some(*w),
+            None => self.fetch_slow(pc),
         }
-        self.fetch_slow(pc)
     }
 
     #[cold]
-    fn fetch_slow(&mut self, pc: u64) -> Result<Insn, MemError> {
-        let lo = self.peek_u16(pc)?;
-        if lo & 3 == 3 {
-            let hi = self.peek_u16(pc + 2)?;
-            Ok(decode(lo as u32 | (hi as u32) << 16, self.xlen))
-        } else {
-            Ok(decode(lo as u32, self.xlen))
-        }
+    #[inline(never)]
+    fn fetch_slow(&self, pc: u64) -> Option<u64> {
+        let lo = self.peek_u16(pc).ok()?;
+        let word = if lo & 3 == 3 { lo as u32 | (self.peek_u16(pc + 2).ok()? as u32) << 16 } else { lo as u32 };
+        Some(decode(word, self.xlen).pack())
     }
 
     fn peek_u16(&self, addr: u64) -> Result<u16, MemError> {
@@ -256,7 +273,7 @@ impl Memory {
     /// Reads one byte without touching the TLB (for observers and debuggers).
     pub fn peek_u8(&self, addr: u64) -> Result<u8, MemError> {
         match self.map.get(&(addr >> PAGE_SHIFT)) {
-            Some(&slot) => Ok(self.slots[slot as usize][(addr & (PAGE_SIZE - 1)) as usize]),
+            Some(&slot) => Ok(self.frame(slot)[(addr & (PAGE_SIZE - 1)) as usize]),
             None => Err(MemError::Unmapped(addr)),
         }
     }
@@ -272,7 +289,7 @@ impl Memory {
             let off = (a & (PAGE_SIZE - 1)) as usize;
             let n = (PAGE_SIZE as usize - off).min(buf.len() - done);
             let slot = *self.map.get(&(a >> PAGE_SHIFT)).ok_or(MemError::Unmapped(a))?;
-            buf[done..done + n].copy_from_slice(&self.slots[slot as usize][off..off + n]);
+            buf[done..done + n].copy_from_slice(&self.frame(slot)[off..off + n]);
             done += n;
         }
         Ok(())
@@ -316,7 +333,7 @@ impl Memory {
             let off = (a & (PAGE_SIZE - 1)) as usize;
             let n = (PAGE_SIZE as usize - off).min(data.len() - done);
             let slot = self.map[&(a >> PAGE_SHIFT)];
-            self.slots[slot as usize][off..off + n].copy_from_slice(&data[done..done + n]);
+            self.frame_mut(slot)[off..off + n].copy_from_slice(&data[done..done + n]);
             done += n;
         }
         self.note_write(addr, data.len() as u64);
@@ -335,62 +352,68 @@ impl Memory {
         }
     }
 
+    /// The arena offset of the frame holding `addr`'s page, through the TLB.
     #[inline(always)]
-    fn tlb_lookup(&mut self, addr: u64) -> Option<u32> {
+    fn tlb_lookup(&mut self, addr: u64) -> Option<usize> {
         let page = addr >> PAGE_SHIFT;
         let e = self.tlb[(page as usize) & (TLB_SIZE - 1)];
         if e.page == page {
-            Some(e.slot)
+            Some(e.base)
         } else {
             self.tlb_fill(page)
         }
     }
 
     #[cold]
-    fn tlb_fill(&mut self, page: u64) -> Option<u32> {
+    #[inline(never)]
+    fn tlb_fill(&mut self, page: u64) -> Option<usize> {
         let slot = *self.map.get(&page)?;
-        self.tlb[(page as usize) & (TLB_SIZE - 1)] = TlbEntry { page, slot };
-        Some(slot)
+        let base = slot as usize * PAGE_SIZE as usize;
+        self.tlb[(page as usize) & (TLB_SIZE - 1)] = TlbEntry { page, base };
+        Some(base)
     }
 
     /// Loads `size` (1, 2, 4 or 8) bytes at `addr`, little-endian,
-    /// zero-extended. Alignment is not checked here.
+    /// zero-extended; `None` if a byte is unmapped. Alignment is not checked.
     #[inline(always)]
-    pub fn load(&mut self, addr: u64, size: usize) -> Result<u64, MemError> {
+    pub fn load(&mut self, addr: u64, size: usize) -> Option<u64> {
         let off = (addr & (PAGE_SIZE - 1)) as usize;
         if off + size <= PAGE_SIZE as usize {
-            if let Some(slot) = self.tlb_lookup(addr) {
-                let page = &self.slots[slot as usize];
-                let mut b = [0u8; 8];
-                b[..size].copy_from_slice(&page[off..off + size]);
-                return Ok(u64::from_le_bytes(b));
-            }
-            return Err(MemError::Unmapped(addr));
+            let base = self.tlb_lookup(addr)? + off;
+            let mut b = [0u8; 8];
+            b[..size].copy_from_slice(&self.arena[base..base + size]);
+            return Some(u64::from_le_bytes(b));
         }
         self.load_slow(addr, size)
     }
 
     #[cold]
-    fn load_slow(&mut self, addr: u64, size: usize) -> Result<u64, MemError> {
+    #[inline(never)]
+    fn load_slow(&mut self, addr: u64, size: usize) -> Option<u64> {
         let mut b = [0u8; 8];
-        self.read_bytes(addr, &mut b[..size])?;
-        Ok(u64::from_le_bytes(b))
+        self.read_bytes(addr, &mut b[..size]).ok()?;
+        Some(u64::from_le_bytes(b))
     }
 
-    /// Stores the low `size` (1, 2, 4 or 8) bytes of `value` at `addr`.
+    /// Stores the low `size` (1, 2, 4 or 8) bytes of `value` at `addr`;
+    /// `false` (and nothing written) if a byte is unmapped.
     #[inline(always)]
-    pub fn store(&mut self, addr: u64, size: usize, value: u64) -> Result<(), MemError> {
+    pub fn store(&mut self, addr: u64, size: usize, value: u64) -> bool {
         let off = (addr & (PAGE_SIZE - 1)) as usize;
         if off + size <= PAGE_SIZE as usize {
-            if let Some(slot) = self.tlb_lookup(addr) {
-                let page = &mut self.slots[slot as usize];
-                page[off..off + size].copy_from_slice(&value.to_le_bytes()[..size]);
-                self.note_write(addr, size as u64);
-                return Ok(());
-            }
-            return Err(MemError::Unmapped(addr));
+            let Some(base) = self.tlb_lookup(addr) else { return false };
+            let base = base + off;
+            self.arena[base..base + size].copy_from_slice(&value.to_le_bytes()[..size]);
+            self.note_write(addr, size as u64);
+            return true;
         }
-        self.write_bytes(addr, &value.to_le_bytes()[..size])
+        self.store_slow(addr, size, value)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn store_slow(&mut self, addr: u64, size: usize, value: u64) -> bool {
+        self.write_bytes(addr, &value.to_le_bytes()[..size]).is_ok()
     }
 }
 
@@ -403,14 +426,14 @@ mod tests {
         let mut m = Memory::new(Xlen::X64, 1 << 20);
         assert!(matches!(m.map(0, 16), Err(MemError::BadRange { .. })));
         assert!(matches!(m.map(GUARD_SIZE - 1, 2), Err(MemError::BadRange { .. })));
-        assert_eq!(m.load(0, 8), Err(MemError::Unmapped(0)));
+        assert_eq!(m.load(0, 8), None);
         m.map(0x8000_0000, 10).unwrap();
         assert_eq!(m.mapped_bytes(), PAGE_SIZE);
-        m.store(0x8000_0ffe, 4, 0xdead_beef).unwrap_err();
+        assert!(!m.store(0x8000_0ffe, 4, 0xdead_beef));
         m.map(0x8000_1000, 1).unwrap();
-        m.store(0x8000_0ffe, 4, 0xdead_beef).unwrap();
-        assert_eq!(m.load(0x8000_0ffe, 4), Ok(0xdead_beef));
-        assert_eq!(m.load(0x8000_0fff, 2), Ok(0xadbe));
+        assert!(m.store(0x8000_0ffe, 4, 0xdead_beef));
+        assert_eq!(m.load(0x8000_0ffe, 4), Some(0xdead_beef));
+        assert_eq!(m.load(0x8000_0fff, 2), Some(0xadbe));
     }
 
     #[test]
@@ -430,10 +453,10 @@ mod tests {
         m.write_bytes(0x8000_0000, &0x0000_0013u32.to_le_bytes()).unwrap(); // nop
         m.set_code_range(0x8000_0000, 0x100);
         assert_eq!(m.fetch(0x8000_0000).unwrap().op, crate::Op::Addi);
-        m.store(0x8000_0000, 4, 0x0000_0073).unwrap(); // ecall
+        assert!(m.store(0x8000_0000, 4, 0x0000_0073)); // ecall
         assert_eq!(m.fetch(0x8000_0000).unwrap().op, crate::Op::Ecall);
         // a write to the upper half of a 32-bit instruction also counts
-        m.store(0x8000_0002, 2, 0x0010).unwrap(); // ebreak = 0x00100073
+        assert!(m.store(0x8000_0002, 2, 0x0010)); // ebreak = 0x00100073
         assert_eq!(m.fetch(0x8000_0000).unwrap().op, crate::Op::Ebreak);
     }
 }

@@ -91,6 +91,11 @@ pub struct TrapEvent {
 
 /// Receives the emulator's events. All methods default to doing nothing.
 pub trait Observer {
+    /// Whether this observer wants events. `false` only for the no-op
+    /// observer `()`: the interpreter then keeps pc and counters in
+    /// registers and writes them back only when it stops.
+    const ACTIVE: bool = true;
+
     /// Called before the instruction at `pc` executes; returning `true` stops
     /// the run before it (a breakpoint), leaving `pc` unexecuted.
     #[inline(always)]
@@ -135,9 +140,12 @@ pub trait Observer {
 }
 
 /// The no-op observer.
-impl Observer for () {}
+impl Observer for () {
+    const ACTIVE: bool = false;
+}
 
 impl<O: Observer + ?Sized> Observer for &mut O {
+    const ACTIVE: bool = O::ACTIVE;
     #[inline(always)]
     fn before_insn(&mut self, cpu: &Cpu, pc: u64) -> bool {
         (**self).before_insn(cpu, pc)
