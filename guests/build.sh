@@ -9,9 +9,14 @@
 set -euo pipefail
 
 GUESTS=$(cd "$(dirname "$0")" && pwd)
+REPO=$(dirname "$GUESTS")
 OUT=${1:-$GUESTS/bin}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
+# Compile from the repository root with relative paths, so that DWARF names
+# guests/src/NAME.c relative to a compilation directory of ".".
+cd "$REPO"
+G=guests
 CC=${CC:-riscv64-unknown-elf-gcc}
 JOBS=${JOBS:-$(nproc)}
 
@@ -29,9 +34,9 @@ BUILD=$(mktemp -d)
 trap 'rm -rf "$BUILD"' EXIT
 
 COMMON=(-O2 -g -ffunction-sections -fdata-sections -mcmodel=medany -specs=picolibc.specs
-    -ffile-prefix-map="$GUESTS"=guests -ffile-prefix-map="$LUA"=third_party/lua-5.4.9
-    -ffile-prefix-map="$SECP"=third_party/secp256k1 -I"$GUESTS/runtime")
-LINK=(-nostartfiles -static -T "$GUESTS/runtime/link.ld" -Wl,--gc-sections -Wl,--build-id=none)
+    -ffile-prefix-map="$REPO"=. -Wa,--debug-prefix-map="$REPO"=. -ffile-prefix-map="$LUA"=third_party/lua-5.4.9
+    -ffile-prefix-map="$SECP"=third_party/secp256k1 -I"$G/runtime")
+LINK=(-nostartfiles -static -T "$G/runtime/link.ld" -Wl,--gc-sections -Wl,--build-id=none)
 
 # compile ARCH_FLAGS... -- OUTPUT.o SOURCE EXTRA...
 compile() {
@@ -47,12 +52,12 @@ build_arch() {
     if [ "$arch" = rv64 ]; then flags=(-march=rv64imac -mabi=lp64); else flags=(-march=rv32imac -mabi=ilp32); fi
     local b=$BUILD/$arch
     mkdir -p "$b/lua" "$b/secp" "$OUT/$arch"
-    compile "$b/start.o" "$GUESTS/runtime/start.S" "${flags[@]}"
-    compile "$b/runtime.o" "$GUESTS/runtime/runtime.c" "${flags[@]}"
+    compile "$b/start.o" "$G/runtime/start.S" "${flags[@]}"
+    compile "$b/runtime.o" "$G/runtime/runtime.c" "${flags[@]}"
     local rt=("$b/start.o" "$b/runtime.o")
 
     for g in hello fib sha256 kernel bench fault-illegal fault-null fault-misaligned; do
-        compile "$b/$g.o" "$GUESTS/src/$g.c" "${flags[@]}"
+        compile "$b/$g.o" "$G/src/$g.c" "${flags[@]}"
         "$CC" "${COMMON[@]}" "${flags[@]}" "${LINK[@]}" "${rt[@]}" "$b/$g.o" -o "$OUT/$arch/$g.elf"
     done
 
@@ -65,7 +70,7 @@ build_arch() {
         while [ "$(jobs -r | wc -l)" -ge "$JOBS" ]; do wait -n; done
     done
     wait
-    compile "$b/lua-main.o" "$GUESTS/src/lua.c" "${flags[@]}" -I"$LUA"
+    compile "$b/lua-main.o" "$G/src/lua.c" "${flags[@]}" -I"$LUA"
     "$CC" "${COMMON[@]}" "${flags[@]}" "${LINK[@]}" "${rt[@]}" "$b/lua-main.o" "${lua_objs[@]}" -lm -o "$OUT/$arch/lua.elf"
 
     # libsecp256k1 with the settings secp256k1-sys uses.
@@ -75,7 +80,7 @@ build_arch() {
     compile "$b/secp/precomputed_ecmult.o" "$SECP/src/precomputed_ecmult.c" "${sflags[@]}" &
     compile "$b/secp/precomputed_ecmult_gen.o" "$SECP/src/precomputed_ecmult_gen.c" "${sflags[@]}" &
     wait
-    compile "$b/secp-main.o" "$GUESTS/src/secp256k1.c" "${sflags[@]}"
+    compile "$b/secp-main.o" "$G/src/secp256k1.c" "${sflags[@]}"
     "$CC" "${COMMON[@]}" "${flags[@]}" "${LINK[@]}" "${rt[@]}" "$b/secp-main.o" "$b"/secp/*.o -o "$OUT/$arch/secp256k1.elf"
 }
 

@@ -52,7 +52,7 @@ impl SourceMap {
             while let Ok(Some(f)) = it.next() {
                 out.push(Frame {
                     function: f.function.as_ref().and_then(|n| n.demangle().ok()).map(|n| n.into_owned()),
-                    file: f.location.as_ref().and_then(|l| l.file).map(str::to_string),
+                    file: f.location.as_ref().and_then(|l| l.file).map(tidy_path),
                     line: f.location.as_ref().and_then(|l| l.line),
                 });
             }
@@ -64,7 +64,7 @@ impl SourceMap {
     pub fn location(&self, addr: u64) -> Option<String> {
         let loc = self.loader.as_ref()?.find_location(addr).ok()??;
         match (loc.file, loc.line) {
-            (Some(f), Some(l)) => Some(format!("{f}:{l}")),
+            (Some(f), Some(l)) => Some(format!("{}:{l}", tidy_path(f))),
             _ => None,
         }
     }
@@ -73,4 +73,10 @@ impl SourceMap {
 /// `name+0xOFF` for `addr` from the symbol table, or the address in hex.
 pub fn describe_addr(symbols: &SymbolTable, addr: u64) -> String {
     symbols.describe(addr).unwrap_or_else(|| format!("{addr:#x}"))
+}
+
+/// Drops the `./` that a compilation directory of `.` puts in front of
+/// paths (the bundled guests are built that way, reproducibly).
+fn tidy_path(p: &str) -> String {
+    p.strip_prefix("./").unwrap_or(p).to_string()
 }
