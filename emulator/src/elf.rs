@@ -239,6 +239,19 @@ impl Program {
         Ok(Program { xlen, entry, segments, symbols: SymbolTable::new(symbols) })
     }
 
+    /// A program of one readable, writable and executable segment of
+    /// `mem_size` bytes at `base` starting with `image`, entered at `base`,
+    /// with no symbols (for tests and hand-assembled code).
+    pub fn flat(xlen: Xlen, base: u64, image: Vec<u8>, mem_size: u64) -> Program {
+        let mem_size = mem_size.max(image.len() as u64);
+        Program {
+            xlen,
+            entry: base,
+            segments: vec![Segment { vaddr: base, mem_size, data: image, exec: true, write: true }],
+            symbols: SymbolTable::default(),
+        }
+    }
+
     /// Maps and fills the segments in `mem` and predecodes the executable
     /// range (from the lowest to the highest executable byte).
     ///

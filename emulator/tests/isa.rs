@@ -1,0 +1,388 @@
+//! Instruction semantics, with the edge cases the RISC-V unprivileged spec
+//! lists (M: division by zero and overflow; shifts; W-suffixed sign
+//! extension; A: LR/SC reservation and AMO signedness; C: expansions run),
+//! plus machine-mode traps, counters, faults and snapshots.
+
+use std::sync::Arc;
+use zkdbg_emulator::*;
+
+const BASE: u64 = 0x8000_0000;
+
+// --- a tiny assembler -----------------------------------------------------
+fn r(f7: u32, rs2: u32, rs1: u32, f3: u32, rd: u32, op: u32) -> u32 {
+    f7 << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | rd << 7 | op
+}
+fn i(imm: i32, rs1: u32, f3: u32, rd: u32, op: u32) -> u32 {
+    ((imm as u32) & 0xfff) << 20 | rs1 << 15 | f3 << 12 | rd << 7 | op
+}
+fn s(imm: i32, rs2: u32, rs1: u32, f3: u32) -> u32 {
+    let imm = imm as u32;
+    ((imm >> 5) & 0x7f) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | (imm & 0x1f) << 7 | 0x23
+}
+fn addi(rd: u32, rs1: u32, imm: i32) -> u32 {
+    i(imm, rs1, 0, rd, 0x13)
+}
+fn lui(rd: u32, imm20: u32) -> u32 {
+    imm20 << 12 | rd << 7 | 0x37
+}
+fn op(name: &str, rd: u32, rs1: u32, rs2: u32) -> u32 {
+    let (f7, f3, opc) = match name {
+        "add" => (0, 0, 0x33),
+        "sub" => (0x20, 0, 0x33),
+        "sll" => (0, 1, 0x33),
+        "slt" => (0, 2, 0x33),
+        "sltu" => (0, 3, 0x33),
+        "srl" => (0, 5, 0x33),
+        "sra" => (0x20, 5, 0x33),
+        "mul" => (1, 0, 0x33),
+        "mulh" => (1, 1, 0x33),
+        "mulhsu" => (1, 2, 0x33),
+        "mulhu" => (1, 3, 0x33),
+        "div" => (1, 4, 0x33),
+        "divu" => (1, 5, 0x33),
+        "rem" => (1, 6, 0x33),
+        "remu" => (1, 7, 0x33),
+        "addw" => (0, 0, 0x3b),
+        "subw" => (0x20, 0, 0x3b),
+        "sllw" => (0, 1, 0x3b),
+        "srlw" => (0, 5, 0x3b),
+        "sraw" => (0x20, 5, 0x3b),
+        "mulw" => (1, 0, 0x3b),
+        "divw" => (1, 4, 0x3b),
+        "divuw" => (1, 5, 0x3b),
+        "remw" => (1, 6, 0x3b),
+        "remuw" => (1, 7, 0x3b),
+        _ => panic!("unknown op {name}"),
+    };
+    r(f7, rs2, rs1, f3, rd, opc)
+}
+fn amo(f5: u32, w: bool, rd: u32, rs1: u32, rs2: u32) -> u32 {
+    r(f5 << 2, rs2, rs1, if w { 2 } else { 3 }, rd, 0x2f)
+}
+fn csrrw(rd: u32, csr: u32, rs1: u32) -> u32 {
+    csr << 20 | rs1 << 15 | 1 << 12 | rd << 7 | 0x73
+}
+fn csrrs(rd: u32, csr: u32, rs1: u32) -> u32 {
+    csr << 20 | rs1 << 15 | 2 << 12 | rd << 7 | 0x73
+}
+const ECALL: u32 = 0x73;
+const EBREAK: u32 = 0x0010_0073;
+const MRET: u32 = 0x3020_0073;
+const HALT: u32 = 0x0000_006f; // j .
+
+/// Runs `code` (32-bit words, then any 16-bit halfwords) until it halts.
+fn run_words(xlen: Xlen, words: &[u32], setup: impl FnOnce(&mut Machine)) -> (Machine, StopReason) {
+    let image: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    run_image(xlen, image, Config::default(), setup)
+}
+
+fn run_image(xlen: Xlen, image: Vec<u8>, config: Config, setup: impl FnOnce(&mut Machine)) -> (Machine, StopReason) {
+    let program = Arc::new(Program::flat(xlen, BASE, image, 0x4000));
+    let mut m = Machine::new(program, config).unwrap();
+    setup(&mut m);
+    let stop = m.run(&mut NoSyscalls, &mut (), 10_000);
+    (m, stop)
+}
+
+/// Sets registers, runs one R-type op, returns rd.
+fn alu(xlen: Xlen, name: &str, a: u64, b: u64) -> u64 {
+    let (m, stop) = run_words(xlen, &[op(name, 10, 11, 12), HALT], |m| {
+        m.cpu.x[11] = a;
+        m.cpu.x[12] = b;
+    });
+    assert_eq!(stop, StopReason::Halted);
+    m.cpu.x[10]
+}
+
+#[test]
+fn division_by_zero_and_overflow_rv64() {
+    let x = Xlen::X64;
+    assert_eq!(alu(x, "div", 7, 0), u64::MAX);
+    assert_eq!(alu(x, "divu", 7, 0), u64::MAX);
+    assert_eq!(alu(x, "rem", 7, 0), 7);
+    assert_eq!(alu(x, "remu", 7, 0), 7);
+    assert_eq!(alu(x, "div", i64::MIN as u64, -1i64 as u64), i64::MIN as u64);
+    assert_eq!(alu(x, "rem", i64::MIN as u64, -1i64 as u64), 0);
+    assert_eq!(alu(x, "div", -7i64 as u64, 2), -3i64 as u64);
+    assert_eq!(alu(x, "rem", -7i64 as u64, 2), -1i64 as u64);
+    assert_eq!(alu(x, "divw", 7, 0), u64::MAX);
+    assert_eq!(alu(x, "divuw", 7, 0), u64::MAX);
+    assert_eq!(alu(x, "remw", 0xffff_ffff_0000_0007, 0), 7);
+    assert_eq!(alu(x, "remuw", 0x8000_0007, 0), 0xffff_ffff_8000_0007);
+    assert_eq!(alu(x, "divw", i32::MIN as u32 as u64, -1i64 as u64), i32::MIN as i64 as u64);
+    assert_eq!(alu(x, "remw", i32::MIN as u32 as u64, -1i64 as u64), 0);
+}
+
+#[test]
+fn division_by_zero_and_overflow_rv32() {
+    let x = Xlen::X32;
+    assert_eq!(alu(x, "div", 7, 0), 0xffff_ffff);
+    assert_eq!(alu(x, "divu", 7, 0), 0xffff_ffff);
+    assert_eq!(alu(x, "rem", 7, 0), 7);
+    assert_eq!(alu(x, "div", 0x8000_0000, 0xffff_ffff), 0x8000_0000);
+    assert_eq!(alu(x, "rem", 0x8000_0000, 0xffff_ffff), 0);
+    assert_eq!(alu(x, "div", (-7i32) as u32 as u64, 2), (-3i32) as u32 as u64);
+}
+
+#[test]
+fn multiply_high_signedness() {
+    let x = Xlen::X64;
+    assert_eq!(alu(x, "mulh", -1i64 as u64, -1i64 as u64), 0);
+    assert_eq!(alu(x, "mulhu", u64::MAX, u64::MAX), u64::MAX - 1);
+    assert_eq!(alu(x, "mulhsu", -1i64 as u64, u64::MAX), u64::MAX);
+    assert_eq!(alu(x, "mulw", 0x7fff_ffff, 2), 0xffff_ffff_ffff_fffe);
+    let x = Xlen::X32;
+    assert_eq!(alu(x, "mulh", 0xffff_ffff, 0xffff_ffff), 0);
+    assert_eq!(alu(x, "mulhu", 0xffff_ffff, 0xffff_ffff), 0xffff_fffe);
+    assert_eq!(alu(x, "mulhsu", 0xffff_ffff, 0xffff_ffff), 0xffff_ffff);
+    assert_eq!(alu(x, "mul", 0x1_0000, 0x1_0000), 0);
+}
+
+#[test]
+fn shifts_use_only_the_low_bits_of_the_amount() {
+    let x = Xlen::X64;
+    assert_eq!(alu(x, "sll", 1, 65), 2);
+    assert_eq!(alu(x, "srl", 0x8000_0000_0000_0000, 63), 1);
+    assert_eq!(alu(x, "sra", 0x8000_0000_0000_0000, 63), u64::MAX);
+    assert_eq!(alu(x, "sllw", 1, 33), 2);
+    assert_eq!(alu(x, "sllw", 1, 31), 0xffff_ffff_8000_0000);
+    assert_eq!(alu(x, "srlw", 0xffff_ffff_8000_0000, 31), 1);
+    assert_eq!(alu(x, "sraw", 0x8000_0000, 31), u64::MAX);
+    let x = Xlen::X32;
+    assert_eq!(alu(x, "sll", 1, 33), 2);
+    assert_eq!(alu(x, "sra", 0x8000_0000, 31), 0xffff_ffff);
+    assert_eq!(alu(x, "srl", 0x8000_0000, 31), 1);
+}
+
+#[test]
+fn w_suffixed_results_are_sign_extended() {
+    let x = Xlen::X64;
+    assert_eq!(alu(x, "addw", 0x7fff_ffff, 1), 0xffff_ffff_8000_0000);
+    assert_eq!(alu(x, "subw", 0, 1), u64::MAX);
+    assert_eq!(alu(x, "addw", 0xffff_ffff_0000_0001, 0), 1);
+    // addiw with 0 is sext.w
+    let (m, _) = run_words(x, &[i(0, 11, 0, 10, 0x1b), HALT], |m| m.cpu.x[11] = 0x1_8000_0000);
+    assert_eq!(m.cpu.x[10], 0xffff_ffff_8000_0000);
+}
+
+#[test]
+fn compares_and_x0() {
+    let x = Xlen::X64;
+    assert_eq!(alu(x, "slt", -1i64 as u64, 0), 1);
+    assert_eq!(alu(x, "sltu", -1i64 as u64, 0), 0);
+    assert_eq!(alu(Xlen::X32, "slt", 0xffff_ffff, 0), 1);
+    let (m, _) = run_words(x, &[addi(0, 0, 5), op("add", 10, 0, 0), HALT], |_| {});
+    assert_eq!((m.cpu.x[0], m.cpu.x[10]), (0, 0));
+    // lui sign-extends on rv64
+    let (m, _) = run_words(x, &[lui(10, 0x80000), HALT], |_| {});
+    assert_eq!(m.cpu.x[10], 0xffff_ffff_8000_0000);
+    let (m, _) = run_words(Xlen::X32, &[lui(10, 0x80000), HALT], |_| {});
+    assert_eq!(m.cpu.x[10], 0x8000_0000);
+}
+
+#[test]
+fn loads_sign_and_zero_extend() {
+    let data = BASE + 0x1000;
+    let prog = [
+        s(0, 11, 10, 3),      // sd a1, 0(a0)
+        i(0, 10, 0, 12, 3),   // lb a2, 0(a0)
+        i(0, 10, 4, 13, 3),   // lbu a3, 0(a0)
+        i(0, 10, 1, 14, 3),   // lh a4
+        i(0, 10, 2, 15, 3),   // lw a5
+        i(0, 10, 6, 16, 3),   // lwu a6
+        HALT,
+    ];
+    let (m, stop) = run_words(Xlen::X64, &prog, |m| {
+        m.cpu.x[10] = data;
+        m.cpu.x[11] = 0x8877_6655_f3f2_f1f0;
+    });
+    assert_eq!(stop, StopReason::Halted);
+    assert_eq!(m.cpu.x[12], 0xffff_ffff_ffff_fff0);
+    assert_eq!(m.cpu.x[13], 0xf0);
+    assert_eq!(m.cpu.x[14], 0xffff_ffff_ffff_f1f0);
+    assert_eq!(m.cpu.x[15], 0xffff_ffff_f3f2_f1f0);
+    assert_eq!(m.cpu.x[16], 0xf3f2_f1f0);
+}
+
+#[test]
+fn lr_sc_reservation() {
+    let data = BASE + 0x1000;
+    let prog = [
+        amo(0x02, true, 12, 10, 0),  // lr.w a2, (a0)
+        amo(0x03, true, 13, 10, 11), // sc.w a3, a1, (a0)   -> 0 (success)
+        amo(0x03, true, 14, 10, 11), // sc.w a4, a1, (a0)   -> 1 (no reservation)
+        i(0, 10, 2, 15, 3),          // lw a5, 0(a0)
+        HALT,
+    ];
+    let (m, _) = run_words(Xlen::X64, &prog, |m| {
+        m.cpu.x[10] = data;
+        m.cpu.x[11] = 0x1234_5678;
+    });
+    assert_eq!((m.cpu.x[13], m.cpu.x[14], m.cpu.x[15]), (0, 1, 0x1234_5678));
+}
+
+#[test]
+fn amo_min_max_signedness() {
+    // For each AMO: memory holds -1 (w) and rs2 = 1.
+    let cases: [(u32, u64); 4] = [(0x10, 0xffff_ffff), (0x14, 1), (0x18, 1), (0x1c, 0xffff_ffff)]; // min, max, minu, maxu
+    for (f5, expect_mem) in cases {
+        let data = BASE + 0x1000;
+        let prog = [s(0, 12, 10, 2), amo(f5, true, 13, 10, 11), i(0, 10, 6, 14, 3), HALT];
+        let (m, stop) = run_words(Xlen::X64, &prog, |m| {
+            m.cpu.x[10] = data;
+            m.cpu.x[11] = 1;
+            m.cpu.x[12] = 0xffff_ffff;
+        });
+        assert_eq!(stop, StopReason::Halted);
+        assert_eq!(m.cpu.x[13], u64::MAX, "amo returns the old value sign-extended (f5 {f5:#x})");
+        assert_eq!(m.cpu.x[14], expect_mem, "memory after f5 {f5:#x}");
+    }
+    // 64-bit amomin.d / amomaxu.d
+    let data = BASE + 0x1000;
+    let prog = [s(0, 12, 10, 3), amo(0x10, false, 13, 10, 11), i(0, 10, 3, 14, 3), HALT];
+    let (m, _) = run_words(Xlen::X64, &prog, |m| {
+        m.cpu.x[10] = data;
+        m.cpu.x[11] = 5;
+        m.cpu.x[12] = -3i64 as u64;
+    });
+    assert_eq!(m.cpu.x[14], -3i64 as u64);
+}
+
+#[test]
+fn misaligned_access_policy() {
+    let data = BASE + 0x1001;
+    let prog = [i(0, 10, 2, 11, 3), HALT]; // lw a1, 0(a0)
+    let (m, stop) = run_words(Xlen::X64, &prog, |m| m.cpu.x[10] = data);
+    assert_eq!(stop, StopReason::Halted);
+    assert_eq!(m.cpu.x[11], 0);
+    let image: Vec<u8> = prog.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let strict = Config { strict_align: true, ..Config::default() };
+    let (_, stop) = run_image(Xlen::X64, image, strict, |m| m.cpu.x[10] = data);
+    match stop {
+        StopReason::Fault(f) => assert_eq!((f.kind, f.pc, f.addr), (FaultKind::LoadMisaligned, BASE, Some(data))),
+        other => panic!("expected a fault, got {other:?}"),
+    }
+    // AMOs fault on misalignment whatever the policy
+    let (_, stop) = run_words(Xlen::X64, &[amo(0x00, true, 11, 10, 0), HALT], |m| m.cpu.x[10] = data);
+    assert!(matches!(stop, StopReason::Fault(Fault { kind: FaultKind::StoreMisaligned, .. })));
+}
+
+#[test]
+fn compressed_instructions_execute() {
+    // c.li a0, 5 ; c.addi a0, -1 ; c.mv a1, a0 ; c.add a1, a0 ; c.slli a1, 2 ; c.j .
+    let halves: [u16; 6] = [0x4515, 0x157d, 0x85aa, 0x95aa, 0x058a, 0xa001];
+    let image: Vec<u8> = halves.iter().flat_map(|h| h.to_le_bytes()).collect();
+    for xlen in [Xlen::X32, Xlen::X64] {
+        let (m, stop) = run_image(xlen, image.clone(), Config::default(), |_| {});
+        assert_eq!(stop, StopReason::Halted);
+        assert_eq!((m.cpu.x[10], m.cpu.x[11]), (4, 32));
+        assert_eq!(m.cpu.pc, BASE + 10);
+        assert_eq!(m.cpu.instret, 6);
+    }
+}
+
+#[test]
+fn ecall_traps_to_mtvec_and_mret_returns() {
+    let handler_off = 0x40u64;
+    let mut words = vec![0x13u32; 32];
+    words[0] = csrrw(0, 0x305, 10); // csrw mtvec, a0
+    words[1] = addi(17, 0, 64); // li a7, 64
+    words[2] = ECALL;
+    words[3] = HALT;
+    let h = (handler_off / 4) as usize;
+    words[h] = csrrs(11, 0x341, 0); // csrr a1, mepc
+    words[h + 1] = csrrs(12, 0x342, 0); // csrr a2, mcause
+    words[h + 2] = addi(11, 11, 4);
+    words[h + 3] = csrrw(0, 0x341, 11); // csrw mepc, a1
+    words[h + 4] = MRET;
+    let (m, stop) = run_words(Xlen::X64, &words, |m| m.cpu.x[10] = BASE + handler_off);
+    assert_eq!(stop, StopReason::Halted);
+    assert_eq!(m.cpu.x[12], 11, "mcause of an M-mode ecall");
+    assert_eq!(m.cpu.x[11], BASE + 12, "mepc + 4");
+    assert_eq!(m.cpu.pc, BASE + 12);
+}
+
+#[test]
+fn counters_and_identity_csrs() {
+    let prog = [addi(0, 0, 0), csrrs(10, 0xc00, 0), csrrs(11, 0xc02, 0), csrrs(12, 0x301, 0), csrrs(13, 0xf14, 0), HALT];
+    let (m, _) = run_words(Xlen::X64, &prog, |_| {});
+    assert_eq!((m.cpu.x[10], m.cpu.x[11]), (1, 2), "rdcycle/rdinstret count retired instructions before them");
+    assert_eq!(m.cpu.x[12] >> 62, 2, "misa.MXL = 64");
+    assert_eq!(m.cpu.x[12] & (1 << 12 | 1 << 8 | 1 << 2 | 1), 1 << 12 | 1 << 8 | 1 << 2 | 1, "IMAC");
+    assert_eq!(m.cpu.x[13], 0, "mhartid");
+    // writing a read-only CSR is illegal
+    let (_, stop) = run_words(Xlen::X64, &[csrrw(0, 0xc00, 10), HALT], |_| {});
+    assert!(matches!(stop, StopReason::Fault(Fault { kind: FaultKind::IllegalInstruction, .. })));
+    // an unknown CSR is illegal
+    let (_, stop) = run_words(Xlen::X64, &[csrrs(10, 0x7c0, 0), HALT], |_| {});
+    assert!(matches!(stop, StopReason::Fault(Fault { kind: FaultKind::IllegalInstruction, .. })));
+}
+
+#[test]
+fn faults_are_reported_not_panics() {
+    let (_, stop) = run_words(Xlen::X64, &[EBREAK], |_| {});
+    assert!(matches!(stop, StopReason::Fault(Fault { kind: FaultKind::Breakpoint, pc: BASE, .. })));
+    let (_, stop) = run_words(Xlen::X64, &[0xffff_ffff], |_| {});
+    assert!(matches!(stop, StopReason::Fault(Fault { kind: FaultKind::IllegalInstruction, pc: BASE, .. })));
+    // jump into unmapped memory: instruction access fault
+    let (_, stop) = run_words(Xlen::X64, &[i(0, 10, 0, 0, 0x67)], |m| m.cpu.x[10] = 0x1234_0000);
+    assert!(matches!(stop, StopReason::Fault(Fault { kind: FaultKind::InstructionAccess, pc: 0x1234_0000, .. })));
+    // null store: store access fault in the guard page
+    let (_, stop) = run_words(Xlen::X64, &[s(8, 10, 0, 3), HALT], |_| {});
+    assert!(matches!(stop, StopReason::Fault(Fault { kind: FaultKind::StoreAccess, addr: Some(8), .. })));
+    // cycle limit
+    let image: Vec<u8> = [addi(10, 10, 1), 0xffdf_f06f].iter().flat_map(|w| w.to_le_bytes()).collect(); // loop: addi; j -4
+    let cfg = Config { max_cycles: Some(1000), ..Config::default() };
+    let (m, stop) = run_image(Xlen::X64, image, cfg, |_| {});
+    assert!(matches!(stop, StopReason::Fault(Fault { kind: FaultKind::CycleLimit, .. })));
+    assert_eq!(m.cpu.cycle, 1000);
+}
+
+#[test]
+fn self_modifying_code_is_seen() {
+    // sw a1, 8(a0) overwrites the instruction at BASE+8 (a nop) with `addi a2, x0, 42`
+    let prog = [s(8, 11, 10, 2), 0x0000_100f /* fence.i */, addi(0, 0, 0), HALT];
+    let (m, stop) = run_words(Xlen::X64, &prog, |m| {
+        m.cpu.x[10] = BASE;
+        m.cpu.x[11] = addi(12, 0, 42) as u64;
+    });
+    assert_eq!(stop, StopReason::Halted);
+    assert_eq!(m.cpu.x[12], 42);
+}
+
+#[test]
+fn snapshot_and_restore() {
+    let image: Vec<u8> = [addi(10, 10, 1), s(0, 10, 11, 3), 0xff9f_f06f].iter().flat_map(|w| w.to_le_bytes()).collect();
+    let program = Arc::new(Program::flat(Xlen::X64, BASE, image, 0x4000));
+    let mut m = Machine::new(program, Config::default()).unwrap();
+    m.cpu.x[11] = BASE + 0x1000;
+    m.run(&mut NoSyscalls, &mut (), 30);
+    let snap = m.snapshot();
+    let (regs, mem) = (m.cpu.clone(), m.mem.load(BASE + 0x1000, 8));
+    m.run(&mut NoSyscalls, &mut (), 300);
+    assert_ne!(m.cpu, regs);
+    m.restore(&snap);
+    assert_eq!(m.cpu, regs);
+    assert_eq!(m.mem.load(BASE + 0x1000, 8), mem);
+    // the same steps from the snapshot give the same state (deterministic replay)
+    m.run(&mut NoSyscalls, &mut (), 300);
+    let a = m.cpu.clone();
+    m.restore(&snap);
+    m.run(&mut NoSyscalls, &mut (), 300);
+    assert_eq!(m.cpu, a);
+}
+
+#[test]
+fn observer_sees_calls_returns_and_memory() {
+    // jal ra, +8 ; j . ; (callee) sd a0,0(a1) ; ret
+    let prog = [0x0080_00ef, HALT, s(0, 10, 11, 3), 0x0000_8067];
+    let image: Vec<u8> = prog.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let program = Arc::new(Program::flat(Xlen::X64, BASE, image, 0x4000));
+    let mut m = Machine::new(program, Config::default()).unwrap();
+    m.cpu.x[11] = BASE + 0x1000;
+    let mut obs = CountingObserver::default();
+    let stop = m.run(&mut NoSyscalls, &mut obs, 100);
+    assert_eq!(stop, StopReason::Halted);
+    assert_eq!((obs.retired, obs.calls, obs.returns, obs.writes, obs.reads), (4, 1, 1, 1, 0));
+    assert_eq!(obs.cycles, m.cpu.cycle);
+}
