@@ -1,0 +1,82 @@
+//! Helpers shared by the end-to-end tests: where the repository, the guests
+//! and the `zkdbg` binary are, and how to run them.
+//!
+//! The tests need the release `zkdbg` binary (`cargo build --release`, done
+//! by `scripts/test.sh`) and, for the differential tests, Debian's
+//! `qemu-user`. They fail with a clear message when something is missing,
+//! instead of passing vacuously.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// `guests/bin/ARCH/NAME.elf`.
+pub fn guest(arch: &str, name: &str) -> PathBuf {
+    repo().join("guests/bin").join(arch).join(format!("{name}.elf"))
+}
+
+/// The `zkdbg` binary: `$ZKDBG_BIN`, or `target/release/zkdbg`.
+pub fn zkdbg_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("ZKDBG_BIN") {
+        return PathBuf::from(p);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo().join("target"));
+    let p = target.join("release/zkdbg");
+    assert!(p.exists(), "{} is missing: run `cargo build --release` first (scripts/test.sh does)", p.display());
+    p
+}
+
+/// Runs `zkdbg ARGS` with `stdin` closed.
+pub fn zkdbg(args: &[&str]) -> Output {
+    Command::new(zkdbg_bin()).args(args).stdin(Stdio::null()).output().expect("cannot start zkdbg")
+}
+
+/// The QEMU user-mode binary for an arch (`rv64` or `rv32`).
+pub fn qemu(arch: &str) -> &'static str {
+    let q = if arch == "rv64" { "qemu-riscv64" } else { "qemu-riscv32" };
+    let ok = Command::new(q).arg("--version").stdout(Stdio::null()).status().map(|s| s.success()).unwrap_or(false);
+    assert!(ok, "{q} not found: install Debian's qemu-user (scripts/test.sh does)");
+    q
+}
+
+/// The exit status as a shell reports it: the code, or 128 + signal.
+pub fn shell_status(out: &Output) -> i32 {
+    use std::os::unix::process::ExitStatusExt;
+    match (out.status.code(), out.status.signal()) {
+        (Some(c), _) => c,
+        (None, Some(s)) => 128 + s,
+        _ => -1,
+    }
+}
+
+/// A fresh temporary directory.
+pub fn tempdir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("zkdbg-test-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Both arches.
+pub const ARCHES: [&str; 2] = ["rv64", "rv32"];
+
+/// A Lua script exercising tables, strings, closures, coroutines, math and
+/// string formatting, printing a few lines.
+pub const LUA_SCRIPT: &str = r#"
+local function fib(n) if n < 2 then return n end return fib(n-1) + fib(n-2) end
+local t = {}
+for i = 1, 2000 do t[i] = (i * 7919) % 1000 end
+table.sort(t)
+local words = {}
+for w in ("the quick brown fox jumps over the lazy dog"):gmatch("%a+") do words[#words+1] = w:upper() end
+local co = coroutine.wrap(function() for i = 1, 3 do coroutine.yield(i * i) end end)
+print("fib(20)", fib(20))
+print("sorted", t[1], t[1000], t[2000])
+print("words", table.concat(words, ","))
+print("coroutine", co(), co(), co())
+print(string.format("pi %.6f sqrt2 %.4f", math.pi, math.sqrt(2)))
+"#;
