@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test of zkdbg. Installs what the tests use when missing:
+# Debian's RISC-V cross compiler and picolibc (to rebuild the guests),
+# qemu-user (the reference CPU) and coreutils' sha256sum.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v riscv64-unknown-elf-gcc >/dev/null || need+=(gcc-riscv64-unknown-elf)
+[ -d /usr/lib/picolibc/riscv64-unknown-elf ] || need+=(picolibc-riscv64-unknown-elf)
+command -v qemu-riscv64 >/dev/null && command -v qemu-riscv32 >/dev/null || need+=(qemu-user)
+command -v sha256sum >/dev/null || need+=(coreutils)
+if [ ${#need[@]} -gt 0 ]; then
+    echo "scripts/test.sh: installing ${need[*]}"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO=sudo
+    $SUDO apt-get update
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${need[@]}"
+fi
+
+cargo build --release --workspace
+cargo test --release --workspace
