@@ -1,0 +1,51 @@
+//! Emulator speed on the `bench` guest (about 1.3 billion instructions):
+//! MIPS with no observer, with a counting observer (the cost of
+//! instrumentation), and QEMU user mode's wall time on the same ELF.
+//!
+//! Run with `cargo bench -p zkdbg-tests --bench mips` (`-- rv64` for one
+//! arch). Figures, not assertions: speed goals are tracked here, not in
+//! timed tests.
+
+use std::sync::Arc;
+use std::time::Instant;
+use zeroos::{OsConfig, Output, ZeroOs};
+use zkdbg_emulator::{Config, CountingObserver, Machine, Observer, Program, StopReason};
+
+fn run<O: Observer>(program: &Arc<Program>, obs: &mut O) -> (u64, f64) {
+    let mut m = Machine::new(program.clone(), Config::default()).unwrap();
+    let mut os = ZeroOs::new(program, OsConfig { output: Output::Capture, ..OsConfig::default() });
+    let t = Instant::now();
+    let stop = m.run(&mut os, obs, u64::MAX);
+    let secs = t.elapsed().as_secs_f64();
+    assert_eq!(stop, StopReason::Exited(0));
+    (m.cpu.instret, secs)
+}
+
+fn main() {
+    let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    println!("{:<6} {:<22} {:>14} {:>9} {:>9}", "arch", "configuration", "instructions", "seconds", "MIPS");
+    for arch in ["rv64", "rv32"] {
+        if !filter.is_empty() && !filter.iter().any(|f| f == arch) {
+            continue;
+        }
+        let path = root.join("guests/bin").join(arch).join("bench.elf");
+        let program = Arc::new(Program::parse(&std::fs::read(&path).unwrap()).unwrap());
+        let (n, plain) = run(&program, &mut ());
+        println!("{arch:<6} {:<22} {n:>14} {plain:>9.3} {:>9.1}", "no observer", n as f64 / plain / 1e6);
+        let mut counting = CountingObserver::default();
+        let (n, counted) = run(&program, &mut counting);
+        assert_eq!(counting.retired, n);
+        println!("{arch:<6} {:<22} {n:>14} {counted:>9.3} {:>9.1}", "counting observer", n as f64 / counted / 1e6);
+        println!("{arch:<6} {:<22} {:>14} {:>9} {:>8.2}x", "observer overhead", "", "", counted / plain);
+        let qemu = if arch == "rv64" { "qemu-riscv64" } else { "qemu-riscv32" };
+        let t = Instant::now();
+        match std::process::Command::new(qemu).arg(&path).stdout(std::process::Stdio::null()).status() {
+            Ok(s) if s.success() => {
+                let q = t.elapsed().as_secs_f64();
+                println!("{arch:<6} {:<22} {n:>14} {q:>9.3} {:>9.1}", format!("{qemu} (JIT)"), n as f64 / q / 1e6);
+            }
+            _ => println!("{arch:<6} {qemu} not available"),
+        }
+    }
+}
