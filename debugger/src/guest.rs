@@ -67,30 +67,50 @@ impl Guest {
     ///
     /// Errors: unreadable files, malformed ELF, segments that do not fit.
     pub fn load(args: &GuestArgs, output: Output) -> Result<Guest> {
-        let elf = std::fs::read(&args.elf).with_context(|| format!("cannot read {}", args.elf.display()))?;
+        let elf = std::fs::read(&args.elf)
+            .with_context(|| format!("cannot read {}", args.elf.display()))?;
         let stdin = match &args.stdin {
-            Some(p) => std::fs::read(p).with_context(|| format!("cannot read stdin file {}", p.display()))?,
+            Some(p) => std::fs::read(p)
+                .with_context(|| format!("cannot read stdin file {}", p.display()))?,
             None => Vec::new(),
         };
         if args.memory_limit < 4096 {
             bail!("--memory-limit must be at least 4096 bytes");
         }
-        let program =
-            Arc::new(Program::parse(&elf).with_context(|| format!("cannot load {}", args.elf.display()))?);
+        let program = Arc::new(
+            Program::parse(&elf).with_context(|| format!("cannot load {}", args.elf.display()))?,
+        );
         let config = Config {
             strict_align: args.strict_align,
             max_cycles: args.max_cycles,
             syscall_cycles: args.syscall_cycles,
             memory_limit: args.memory_limit,
         };
-        let machine = Machine::new(program.clone(), config).with_context(|| format!("cannot load {}", args.elf.display()))?;
-        let os = ZeroOs::new(&program, OsConfig { stdin, mounts: args.mount.clone(), seed: args.seed, output });
-        Ok(Guest { path: args.elf.clone(), elf: Arc::new(elf), machine, os })
+        let machine = Machine::new(program.clone(), config)
+            .with_context(|| format!("cannot load {}", args.elf.display()))?;
+        let os = ZeroOs::new(
+            &program,
+            OsConfig {
+                stdin,
+                mounts: args.mount.clone(),
+                seed: args.seed,
+                output,
+            },
+        );
+        Ok(Guest {
+            path: args.elf.clone(),
+            elf: Arc::new(elf),
+            machine,
+            os,
+        })
     }
 
     /// The guest's file name without directories.
     pub fn name(&self) -> String {
-        Path::new(&self.path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        Path::new(&self.path)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
     }
 }
 

@@ -52,7 +52,10 @@ fn run(args: &GuestArgs, report_path: Option<PathBuf>) -> Result<i32> {
     let start = Instant::now();
     let stop = guest.machine.run(&mut guest.os, &mut (), u64::MAX);
     let seconds = start.elapsed().as_secs_f64();
-    guest.os.sync().context("cannot write back files under a writable mount")?;
+    guest
+        .os
+        .sync()
+        .context("cannot write back files under a writable mount")?;
     let source = SourceMap::new(&guest.path);
     let report = RunReport::new(&guest, &stop, &source);
     if let Some(f) = &report.fault {

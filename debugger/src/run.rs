@@ -31,9 +31,9 @@ impl FaultReport {
     /// Describes `fault` in `machine`'s program.
     pub fn new(fault: &Fault, machine: &Machine, source: &SourceMap) -> FaultReport {
         let symbols = machine.symbols();
-        let instruction = fault.insn.map(|i| {
-            disassemble(&i, fault.pc, machine.xlen(), &|a| symbols.describe(a))
-        });
+        let instruction = fault
+            .insn
+            .map(|i| disassemble(&i, fault.pc, machine.xlen(), &|a| symbols.describe(a)));
         FaultReport {
             kind: fault.kind,
             description: fault.kind.describe().to_string(),
@@ -69,7 +69,9 @@ impl FaultReport {
 /// would report a process killed by it).
 pub fn signal_of(kind: FaultKind) -> (&'static str, i32) {
     match kind {
-        FaultKind::InstructionAccess | FaultKind::LoadAccess | FaultKind::StoreAccess => ("SIGSEGV", 11),
+        FaultKind::InstructionAccess | FaultKind::LoadAccess | FaultKind::StoreAccess => {
+            ("SIGSEGV", 11)
+        }
         FaultKind::IllegalInstruction => ("SIGILL", 4),
         FaultKind::LoadMisaligned | FaultKind::StoreMisaligned => ("SIGBUS", 7),
         FaultKind::Breakpoint => ("SIGTRAP", 5),
@@ -111,14 +113,35 @@ impl RunReport {
         let (exit_code, exit_status, halt_reason, fault) = match stop {
             StopReason::Exited(s) => (s & 0xff, Some(*s), "exit", None),
             StopReason::Halted => (0, None, "jump-to-self", None),
-            StopReason::Fault(f) => (128 + signal_of(f.kind).1, None, "fault", Some(FaultReport::new(f, m, source))),
-            other => (1, None, if matches!(other, StopReason::StepLimit) { "step-limit" } else { "stopped" }, None),
+            StopReason::Fault(f) => (
+                128 + signal_of(f.kind).1,
+                None,
+                "fault",
+                Some(FaultReport::new(f, m, source)),
+            ),
+            other => (
+                1,
+                None,
+                if matches!(other, StopReason::StepLimit) {
+                    "step-limit"
+                } else {
+                    "stopped"
+                },
+                None,
+            ),
         };
         let stats = guest.os.stats();
         let unknown_syscalls = stats
             .unknown
             .iter()
-            .map(|(&nr, &n)| (zeroos::syscall_name(nr, m.xlen()).map(str::to_string).unwrap_or_else(|| nr.to_string()), n))
+            .map(|(&nr, &n)| {
+                (
+                    zeroos::syscall_name(nr, m.xlen())
+                        .map(str::to_string)
+                        .unwrap_or_else(|| nr.to_string()),
+                    n,
+                )
+            })
             .collect();
         RunReport {
             guest: guest.name(),
@@ -136,7 +159,11 @@ impl RunReport {
 
     /// The one-line summary printed on stderr.
     pub fn summary(&self, seconds: f64) -> String {
-        let mips = if seconds > 0.0 { self.instructions as f64 / seconds / 1e6 } else { 0.0 };
+        let mips = if seconds > 0.0 {
+            self.instructions as f64 / seconds / 1e6
+        } else {
+            0.0
+        };
         let end = match (&self.fault, self.exit_status) {
             (Some(f), _) => format!("fault ({})", f.description),
             (None, Some(s)) => format!("exit {s}"),
@@ -147,7 +174,11 @@ impl RunReport {
             self.instructions, self.cycles, self.syscalls, seconds, mips
         );
         if !self.unknown_syscalls.is_empty() {
-            let names: Vec<String> = self.unknown_syscalls.iter().map(|(k, v)| format!("{k}x{v}")).collect();
+            let names: Vec<String> = self
+                .unknown_syscalls
+                .iter()
+                .map(|(k, v)| format!("{k}x{v}"))
+                .collect();
             s += &format!(" | unimplemented syscalls (ENOSYS): {}", names.join(", "));
         }
         s

@@ -36,7 +36,9 @@ impl SourceMap {
     /// Reads the DWARF of the ELF at `path`. An ELF without DWARF (or an
     /// unreadable one) gives a map that knows no lines, never an error.
     pub fn new(path: &Path) -> SourceMap {
-        SourceMap { loader: addr2line::Loader::new(path).ok() }
+        SourceMap {
+            loader: addr2line::Loader::new(path).ok(),
+        }
     }
 
     /// A map that knows nothing.
@@ -51,7 +53,11 @@ impl SourceMap {
         if let Ok(mut it) = l.find_frames(addr) {
             while let Ok(Some(f)) = it.next() {
                 out.push(Frame {
-                    function: f.function.as_ref().and_then(|n| n.demangle().ok()).map(|n| n.into_owned()),
+                    function: f
+                        .function
+                        .as_ref()
+                        .and_then(|n| n.demangle().ok())
+                        .map(|n| n.into_owned()),
                     file: f.location.as_ref().and_then(|l| l.file).map(tidy_path),
                     line: f.location.as_ref().and_then(|l| l.line),
                 });
@@ -72,7 +78,9 @@ impl SourceMap {
 
 /// `name+0xOFF` for `addr` from the symbol table, or the address in hex.
 pub fn describe_addr(symbols: &SymbolTable, addr: u64) -> String {
-    symbols.describe(addr).unwrap_or_else(|| format!("{addr:#x}"))
+    symbols
+        .describe(addr)
+        .unwrap_or_else(|| format!("{addr:#x}"))
 }
 
 /// Drops the `./` that a compilation directory of `.` puts in front of

@@ -7,8 +7,9 @@ use crate::Xlen;
 
 /// ABI names of x0..x31 (RISC-V psABI, "Integer Register Convention").
 pub const ABI_NAMES: [&str; 32] = [
-    "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "s2",
-    "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+    "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4",
+    "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4",
+    "t5", "t6",
 ];
 
 /// CSR numbers this hart implements.
@@ -88,7 +89,10 @@ impl Cpu {
             x: [0; 32],
             pc,
             xlen,
-            csr: Csrs { mstatus: MSTATUS_MPP, ..Csrs::default() },
+            csr: Csrs {
+                mstatus: MSTATUS_MPP,
+                ..Csrs::default()
+            },
             instret: 0,
             cycle: 0,
             reservation: None,
@@ -110,7 +114,13 @@ impl Cpu {
     /// one nanosecond per cycle), so it is deterministic.
     pub fn read_csr(&self, n: u16) -> Option<u64> {
         use csr::*;
-        let hi = |v: u64| if self.xlen == Xlen::X32 { Some(v >> 32) } else { None };
+        let hi = |v: u64| {
+            if self.xlen == Xlen::X32 {
+                Some(v >> 32)
+            } else {
+                None
+            }
+        };
         let v = match n {
             MSTATUS => self.csr.mstatus,
             MISA => self.misa(),

@@ -147,11 +147,25 @@ pub struct Insn {
 impl Insn {
     /// The illegal instruction with the given raw encoding and length.
     pub const fn illegal(raw: u32, len: u8) -> Insn {
-        Insn { op: Op::Illegal, rd: 0, rs1: 0, rs2: 0, len, imm: raw as i32 }
+        Insn {
+            op: Op::Illegal,
+            rd: 0,
+            rs1: 0,
+            rs2: 0,
+            len,
+            imm: raw as i32,
+        }
     }
 
     const fn new(op: Op, rd: u32, rs1: u32, rs2: u32, imm: i32, len: u8) -> Insn {
-        Insn { op, rd: rd as u8, rs1: rs1 as u8, rs2: rs2 as u8, len, imm }
+        Insn {
+            op,
+            rd: rd as u8,
+            rs1: rs1 as u8,
+            rs2: rs2 as u8,
+            len,
+            imm,
+        }
     }
 
     /// Whether this is a compressed (16-bit) instruction.
@@ -340,12 +354,18 @@ fn decode32(w: u32, xlen: Xlen) -> Insn {
     let i_imm = (w as i32) >> 20;
     let s_imm = (((w as i32) >> 25) << 5) | bits(w, 11, 7) as i32;
     let b_imm = sext(
-        (bits(w, 31, 31) << 12) | (bits(w, 7, 7) << 11) | (bits(w, 30, 25) << 5) | (bits(w, 11, 8) << 1),
+        (bits(w, 31, 31) << 12)
+            | (bits(w, 7, 7) << 11)
+            | (bits(w, 30, 25) << 5)
+            | (bits(w, 11, 8) << 1),
         13,
     );
     let u_imm = (w & 0xffff_f000) as i32;
     let j_imm = sext(
-        (bits(w, 31, 31) << 20) | (bits(w, 19, 12) << 12) | (bits(w, 20, 20) << 11) | (bits(w, 30, 21) << 1),
+        (bits(w, 31, 31) << 20)
+            | (bits(w, 19, 12) << 12)
+            | (bits(w, 20, 20) << 11)
+            | (bits(w, 30, 21) << 1),
         21,
     );
     let ill = Insn::illegal(w, 4);
@@ -543,7 +563,10 @@ fn decode16(h: u16, xlen: Xlen) -> Insn {
     match w & 3 {
         0 => match f3 {
             0 => {
-                let nzuimm = (bits(w, 12, 11) << 4) | (bits(w, 10, 7) << 6) | (bits(w, 6, 6) << 2) | (bits(w, 5, 5) << 3);
+                let nzuimm = (bits(w, 12, 11) << 4)
+                    | (bits(w, 10, 7) << 6)
+                    | (bits(w, 6, 6) << 2)
+                    | (bits(w, 5, 5) << 3);
                 if nzuimm == 0 {
                     ill
                 } else {
@@ -687,7 +710,14 @@ mod tests {
     #[test]
     fn rv64_only_encodings_are_illegal_on_rv32() {
         // ld a0, 0(a0); sd; addiw; addw; lr.d; slli with shamt 32
-        for w in [0x0005_3503u32, 0x00a5_3023, 0x0015_051b, 0x00b5_053b, 0x1005_352f, 0x0205_1513] {
+        for w in [
+            0x0005_3503u32,
+            0x00a5_3023,
+            0x0015_051b,
+            0x00b5_053b,
+            0x1005_352f,
+            0x0205_1513,
+        ] {
             assert_ne!(d64(w).op, Op::Illegal, "{w:#x} legal on rv64");
             assert_eq!(d32(w).op, Op::Illegal, "{w:#x} illegal on rv32");
         }
@@ -720,7 +750,7 @@ mod tests {
         let i = d64(0x6588);
         assert_eq!((i.op, i.rd, i.rs1, i.imm), (Op::Ld, 10, 11, 8));
         assert_eq!(d32(0x6588).op, Op::Illegal); // c.flw on rv32: no F
-        // c.sw a0, 4(a1) = 0xc1c8
+                                                 // c.sw a0, 4(a1) = 0xc1c8
         let i = d64(0xc1c8);
         assert_eq!((i.op, i.rs1, i.rs2, i.imm), (Op::Sw, 11, 10, 4));
         // c.sd a0, 8(a1) = 0xe588
@@ -756,7 +786,12 @@ mod tests {
         assert_eq!(d64(0x9101).op, Op::Srli);
         assert_eq!(d32(0x9101).op, Op::Illegal);
         // c.sub a0, a1 = 0x8d0d; c.xor = 0x8d2d; c.or = 0x8d4d; c.and = 0x8d6d
-        for (w, op) in [(0x8d0d, Op::Sub), (0x8d2d, Op::Xor), (0x8d4d, Op::Or), (0x8d6d, Op::And)] {
+        for (w, op) in [
+            (0x8d0d, Op::Sub),
+            (0x8d2d, Op::Xor),
+            (0x8d4d, Op::Or),
+            (0x8d6d, Op::And),
+        ] {
             let i = d64(w);
             assert_eq!((i.op, i.rd, i.rs1, i.rs2), (op, 10, 10, 11));
         }
@@ -808,7 +843,18 @@ mod tests {
 
     #[test]
     fn pack_round_trips() {
-        for w in [0xfff5_0513u32, 0x8000_0537, 0xffdf_f0ef, 0x0011_3423, 0x3420_2573, 0xe0b6_352f, 0x157d, 0xbffd, 0xffff_ffff, 0x0000] {
+        for w in [
+            0xfff5_0513u32,
+            0x8000_0537,
+            0xffdf_f0ef,
+            0x0011_3423,
+            0x3420_2573,
+            0xe0b6_352f,
+            0x157d,
+            0xbffd,
+            0xffff_ffff,
+            0x0000,
+        ] {
             for xlen in [Xlen::X32, Xlen::X64] {
                 let i = decode(w, xlen);
                 assert_eq!(Insn::unpack(i.pack()), i, "{w:#x}");

@@ -149,7 +149,12 @@ pub fn csr_name(n: u16) -> String {
 
 /// Disassembles `insn` located at `pc`. Branch and jump targets are printed
 /// as absolute addresses; `symbolize` may name them (`<name+off>`).
-pub fn disassemble(insn: &Insn, pc: u64, xlen: Xlen, symbolize: &dyn Fn(u64) -> Option<String>) -> String {
+pub fn disassemble(
+    insn: &Insn,
+    pc: u64,
+    xlen: Xlen,
+    symbolize: &dyn Fn(u64) -> Option<String>,
+) -> String {
     use Op::*;
     let m = mnemonic(insn.op);
     let (rd, rs1, rs2, imm) = (insn.rd, insn.rs1, insn.rs2, insn.imm);
@@ -170,7 +175,9 @@ pub fn disassemble(insn: &Insn, pc: u64, xlen: Xlen, symbolize: &dyn Fn(u64) -> 
         Jalr if rd == 1 && imm == 0 => format!("jalr {}", r(rs1)),
         Jalr => format!("jalr {}, {}({})", r(rd), imm, r(rs1)),
         Beq | Bne if rs2 == 0 => format!("{m}z {}, {}", r(rs1), target(imm)),
-        Beq | Bne | Blt | Bge | Bltu | Bgeu => format!("{m} {}, {}, {}", r(rs1), r(rs2), target(imm)),
+        Beq | Bne | Blt | Bge | Bltu | Bgeu => {
+            format!("{m} {}, {}, {}", r(rs1), r(rs2), target(imm))
+        }
         Lb | Lh | Lw | Ld | Lbu | Lhu | Lwu => format!("{m} {}, {}({})", r(rd), imm, r(rs1)),
         Sb | Sh | Sw | Sd => format!("{m} {}, {}({})", r(rs2), imm, r(rs1)),
         Addi if rd == 0 && rs1 == 0 && imm == 0 => "nop".to_string(),
@@ -179,14 +186,19 @@ pub fn disassemble(insn: &Insn, pc: u64, xlen: Xlen, symbolize: &dyn Fn(u64) -> 
         Addiw if imm == 0 => format!("sext.w {}, {}", r(rd), r(rs1)),
         Xori if imm == -1 => format!("not {}, {}", r(rd), r(rs1)),
         Sltiu if imm == 1 => format!("seqz {}, {}", r(rd), r(rs1)),
-        Slli | Srli | Srai | Slliw | Srliw | Sraiw => format!("{m} {}, {}, {:#x}", r(rd), r(rs1), imm),
-        Addi | Slti | Sltiu | Xori | Ori | Andi | Addiw => format!("{m} {}, {}, {}", r(rd), r(rs1), imm),
+        Slli | Srli | Srai | Slliw | Srliw | Sraiw => {
+            format!("{m} {}, {}, {:#x}", r(rd), r(rs1), imm)
+        }
+        Addi | Slti | Sltiu | Xori | Ori | Andi | Addiw => {
+            format!("{m} {}, {}, {}", r(rd), r(rs1), imm)
+        }
         Add if rs1 == 0 => format!("mv {}, {}", r(rd), r(rs2)),
         Sub if rs1 == 0 => format!("neg {}, {}", r(rd), r(rs2)),
         Sltu if rs1 == 0 => format!("snez {}, {}", r(rd), r(rs2)),
         LrW | LrD => format!("{m} {}, ({})", r(rd), r(rs1)),
-        ScW | ScD | AmoswapW | AmoaddW | AmoxorW | AmoandW | AmoorW | AmominW | AmomaxW | AmominuW | AmomaxuW
-        | AmoswapD | AmoaddD | AmoxorD | AmoandD | AmoorD | AmominD | AmomaxD | AmominuD | AmomaxuD => {
+        ScW | ScD | AmoswapW | AmoaddW | AmoxorW | AmoandW | AmoorW | AmominW | AmomaxW
+        | AmominuW | AmomaxuW | AmoswapD | AmoaddD | AmoxorD | AmoandD | AmoorD | AmominD
+        | AmomaxD | AmominuD | AmomaxuD => {
             format!("{m} {}, {}, ({})", r(rd), r(rs2), r(rs1))
         }
         Fence | FenceI | Ecall | Ebreak | Mret | Wfi => m.to_string(),

@@ -103,7 +103,12 @@ pub struct SymbolTable {
 impl SymbolTable {
     /// Builds a table from symbols in any order.
     pub fn new(mut symbols: Vec<Symbol>) -> SymbolTable {
-        symbols.sort_by(|a, b| a.addr.cmp(&b.addr).then(b.is_function.cmp(&a.is_function)).then(a.name.cmp(&b.name)));
+        symbols.sort_by(|a, b| {
+            a.addr
+                .cmp(&b.addr)
+                .then(b.is_function.cmp(&a.is_function))
+                .then(a.name.cmp(&b.name))
+        });
         SymbolTable { symbols }
     }
 
@@ -133,12 +138,21 @@ impl SymbolTable {
     /// Whether a function starts exactly at `addr`.
     pub fn is_function_entry(&self, addr: u64) -> bool {
         let i = self.symbols.partition_point(|s| s.addr < addr);
-        self.symbols[i..].iter().take_while(|s| s.addr == addr).any(|s| s.is_function)
+        self.symbols[i..]
+            .iter()
+            .take_while(|s| s.addr == addr)
+            .any(|s| s.is_function)
     }
 
     /// `name+0xOFF` (or `name`) for `addr`, if a function contains it.
     pub fn describe(&self, addr: u64) -> Option<String> {
-        self.function_at(addr).map(|(s, off)| if off == 0 { s.name.clone() } else { format!("{}+{:#x}", s.name, off) })
+        self.function_at(addr).map(|(s, off)| {
+            if off == 0 {
+                s.name.clone()
+            } else {
+                format!("{}+{:#x}", s.name, off)
+            }
+        })
     }
 }
 
@@ -163,7 +177,10 @@ impl Program {
     pub fn parse(data: &[u8]) -> Result<Program, ElfError> {
         let file = object::File::parse(data).map_err(|e| ElfError::Parse(e.to_string()))?;
         if !matches!(file, object::File::Elf32(_) | object::File::Elf64(_)) {
-            return Err(ElfError::Parse(format!("{:?} file, not ELF", file.format())));
+            return Err(ElfError::Parse(format!(
+                "{:?} file, not ELF",
+                file.format()
+            )));
         }
         let xlen = match file.architecture() {
             object::Architecture::Riscv64 => Xlen::X64,
@@ -174,20 +191,31 @@ impl Program {
             return Err(ElfError::BigEndian);
         }
         if file.kind() != object::ObjectKind::Executable {
-            return Err(ElfError::NotExecutable(format!("{:?}", file.kind()).to_lowercase()));
+            return Err(ElfError::NotExecutable(
+                format!("{:?}", file.kind()).to_lowercase(),
+            ));
         }
         let mut segments = Vec::new();
         for (index, seg) in file.segments().enumerate() {
             let vaddr = seg.address();
             let mem_size = seg.size();
             let (_, file_size) = seg.file_range();
-            let bad = |reason: String| ElfError::BadSegment { index, vaddr, reason };
+            let bad = |reason: String| ElfError::BadSegment {
+                index,
+                vaddr,
+                reason,
+            };
             if file_size > mem_size {
-                return Err(bad(format!("file size {file_size} exceeds memory size {mem_size}")));
+                return Err(bad(format!(
+                    "file size {file_size} exceeds memory size {mem_size}"
+                )));
             }
             let bytes = seg.data().map_err(|e| bad(e.to_string()))?;
             if (bytes.len() as u64) != file_size {
-                return Err(bad(format!("only {} of {file_size} file bytes present", bytes.len())));
+                return Err(bad(format!(
+                    "only {} of {file_size} file bytes present",
+                    bytes.len()
+                )));
             }
             if vaddr.checked_add(mem_size).is_none() {
                 return Err(bad("address range overflows".into()));
@@ -199,7 +227,13 @@ impl Program {
             if mem_size == 0 {
                 continue;
             }
-            segments.push(Segment { vaddr, mem_size, data: bytes.to_vec(), exec: flags & PF_X != 0, write: flags & 2 != 0 });
+            segments.push(Segment {
+                vaddr,
+                mem_size,
+                data: bytes.to_vec(),
+                exec: flags & PF_X != 0,
+                write: flags & 2 != 0,
+            });
         }
         if segments.is_empty() {
             return Err(ElfError::NoSegments);
@@ -217,13 +251,21 @@ impl Program {
             }
         }
         let entry = file.entry();
-        if !segments.iter().any(|s| s.exec && entry >= s.vaddr && entry < s.vaddr + s.mem_size) {
+        if !segments
+            .iter()
+            .any(|s| s.exec && entry >= s.vaddr && entry < s.vaddr + s.mem_size)
+        {
             return Err(ElfError::BadEntry(entry));
         }
         let mut symbols = Vec::new();
         for sym in file.symbols() {
             let Ok(name) = sym.name() else { continue };
-            if name.is_empty() || !matches!(sym.kind(), SymbolKind::Text | SymbolKind::Data | SymbolKind::Unknown) {
+            if name.is_empty()
+                || !matches!(
+                    sym.kind(),
+                    SymbolKind::Text | SymbolKind::Data | SymbolKind::Unknown
+                )
+            {
                 continue;
             }
             if sym.is_undefined() || sym.section_index().is_none() {
@@ -236,7 +278,12 @@ impl Program {
                 is_function: sym.kind() == SymbolKind::Text,
             });
         }
-        Ok(Program { xlen, entry, segments, symbols: SymbolTable::new(symbols) })
+        Ok(Program {
+            xlen,
+            entry,
+            segments,
+            symbols: SymbolTable::new(symbols),
+        })
     }
 
     /// A program of one readable, writable and executable segment of
@@ -247,7 +294,13 @@ impl Program {
         Program {
             xlen,
             entry: base,
-            segments: vec![Segment { vaddr: base, mem_size, data: image, exec: true, write: true }],
+            segments: vec![Segment {
+                vaddr: base,
+                mem_size,
+                data: image,
+                exec: true,
+                write: true,
+            }],
             symbols: SymbolTable::default(),
         }
     }
@@ -259,9 +312,15 @@ impl Program {
     /// address 0, leaves the address space or exceeds the memory limit.
     pub fn load_into(&self, mem: &mut Memory) -> Result<(), ElfError> {
         for s in &self.segments {
-            let err = |source| ElfError::Memory { vaddr: s.vaddr, source };
+            let err = |source| ElfError::Memory {
+                vaddr: s.vaddr,
+                source,
+            };
             if s.vaddr < GUARD_SIZE {
-                return Err(err(MemError::BadRange { start: s.vaddr, end: s.vaddr + s.mem_size }));
+                return Err(err(MemError::BadRange {
+                    start: s.vaddr,
+                    end: s.vaddr + s.mem_size,
+                }));
             }
             mem.map(s.vaddr, s.mem_size).map_err(err)?;
             mem.write_bytes(s.vaddr, &s.data).map_err(err)?;

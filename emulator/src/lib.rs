@@ -33,7 +33,9 @@ pub use elf::{ElfError, Program, Symbol, SymbolTable};
 pub use env::{Environment, HostCall, NoSyscalls, SyscallRequest, SyscallResult};
 pub use machine::{Config, Machine, Snapshot, StopReason};
 pub use memory::{MemError, Memory};
-pub use observer::{AccessKind, CountingObserver, MemAccess, Observer, Transfer, TransferKind, TrapEvent};
+pub use observer::{
+    AccessKind, CountingObserver, MemAccess, Observer, Transfer, TransferKind, TrapEvent,
+};
 
 /// The width of the integer registers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]

@@ -8,7 +8,9 @@
 use crate::cpu::{Cpu, Fault, FaultKind, MSTATUS_MIE, MSTATUS_MPIE};
 use crate::decode::{Insn, Op};
 use crate::elf::{ElfError, Program, SymbolTable};
-use crate::env::{Environment, HostCall, SyscallRequest, SyscallResult, JOLT_CYCLE_MARKER, JOLT_PRINT};
+use crate::env::{
+    Environment, HostCall, SyscallRequest, SyscallResult, JOLT_CYCLE_MARKER, JOLT_PRINT,
+};
 use crate::memory::{MemError, Memory};
 use crate::observer::{AccessKind, MemAccess, Observer, Transfer, TransferKind, TrapEvent};
 use crate::Xlen;
@@ -67,7 +69,10 @@ pub enum StopReason {
 impl StopReason {
     /// Whether the guest is finished (exit, halt or fault).
     pub fn is_final(&self) -> bool {
-        matches!(self, StopReason::Exited(_) | StopReason::Halted | StopReason::Fault(_))
+        matches!(
+            self,
+            StopReason::Exited(_) | StopReason::Halted | StopReason::Fault(_)
+        )
     }
 }
 
@@ -94,7 +99,6 @@ pub struct Snapshot {
     finished: Option<StopReason>,
 }
 
-
 impl Machine {
     /// A machine with `program` loaded and the hart at its entry point.
     ///
@@ -104,7 +108,13 @@ impl Machine {
         let mut mem = Memory::new(program.xlen, config.memory_limit);
         program.load_into(&mut mem)?;
         let cpu = Cpu::new(program.xlen, program.entry);
-        Ok(Machine { cpu, mem, config, program, finished: None })
+        Ok(Machine {
+            cpu,
+            mem,
+            config,
+            program,
+            finished: None,
+        })
     }
 
     /// XLEN of the hart.
@@ -119,7 +129,11 @@ impl Machine {
 
     /// Saves the full state (hart and memory).
     pub fn snapshot(&self) -> Snapshot {
-        Snapshot { cpu: self.cpu.clone(), mem: self.mem.clone(), finished: self.finished.clone() }
+        Snapshot {
+            cpu: self.cpu.clone(),
+            mem: self.mem.clone(),
+            finished: self.finished.clone(),
+        }
     }
 
     /// Restores a state saved by [`Machine::snapshot`].
@@ -132,7 +146,12 @@ impl Machine {
     /// Runs until the guest exits, halts or faults, the observer stops it, or
     /// `max_steps` instructions have retired. A finished machine returns its
     /// final reason again without executing anything.
-    pub fn run<E: Environment, O: Observer>(&mut self, env: &mut E, obs: &mut O, max_steps: u64) -> StopReason {
+    pub fn run<E: Environment, O: Observer>(
+        &mut self,
+        env: &mut E,
+        obs: &mut O,
+        max_steps: u64,
+    ) -> StopReason {
         if let Some(r) = &self.finished {
             return r.clone();
         }
@@ -197,7 +216,12 @@ impl Machine {
             if cycle >= max_cycles {
                 sync!();
                 let insn = self.mem.fetch(pc);
-                return StopReason::Fault(Fault { kind: FaultKind::CycleLimit, pc, addr: None, insn });
+                return StopReason::Fault(Fault {
+                    kind: FaultKind::CycleLimit,
+                    pc,
+                    addr: None,
+                    insn,
+                });
             }
             if obs.before_insn(&self.cpu, pc) {
                 sync!();
@@ -205,8 +229,17 @@ impl Machine {
             }
             let Some(w) = self.mem.fetch_packed(pc) else {
                 sync!();
-                let addr = if self.mem.is_mapped(pc, 2) { pc + 2 } else { pc };
-                return StopReason::Fault(Fault { kind: FaultKind::InstructionAccess, pc, addr: Some(addr), insn: None });
+                let addr = if self.mem.is_mapped(pc, 2) {
+                    pc + 2
+                } else {
+                    pc
+                };
+                return StopReason::Fault(Fault {
+                    kind: FaultKind::InstructionAccess,
+                    pc,
+                    addr: Some(addr),
+                    insn: None,
+                });
             };
             let op = crate::decode::op_of(w);
             let rd = ((w >> 8) & 31) as usize;
@@ -228,7 +261,12 @@ impl Machine {
             macro_rules! fault {
                 ($kind:expr, $addr:expr) => {{
                     sync!();
-                    return StopReason::Fault(Fault { kind: $kind, pc, addr: $addr, insn: Some(Insn::unpack(w)) });
+                    return StopReason::Fault(Fault {
+                        kind: $kind,
+                        pc,
+                        addr: $addr,
+                        insn: Some(Insn::unpack(w)),
+                    });
                 }};
             }
             macro_rules! wr {
@@ -240,7 +278,13 @@ impl Machine {
             }
             macro_rules! access {
                 ($addr:expr, $size:expr, $kind:expr, $value:expr) => {{
-                    watch |= obs.mem_access(&MemAccess { pc, addr: $addr, size: $size as u8, kind: $kind, value: $value });
+                    watch |= obs.mem_access(&MemAccess {
+                        pc,
+                        addr: $addr,
+                        size: $size as u8,
+                        kind: $kind,
+                        value: $value,
+                    });
                 }};
             }
             macro_rules! load {
@@ -271,7 +315,11 @@ impl Machine {
                     if !self.mem.store(addr, $size as usize, rs2) {
                         fault!(FaultKind::StoreAccess, Some(addr));
                     }
-                    let value = if $size == 8 { rs2 } else { rs2 & ((1u64 << (8 * $size)) - 1) };
+                    let value = if $size == 8 {
+                        rs2
+                    } else {
+                        rs2 & ((1u64 << (8 * $size)) - 1)
+                    };
                     access!(addr, $size, AccessKind::Write, value);
                 }};
             }
@@ -303,8 +351,17 @@ impl Machine {
                         fault!(FaultKind::StoreAccess, Some(addr));
                     }
                     access!(addr, $size, AccessKind::Read, old);
-                    access!(addr, $size, AccessKind::Write, if $size == 8 { new } else { new as u32 as u64 });
-                    let old = if $size == 4 { old as u32 as i32 as i64 as u64 } else { old };
+                    access!(
+                        addr,
+                        $size,
+                        AccessKind::Write,
+                        if $size == 8 { new } else { new as u32 as u64 }
+                    );
+                    let old = if $size == 4 {
+                        old as u32 as i32 as i64 as u64
+                    } else {
+                        old
+                    };
                     wr!(n::<R64>(old));
                 }};
             }
@@ -318,7 +375,11 @@ impl Machine {
                     if new_pc == pc {
                         stop = Some(StopReason::Halted);
                     }
-                    transfer = Some(if rd == 1 || rd == 5 { TransferKind::Call } else { TransferKind::Jump });
+                    transfer = Some(if rd == 1 || rd == 5 {
+                        TransferKind::Call
+                    } else {
+                        TransferKind::Jump
+                    });
                 }
                 Op::Jalr => {
                     new_pc = n::<R64>(rs1.wrapping_add(imm)) & !1;
@@ -358,7 +419,9 @@ impl Machine {
                 Op::Andi => wr!(rs1 & imm),
                 Op::Slli => wr!(n::<R64>(rs1 << (imm_raw as u64 & shmask))),
                 Op::Srli => wr!(rs1 >> (imm_raw as u64 & shmask)),
-                Op::Srai => wr!(n::<R64>((s::<R64>(rs1) >> (imm_raw as u64 & shmask)) as u64)),
+                Op::Srai => wr!(n::<R64>(
+                    (s::<R64>(rs1) >> (imm_raw as u64 & shmask)) as u64
+                )),
                 Op::Add => wr!(n::<R64>(rs1.wrapping_add(rs2))),
                 Op::Sub => wr!(n::<R64>(rs1.wrapping_sub(rs2))),
                 Op::Sll => wr!(n::<R64>(rs1 << (rs2 & shmask))),
@@ -411,7 +474,11 @@ impl Machine {
                         (a / b) as u64
                     }))
                 }
-                Op::Divu => wr!(if rs2 == 0 { n::<R64>(u64::MAX) } else { rs1 / rs2 }),
+                Op::Divu => wr!(if rs2 == 0 {
+                    n::<R64>(u64::MAX)
+                } else {
+                    rs1 / rs2
+                }),
                 Op::Rem => {
                     let (a, b) = (s::<R64>(rs1), s::<R64>(rs2));
                     let min = if R64 { i64::MIN } else { i32::MIN as i64 };
@@ -452,7 +519,11 @@ impl Machine {
                     };
                     access!(addr, size, AccessKind::Read, v);
                     self.cpu.reservation = Some(addr);
-                    wr!(n::<R64>(if size == 4 { v as u32 as i32 as i64 as u64 } else { v }));
+                    wr!(n::<R64>(if size == 4 {
+                        v as u32 as i32 as i64 as u64
+                    } else {
+                        v
+                    }));
                 }
                 Op::ScW | Op::ScD => {
                     let size = if op == Op::ScW { 4u64 } else { 8 };
@@ -464,7 +535,12 @@ impl Machine {
                         if !self.mem.store(addr, size as usize, rs2) {
                             fault!(FaultKind::StoreAccess, Some(addr));
                         }
-                        access!(addr, size, AccessKind::Write, if size == 8 { rs2 } else { rs2 as u32 as u64 });
+                        access!(
+                            addr,
+                            size,
+                            AccessKind::Write,
+                            if size == 8 { rs2 } else { rs2 as u32 as u64 }
+                        );
                         wr!(0)
                     } else if !self.mem.is_mapped(addr, size) {
                         fault!(FaultKind::StoreAccess, Some(addr));
@@ -524,7 +600,11 @@ impl Machine {
                 Op::Ebreak => fault!(FaultKind::Breakpoint, None),
                 Op::Mret => {
                     let st = self.cpu.csr.mstatus;
-                    let mie = if st & MSTATUS_MPIE != 0 { MSTATUS_MIE } else { 0 };
+                    let mie = if st & MSTATUS_MPIE != 0 {
+                        MSTATUS_MIE
+                    } else {
+                        0
+                    };
                     self.cpu.csr.mstatus = (st & !MSTATUS_MIE) | mie | MSTATUS_MPIE;
                     new_pc = self.cpu.csr.mepc;
                     transfer = Some(TransferKind::TrapReturn);
@@ -563,7 +643,15 @@ impl Machine {
                 sync!();
                 obs.retired(&self.cpu, old_pc, &Insn::unpack(w), cost);
                 if let Some(kind) = transfer {
-                    obs.transfer(&self.cpu, &Transfer { kind, from: old_pc, to: new_pc, next });
+                    obs.transfer(
+                        &self.cpu,
+                        &Transfer {
+                            kind,
+                            from: old_pc,
+                            to: new_pc,
+                            next,
+                        },
+                    );
                 }
             }
             if watch && stop.is_none() {
@@ -585,15 +673,32 @@ impl Machine {
         c.mepc = epc;
         c.mcause = cause;
         c.mtval = tval;
-        let mpie = if c.mstatus & MSTATUS_MIE != 0 { MSTATUS_MPIE } else { 0 };
+        let mpie = if c.mstatus & MSTATUS_MIE != 0 {
+            MSTATUS_MPIE
+        } else {
+            0
+        };
         c.mstatus = (c.mstatus & !(MSTATUS_MIE | MSTATUS_MPIE)) | mpie;
         let handler = c.mtvec & !3;
-        obs.trap(&self.cpu, &TrapEvent { cause, epc, handler, a7: self.cpu.x[17] });
+        obs.trap(
+            &self.cpu,
+            &TrapEvent {
+                cause,
+                epc,
+                handler,
+                a7: self.cpu.x[17],
+            },
+        );
         handler
     }
 
     #[inline(never)]
-    fn host_syscall<E: Environment, O: Observer>(&mut self, pc: u64, env: &mut E, obs: &mut O) -> (SyscallResult, u64) {
+    fn host_syscall<E: Environment, O: Observer>(
+        &mut self,
+        pc: u64,
+        env: &mut E,
+        obs: &mut O,
+    ) -> (SyscallResult, u64) {
         let x = &self.cpu.x;
         let req = SyscallRequest {
             nr: x[17],
@@ -614,7 +719,13 @@ impl Machine {
     }
 
     #[inline(never)]
-    fn host_call<E: Environment, O: Observer>(&mut self, pc: u64, insn: u64, env: &mut E, obs: &mut O) -> Result<(), StopReason> {
+    fn host_call<E: Environment, O: Observer>(
+        &mut self,
+        pc: u64,
+        insn: u64,
+        env: &mut E,
+        obs: &mut O,
+    ) -> Result<(), StopReason> {
         let x = &self.cpu.x;
         let (a0, ptr, len, mode) = (x[10], x[11], x[12], x[13]);
         let text = match self.mem.read_vec(ptr, len.min(1 << 20) as usize) {
@@ -625,7 +736,12 @@ impl Machine {
                     _ => ptr,
                 };
                 let insn = Some(Insn::unpack(insn));
-                return Err(StopReason::Fault(Fault { kind: FaultKind::LoadAccess, pc, addr: Some(addr), insn }));
+                return Err(StopReason::Fault(Fault {
+                    kind: FaultKind::LoadAccess,
+                    pc,
+                    addr: Some(addr),
+                    insn,
+                }));
             }
         };
         let call = if a0 == JOLT_PRINT {
@@ -633,7 +749,11 @@ impl Machine {
             env.host_print(&text, newline);
             HostCall::Print { text, newline }
         } else {
-            HostCall::CycleMarker { label: String::from_utf8_lossy(&text).into_owned(), start: mode == 1, cycle: self.cpu.cycle }
+            HostCall::CycleMarker {
+                label: String::from_utf8_lossy(&text).into_owned(),
+                start: mode == 1,
+                cycle: self.cpu.cycle,
+            }
         };
         obs.host_call(&self.cpu, &call);
         Ok(())

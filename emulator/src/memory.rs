@@ -21,7 +21,6 @@ const PAGE_SHIFT: u32 = 12;
 pub const GUARD_SIZE: u64 = 0x1_0000;
 const TLB_SIZE: usize = 256;
 
-
 /// Why a memory access failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum MemError {
@@ -52,7 +51,10 @@ struct TlbEntry {
     base: usize,
 }
 
-const TLB_EMPTY: TlbEntry = TlbEntry { page: u64::MAX, base: 0 };
+const TLB_EMPTY: TlbEntry = TlbEntry {
+    page: u64::MAX,
+    base: 0,
+};
 
 /// The predecoded text: slot `i` holds the instruction at `base + 2*i`,
 /// packed by [`Insn::pack`].
@@ -137,7 +139,9 @@ impl Memory {
         if len == 0 {
             return true;
         }
-        let Some(last) = addr.checked_add(len - 1) else { return false };
+        let Some(last) = addr.checked_add(len - 1) else {
+            return false;
+        };
         (addr >> PAGE_SHIFT..=last >> PAGE_SHIFT).all(|p| self.map.contains_key(&p))
     }
 
@@ -151,7 +155,10 @@ impl Memory {
         if len == 0 {
             return Ok(());
         }
-        let end = addr.checked_add(len).ok_or(MemError::BadRange { start: addr, end: u64::MAX })?;
+        let end = addr.checked_add(len).ok_or(MemError::BadRange {
+            start: addr,
+            end: u64::MAX,
+        })?;
         if addr < GUARD_SIZE || end > self.address_space_end() {
             return Err(MemError::BadRange { start: addr, end });
         }
@@ -207,7 +214,10 @@ impl Memory {
     pub fn set_code_range(&mut self, addr: u64, len: u64) {
         let base = addr & !1;
         let n = (len + (addr - base)).div_ceil(2) as usize;
-        self.code = CodeCache { base, insns: Vec::with_capacity(n) };
+        self.code = CodeCache {
+            base,
+            insns: Vec::with_capacity(n),
+        };
         for i in 0..n as u64 {
             let insn = self.decode_at(base + 2 * i);
             self.code.insns.push(insn.pack());
@@ -262,12 +272,19 @@ impl Memory {
     #[inline(never)]
     fn fetch_slow(&self, pc: u64) -> Option<u64> {
         let lo = self.peek_u16(pc).ok()?;
-        let word = if lo & 3 == 3 { lo as u32 | (self.peek_u16(pc + 2).ok()? as u32) << 16 } else { lo as u32 };
+        let word = if lo & 3 == 3 {
+            lo as u32 | (self.peek_u16(pc + 2).ok()? as u32) << 16
+        } else {
+            lo as u32
+        };
         Some(decode(word, self.xlen).pack())
     }
 
     fn peek_u16(&self, addr: u64) -> Result<u16, MemError> {
-        Ok(u16::from_le_bytes([self.peek_u8(addr)?, self.peek_u8(addr + 1)?]))
+        Ok(u16::from_le_bytes([
+            self.peek_u8(addr)?,
+            self.peek_u8(addr + 1)?,
+        ]))
     }
 
     /// Reads one byte without touching the TLB (for observers and debuggers).
@@ -288,7 +305,10 @@ impl Memory {
             let a = addr.wrapping_add(done as u64);
             let off = (a & (PAGE_SIZE - 1)) as usize;
             let n = (PAGE_SIZE as usize - off).min(buf.len() - done);
-            let slot = *self.map.get(&(a >> PAGE_SHIFT)).ok_or(MemError::Unmapped(a))?;
+            let slot = *self
+                .map
+                .get(&(a >> PAGE_SHIFT))
+                .ok_or(MemError::Unmapped(a))?;
             buf[done..done + n].copy_from_slice(&self.frame(slot)[off..off + n]);
             done += n;
         }
@@ -324,7 +344,9 @@ impl Memory {
     /// is written then.
     pub fn write_bytes(&mut self, addr: u64, data: &[u8]) -> Result<(), MemError> {
         if !self.is_mapped(addr, data.len() as u64) {
-            let bad = (0..data.len() as u64).map(|i| addr.wrapping_add(i)).find(|&a| !self.is_mapped(a, 1));
+            let bad = (0..data.len() as u64)
+                .map(|i| addr.wrapping_add(i))
+                .find(|&a| !self.is_mapped(a, 1));
             return Err(MemError::Unmapped(bad.unwrap_or(addr)));
         }
         let mut done = 0usize;
@@ -401,7 +423,9 @@ impl Memory {
     pub fn store(&mut self, addr: u64, size: usize, value: u64) -> bool {
         let off = (addr & (PAGE_SIZE - 1)) as usize;
         if off + size <= PAGE_SIZE as usize {
-            let Some(base) = self.tlb_lookup(addr) else { return false };
+            let Some(base) = self.tlb_lookup(addr) else {
+                return false;
+            };
             let base = base + off;
             self.arena[base..base + size].copy_from_slice(&value.to_le_bytes()[..size]);
             self.note_write(addr, size as u64);
@@ -425,7 +449,10 @@ mod tests {
     fn guard_and_unmapped() {
         let mut m = Memory::new(Xlen::X64, 1 << 20);
         assert!(matches!(m.map(0, 16), Err(MemError::BadRange { .. })));
-        assert!(matches!(m.map(GUARD_SIZE - 1, 2), Err(MemError::BadRange { .. })));
+        assert!(matches!(
+            m.map(GUARD_SIZE - 1, 2),
+            Err(MemError::BadRange { .. })
+        ));
         assert_eq!(m.load(0, 8), None);
         m.map(0x8000_0000, 10).unwrap();
         assert_eq!(m.mapped_bytes(), PAGE_SIZE);
@@ -440,17 +467,26 @@ mod tests {
     fn limit_is_enforced() {
         let mut m = Memory::new(Xlen::X32, 2 * PAGE_SIZE);
         m.map(0x10000, PAGE_SIZE * 2).unwrap();
-        assert_eq!(m.map(0x20000, 1), Err(MemError::Limit { limit: 2 * PAGE_SIZE }));
+        assert_eq!(
+            m.map(0x20000, 1),
+            Err(MemError::Limit {
+                limit: 2 * PAGE_SIZE
+            })
+        );
         m.unmap(0x10000, PAGE_SIZE);
         m.map(0x20000, 1).unwrap();
-        assert!(matches!(m.map(0xffff_f000, 0x2000), Err(MemError::BadRange { .. })));
+        assert!(matches!(
+            m.map(0xffff_f000, 0x2000),
+            Err(MemError::BadRange { .. })
+        ));
     }
 
     #[test]
     fn writes_to_code_redecode() {
         let mut m = Memory::new(Xlen::X64, 1 << 20);
         m.map(0x8000_0000, 0x1000).unwrap();
-        m.write_bytes(0x8000_0000, &0x0000_0013u32.to_le_bytes()).unwrap(); // nop
+        m.write_bytes(0x8000_0000, &0x0000_0013u32.to_le_bytes())
+            .unwrap(); // nop
         m.set_code_range(0x8000_0000, 0x100);
         assert_eq!(m.fetch(0x8000_0000).unwrap().op, crate::Op::Addi);
         assert!(m.store(0x8000_0000, 4, 0x0000_0073)); // ecall

@@ -128,7 +128,15 @@ pub trait Observer {
     /// A host-served syscall finished; `cycles` is its modeled cost (not
     /// counting the `ecall` instruction's own cycle).
     #[inline(always)]
-    fn syscall_exit(&mut self, _cpu: &Cpu, _mem: &Memory, _req: &SyscallRequest, _res: &SyscallResult, _cycles: u64) {}
+    fn syscall_exit(
+        &mut self,
+        _cpu: &Cpu,
+        _mem: &Memory,
+        _req: &SyscallRequest,
+        _res: &SyscallResult,
+        _cycles: u64,
+    ) {
+    }
 
     /// A trap into the guest's trap vector.
     #[inline(always)]
@@ -167,7 +175,14 @@ impl<O: Observer + ?Sized> Observer for &mut O {
         (**self).syscall_enter(cpu, mem, req)
     }
     #[inline(always)]
-    fn syscall_exit(&mut self, cpu: &Cpu, mem: &Memory, req: &SyscallRequest, res: &SyscallResult, cycles: u64) {
+    fn syscall_exit(
+        &mut self,
+        cpu: &Cpu,
+        mem: &Memory,
+        req: &SyscallRequest,
+        res: &SyscallResult,
+        cycles: u64,
+    ) {
         (**self).syscall_exit(cpu, mem, req, res, cycles)
     }
     #[inline(always)]

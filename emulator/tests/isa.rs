@@ -76,7 +76,12 @@ fn run_words(xlen: Xlen, words: &[u32], setup: impl FnOnce(&mut Machine)) -> (Ma
     run_image(xlen, image, Config::default(), setup)
 }
 
-fn run_image(xlen: Xlen, image: Vec<u8>, config: Config, setup: impl FnOnce(&mut Machine)) -> (Machine, StopReason) {
+fn run_image(
+    xlen: Xlen,
+    image: Vec<u8>,
+    config: Config,
+    setup: impl FnOnce(&mut Machine),
+) -> (Machine, StopReason) {
     let program = Arc::new(Program::flat(xlen, BASE, image, 0x4000));
     let mut m = Machine::new(program, config).unwrap();
     setup(&mut m);
@@ -101,7 +106,10 @@ fn division_by_zero_and_overflow_rv64() {
     assert_eq!(alu(x, "divu", 7, 0), u64::MAX);
     assert_eq!(alu(x, "rem", 7, 0), 7);
     assert_eq!(alu(x, "remu", 7, 0), 7);
-    assert_eq!(alu(x, "div", i64::MIN as u64, -1i64 as u64), i64::MIN as u64);
+    assert_eq!(
+        alu(x, "div", i64::MIN as u64, -1i64 as u64),
+        i64::MIN as u64
+    );
     assert_eq!(alu(x, "rem", i64::MIN as u64, -1i64 as u64), 0);
     assert_eq!(alu(x, "div", -7i64 as u64, 2), -3i64 as u64);
     assert_eq!(alu(x, "rem", -7i64 as u64, 2), -1i64 as u64);
@@ -109,7 +117,10 @@ fn division_by_zero_and_overflow_rv64() {
     assert_eq!(alu(x, "divuw", 7, 0), u64::MAX);
     assert_eq!(alu(x, "remw", 0xffff_ffff_0000_0007, 0), 7);
     assert_eq!(alu(x, "remuw", 0x8000_0007, 0), 0xffff_ffff_8000_0007);
-    assert_eq!(alu(x, "divw", i32::MIN as u32 as u64, -1i64 as u64), i32::MIN as i64 as u64);
+    assert_eq!(
+        alu(x, "divw", i32::MIN as u32 as u64, -1i64 as u64),
+        i32::MIN as i64 as u64
+    );
     assert_eq!(alu(x, "remw", i32::MIN as u32 as u64, -1i64 as u64), 0);
 }
 
@@ -121,7 +132,10 @@ fn division_by_zero_and_overflow_rv32() {
     assert_eq!(alu(x, "rem", 7, 0), 7);
     assert_eq!(alu(x, "div", 0x8000_0000, 0xffff_ffff), 0x8000_0000);
     assert_eq!(alu(x, "rem", 0x8000_0000, 0xffff_ffff), 0);
-    assert_eq!(alu(x, "div", (-7i32) as u32 as u64, 2), (-3i32) as u32 as u64);
+    assert_eq!(
+        alu(x, "div", (-7i32) as u32 as u64, 2),
+        (-3i32) as u32 as u64
+    );
 }
 
 #[test]
@@ -161,7 +175,9 @@ fn w_suffixed_results_are_sign_extended() {
     assert_eq!(alu(x, "subw", 0, 1), u64::MAX);
     assert_eq!(alu(x, "addw", 0xffff_ffff_0000_0001, 0), 1);
     // addiw with 0 is sext.w
-    let (m, _) = run_words(x, &[i(0, 11, 0, 10, 0x1b), HALT], |m| m.cpu.x[11] = 0x1_8000_0000);
+    let (m, _) = run_words(x, &[i(0, 11, 0, 10, 0x1b), HALT], |m| {
+        m.cpu.x[11] = 0x1_8000_0000
+    });
     assert_eq!(m.cpu.x[10], 0xffff_ffff_8000_0000);
 }
 
@@ -184,12 +200,12 @@ fn compares_and_x0() {
 fn loads_sign_and_zero_extend() {
     let data = BASE + 0x1000;
     let prog = [
-        s(0, 11, 10, 3),      // sd a1, 0(a0)
-        i(0, 10, 0, 12, 3),   // lb a2, 0(a0)
-        i(0, 10, 4, 13, 3),   // lbu a3, 0(a0)
-        i(0, 10, 1, 14, 3),   // lh a4
-        i(0, 10, 2, 15, 3),   // lw a5
-        i(0, 10, 6, 16, 3),   // lwu a6
+        s(0, 11, 10, 3),    // sd a1, 0(a0)
+        i(0, 10, 0, 12, 3), // lb a2, 0(a0)
+        i(0, 10, 4, 13, 3), // lbu a3, 0(a0)
+        i(0, 10, 1, 14, 3), // lh a4
+        i(0, 10, 2, 15, 3), // lw a5
+        i(0, 10, 6, 16, 3), // lwu a6
         HALT,
     ];
     let (m, stop) = run_words(Xlen::X64, &prog, |m| {
@@ -224,22 +240,41 @@ fn lr_sc_reservation() {
 #[test]
 fn amo_min_max_signedness() {
     // For each AMO: memory holds -1 (w) and rs2 = 1.
-    let cases: [(u32, u64); 4] = [(0x10, 0xffff_ffff), (0x14, 1), (0x18, 1), (0x1c, 0xffff_ffff)]; // min, max, minu, maxu
+    let cases: [(u32, u64); 4] = [
+        (0x10, 0xffff_ffff),
+        (0x14, 1),
+        (0x18, 1),
+        (0x1c, 0xffff_ffff),
+    ]; // min, max, minu, maxu
     for (f5, expect_mem) in cases {
         let data = BASE + 0x1000;
-        let prog = [s(0, 12, 10, 2), amo(f5, true, 13, 10, 11), i(0, 10, 6, 14, 3), HALT];
+        let prog = [
+            s(0, 12, 10, 2),
+            amo(f5, true, 13, 10, 11),
+            i(0, 10, 6, 14, 3),
+            HALT,
+        ];
         let (m, stop) = run_words(Xlen::X64, &prog, |m| {
             m.cpu.x[10] = data;
             m.cpu.x[11] = 1;
             m.cpu.x[12] = 0xffff_ffff;
         });
         assert_eq!(stop, StopReason::Halted);
-        assert_eq!(m.cpu.x[13], u64::MAX, "amo returns the old value sign-extended (f5 {f5:#x})");
+        assert_eq!(
+            m.cpu.x[13],
+            u64::MAX,
+            "amo returns the old value sign-extended (f5 {f5:#x})"
+        );
         assert_eq!(m.cpu.x[14], expect_mem, "memory after f5 {f5:#x}");
     }
     // 64-bit amomin.d / amomaxu.d
     let data = BASE + 0x1000;
-    let prog = [s(0, 12, 10, 3), amo(0x10, false, 13, 10, 11), i(0, 10, 3, 14, 3), HALT];
+    let prog = [
+        s(0, 12, 10, 3),
+        amo(0x10, false, 13, 10, 11),
+        i(0, 10, 3, 14, 3),
+        HALT,
+    ];
     let (m, _) = run_words(Xlen::X64, &prog, |m| {
         m.cpu.x[10] = data;
         m.cpu.x[11] = 5;
@@ -256,15 +291,29 @@ fn misaligned_access_policy() {
     assert_eq!(stop, StopReason::Halted);
     assert_eq!(m.cpu.x[11], 0);
     let image: Vec<u8> = prog.iter().flat_map(|w| w.to_le_bytes()).collect();
-    let strict = Config { strict_align: true, ..Config::default() };
+    let strict = Config {
+        strict_align: true,
+        ..Config::default()
+    };
     let (_, stop) = run_image(Xlen::X64, image, strict, |m| m.cpu.x[10] = data);
     match stop {
-        StopReason::Fault(f) => assert_eq!((f.kind, f.pc, f.addr), (FaultKind::LoadMisaligned, BASE, Some(data))),
+        StopReason::Fault(f) => assert_eq!(
+            (f.kind, f.pc, f.addr),
+            (FaultKind::LoadMisaligned, BASE, Some(data))
+        ),
         other => panic!("expected a fault, got {other:?}"),
     }
     // AMOs fault on misalignment whatever the policy
-    let (_, stop) = run_words(Xlen::X64, &[amo(0x00, true, 11, 10, 0), HALT], |m| m.cpu.x[10] = data);
-    assert!(matches!(stop, StopReason::Fault(Fault { kind: FaultKind::StoreMisaligned, .. })));
+    let (_, stop) = run_words(Xlen::X64, &[amo(0x00, true, 11, 10, 0), HALT], |m| {
+        m.cpu.x[10] = data
+    });
+    assert!(matches!(
+        stop,
+        StopReason::Fault(Fault {
+            kind: FaultKind::StoreMisaligned,
+            ..
+        })
+    ));
 }
 
 #[test]
@@ -304,44 +353,118 @@ fn ecall_traps_to_mtvec_and_mret_returns() {
 
 #[test]
 fn counters_and_identity_csrs() {
-    let prog = [addi(0, 0, 0), csrrs(10, 0xc00, 0), csrrs(11, 0xc02, 0), csrrs(12, 0x301, 0), csrrs(13, 0xf14, 0), HALT];
+    let prog = [
+        addi(0, 0, 0),
+        csrrs(10, 0xc00, 0),
+        csrrs(11, 0xc02, 0),
+        csrrs(12, 0x301, 0),
+        csrrs(13, 0xf14, 0),
+        HALT,
+    ];
     let (m, _) = run_words(Xlen::X64, &prog, |_| {});
-    assert_eq!((m.cpu.x[10], m.cpu.x[11]), (1, 2), "rdcycle/rdinstret count retired instructions before them");
+    assert_eq!(
+        (m.cpu.x[10], m.cpu.x[11]),
+        (1, 2),
+        "rdcycle/rdinstret count retired instructions before them"
+    );
     assert_eq!(m.cpu.x[12] >> 62, 2, "misa.MXL = 64");
-    assert_eq!(m.cpu.x[12] & (1 << 12 | 1 << 8 | 1 << 2 | 1), 1 << 12 | 1 << 8 | 1 << 2 | 1, "IMAC");
+    assert_eq!(
+        m.cpu.x[12] & (1 << 12 | 1 << 8 | 1 << 2 | 1),
+        1 << 12 | 1 << 8 | 1 << 2 | 1,
+        "IMAC"
+    );
     assert_eq!(m.cpu.x[13], 0, "mhartid");
     // writing a read-only CSR is illegal
     let (_, stop) = run_words(Xlen::X64, &[csrrw(0, 0xc00, 10), HALT], |_| {});
-    assert!(matches!(stop, StopReason::Fault(Fault { kind: FaultKind::IllegalInstruction, .. })));
+    assert!(matches!(
+        stop,
+        StopReason::Fault(Fault {
+            kind: FaultKind::IllegalInstruction,
+            ..
+        })
+    ));
     // an unknown CSR is illegal
     let (_, stop) = run_words(Xlen::X64, &[csrrs(10, 0x7c0, 0), HALT], |_| {});
-    assert!(matches!(stop, StopReason::Fault(Fault { kind: FaultKind::IllegalInstruction, .. })));
+    assert!(matches!(
+        stop,
+        StopReason::Fault(Fault {
+            kind: FaultKind::IllegalInstruction,
+            ..
+        })
+    ));
 }
 
 #[test]
 fn faults_are_reported_not_panics() {
     let (_, stop) = run_words(Xlen::X64, &[EBREAK], |_| {});
-    assert!(matches!(stop, StopReason::Fault(Fault { kind: FaultKind::Breakpoint, pc: BASE, .. })));
+    assert!(matches!(
+        stop,
+        StopReason::Fault(Fault {
+            kind: FaultKind::Breakpoint,
+            pc: BASE,
+            ..
+        })
+    ));
     let (_, stop) = run_words(Xlen::X64, &[0xffff_ffff], |_| {});
-    assert!(matches!(stop, StopReason::Fault(Fault { kind: FaultKind::IllegalInstruction, pc: BASE, .. })));
+    assert!(matches!(
+        stop,
+        StopReason::Fault(Fault {
+            kind: FaultKind::IllegalInstruction,
+            pc: BASE,
+            ..
+        })
+    ));
     // jump into unmapped memory: instruction access fault
-    let (_, stop) = run_words(Xlen::X64, &[i(0, 10, 0, 0, 0x67)], |m| m.cpu.x[10] = 0x1234_0000);
-    assert!(matches!(stop, StopReason::Fault(Fault { kind: FaultKind::InstructionAccess, pc: 0x1234_0000, .. })));
+    let (_, stop) = run_words(Xlen::X64, &[i(0, 10, 0, 0, 0x67)], |m| {
+        m.cpu.x[10] = 0x1234_0000
+    });
+    assert!(matches!(
+        stop,
+        StopReason::Fault(Fault {
+            kind: FaultKind::InstructionAccess,
+            pc: 0x1234_0000,
+            ..
+        })
+    ));
     // null store: store access fault in the guard page
     let (_, stop) = run_words(Xlen::X64, &[s(8, 10, 0, 3), HALT], |_| {});
-    assert!(matches!(stop, StopReason::Fault(Fault { kind: FaultKind::StoreAccess, addr: Some(8), .. })));
+    assert!(matches!(
+        stop,
+        StopReason::Fault(Fault {
+            kind: FaultKind::StoreAccess,
+            addr: Some(8),
+            ..
+        })
+    ));
     // cycle limit
-    let image: Vec<u8> = [addi(10, 10, 1), 0xffdf_f06f].iter().flat_map(|w| w.to_le_bytes()).collect(); // loop: addi; j -4
-    let cfg = Config { max_cycles: Some(1000), ..Config::default() };
+    let image: Vec<u8> = [addi(10, 10, 1), 0xffdf_f06f]
+        .iter()
+        .flat_map(|w| w.to_le_bytes())
+        .collect(); // loop: addi; j -4
+    let cfg = Config {
+        max_cycles: Some(1000),
+        ..Config::default()
+    };
     let (m, stop) = run_image(Xlen::X64, image, cfg, |_| {});
-    assert!(matches!(stop, StopReason::Fault(Fault { kind: FaultKind::CycleLimit, .. })));
+    assert!(matches!(
+        stop,
+        StopReason::Fault(Fault {
+            kind: FaultKind::CycleLimit,
+            ..
+        })
+    ));
     assert_eq!(m.cpu.cycle, 1000);
 }
 
 #[test]
 fn self_modifying_code_is_seen() {
     // sw a1, 8(a0) overwrites the instruction at BASE+8 (a nop) with `addi a2, x0, 42`
-    let prog = [s(8, 11, 10, 2), 0x0000_100f /* fence.i */, addi(0, 0, 0), HALT];
+    let prog = [
+        s(8, 11, 10, 2),
+        0x0000_100f, /* fence.i */
+        addi(0, 0, 0),
+        HALT,
+    ];
     let (m, stop) = run_words(Xlen::X64, &prog, |m| {
         m.cpu.x[10] = BASE;
         m.cpu.x[11] = addi(12, 0, 42) as u64;
@@ -352,7 +475,10 @@ fn self_modifying_code_is_seen() {
 
 #[test]
 fn snapshot_and_restore() {
-    let image: Vec<u8> = [addi(10, 10, 1), s(0, 10, 11, 3), 0xff9f_f06f].iter().flat_map(|w| w.to_le_bytes()).collect();
+    let image: Vec<u8> = [addi(10, 10, 1), s(0, 10, 11, 3), 0xff9f_f06f]
+        .iter()
+        .flat_map(|w| w.to_le_bytes())
+        .collect();
     let program = Arc::new(Program::flat(Xlen::X64, BASE, image, 0x4000));
     let mut m = Machine::new(program, Config::default()).unwrap();
     m.cpu.x[11] = BASE + 0x1000;
@@ -383,6 +509,9 @@ fn observer_sees_calls_returns_and_memory() {
     let mut obs = CountingObserver::default();
     let stop = m.run(&mut NoSyscalls, &mut obs, 100);
     assert_eq!(stop, StopReason::Halted);
-    assert_eq!((obs.retired, obs.calls, obs.returns, obs.writes, obs.reads), (4, 1, 1, 1, 0));
+    assert_eq!(
+        (obs.retired, obs.calls, obs.returns, obs.writes, obs.reads),
+        (4, 1, 1, 1, 0)
+    );
     assert_eq!(obs.cycles, m.cpu.cycle);
 }

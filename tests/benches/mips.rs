@@ -13,7 +13,13 @@ use zkdbg_emulator::{Config, CountingObserver, Machine, Observer, Program, StopR
 
 fn run<O: Observer>(program: &Arc<Program>, obs: &mut O) -> (u64, f64) {
     let mut m = Machine::new(program.clone(), Config::default()).unwrap();
-    let mut os = ZeroOs::new(program, OsConfig { output: Output::Capture, ..OsConfig::default() });
+    let mut os = ZeroOs::new(
+        program,
+        OsConfig {
+            output: Output::Capture,
+            ..OsConfig::default()
+        },
+    );
     let t = Instant::now();
     let stop = m.run(&mut os, obs, u64::MAX);
     let secs = t.elapsed().as_secs_f64();
@@ -22,9 +28,18 @@ fn run<O: Observer>(program: &Arc<Program>, obs: &mut O) -> (u64, f64) {
 }
 
 fn main() {
-    let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
-    println!("{:<6} {:<22} {:>14} {:>9} {:>9}", "arch", "configuration", "instructions", "seconds", "MIPS");
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    println!(
+        "{:<6} {:<22} {:>14} {:>9} {:>9}",
+        "arch", "configuration", "instructions", "seconds", "MIPS"
+    );
     for arch in ["rv64", "rv32"] {
         if !filter.is_empty() && !filter.iter().any(|f| f == arch) {
             continue;
@@ -32,18 +47,44 @@ fn main() {
         let path = root.join("guests/bin").join(arch).join("bench.elf");
         let program = Arc::new(Program::parse(&std::fs::read(&path).unwrap()).unwrap());
         let (n, plain) = run(&program, &mut ());
-        println!("{arch:<6} {:<22} {n:>14} {plain:>9.3} {:>9.1}", "no observer", n as f64 / plain / 1e6);
+        println!(
+            "{arch:<6} {:<22} {n:>14} {plain:>9.3} {:>9.1}",
+            "no observer",
+            n as f64 / plain / 1e6
+        );
         let mut counting = CountingObserver::default();
         let (n, counted) = run(&program, &mut counting);
         assert_eq!(counting.retired, n);
-        println!("{arch:<6} {:<22} {n:>14} {counted:>9.3} {:>9.1}", "counting observer", n as f64 / counted / 1e6);
-        println!("{arch:<6} {:<22} {:>14} {:>9} {:>8.2}x", "observer overhead", "", "", counted / plain);
-        let qemu = if arch == "rv64" { "qemu-riscv64" } else { "qemu-riscv32" };
+        println!(
+            "{arch:<6} {:<22} {n:>14} {counted:>9.3} {:>9.1}",
+            "counting observer",
+            n as f64 / counted / 1e6
+        );
+        println!(
+            "{arch:<6} {:<22} {:>14} {:>9} {:>8.2}x",
+            "observer overhead",
+            "",
+            "",
+            counted / plain
+        );
+        let qemu = if arch == "rv64" {
+            "qemu-riscv64"
+        } else {
+            "qemu-riscv32"
+        };
         let t = Instant::now();
-        match std::process::Command::new(qemu).arg(&path).stdout(std::process::Stdio::null()).status() {
+        match std::process::Command::new(qemu)
+            .arg(&path)
+            .stdout(std::process::Stdio::null())
+            .status()
+        {
             Ok(s) if s.success() => {
                 let q = t.elapsed().as_secs_f64();
-                println!("{arch:<6} {:<22} {n:>14} {q:>9.3} {:>9.1}", format!("{qemu} (JIT)"), n as f64 / q / 1e6);
+                println!(
+                    "{arch:<6} {:<22} {n:>14} {q:>9.3} {:>9.1}",
+                    format!("{qemu} (JIT)"),
+                    n as f64 / q / 1e6
+                );
             }
             _ => println!("{arch:<6} {qemu} not available"),
         }

@@ -11,12 +11,18 @@ use std::process::{Command, Output, Stdio};
 
 /// The repository root.
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// `guests/bin/ARCH/NAME.elf`.
 pub fn guest(arch: &str, name: &str) -> PathBuf {
-    repo().join("guests/bin").join(arch).join(format!("{name}.elf"))
+    repo()
+        .join("guests/bin")
+        .join(arch)
+        .join(format!("{name}.elf"))
 }
 
 /// The `zkdbg` binary: `$ZKDBG_BIN`, or `target/release/zkdbg`.
@@ -24,22 +30,44 @@ pub fn zkdbg_bin() -> PathBuf {
     if let Some(p) = std::env::var_os("ZKDBG_BIN") {
         return PathBuf::from(p);
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo().join("target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("target"));
     let p = target.join("release/zkdbg");
-    assert!(p.exists(), "{} is missing: run `cargo build --release` first (scripts/test.sh does)", p.display());
+    assert!(
+        p.exists(),
+        "{} is missing: run `cargo build --release` first (scripts/test.sh does)",
+        p.display()
+    );
     p
 }
 
 /// Runs `zkdbg ARGS` with `stdin` closed.
 pub fn zkdbg(args: &[&str]) -> Output {
-    Command::new(zkdbg_bin()).args(args).stdin(Stdio::null()).output().expect("cannot start zkdbg")
+    Command::new(zkdbg_bin())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("cannot start zkdbg")
 }
 
 /// The QEMU user-mode binary for an arch (`rv64` or `rv32`).
 pub fn qemu(arch: &str) -> &'static str {
-    let q = if arch == "rv64" { "qemu-riscv64" } else { "qemu-riscv32" };
-    let ok = Command::new(q).arg("--version").stdout(Stdio::null()).status().map(|s| s.success()).unwrap_or(false);
-    assert!(ok, "{q} not found: install Debian's qemu-user (scripts/test.sh does)");
+    let q = if arch == "rv64" {
+        "qemu-riscv64"
+    } else {
+        "qemu-riscv32"
+    };
+    let ok = Command::new(q)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(
+        ok,
+        "{q} not found: install Debian's qemu-user (scripts/test.sh does)"
+    );
     q
 }
 

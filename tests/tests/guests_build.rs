@@ -12,19 +12,32 @@ fn committed_guests_are_byte_identical_to_a_rebuild() {
         .arg(&out)
         .status()
         .expect("cannot run guests/build.sh");
-    assert!(status.success(), "guests/build.sh failed (needs gcc-riscv64-unknown-elf and picolibc-riscv64-unknown-elf)");
+    assert!(
+        status.success(),
+        "guests/build.sh failed (needs gcc-riscv64-unknown-elf and picolibc-riscv64-unknown-elf)"
+    );
     let mut compared = 0;
     for arch in ARCHES {
         let committed = repo().join("guests/bin").join(arch);
-        let mut names: Vec<_> = std::fs::read_dir(&committed).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let mut names: Vec<_> = std::fs::read_dir(&committed)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         names.sort();
-        let mut rebuilt: Vec<_> = std::fs::read_dir(out.join(arch)).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let mut rebuilt: Vec<_> = std::fs::read_dir(out.join(arch))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         rebuilt.sort();
         assert_eq!(names, rebuilt, "{arch}: the set of guests differs");
         for n in names {
             let a = std::fs::read(committed.join(&n)).unwrap();
             let b = std::fs::read(out.join(arch).join(&n)).unwrap();
-            assert!(a == b, "{arch}/{}: the rebuilt ELF differs from the committed one", n.to_string_lossy());
+            assert!(
+                a == b,
+                "{arch}/{}: the rebuilt ELF differs from the committed one",
+                n.to_string_lossy()
+            );
             compared += 1;
         }
     }

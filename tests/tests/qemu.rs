@@ -26,23 +26,48 @@ fn run_ours(arch: &str, name: &str, stdin: &[u8]) -> std::process::Output {
     let dir = tempdir(&format!("diff-{arch}-{name}"));
     let input = dir.join("stdin");
     std::fs::write(&input, stdin).unwrap();
-    zkdbg(&["run", guest(arch, name).to_str().unwrap(), "--stdin", input.to_str().unwrap()])
+    zkdbg(&[
+        "run",
+        guest(arch, name).to_str().unwrap(),
+        "--stdin",
+        input.to_str().unwrap(),
+    ])
 }
 
 fn same_as_qemu(arch: &str, name: &str, stdin: &[u8]) {
     let q = run_qemu(arch, name, stdin);
     let z = run_ours(arch, name, stdin);
-    assert_eq!(String::from_utf8_lossy(&z.stdout), String::from_utf8_lossy(&q.stdout), "{arch} {name}: stdout differs");
-    assert_eq!(shell_status(&z), shell_status(&q), "{arch} {name}: exit status differs\n{}", String::from_utf8_lossy(&z.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&z.stdout),
+        String::from_utf8_lossy(&q.stdout),
+        "{arch} {name}: stdout differs"
+    );
+    assert_eq!(
+        shell_status(&z),
+        shell_status(&q),
+        "{arch} {name}: exit status differs\n{}",
+        String::from_utf8_lossy(&z.stderr)
+    );
 }
 
 #[test]
 fn small_guests_match_qemu_output_and_exit_status() {
     for arch in ARCHES {
-        for name in ["hello", "fib", "secp256k1", "fault-null", "fault-illegal", "fault-misaligned"] {
+        for name in [
+            "hello",
+            "fib",
+            "secp256k1",
+            "fault-null",
+            "fault-illegal",
+            "fault-misaligned",
+        ] {
             same_as_qemu(arch, name, b"");
         }
-        same_as_qemu(arch, "sha256", b"The quick brown fox jumps over the lazy dog");
+        same_as_qemu(
+            arch,
+            "sha256",
+            b"The quick brown fox jumps over the lazy dog",
+        );
     }
 }
 
@@ -88,7 +113,11 @@ impl QemuLog {
             .unwrap();
         child.stdin.take().unwrap().write_all(stdin).unwrap();
         let lines = BufReader::with_capacity(1 << 20, child.stderr.take().unwrap()).lines();
-        QemuLog { lines, pending: None, child }
+        QemuLog {
+            lines,
+            pending: None,
+            child,
+        }
     }
 
     fn next_state(&mut self) -> Option<CpuState> {
@@ -109,7 +138,11 @@ impl QemuLog {
             }
             for pair in t.chunks(2) {
                 if let [reg, val] = pair {
-                    if let Some(n) = reg.strip_prefix('x').and_then(|r| r.split('/').next()).and_then(|r| r.parse::<usize>().ok()) {
+                    if let Some(n) = reg
+                        .strip_prefix('x')
+                        .and_then(|r| r.split('/').next())
+                        .and_then(|r| r.parse::<usize>().ok())
+                    {
                         x[n] = u64::from_str_radix(val, 16).unwrap_or(0);
                         seen += 1;
                     }
@@ -140,14 +173,24 @@ fn lockstep(arch: &str, name: &str, stdin: &[u8]) -> u64 {
     let elf = std::fs::read(guest(arch, name)).unwrap();
     let program = Arc::new(Program::parse(&elf).unwrap());
     let mut m = Machine::new(program.clone(), Config::default()).unwrap();
-    let mut os = ZeroOs::new(&program, OsConfig { stdin: stdin.to_vec(), output: Output::Capture, ..OsConfig::default() });
+    let mut os = ZeroOs::new(
+        &program,
+        OsConfig {
+            stdin: stdin.to_vec(),
+            output: Output::Capture,
+            ..OsConfig::default()
+        },
+    );
     let mut q = QemuLog::start(arch, name, stdin);
     let mut compared = 0u64;
     loop {
         let Some(theirs) = q.next_state() else {
             panic!("{arch} {name}: QEMU's log ended after {compared} instructions while we are at pc {:#x}", m.cpu.pc);
         };
-        assert_eq!(m.cpu.pc, theirs.pc, "{arch} {name}: pc differs before instruction {compared}");
+        assert_eq!(
+            m.cpu.pc, theirs.pc,
+            "{arch} {name}: pc differs before instruction {compared}"
+        );
         for r in 0..32 {
             // QEMU's loader sets sp; ours leaves it 0 until the boot code sets it.
             if r == 2 && m.cpu.x[2] == 0 {

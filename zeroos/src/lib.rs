@@ -57,7 +57,11 @@ impl std::str::FromStr for Mount {
         if !std::path::Path::new(host).is_dir() {
             return Err(format!("host path `{host}` is not a directory"));
         }
-        Ok(Mount { host: PathBuf::from(host), guest: vfs::normalize("/", guest), writable })
+        Ok(Mount {
+            host: PathBuf::from(host),
+            guest: vfs::normalize("/", guest),
+            writable,
+        })
     }
 }
 
@@ -85,7 +89,12 @@ pub struct OsConfig {
 
 impl Default for OsConfig {
     fn default() -> Self {
-        OsConfig { stdin: Vec::new(), mounts: Vec::new(), seed: 0, output: Output::Capture }
+        OsConfig {
+            stdin: Vec::new(),
+            mounts: Vec::new(),
+            seed: 0,
+            output: Output::Capture,
+        }
     }
 }
 
@@ -121,7 +130,12 @@ impl ZeroOs {
     /// highest segment, anonymous mappings are placed from 1 GiB (RV32) or
     /// 256 GiB (RV64) upwards.
     pub fn new(program: &Program, cfg: OsConfig) -> ZeroOs {
-        let end = program.segments.iter().map(|s| s.vaddr + s.mem_size).max().unwrap_or(0);
+        let end = program
+            .segments
+            .iter()
+            .map(|s| s.vaddr + s.mem_size)
+            .max()
+            .unwrap_or(0);
         let brk = end.div_ceil(PAGE_SIZE) * PAGE_SIZE;
         let mmap_next = match program.xlen {
             Xlen::X32 => 0x4000_0000,
@@ -191,21 +205,29 @@ impl ZeroOs {
             nr::EXIT | nr::EXIT_GROUP => return Err(sa(0) as i32),
             nr::READ => self.read(a[0], a[1], a[2], mem),
             nr::WRITE => self.write(a[0], a[1], a[2], mem),
-            nr::READV | nr::WRITEV => self.vector_io(req.nr == nr::WRITEV, a[0], a[1], a[2], xlen, mem),
-            nr::PREAD64 | nr::PWRITE64 => self.positional_io(req.nr == nr::PWRITE64, a[0], a[1], a[2], a[3], mem),
+            nr::READV | nr::WRITEV => {
+                self.vector_io(req.nr == nr::WRITEV, a[0], a[1], a[2], xlen, mem)
+            }
+            nr::PREAD64 | nr::PWRITE64 => {
+                self.positional_io(req.nr == nr::PWRITE64, a[0], a[1], a[2], a[3], mem)
+            }
             nr::OPENAT => self.openat(sa(0), a[1], a[2] as u32, mem),
             nr::CLOSE => self.vfs.close(a[0]).map(|_| 0),
             nr::LSEEK if !rv32 => self.vfs.lseek(a[0], a[1] as i64, a[2] as u32),
             nr::LSEEK => {
                 // llseek(fd, offset_high, offset_low, result *, whence)
                 let off = ((a[1] << 32) | (a[2] & 0xffff_ffff)) as i64;
-                self.vfs.lseek(a[0], off, a[4] as u32).and_then(|pos| put(mem, a[3], &pos.to_le_bytes()).map(|_| 0))
+                self.vfs
+                    .lseek(a[0], off, a[4] as u32)
+                    .and_then(|pos| put(mem, a[3], &pos.to_le_bytes()).map(|_| 0))
             }
             nr::FSTAT if !rv32 => self.fstat(a[0], a[1], mem),
-            nr::NEWFSTATAT if !rv32 => {
-                self.path_or_fd(sa(0), a[1], a[3], mem).and_then(|fd| self.with_path_fd(fd, |os, fd| os.fstat(fd, a[2], mem)))
-            }
-            nr::STATX => self.path_or_fd(sa(0), a[1], a[2], mem).and_then(|fd| self.with_path_fd(fd, |os, fd| os.statx(fd, a[4], mem))),
+            nr::NEWFSTATAT if !rv32 => self
+                .path_or_fd(sa(0), a[1], a[3], mem)
+                .and_then(|fd| self.with_path_fd(fd, |os, fd| os.fstat(fd, a[2], mem))),
+            nr::STATX => self
+                .path_or_fd(sa(0), a[1], a[2], mem)
+                .and_then(|fd| self.with_path_fd(fd, |os, fd| os.statx(fd, a[4], mem))),
             nr::IOCTL => self.vfs.get(a[0]).map(|_| ()).and(Err(ENOTTY)),
             nr::FCNTL => self.fcntl(a[0], a[1] as u32, a[2]),
             nr::DUP => self.vfs.dup(a[0], None),
@@ -217,9 +239,15 @@ impl ZeroOs {
                     put(mem, a[0], b"/\0").map(|_| 2)
                 }
             }
-            nr::UNLINKAT => self.path(mem, a[1]).and_then(|p| self.vfs.unlink(&vfs::normalize("/", &p)).map(|_| 0)),
-            nr::MKDIRAT => self.path(mem, a[1]).and_then(|p| self.vfs.mkdir(&vfs::normalize("/", &p)).map(|_| 0)),
-            nr::FACCESSAT => self.path(mem, a[1]).and_then(|p| self.vfs.access(&vfs::normalize("/", &p)).map(|_| 0)),
+            nr::UNLINKAT => self
+                .path(mem, a[1])
+                .and_then(|p| self.vfs.unlink(&vfs::normalize("/", &p)).map(|_| 0)),
+            nr::MKDIRAT => self
+                .path(mem, a[1])
+                .and_then(|p| self.vfs.mkdir(&vfs::normalize("/", &p)).map(|_| 0)),
+            nr::FACCESSAT => self
+                .path(mem, a[1])
+                .and_then(|p| self.vfs.access(&vfs::normalize("/", &p)).map(|_| 0)),
             nr::FSYNC => self.vfs.get(a[0]).map(|_| 0),
             nr::BRK => Ok(self.do_brk(a[0], mem)),
             nr::MMAP => self.mmap(a, rv32, mem),
@@ -232,12 +260,25 @@ impl ZeroOs {
                 put(mem, a[0], &buf).map(|_| len as u64)
             }
             nr::CLOCK_GETTIME | nr::CLOCK_GETTIME64 | nr::CLOCK_GETRES => {
-                let field = if req.nr == nr::CLOCK_GETTIME64 { 8 } else { xlen.bytes() };
-                let ns = if req.nr == nr::CLOCK_GETRES { 1 } else { req.cycle };
+                let field = if req.nr == nr::CLOCK_GETTIME64 {
+                    8
+                } else {
+                    xlen.bytes()
+                };
+                let ns = if req.nr == nr::CLOCK_GETRES {
+                    1
+                } else {
+                    req.cycle
+                };
                 if a[1] == 0 {
                     Ok(0)
                 } else {
-                    put(mem, a[1], &pack(&[ns / 1_000_000_000, ns % 1_000_000_000], field)).map(|_| 0)
+                    put(
+                        mem,
+                        a[1],
+                        &pack(&[ns / 1_000_000_000, ns % 1_000_000_000], field),
+                    )
+                    .map(|_| 0)
                 }
             }
             nr::GETTIMEOFDAY => {
@@ -245,7 +286,12 @@ impl ZeroOs {
                 if a[0] == 0 {
                     Ok(0)
                 } else {
-                    put(mem, a[0], &pack(&[us / 1_000_000, us % 1_000_000], xlen.bytes())).map(|_| 0)
+                    put(
+                        mem,
+                        a[0],
+                        &pack(&[us / 1_000_000, us % 1_000_000], xlen.bytes()),
+                    )
+                    .map(|_| 0)
                 }
             }
             nr::TIMES => {
@@ -265,7 +311,17 @@ impl ZeroOs {
             nr::UNAME => {
                 let mut buf = vec![0u8; 65 * 6];
                 let machine = if rv32 { "riscv32" } else { "riscv64" };
-                for (i, f) in ["Linux", "zeroos", "6.1.0-zeroos", "#1 zkdbg", machine, "(none)"].iter().enumerate() {
+                for (i, f) in [
+                    "Linux",
+                    "zeroos",
+                    "6.1.0-zeroos",
+                    "#1 zkdbg",
+                    machine,
+                    "(none)",
+                ]
+                .iter()
+                .enumerate()
+                {
                     buf[i * 65..i * 65 + f.len()].copy_from_slice(f.as_bytes());
                 }
                 put(mem, a[0], &buf).map(|_| 0)
@@ -289,10 +345,14 @@ impl ZeroOs {
             nr::PRLIMIT64 | nr::GETRLIMIT => {
                 let old = if req.nr == nr::PRLIMIT64 { a[3] } else { a[1] };
                 let (cur, max) = match a[if req.nr == nr::PRLIMIT64 { 1 } else { 0 }] {
-                    7 => (1024, 1024),      // RLIMIT_NOFILE
+                    7 => (1024, 1024),         // RLIMIT_NOFILE
                     _ => (u64::MAX, u64::MAX), // RLIM_INFINITY
                 };
-                let field = if req.nr == nr::PRLIMIT64 { 8 } else { xlen.bytes() };
+                let field = if req.nr == nr::PRLIMIT64 {
+                    8
+                } else {
+                    xlen.bytes()
+                };
                 if old != 0 {
                     put(mem, old, &pack(&[cur, max], field)).map(|_| 0)
                 } else {
@@ -307,7 +367,11 @@ impl ZeroOs {
         Ok(r)
     }
 
-    fn with_path_fd(&mut self, fd: PathFd, f: impl FnOnce(&mut Self, u64) -> SysResult) -> SysResult {
+    fn with_path_fd(
+        &mut self,
+        fd: PathFd,
+        f: impl FnOnce(&mut Self, u64) -> SysResult,
+    ) -> SysResult {
         match fd {
             PathFd::Existing(fd) => f(self, fd),
             PathFd::Temporary(fd) => {
@@ -320,7 +384,13 @@ impl ZeroOs {
 
     /// For the `*at` calls: the fd itself with AT_EMPTY_PATH (0x1000) and an
     /// empty path, otherwise a temporary read-only open of the path.
-    fn path_or_fd(&mut self, dirfd: i64, path_ptr: u64, flags: u64, mem: &Memory) -> Result<PathFd, i64> {
+    fn path_or_fd(
+        &mut self,
+        dirfd: i64,
+        path_ptr: u64,
+        flags: u64,
+        mem: &Memory,
+    ) -> Result<PathFd, i64> {
         let path = self.path(mem, path_ptr)?;
         if path.is_empty() {
             if flags & 0x1000 == 0 {
@@ -351,13 +421,17 @@ impl ZeroOs {
 
     fn read(&mut self, fd: u64, buf: u64, len: u64, mem: &mut Memory) -> SysResult {
         check(mem, buf, len)?;
-        let data = self.vfs.read(fd, len.min(1 << 24) as usize, &mut self.rng)?;
+        let data = self
+            .vfs
+            .read(fd, len.min(1 << 24) as usize, &mut self.rng)?;
         put(mem, buf, &data)?;
         Ok(data.len() as u64)
     }
 
     fn write(&mut self, fd: u64, buf: u64, len: u64, mem: &Memory) -> SysResult {
-        let data = mem.read_vec(buf, len.min(1 << 24) as usize).map_err(|_| EFAULT)?;
+        let data = mem
+            .read_vec(buf, len.min(1 << 24) as usize)
+            .map_err(|_| EFAULT)?;
         match self.vfs.write(fd, &data)? {
             Some(console_fd) => {
                 self.console(console_fd, &data);
@@ -367,12 +441,22 @@ impl ZeroOs {
         }
     }
 
-    fn vector_io(&mut self, write: bool, fd: u64, iov: u64, cnt: u64, xlen: Xlen, mem: &mut Memory) -> SysResult {
+    fn vector_io(
+        &mut self,
+        write: bool,
+        fd: u64,
+        iov: u64,
+        cnt: u64,
+        xlen: Xlen,
+        mem: &mut Memory,
+    ) -> SysResult {
         if cnt > 1024 {
             return Err(EINVAL);
         }
         let w = xlen.bytes() as u64;
-        let raw = mem.read_vec(iov, (cnt * 2 * w) as usize).map_err(|_| EFAULT)?;
+        let raw = mem
+            .read_vec(iov, (cnt * 2 * w) as usize)
+            .map_err(|_| EFAULT)?;
         let field = |i: usize| {
             let mut b = [0u8; 8];
             b[..w as usize].copy_from_slice(&raw[i * w as usize..(i + 1) * w as usize]);
@@ -384,7 +468,11 @@ impl ZeroOs {
             if len == 0 {
                 continue;
             }
-            let n = if write { self.write(fd, base, len, mem)? } else { self.read(fd, base, len, mem)? };
+            let n = if write {
+                self.write(fd, base, len, mem)?
+            } else {
+                self.read(fd, base, len, mem)?
+            };
             total += n;
             if n < len {
                 break;
@@ -393,10 +481,22 @@ impl ZeroOs {
         Ok(total)
     }
 
-    fn positional_io(&mut self, write: bool, fd: u64, buf: u64, len: u64, off: u64, mem: &mut Memory) -> SysResult {
+    fn positional_io(
+        &mut self,
+        write: bool,
+        fd: u64,
+        buf: u64,
+        len: u64,
+        off: u64,
+        mem: &mut Memory,
+    ) -> SysResult {
         let old = self.vfs.lseek(fd, 0, 1)?;
         self.vfs.lseek(fd, off as i64, 0)?;
-        let r = if write { self.write(fd, buf, len, mem) } else { self.read(fd, buf, len, mem) };
+        let r = if write {
+            self.write(fd, buf, len, mem)
+        } else {
+            self.read(fd, buf, len, mem)
+        };
         self.vfs.lseek(fd, old as i64, 0)?;
         r
     }
@@ -405,9 +505,9 @@ impl ZeroOs {
         let f = self.vfs.get(fd)?;
         match cmd {
             0 | 1030 => self.vfs.dup_min(fd, arg), // F_DUPFD, F_DUPFD_CLOEXEC
-            1 | 2 => Ok(0),                       // F_GETFD, F_SETFD
-            3 => Ok(f.flags as u64),              // F_GETFL
-            4 => Ok(0),                           // F_SETFL
+            1 | 2 => Ok(0),                        // F_GETFD, F_SETFD
+            3 => Ok(f.flags as u64),               // F_GETFL
+            4 => Ok(0),                            // F_SETFL
             _ => Err(EINVAL),
         }
     }
@@ -532,7 +632,10 @@ fn check(mem: &Memory, addr: u64, len: u64) -> Result<(), i64> {
 
 /// Little-endian fields of `width` bytes each.
 fn pack(fields: &[u64], width: usize) -> Vec<u8> {
-    fields.iter().flat_map(|f| f.to_le_bytes()[..width].to_vec()).collect()
+    fields
+        .iter()
+        .flat_map(|f| f.to_le_bytes()[..width].to_vec())
+        .collect()
 }
 
 impl Environment for ZeroOs {
@@ -553,4 +656,3 @@ impl Environment for ZeroOs {
         }
     }
 }
-

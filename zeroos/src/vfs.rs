@@ -64,7 +64,11 @@ pub struct Vfs {
 /// Makes `path` absolute (relative to `cwd`) and removes `.`, `..` and
 /// repeated slashes.
 pub fn normalize(cwd: &str, path: &str) -> String {
-    let full = if path.starts_with('/') { path.to_string() } else { format!("{cwd}/{path}") };
+    let full = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("{cwd}/{path}")
+    };
     let mut parts: Vec<&str> = Vec::new();
     for c in full.split('/') {
         match c {
@@ -80,10 +84,20 @@ pub fn normalize(cwd: &str, path: &str) -> String {
 
 impl Vfs {
     pub fn new(stdin: Vec<u8>, mounts: Vec<Mount>) -> Vfs {
-        let std = |kind, flags| Some(OpenFile { kind, pos: 0, flags });
+        let std = |kind, flags| {
+            Some(OpenFile {
+                kind,
+                pos: 0,
+                flags,
+            })
+        };
         Vfs {
             stdin,
-            fds: vec![std(FileKind::Stdin, 0), std(FileKind::Stdout, 1), std(FileKind::Stderr, 1)],
+            fds: vec![
+                std(FileKind::Stdin, 0),
+                std(FileKind::Stdout, 1),
+                std(FileKind::Stderr, 1),
+            ],
             inodes: Vec::new(),
             paths: BTreeMap::new(),
             mounts,
@@ -91,11 +105,17 @@ impl Vfs {
     }
 
     pub fn get(&self, fd: u64) -> Result<&OpenFile, i64> {
-        self.fds.get(fd as usize).and_then(|f| f.as_ref()).ok_or(EBADF)
+        self.fds
+            .get(fd as usize)
+            .and_then(|f| f.as_ref())
+            .ok_or(EBADF)
     }
 
     fn get_mut(&mut self, fd: u64) -> Result<&mut OpenFile, i64> {
-        self.fds.get_mut(fd as usize).and_then(|f| f.as_mut()).ok_or(EBADF)
+        self.fds
+            .get_mut(fd as usize)
+            .and_then(|f| f.as_mut())
+            .ok_or(EBADF)
     }
 
     fn install(&mut self, f: OpenFile, min: usize) -> Result<u64, i64> {
@@ -138,7 +158,14 @@ impl Vfs {
             _ => None,
         };
         if let Some(kind) = device {
-            return self.install(OpenFile { kind, pos: 0, flags }, 0);
+            return self.install(
+                OpenFile {
+                    kind,
+                    pos: 0,
+                    flags,
+                },
+                0,
+            );
         }
         let ino = match self.paths.get(path) {
             Some(&ino) => {
@@ -155,17 +182,32 @@ impl Vfs {
                             return Err(EISDIR);
                         }
                         match std::fs::read(&host) {
-                            Ok(data) => Inode { data, host: Some(host), writable, dirty: false },
+                            Ok(data) => Inode {
+                                data,
+                                host: Some(host),
+                                writable,
+                                dirty: false,
+                            },
                             Err(_) if flags & O_CREAT != 0 => {
                                 if !writable {
                                     return Err(EROFS);
                                 }
-                                Inode { data: Vec::new(), host: Some(host), writable, dirty: true }
+                                Inode {
+                                    data: Vec::new(),
+                                    host: Some(host),
+                                    writable,
+                                    dirty: true,
+                                }
                             }
                             Err(_) => return Err(ENOENT),
                         }
                     }
-                    None if flags & O_CREAT != 0 => Inode { data: Vec::new(), host: None, writable: true, dirty: false },
+                    None if flags & O_CREAT != 0 => Inode {
+                        data: Vec::new(),
+                        host: None,
+                        writable: true,
+                        dirty: false,
+                    },
                     None => return Err(ENOENT),
                 };
                 self.inodes.push(inode);
@@ -182,11 +224,22 @@ impl Vfs {
             inode.data.clear();
             inode.dirty = true;
         }
-        self.install(OpenFile { kind: FileKind::Inode(ino), pos: 0, flags }, 0)
+        self.install(
+            OpenFile {
+                kind: FileKind::Inode(ino),
+                pos: 0,
+                flags,
+            },
+            0,
+        )
     }
 
     pub fn close(&mut self, fd: u64) -> Result<(), i64> {
-        let f = self.fds.get_mut(fd as usize).and_then(|f| f.take()).ok_or(EBADF)?;
+        let f = self
+            .fds
+            .get_mut(fd as usize)
+            .and_then(|f| f.take())
+            .ok_or(EBADF)?;
         if let FileKind::Inode(ino) = f.kind {
             let _ = self.write_back(ino);
         }
@@ -288,7 +341,11 @@ impl Vfs {
             FileKind::Null | FileKind::Zero | FileKind::Urandom => Ok(None),
             FileKind::Inode(ino) => {
                 let inode = &mut self.inodes[ino];
-                let pos = if f.flags & O_APPEND != 0 { inode.data.len() } else { f.pos as usize };
+                let pos = if f.flags & O_APPEND != 0 {
+                    inode.data.len()
+                } else {
+                    f.pos as usize
+                };
                 let end = pos + data.len();
                 if inode.data.len() < end {
                     inode.data.resize(end, 0);
@@ -323,13 +380,31 @@ impl Vfs {
     pub fn stat(&self, fd: u64) -> Result<Stat, i64> {
         let f = self.get(fd)?;
         Ok(match f.kind {
-            FileKind::Inode(ino) => {
-                Stat { ino: 1000 + ino as u64, mode: S_IFREG | 0o644, size: self.inodes[ino].data.len() as u64 }
-            }
-            FileKind::Stdin => Stat { ino: 1, mode: S_IFCHR | 0o620, size: 0 },
-            FileKind::Stdout => Stat { ino: 2, mode: S_IFCHR | 0o620, size: 0 },
-            FileKind::Stderr => Stat { ino: 3, mode: S_IFCHR | 0o620, size: 0 },
-            FileKind::Null | FileKind::Zero | FileKind::Urandom => Stat { ino: 4, mode: S_IFCHR | 0o666, size: 0 },
+            FileKind::Inode(ino) => Stat {
+                ino: 1000 + ino as u64,
+                mode: S_IFREG | 0o644,
+                size: self.inodes[ino].data.len() as u64,
+            },
+            FileKind::Stdin => Stat {
+                ino: 1,
+                mode: S_IFCHR | 0o620,
+                size: 0,
+            },
+            FileKind::Stdout => Stat {
+                ino: 2,
+                mode: S_IFCHR | 0o620,
+                size: 0,
+            },
+            FileKind::Stderr => Stat {
+                ino: 3,
+                mode: S_IFCHR | 0o620,
+                size: 0,
+            },
+            FileKind::Null | FileKind::Zero | FileKind::Urandom => Stat {
+                ino: 4,
+                mode: S_IFCHR | 0o666,
+                size: 0,
+            },
         })
     }
 
@@ -398,7 +473,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("zeroos-vfs-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("f.txt"), b"host data").unwrap();
-        let mount = Mount { host: dir.clone(), guest: "/data".into(), writable: false };
+        let mount = Mount {
+            host: dir.clone(),
+            guest: "/data".into(),
+            writable: false,
+        };
         let mut v = Vfs::new(vec![], vec![mount]);
         let mut rng = <ChaCha20Rng as rand_chacha::rand_core::SeedableRng>::seed_from_u64(0);
         let fd = v.open("/data/f.txt", 0).unwrap();
