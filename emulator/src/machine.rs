@@ -227,29 +227,43 @@ impl Machine {
                 sync!();
                 return StopReason::Breakpoint;
             }
-            let Some(w) = self.mem.fetch_packed(pc) else {
-                sync!();
-                let addr = if self.mem.is_mapped(pc, 2) {
-                    pc + 2
-                } else {
-                    pc
-                };
-                return StopReason::Fault(Fault {
-                    kind: FaultKind::InstructionAccess,
-                    pc,
-                    addr: Some(addr),
-                    insn: None,
-                });
+            // Read the predecoded fields in place (a copy of the whole
+            // instruction would go through the stack).
+            let (op, rd_b, rs1_b, rs2_b, imm_raw, len) = match self.mem.code_slot(pc) {
+                Some(e) => (e.op, e.rd, e.rs1, e.rs2, e.imm, e.len),
+                None => match self.mem.fetch_slow(pc) {
+                    Some(e) => (e.op, e.rd, e.rs1, e.rs2, e.imm, e.len),
+                    None => {
+                        sync!();
+                        let addr = if self.mem.is_mapped(pc, 2) {
+                            pc + 2
+                        } else {
+                            pc
+                        };
+                        return StopReason::Fault(Fault {
+                            kind: FaultKind::InstructionAccess,
+                            pc,
+                            addr: Some(addr),
+                            insn: None,
+                        });
+                    }
+                },
             };
-            let op = crate::decode::op_of(w);
-            let rd = ((w >> 8) & 31) as usize;
-            let rs1_n = ((w >> 13) & 31) as usize;
-            let rs2_n = ((w >> 18) & 31) as usize;
-            let imm_raw = (w >> 32) as i32;
+            let insn = Insn {
+                op,
+                rd: rd_b,
+                rs1: rs1_b,
+                rs2: rs2_b,
+                len,
+                imm: imm_raw,
+            };
+            let rd = (rd_b & 31) as usize;
+            let rs1_n = (rs1_b & 31) as usize;
+            let rs2_n = (rs2_b & 31) as usize;
             let imm = n::<R64>(imm_raw as i64 as u64);
             let rs1 = self.cpu.x[rs1_n];
             let rs2 = self.cpu.x[rs2_n];
-            let next = n::<R64>(pc.wrapping_add(4 - 2 * ((w >> 23) & 1)));
+            let next = n::<R64>(pc.wrapping_add(len as u64));
             let mut new_pc = next;
             let mut cost = 1u64;
             let mut stop: Option<StopReason> = None;
@@ -265,7 +279,7 @@ impl Machine {
                         kind: $kind,
                         pc,
                         addr: $addr,
-                        insn: Some(Insn::unpack(w)),
+                        insn: Some(insn),
                     });
                 }};
             }
@@ -575,7 +589,7 @@ impl Machine {
                     } else {
                         let (a0, a7) = (self.cpu.x[10], self.cpu.x[17]);
                         if a7 == 0 && (a0 == JOLT_PRINT || a0 == JOLT_CYCLE_MARKER) {
-                            if let Err(f) = self.host_call(pc, w, env, obs) {
+                            if let Err(f) = self.host_call(pc, insn, env, obs) {
                                 return f;
                             }
                         } else {
@@ -593,7 +607,7 @@ impl Machine {
                         fault!(FaultKind::IllegalInstruction, None);
                     }
                     sync!();
-                    if let Err(f) = self.host_call(pc, w, env, obs) {
+                    if let Err(f) = self.host_call(pc, insn, env, obs) {
                         return f;
                     }
                 }
@@ -641,7 +655,7 @@ impl Machine {
             cycle += cost;
             if O::ACTIVE {
                 sync!();
-                obs.retired(&self.cpu, old_pc, &Insn::unpack(w), cost);
+                obs.retired(&self.cpu, old_pc, &insn, cost);
                 if let Some(kind) = transfer {
                     obs.transfer(
                         &self.cpu,
@@ -722,7 +736,7 @@ impl Machine {
     fn host_call<E: Environment, O: Observer>(
         &mut self,
         pc: u64,
-        insn: u64,
+        insn: Insn,
         env: &mut E,
         obs: &mut O,
     ) -> Result<(), StopReason> {
@@ -735,12 +749,11 @@ impl Machine {
                     MemError::Unmapped(a) => a,
                     _ => ptr,
                 };
-                let insn = Some(Insn::unpack(insn));
                 return Err(StopReason::Fault(Fault {
                     kind: FaultKind::LoadAccess,
                     pc,
                     addr: Some(addr),
-                    insn,
+                    insn: Some(insn),
                 }));
             }
         };

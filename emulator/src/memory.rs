@@ -56,12 +56,11 @@ const TLB_EMPTY: TlbEntry = TlbEntry {
     base: 0,
 };
 
-/// The predecoded text: slot `i` holds the instruction at `base + 2*i`,
-/// packed by [`Insn::pack`].
+/// The predecoded text: slot `i` holds the instruction at `base + 2*i`.
 #[derive(Clone, Default)]
 struct CodeCache {
     base: u64,
-    insns: Vec<u64>,
+    insns: Vec<Insn>,
 }
 
 impl CodeCache {
@@ -220,7 +219,7 @@ impl Memory {
         };
         for i in 0..n as u64 {
             let insn = self.decode_at(base + 2 * i);
-            self.code.insns.push(insn.pack());
+            self.code.insns.push(insn);
         }
     }
 
@@ -244,40 +243,43 @@ impl Memory {
         let mut a = start;
         while a < end {
             let i = ((a - self.code.base) / 2) as usize;
-            self.code.insns[i] = self.decode_at(a).pack();
+            self.code.insns[i] = self.decode_at(a);
             a += 2;
         }
     }
 
     /// Fetches the instruction at `pc` (even: with the C extension every
-    /// instruction is 2-byte aligned).
-    ///
-    /// `None` if its bytes are not mapped.
-    pub fn fetch(&self, pc: u64) -> Option<Insn> {
-        self.fetch_packed(pc).map(Insn::unpack)
-    }
-
-    /// [`Memory::fetch`] in the packed form of [`Insn::pack`] (the
-    /// interpreter's fast path).
+    /// instruction is 2-byte aligned); `None` if its bytes are not mapped.
     #[inline(always)]
-    pub fn fetch_packed(&self, pc: u64) -> Option<u64> {
+    pub fn fetch(&self, pc: u64) -> Option<Insn> {
         let i = (pc.wrapping_sub(self.code.base) >> 1) as usize;
         match self.code.insns.get(i) {
-            Some(w) => Some(*w),
+            Some(insn) => Some(*insn),
             None => self.fetch_slow(pc),
         }
     }
 
+    /// The predecoded instruction at `pc`, if `pc` is in the predecoded
+    /// range (the interpreter's fast path: fields are read in place).
+    #[inline(always)]
+    pub fn code_slot(&self, pc: u64) -> Option<&Insn> {
+        self.code
+            .insns
+            .get((pc.wrapping_sub(self.code.base) >> 1) as usize)
+    }
+
+    /// Decodes the instruction at `pc` from memory, bypassing the
+    /// predecoded range.
     #[cold]
     #[inline(never)]
-    fn fetch_slow(&self, pc: u64) -> Option<u64> {
+    pub fn fetch_slow(&self, pc: u64) -> Option<Insn> {
         let lo = self.peek_u16(pc).ok()?;
         let word = if lo & 3 == 3 {
             lo as u32 | (self.peek_u16(pc + 2).ok()? as u32) << 16
         } else {
             lo as u32
         };
-        Some(decode(word, self.xlen).pack())
+        Some(decode(word, self.xlen))
     }
 
     fn peek_u16(&self, addr: u64) -> Result<u16, MemError> {
