@@ -515,3 +515,94 @@ fn observer_sees_calls_returns_and_memory() {
     );
     assert_eq!(obs.cycles, m.cpu.cycle);
 }
+
+/// Records what Jolt host calls print and the syscalls it is asked to serve.
+#[derive(Default)]
+struct Recorder {
+    printed: Vec<u8>,
+    syscalls: Vec<u64>,
+}
+
+impl Environment for Recorder {
+    fn syscall(&mut self, req: &SyscallRequest, _mem: &mut Memory) -> SyscallResult {
+        self.syscalls.push(req.nr);
+        if req.nr == 93 {
+            SyscallResult::Exit(req.args[0] as i32)
+        } else {
+            SyscallResult::Return(0)
+        }
+    }
+    fn host_print(&mut self, text: &[u8], newline: bool) {
+        self.printed.extend_from_slice(text);
+        if newline {
+            self.printed.push(b'\n');
+        }
+    }
+}
+
+#[derive(Default)]
+struct Markers(Vec<(String, bool, u64)>);
+
+impl Observer for Markers {
+    fn host_call(&mut self, _cpu: &Cpu, call: &HostCall) {
+        if let HostCall::CycleMarker {
+            label,
+            start,
+            cycle,
+        } = call
+        {
+            self.0.push((label.clone(), *start, *cycle));
+        }
+    }
+}
+
+#[test]
+fn jolt_host_io_prints_and_marks_spans() {
+    let text = BASE + 0x800;
+    let host_io = 0x0000_205b; // .insn i 0x5B, 2, x0, x0, 0
+    let words = [
+        lui(10, 0x505),      // a0 = 0x505000
+        addi(10, 10, 0x249), // a0 = 0x505249 (print)
+        addi(13, 0, 2),      // a3 = 2 (line)
+        host_io,
+        lui(10, 0xc8),        // a0 = 0xc8000
+        addi(10, 10, -0x3e2), // a0 = 0xc7c1e (cycle marker)
+        addi(13, 0, 1),       // start
+        host_io,
+        addi(13, 0, 2), // end, by ecall with a7 = 0
+        addi(17, 0, 0),
+        ECALL,
+        addi(10, 0, 3), // exit(3)
+        addi(17, 0, 93),
+        ECALL,
+    ];
+    let mut image: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    image.resize(0x800, 0);
+    image.extend_from_slice(b"span");
+    let program = Arc::new(Program::flat(Xlen::X64, BASE, image, 0x4000));
+    let mut m = Machine::new(program, Config::default()).unwrap();
+    m.cpu.x[11] = text;
+    m.cpu.x[12] = 4;
+    let mut env = Recorder::default();
+    let mut obs = Markers::default();
+    let stop = m.run(&mut env, &mut obs, 100);
+    assert_eq!(stop, StopReason::Exited(3));
+    assert_eq!(env.printed, b"span\n");
+    assert_eq!(
+        env.syscalls,
+        vec![93],
+        "host calls by ecall a7=0 are not syscalls"
+    );
+    assert_eq!(
+        obs.0,
+        vec![
+            ("span".to_string(), true, 7),
+            ("span".to_string(), false, 10)
+        ]
+    );
+    assert_eq!(
+        m.cpu.cycle,
+        m.cpu.instret + Config::default().syscall_cycles,
+        "only the exit syscall is charged"
+    );
+}

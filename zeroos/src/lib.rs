@@ -656,3 +656,162 @@ impl Environment for ZeroOs {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zkdbg_emulator::Environment;
+
+    fn setup(xlen: Xlen) -> (ZeroOs, Memory) {
+        let program = Program::flat(xlen, 0x8000_0000, vec![0; 16], 0x2000);
+        let mut mem = Memory::new(xlen, 1 << 24);
+        program.load_into(&mut mem).unwrap();
+        (
+            ZeroOs::new(
+                &program,
+                OsConfig {
+                    stdin: b"input".to_vec(),
+                    ..OsConfig::default()
+                },
+            ),
+            mem,
+        )
+    }
+
+    fn call(os: &mut ZeroOs, mem: &mut Memory, xlen: Xlen, nr: u64, args: [u64; 6]) -> i64 {
+        let req = SyscallRequest {
+            nr,
+            args,
+            pc: 0,
+            cycle: 2_500_000_000,
+            instret: 0,
+            xlen,
+        };
+        match os.syscall(&req, mem) {
+            SyscallResult::Return(v) => xlen.signed(v),
+            SyscallResult::Exit(c) => panic!("exit {c}"),
+        }
+    }
+
+    #[test]
+    fn bad_pointers_give_efault_and_unknown_calls_enosys() {
+        let (mut os, mut mem) = setup(Xlen::X64);
+        assert_eq!(
+            call(
+                &mut os,
+                &mut mem,
+                Xlen::X64,
+                nr::WRITE,
+                [1, 0x10, 4, 0, 0, 0]
+            ),
+            -EFAULT
+        );
+        assert_eq!(
+            call(
+                &mut os,
+                &mut mem,
+                Xlen::X64,
+                nr::READ,
+                [0, 0x9000_0000, 4, 0, 0, 0]
+            ),
+            -EFAULT
+        );
+        assert_eq!(
+            call(
+                &mut os,
+                &mut mem,
+                Xlen::X64,
+                nr::OPENAT,
+                [-100i64 as u64, 0, 0, 0, 0, 0]
+            ),
+            -EFAULT
+        );
+        assert_eq!(call(&mut os, &mut mem, Xlen::X64, 1000, [0; 6]), -ENOSYS);
+        assert_eq!(call(&mut os, &mut mem, Xlen::X64, 1000, [0; 6]), -ENOSYS);
+        assert_eq!(os.stats().unknown.get(&1000), Some(&2));
+        assert_eq!(os.stats().total, 5);
+        // a good read works
+        assert_eq!(
+            call(
+                &mut os,
+                &mut mem,
+                Xlen::X64,
+                nr::READ,
+                [0, 0x8000_1000, 64, 0, 0, 0]
+            ),
+            5
+        );
+        assert_eq!(mem.read_vec(0x8000_1000, 5).unwrap(), b"input");
+    }
+
+    #[test]
+    fn clocks_count_cycles_and_brk_grows_the_heap() {
+        let (mut os, mut mem) = setup(Xlen::X64);
+        assert_eq!(
+            call(
+                &mut os,
+                &mut mem,
+                Xlen::X64,
+                nr::CLOCK_GETTIME,
+                [1, 0x8000_1000, 0, 0, 0, 0]
+            ),
+            0
+        );
+        let ts = mem.read_vec(0x8000_1000, 16).unwrap();
+        assert_eq!(
+            u64::from_le_bytes(ts[0..8].try_into().unwrap()),
+            2,
+            "2.5e9 cycles at 1 GHz: 2 s"
+        );
+        assert_eq!(
+            u64::from_le_bytes(ts[8..16].try_into().unwrap()),
+            500_000_000
+        );
+        let start = call(&mut os, &mut mem, Xlen::X64, nr::BRK, [0; 6]) as u64;
+        assert_eq!(start, 0x8000_2000);
+        assert!(!mem.is_mapped(start, 1));
+        assert_eq!(
+            call(
+                &mut os,
+                &mut mem,
+                Xlen::X64,
+                nr::BRK,
+                [start + 10_000, 0, 0, 0, 0, 0]
+            ) as u64,
+            start + 10_000
+        );
+        assert!(mem.is_mapped(start, 10_000));
+        // more than the memory limit: the break stays
+        assert_eq!(
+            call(
+                &mut os,
+                &mut mem,
+                Xlen::X64,
+                nr::BRK,
+                [start + (1 << 30), 0, 0, 0, 0, 0]
+            ) as u64,
+            start + 10_000
+        );
+    }
+
+    #[test]
+    fn getrandom_is_seeded_and_deterministic() {
+        let draw = |seed| {
+            let (mut os, mut mem) = setup(Xlen::X32);
+            os.rng = ChaCha20Rng::seed_from_u64(seed);
+            assert_eq!(
+                call(
+                    &mut os,
+                    &mut mem,
+                    Xlen::X32,
+                    nr::GETRANDOM,
+                    [0x8000_1000, 16, 0, 0, 0, 0]
+                ),
+                16
+            );
+            mem.read_vec(0x8000_1000, 16).unwrap()
+        };
+        assert_eq!(draw(0), draw(0));
+        assert_ne!(draw(0), draw(1));
+    }
+}
