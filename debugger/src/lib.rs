@@ -4,6 +4,7 @@
 //! its options ([`guest`]), source-level symbolization ([`source`]) and the
 //! `run` report ([`run`]).
 
+pub mod exec;
 pub mod guest;
 pub mod run;
-pub mod source;
+pub use zkdbg_profiler::source;

@@ -2,9 +2,12 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 use zeroos::Output;
+use zkdbg::exec::run_to_end;
+use zkdbg_profiler::{write_diff_svg, Profiler, Symbolizer, Tracer};
 use zkdbg::guest::{Guest, GuestArgs};
 use zkdbg::run::RunReport;
 use zkdbg::source::SourceMap;
@@ -28,11 +31,82 @@ enum Command {
         #[arg(long, value_name = "FILE.json")]
         report: Option<PathBuf>,
     },
+    /// Profile a guest's cycles exactly (every cycle attributed, inline frames included) and
+    /// write a flamegraph, folded stacks, a JSON summary or a pprof file.
+    ///
+    /// `zkdbg profile --diff BEFORE.folded AFTER.folded -o diff.svg` draws a differential
+    /// flamegraph of two folded files instead.
+    Profile {
+        #[command(flatten)]
+        guest: GuestArgs,
+        #[command(flatten)]
+        out: ProfileOutputs,
+    },
+    /// Trace every syscall (and Jolt host call) the guest makes: JSON lines or strace-style text.
+    Trace {
+        #[command(flatten)]
+        guest: GuestArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TraceFormat::Strace)]
+        format: TraceFormat,
+        /// Write the trace to FILE (default: stderr, as strace does).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// Output options of `zkdbg profile`. With none of -o, --folded, --json and --pprof,
+/// the flamegraph goes to `flamegraph.svg`.
+#[derive(clap::Args, Debug, Default)]
+struct ProfileOutputs {
+    /// SVG flamegraph (inferno).
+    #[arg(short, long, value_name = "FILE.svg")]
+    output: Option<PathBuf>,
+    /// Folded stacks (flamegraph.pl, inferno, speedscope).
+    #[arg(long, value_name = "FILE")]
+    folded: Option<PathBuf>,
+    /// JSON summary: functions, syscalls, spans.
+    #[arg(long, value_name = "FILE.json")]
+    json: Option<PathBuf>,
+    /// pprof profile (gzip protobuf, for `go tool pprof`).
+    #[arg(long, value_name = "FILE.pb.gz")]
+    pprof: Option<PathBuf>,
+    /// Print the N functions with the most self cycles.
+    #[arg(long, value_name = "N")]
+    top: Option<usize>,
+}
+
+/// `zkdbg profile --diff BEFORE AFTER -o diff.svg`.
+#[derive(Parser, Debug)]
+#[command(name = "zkdbg profile")]
+struct DiffCli {
+    /// The folded stacks before and after the change.
+    #[arg(long, num_args = 2, value_names = ["BEFORE.folded", "AFTER.folded"], required = true)]
+    diff: Vec<PathBuf>,
+    /// The differential flamegraph (SVG).
+    #[arg(short, long, value_name = "FILE.svg", default_value = "diff.svg")]
+    output: PathBuf,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum TraceFormat {
+    /// One JSON object per line.
+    Jsonl,
+    /// strace-style text.
+    Strace,
 }
 
 fn main() {
-    let cli = Cli::parse();
-    match real_main(cli) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `profile --diff` takes no guest: parse it on its own.
+    let result = if args.get(1).is_some_and(|a| a == "profile") && args.iter().any(|a| a == "--diff")
+    {
+        let cli = DiffCli::parse_from(args[1..].iter());
+        diff(&cli)
+    } else {
+        real_main(Cli::parse())
+    };
+    match result {
         Ok(code) => std::process::exit(code),
         Err(e) => {
             eprintln!("zkdbg: error: {e:#}");
@@ -44,7 +118,123 @@ fn main() {
 fn real_main(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Run { guest, report } => run(&guest, report),
+        Command::Profile { guest, out } => profile(&guest, out),
+        Command::Trace {
+            guest,
+            format,
+            output,
+        } => trace(&guest, format, output),
     }
+}
+
+fn write_file(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    f(&mut w)
+        .and_then(|_| w.flush())
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn profile(args: &GuestArgs, mut out: ProfileOutputs) -> Result<i32> {
+    if out.output.is_none() && out.folded.is_none() && out.json.is_none() && out.pprof.is_none() {
+        out.output = Some(PathBuf::from("flamegraph.svg"));
+    }
+    let mut guest = Guest::load(args, Output::Inherit)?;
+    let program = guest.machine.program.clone();
+    let mut profiler = Profiler::new(Symbolizer::new(program, SourceMap::new(&guest.path)));
+    let (stop, seconds) = run_to_end(&mut guest.machine, &mut guest.os, &mut profiler);
+    guest
+        .os
+        .sync()
+        .context("cannot write back files under a writable mount")?;
+    let source = SourceMap::new(&guest.path);
+    let report = RunReport::new(&guest, &stop, &source);
+    if let Some(f) = &report.fault {
+        eprintln!("zkdbg: {}", f.message());
+    }
+    eprintln!("{}", report.summary(seconds));
+    let prof = profiler.finish();
+    let name = guest.name();
+    if let Some(p) = &out.output {
+        write_file(p, |w| prof.write_svg(&name, w))?;
+        eprintln!("zkdbg: flamegraph written to {}", p.display());
+    }
+    if let Some(p) = &out.folded {
+        write_file(p, |w| prof.write_folded(w))?;
+    }
+    if let Some(p) = &out.json {
+        let json = serde_json::to_string_pretty(&prof.summary(&name))? + "\n";
+        write_file(p, |w| w.write_all(json.as_bytes()))?;
+    }
+    if let Some(p) = &out.pprof {
+        let bytes = prof.pprof()?;
+        write_file(p, |w| w.write_all(&bytes))?;
+    }
+    for s in prof.spans() {
+        eprintln!(
+            "zkdbg: span {}: {} cycles in {} run(s){}",
+            s.name,
+            s.cycles,
+            s.count,
+            if s.unclosed > 0 {
+                format!(", {} never ended", s.unclosed)
+            } else {
+                String::new()
+            }
+        );
+    }
+    let st = prof.stack_stats();
+    if st.confusions > 0 {
+        eprintln!(
+            "zkdbg: note: the shadow call stack was confused {} time(s) (returns matching no call)",
+            st.confusions
+        );
+    }
+    if let Some(n) = out.top {
+        print!("{}", prof.top_table(n));
+    }
+    Ok(report.exit_code)
+}
+
+fn diff(cli: &DiffCli) -> Result<i32> {
+    let read = |p: &PathBuf| {
+        std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
+    };
+    let (before, after) = (read(&cli.diff[0])?, read(&cli.diff[1])?);
+    write_file(&cli.output, |w| write_diff_svg(&before, &after, w))?;
+    eprintln!("zkdbg: differential flamegraph written to {}", cli.output.display());
+    Ok(0)
+}
+
+fn trace(args: &GuestArgs, format: TraceFormat, output: Option<PathBuf>) -> Result<i32> {
+    let mut guest = Guest::load(args, Output::Inherit)?;
+    let program = guest.machine.program.clone();
+    let mut tracer = Tracer::new(program, SourceMap::new(&guest.path), None);
+    let (stop, seconds) = run_to_end(&mut guest.machine, &mut guest.os, &mut tracer);
+    guest
+        .os
+        .sync()
+        .context("cannot write back files under a writable mount")?;
+    let source = SourceMap::new(&guest.path);
+    let report = RunReport::new(&guest, &stop, &source);
+    let mut text = String::new();
+    for r in tracer.records() {
+        match format {
+            TraceFormat::Jsonl => text += &serde_json::to_string(r)?,
+            TraceFormat::Strace => text += &r.strace_line(),
+        }
+        text.push('\n');
+    }
+    match &output {
+        Some(p) => write_file(p, |w| w.write_all(text.as_bytes()))?,
+        None => std::io::stderr().write_all(text.as_bytes())?,
+    }
+    if let Some(f) = &report.fault {
+        eprintln!("zkdbg: {}", f.message());
+    }
+    eprintln!("{}", report.summary(seconds));
+    Ok(report.exit_code)
 }
 
 fn run(args: &GuestArgs, report_path: Option<PathBuf>) -> Result<i32> {

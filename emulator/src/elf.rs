@@ -135,6 +135,15 @@ impl SymbolTable {
             .map(|s| (s, addr - s.addr))
     }
 
+    /// The nearest symbol of any kind at or below `addr` (at most 64 KiB
+    /// below), and the offset of `addr` from it: a fallback name for code
+    /// whose label is not typed as a function (hand-written assembly).
+    pub fn nearest(&self, addr: u64) -> Option<(&Symbol, u64)> {
+        let i = self.symbols.partition_point(|s| s.addr <= addr);
+        let s = self.symbols[..i].last()?;
+        (addr - s.addr < 1 << 16).then(|| (s, addr - s.addr))
+    }
+
     /// Whether a function starts exactly at `addr`.
     pub fn is_function_entry(&self, addr: u64) -> bool {
         let i = self.symbols.partition_point(|s| s.addr < addr);

@@ -1,0 +1,53 @@
+//! Running a guest to its end under an observer, with a progress bar on a
+//! terminal.
+
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+use zkdbg_emulator::{Machine, Observer, StopReason};
+
+/// Instructions run between two progress updates.
+const CHUNK: u64 = 1 << 24;
+
+/// Runs `machine` until it stops for a reason other than the step limit.
+/// When stderr is a terminal and the run lasts over half a second, a
+/// spinner (indicatif) shows instructions, cycles and MIPS; it is cleared
+/// at the end. Returns the stop reason and the wall time in seconds.
+pub fn run_to_end<E: zkdbg_emulator::Environment, O: Observer>(
+    machine: &mut Machine,
+    env: &mut E,
+    obs: &mut O,
+) -> (StopReason, f64) {
+    let start = Instant::now();
+    let tty = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    let mut bar: Option<ProgressBar> = None;
+    let first = machine.cpu.instret;
+    loop {
+        let stop = machine.run(env, obs, CHUNK);
+        if stop != StopReason::StepLimit {
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            return (stop, start.elapsed().as_secs_f64());
+        }
+        let el = start.elapsed();
+        if tty && bar.is_none() && el > Duration::from_millis(500) {
+            let b = ProgressBar::new_spinner();
+            b.set_style(
+                ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar = Some(b);
+        }
+        if let Some(b) = &bar {
+            let n = machine.cpu.instret - first;
+            b.set_message(format!(
+                "{} instructions, {} cycles, {:.0} MIPS",
+                machine.cpu.instret,
+                machine.cpu.cycle,
+                n as f64 / el.as_secs_f64() / 1e6
+            ));
+            b.tick();
+        }
+    }
+}

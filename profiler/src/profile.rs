@@ -1,0 +1,507 @@
+//! The exact cycle profiler: an [`Observer`] that keeps a shadow call stack
+//! and charges every retired instruction's cycles to a call-tree node.
+//!
+//! # Call stack model
+//! A *physical frame* is pushed on every call (`jal`/`jalr` whose rd is a
+//! link register, `ra` or `t0`, as the RISC-V calling convention hints) and
+//! on every trap into an in-guest kernel; it records the call-tree node
+//! of the calling instruction, the return address and the stack pointer.
+//! Inside a physical frame the pc's inline chain (see [`crate::symbolize`])
+//! gives the function and its inlined callees, so the node charged for an
+//! instruction is *caller's node + the pc's chain*. Consequences:
+//! - a tail call (a plain jump to another function's entry) changes the
+//!   pc's chain but pushes nothing: the callee replaces its caller;
+//! - a return pops to the frame whose return address matches the target
+//!   (skipping frames, as `longjmp` does, counts an *unwind*); if none
+//!   matches, frames are unwound by stack pointer (those called with a
+//!   lower `sp` than the current one are gone), and if that pops nothing
+//!   the return counts as a *confusion* and the stack is left as it is;
+//! - `mret` pops to the newest trap frame.
+//!
+//! Syscalls served by `zeroos` appear as a leaf frame `[syscall] NAME`
+//! under the instruction's stack, charged the `ecall`'s whole cost
+//! (1 + the modeled syscall cycles). With an in-guest kernel, the `ecall`
+//! and every instruction up to and including the `mret` sit under
+//! `[syscall] NAME`, the name taken from a7 at the `ecall`.
+
+use crate::symbolize::{ChainId, NameId, Symbolizer};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
+use zkdbg_emulator::{
+    Cpu, HostCall, Insn, Memory, Observer, SyscallRequest, SyscallResult, Transfer, TransferKind,
+    TrapEvent, Xlen,
+};
+
+/// A call-tree node: a frame name under a parent node.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// Parent node (the root is its own parent).
+    pub parent: u32,
+    /// Frame name.
+    pub name: NameId,
+    /// Cycles charged to this node itself.
+    pub self_cycles: u64,
+}
+
+/// The root of the call tree (no frame).
+pub const ROOT: u32 = 0;
+
+#[derive(Clone, Debug)]
+struct PhysFrame {
+    /// Node of the instruction that made the call (or trapped).
+    ctx: u32,
+    /// Return address (for a trap: `mepc`).
+    ret: u64,
+    /// Stack pointer at the call.
+    sp: u64,
+    /// For a trap frame: the cycle count before the `ecall` and the
+    /// syscall's name.
+    trap: Option<(u64, String, u64)>,
+}
+
+/// Shadow-stack health: how often the stack needed repair.
+#[derive(Clone, Debug, Default, serde::Serialize, PartialEq, Eq)]
+pub struct StackStats {
+    /// Returns that matched no frame and could not be unwound by `sp`.
+    pub confusions: u64,
+    /// Returns that skipped frames (`longjmp`, exceptions) or were
+    /// resolved by stack pointer.
+    pub unwinds: u64,
+    /// Deepest physical stack seen (frames).
+    pub max_depth: u64,
+}
+
+/// Per-syscall totals.
+#[derive(Clone, Debug, Default, serde::Serialize, PartialEq, Eq)]
+pub struct SyscallStat {
+    /// Syscall name (asm-generic table), or the number if unknown.
+    pub name: String,
+    /// Syscall number (a7).
+    pub nr: u64,
+    /// Calls.
+    pub count: u64,
+    /// Cycles: the `ecall`'s cost for host-served syscalls; from the `ecall`
+    /// through the `mret` for an in-guest kernel.
+    pub cycles: u64,
+    /// Bytes transferred (non-negative returns of read/write-like calls).
+    pub bytes: u64,
+}
+
+/// A cycle-tracking span's totals.
+#[derive(Clone, Debug, Default, serde::Serialize, PartialEq, Eq)]
+pub struct SpanStat {
+    /// Label.
+    pub name: String,
+    /// Completed start/end pairs.
+    pub count: u64,
+    /// Sum of (end cycle - start cycle) over the pairs.
+    pub cycles: u64,
+    /// Starts never ended.
+    pub unclosed: u64,
+}
+
+/// Syscalls whose non-negative return value counts transferred bytes.
+const BYTE_CALLS: &[&str] = &[
+    "read", "write", "readv", "writev", "pread64", "pwrite64", "getrandom",
+];
+
+/// The profiling observer. Run a machine with it, then read the results
+/// with [`Profiler::finish`].
+pub struct Profiler {
+    sym: Symbolizer,
+    xlen: Xlen,
+    nodes: Vec<Node>,
+    children: FxHashMap<(u32, NameId), u32>,
+    leaves: FxHashMap<(u32, ChainId), u32>,
+    stack: Vec<PhysFrame>,
+    ctx: u32,
+    last: (u32, ChainId, u32),
+    /// Node of the instruction retired last.
+    cur: u32,
+    /// A `[syscall]` frame to put under the next retired instruction.
+    pending: Option<NameId>,
+    /// Cycles of the fast path not yet charged to node `last.2`.
+    acc: u64,
+    instructions: u64,
+    cycles: u64,
+    stats: StackStats,
+    syscalls: BTreeMap<u64, SyscallStat>,
+    calls: FxHashMap<u64, u64>,
+    spans: BTreeMap<String, SpanStat>,
+    open_spans: BTreeMap<String, Vec<u64>>,
+    line: Vec<u8>,
+}
+
+impl Profiler {
+    /// A profiler symbolizing with `sym`.
+    pub fn new(mut sym: Symbolizer) -> Profiler {
+        let root = sym.intern("[root]");
+        let xlen = sym.program().xlen;
+        Profiler {
+            sym,
+            xlen,
+            nodes: vec![Node {
+                parent: ROOT,
+                name: root,
+                self_cycles: 0,
+            }],
+            children: FxHashMap::default(),
+            leaves: FxHashMap::default(),
+            stack: Vec::new(),
+            ctx: ROOT,
+            last: (u32::MAX, ChainId::MAX, ROOT),
+            cur: ROOT,
+            pending: None,
+            acc: 0,
+            instructions: 0,
+            cycles: 0,
+            stats: StackStats::default(),
+            syscalls: BTreeMap::new(),
+            calls: FxHashMap::default(),
+            spans: BTreeMap::new(),
+            open_spans: BTreeMap::new(),
+            line: Vec::new(),
+        }
+    }
+
+    /// Cycles charged so far.
+    pub fn cycles(&self) -> u64 {
+        self.cycles
+    }
+
+    /// The symbolizer (for names).
+    pub fn symbolizer(&self) -> &Symbolizer {
+        &self.sym
+    }
+
+    /// The function names of the current stack, outermost first (inline
+    /// frames included), as the profile would charge the next cycle.
+    pub fn current_stack(&self) -> Vec<String> {
+        self.path(self.cur)
+            .into_iter()
+            .map(|n| self.sym.name(n).to_string())
+            .collect()
+    }
+
+    fn path(&self, mut node: u32) -> Vec<NameId> {
+        let mut out = Vec::new();
+        while node != ROOT {
+            out.push(self.nodes[node as usize].name);
+            node = self.nodes[node as usize].parent;
+        }
+        out.reverse();
+        out
+    }
+
+    fn child(&mut self, parent: u32, name: NameId) -> u32 {
+        let next = self.nodes.len() as u32;
+        let id = *self.children.entry((parent, name)).or_insert(next);
+        if id == next {
+            self.nodes.push(Node {
+                parent,
+                name,
+                self_cycles: 0,
+            });
+        }
+        id
+    }
+
+    #[cold]
+    fn leaf(&mut self, ctx: u32, chain: ChainId) -> u32 {
+        if let Some(&n) = self.leaves.get(&(ctx, chain)) {
+            return n;
+        }
+        let names = self.sym.chain(chain).to_vec();
+        let mut n = ctx;
+        for name in names {
+            n = self.child(n, name);
+        }
+        self.leaves.insert((ctx, chain), n);
+        n
+    }
+
+    fn push(&mut self, f: PhysFrame) {
+        self.ctx = f.ctx;
+        self.stack.push(f);
+        self.stats.max_depth = self.stats.max_depth.max(self.stack.len() as u64);
+    }
+
+    fn set_top(&mut self) {
+        self.ctx = self.stack.last().map_or(ROOT, |f| f.ctx);
+    }
+
+    /// A return to `to` with stack pointer `sp`.
+    fn ret(&mut self, to: u64, sp: u64) {
+        let found = self
+            .stack
+            .iter()
+            .rposition(|f| f.trap.is_none() && f.ret == to);
+        match found {
+            Some(i) => {
+                if i + 1 != self.stack.len() {
+                    self.stats.unwinds += 1;
+                }
+                // Frames above a trap frame may not be popped by a plain
+                // return; a match below one is a confusion.
+                if self.stack[i + 1..].iter().any(|f| f.trap.is_some()) {
+                    self.stats.confusions += 1;
+                    return;
+                }
+                self.stack.truncate(i);
+            }
+            None => {
+                let before = self.stack.len();
+                while let Some(f) = self.stack.last() {
+                    if f.trap.is_none() && f.sp <= sp {
+                        self.stack.pop();
+                    } else {
+                        break;
+                    }
+                }
+                if self.stack.len() == before {
+                    self.stats.confusions += 1;
+                } else {
+                    self.stats.unwinds += 1;
+                }
+            }
+        }
+        self.set_top();
+    }
+
+    fn syscall_frame(&mut self, nr: u64) -> (NameId, String) {
+        let name = zeroos::syscall_name(nr, self.xlen)
+            .map(str::to_string)
+            .unwrap_or_else(|| nr.to_string());
+        (self.sym.intern(&format!("[syscall] {name}")), name)
+    }
+
+    fn syscall_stat(&mut self, nr: u64, name: String) -> &mut SyscallStat {
+        self.syscalls.entry(nr).or_insert_with(|| SyscallStat {
+            name,
+            nr,
+            ..SyscallStat::default()
+        })
+    }
+
+    /// Feeds guest stdout to the SP1-style span parser.
+    fn stdout_text(&mut self, text: &[u8], cycle: u64) {
+        for &b in text {
+            if b == b'\n' {
+                let line = std::mem::take(&mut self.line);
+                let line = String::from_utf8_lossy(&line);
+                if let Some(n) = line.trim_end().strip_prefix("cycle-tracker-start: ") {
+                    self.span(n.trim(), true, cycle);
+                } else if let Some(n) = line.trim_end().strip_prefix("cycle-tracker-end: ") {
+                    self.span(n.trim(), false, cycle);
+                }
+            } else if self.line.len() < 4096 {
+                self.line.push(b);
+            }
+        }
+    }
+
+    fn span(&mut self, name: &str, start: bool, cycle: u64) {
+        let open = self.open_spans.entry(name.to_string()).or_default();
+        let stat = self.spans.entry(name.to_string()).or_insert(SpanStat {
+            name: name.to_string(),
+            ..SpanStat::default()
+        });
+        if start {
+            open.push(cycle);
+        } else if let Some(s) = open.pop() {
+            stat.count += 1;
+            stat.cycles += cycle.saturating_sub(s);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn retired_slow(&mut self, chain: ChainId, cycles: u64) {
+        self.flush();
+        let mut node = if self.last.0 == self.ctx && self.last.1 == chain {
+            self.last.2
+        } else {
+            let n = self.leaf(self.ctx, chain);
+            self.last = (self.ctx, chain, n);
+            n
+        };
+        if let Some(name) = self.pending.take() {
+            node = self.child(node, name);
+            // The next instruction takes the slow path again (it belongs
+            // to the node without the syscall frame).
+            self.nodes[node as usize].self_cycles += cycles;
+            self.cur = node;
+            self.last = (u32::MAX, ChainId::MAX, ROOT);
+            return;
+        }
+        self.cur = node;
+        self.acc = cycles;
+    }
+
+    /// Charges the accumulated cycles of the fast path to their node.
+    #[inline(always)]
+    fn flush(&mut self) {
+        if self.acc != 0 {
+            self.nodes[self.last.2 as usize].self_cycles += self.acc;
+            self.acc = 0;
+        }
+    }
+
+    /// Ends profiling and returns the call tree and totals.
+    pub fn finish(mut self) -> crate::report::Profile {
+        self.flush();
+        for (name, open) in &self.open_spans {
+            if let Some(s) = self.spans.get_mut(name) {
+                s.unclosed = open.len() as u64;
+            }
+        }
+        let mut calls: BTreeMap<NameId, u64> = BTreeMap::new();
+        let mut targets: Vec<(u64, u64)> = self.calls.iter().map(|(&a, &n)| (a, n)).collect();
+        targets.sort_unstable();
+        for (addr, n) in targets {
+            let chain = self.sym.chain_of(addr);
+            let outer = self.sym.chain(chain)[0];
+            *calls.entry(outer).or_default() += n;
+        }
+        crate::report::Profile {
+            nodes: self.nodes,
+            instructions: self.instructions,
+            cycles: self.cycles,
+            stack: self.stats,
+            syscalls: self.syscalls.into_values().collect(),
+            spans: self.spans.into_values().collect(),
+            calls,
+            sym: self.sym,
+        }
+    }
+}
+
+impl Observer for Profiler {
+    #[inline(always)]
+    fn retired(&mut self, _cpu: &Cpu, pc: u64, _insn: &Insn, cycles: u64) {
+        let chain = self.sym.chain_of(pc);
+        self.cycles += cycles;
+        self.instructions += 1;
+        if self.last.0 == self.ctx && self.last.1 == chain && self.pending.is_none() {
+            // Fast path: same node as the previous instruction.
+            self.acc += cycles;
+            return;
+        }
+        self.retired_slow(chain, cycles);
+    }
+
+    #[inline(always)]
+    fn transfer(&mut self, cpu: &Cpu, t: &Transfer) {
+        match t.kind {
+            TransferKind::Call => {
+                self.push(PhysFrame {
+                    ctx: self.cur,
+                    ret: t.next,
+                    sp: cpu.x[2],
+                    trap: None,
+                });
+                *self.calls.entry(t.to).or_default() += 1;
+            }
+            TransferKind::Return => self.ret(t.to, cpu.x[2]),
+            TransferKind::CoroutineSwap => {
+                self.ret(t.to, cpu.x[2]);
+                self.push(PhysFrame {
+                    ctx: self.cur,
+                    ret: t.next,
+                    sp: cpu.x[2],
+                    trap: None,
+                });
+            }
+            TransferKind::Jump => {
+                if self.sym.program().symbols.is_function_entry(t.to) {
+                    *self.calls.entry(t.to).or_default() += 1;
+                }
+            }
+            TransferKind::Trap => {
+                // `trap` (before `retired`) already named the frame.
+                let start = cpu.cycle.saturating_sub(1);
+                let nr = cpu.x[17];
+                let (_, name) = self.syscall_frame(nr);
+                self.push(PhysFrame {
+                    ctx: self.cur,
+                    ret: cpu.csr.mepc,
+                    sp: cpu.x[2],
+                    trap: Some((start, name, nr)),
+                });
+            }
+            TransferKind::TrapReturn => match self.stack.iter().rposition(|f| f.trap.is_some()) {
+                Some(i) => {
+                    let (start, name, nr) = self.stack[i].trap.clone().expect("trap frame");
+                    if t.to != self.stack[i].ret && t.to != self.stack[i].ret + 4 {
+                        self.stats.unwinds += 1;
+                    }
+                    self.stack.truncate(i);
+                    self.set_top();
+                    let cycles = cpu.cycle.saturating_sub(start);
+                    let s = self.syscall_stat(nr, name);
+                    s.count += 1;
+                    s.cycles += cycles;
+                }
+                None => self.stats.confusions += 1,
+            },
+        }
+    }
+
+    fn trap(&mut self, _cpu: &Cpu, trap: &TrapEvent) {
+        let frame = if trap.cause == 11 {
+            self.syscall_frame(trap.a7).0
+        } else {
+            self.sym.intern(&format!("[trap mcause={}]", trap.cause))
+        };
+        self.pending = Some(frame);
+    }
+
+    fn syscall_enter(&mut self, _cpu: &Cpu, mem: &Memory, req: &SyscallRequest) {
+        let (frame, _) = self.syscall_frame(req.nr);
+        self.pending = Some(frame);
+        let is_write = zeroos::syscall_name(req.nr, self.xlen) == Some("write");
+        if is_write && (req.args[0] == 1 || req.args[0] == 2) {
+            if let Ok(text) = mem.read_vec(req.args[1], req.args[2].min(1 << 16) as usize) {
+                self.stdout_text(&text, req.cycle);
+            }
+        }
+    }
+
+    fn syscall_exit(
+        &mut self,
+        _cpu: &Cpu,
+        _mem: &Memory,
+        req: &SyscallRequest,
+        res: &SyscallResult,
+        cycles: u64,
+    ) {
+        let (_, name) = self.syscall_frame(req.nr);
+        let bytes = match res {
+            SyscallResult::Return(v) if BYTE_CALLS.contains(&name.as_str()) => {
+                let v = self.xlen.signed(*v);
+                v.max(0) as u64
+            }
+            _ => 0,
+        };
+        let s = self.syscall_stat(req.nr, name);
+        s.count += 1;
+        s.cycles += cycles + 1;
+        s.bytes += bytes;
+    }
+
+    fn host_call(&mut self, cpu: &Cpu, call: &HostCall) {
+        match call {
+            HostCall::Print { text, newline } => {
+                self.stdout_text(text, cpu.cycle);
+                if *newline {
+                    self.stdout_text(b"\n", cpu.cycle);
+                }
+            }
+            HostCall::CycleMarker {
+                label,
+                start,
+                cycle,
+            } => self.span(label, *start, *cycle),
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! A finished profile and its outputs: folded stacks, SVG flamegraph,
+//! JSON summary, pprof and a terminal table.
+
+use crate::profile::{Node, SpanStat, StackStats, SyscallStat, ROOT};
+use crate::symbolize::{NameId, Symbolizer};
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+/// A finished cycle profile: the call tree with self cycles per node.
+pub struct Profile {
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) instructions: u64,
+    pub(crate) cycles: u64,
+    pub(crate) stack: StackStats,
+    pub(crate) syscalls: Vec<SyscallStat>,
+    pub(crate) spans: Vec<SpanStat>,
+    pub(crate) calls: BTreeMap<NameId, u64>,
+    pub(crate) sym: Symbolizer,
+}
+
+/// One function's totals in the JSON summary.
+#[derive(Clone, Debug, serde::Serialize, PartialEq, Eq)]
+pub struct FunctionStat {
+    /// Demangled name (inline functions included), or `[syscall] NAME`,
+    /// `[unknown 0xPAGE]`.
+    pub name: String,
+    /// Cycles spent in the function's own instructions.
+    pub self_cycles: u64,
+    /// Cycles spent in the function and everything it called (recursion
+    /// counted once).
+    pub total_cycles: u64,
+    /// Calls and tail calls to the function's entry (0 for inline
+    /// functions).
+    pub calls: u64,
+    /// `file:line` of the function's lowest address, if DWARF knows it.
+    pub location: Option<String>,
+}
+
+/// The JSON summary written by `zkdbg profile --json`.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Summary {
+    /// Guest name (file name of the ELF).
+    pub guest: String,
+    /// Retired instructions.
+    pub instructions: u64,
+    /// Total cycles (the sum of all folded counts).
+    pub cycles: u64,
+    /// Functions, by total cycles (descending), then name.
+    pub functions: Vec<FunctionStat>,
+    /// Syscalls, by number.
+    pub syscalls: Vec<SyscallStat>,
+    /// Cycle-tracking spans, by name.
+    pub spans: Vec<SpanStat>,
+    /// Shadow-stack health.
+    pub stack: StackStats,
+}
+
+impl Profile {
+    /// Retired instructions.
+    pub fn instructions(&self) -> u64 {
+        self.instructions
+    }
+
+    /// Total cycles.
+    pub fn cycles(&self) -> u64 {
+        self.cycles
+    }
+
+    /// Syscall totals, by number.
+    pub fn syscalls(&self) -> &[SyscallStat] {
+        &self.syscalls
+    }
+
+    /// Span totals, by name.
+    pub fn spans(&self) -> &[SpanStat] {
+        &self.spans
+    }
+
+    /// Shadow-stack health.
+    pub fn stack_stats(&self) -> &StackStats {
+        &self.stack
+    }
+
+    fn path(&self, mut node: u32) -> Vec<NameId> {
+        let mut out = Vec::new();
+        while node != ROOT {
+            out.push(self.nodes[node as usize].name);
+            node = self.nodes[node as usize].parent;
+        }
+        out.reverse();
+        out
+    }
+
+    fn frame_name(&self, id: NameId) -> String {
+        // `;` separates frames in the folded format.
+        self.sym.name(id).replace(';', ":")
+    }
+
+    /// Folded stacks (`flamegraph.pl`, inferno, speedscope): one line per
+    /// distinct stack, `outer;...;inner CYCLES`, sorted by stack. The counts
+    /// sum to [`Profile::cycles`].
+    pub fn folded(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| *i as u32 != ROOT && n.self_cycles > 0)
+            .map(|(i, n)| {
+                let names: Vec<String> = self
+                    .path(i as u32)
+                    .into_iter()
+                    .map(|id| self.frame_name(id))
+                    .collect();
+                format!("{} {}", names.join(";"), n.self_cycles)
+            })
+            .collect();
+        lines.sort();
+        lines
+    }
+
+    /// Writes [`Profile::folded`], a line each.
+    pub fn write_folded(&self, mut w: impl Write) -> io::Result<()> {
+        for l in self.folded() {
+            writeln!(w, "{l}")?;
+        }
+        Ok(())
+    }
+
+    /// Per-function totals, by total cycles (descending) then name.
+    pub fn functions(&self) -> Vec<FunctionStat> {
+        let n = self.sym.names().len();
+        let mut selfc = vec![0u64; n];
+        let mut total = vec![0u64; n];
+        let mut seen: Vec<NameId> = Vec::new();
+        for (i, node) in self.nodes.iter().enumerate() {
+            if i as u32 == ROOT || node.self_cycles == 0 {
+                continue;
+            }
+            selfc[node.name as usize] += node.self_cycles;
+            seen.clear();
+            let mut cur = i as u32;
+            while cur != ROOT {
+                let name = self.nodes[cur as usize].name;
+                if !seen.contains(&name) {
+                    seen.push(name);
+                    total[name as usize] += node.self_cycles;
+                }
+                cur = self.nodes[cur as usize].parent;
+            }
+        }
+        let mut out: Vec<FunctionStat> = (0..n)
+            .filter(|&i| total[i] > 0)
+            .map(|i| FunctionStat {
+                name: self.sym.name(i as NameId).to_string(),
+                self_cycles: selfc[i],
+                total_cycles: total[i],
+                calls: self.calls.get(&(i as NameId)).copied().unwrap_or(0),
+                location: self
+                    .sym
+                    .site(i as NameId)
+                    .and_then(|s| s.location.clone()),
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.total_cycles
+                .cmp(&a.total_cycles)
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        out
+    }
+
+    /// The JSON summary.
+    pub fn summary(&self, guest: &str) -> Summary {
+        Summary {
+            guest: guest.to_string(),
+            instructions: self.instructions,
+            cycles: self.cycles,
+            functions: self.functions(),
+            syscalls: self.syscalls.clone(),
+            spans: self.spans.clone(),
+            stack: self.stack.clone(),
+        }
+    }
+
+    /// An SVG flamegraph (inferno), count name "cycles", titled with the
+    /// guest's name and total.
+    pub fn write_svg(&self, guest: &str, w: impl Write) -> io::Result<()> {
+        let folded = self.folded();
+        let mut opts = flame_options(format!(
+            "{guest}: {} cycles, {} instructions",
+            self.cycles, self.instructions
+        ));
+        inferno::flamegraph::from_lines(&mut opts, folded.iter().map(|s| s.as_str()), w)
+    }
+
+    /// The `--top N` table: the `n` functions with the most self cycles.
+    pub fn top_table(&self, n: usize) -> String {
+        let mut f = self.functions();
+        f.sort_by(|a, b| {
+            b.self_cycles
+                .cmp(&a.self_cycles)
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        let total = self.cycles.max(1) as f64;
+        let mut s = format!(
+            "{:>14} {:>6} {:>14} {:>6} {:>9}  {}\n",
+            "self", "self%", "total", "total%", "calls", "function"
+        );
+        for r in f.iter().take(n) {
+            let mut name = r.name.clone();
+            if let Some(l) = &r.location {
+                name = format!("{name} ({l})");
+            }
+            s += &format!(
+                "{:>14} {:>5.1}% {:>14} {:>5.1}% {:>9}  {}\n",
+                r.self_cycles,
+                100.0 * r.self_cycles as f64 / total,
+                r.total_cycles,
+                100.0 * r.total_cycles as f64 / total,
+                r.calls,
+                name
+            );
+        }
+        s
+    }
+
+    /// A gzip-compressed pprof profile (`profile.proto` of
+    /// github.com/google/pprof): one sample per stack with value
+    /// `[cycles]`, one location and function per frame name.
+    pub fn pprof(&self) -> io::Result<Vec<u8>> {
+        crate::pprof::encode(self)
+    }
+
+    pub(crate) fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    pub(crate) fn path_ids(&self, node: u32) -> Vec<NameId> {
+        self.path(node)
+    }
+
+    pub(crate) fn symbolizer(&self) -> &Symbolizer {
+        &self.sym
+    }
+}
+
+fn flame_options<'a>(title: String) -> inferno::flamegraph::Options<'a> {
+    let mut opts = inferno::flamegraph::Options::default();
+    opts.title = title;
+    opts.count_name = "cycles".to_string();
+    // Colors from a hash of the name, not a random generator: identical
+    // profiles give identical SVGs.
+    opts.hash = true;
+    opts.deterministic = true;
+    opts
+}
+
+/// A differential flamegraph of two folded files (inferno's
+/// `difffolded` then `flamegraph`): frames are sized by AFTER and coloured
+/// red where AFTER spends more cycles than BEFORE, blue where fewer.
+pub fn write_diff_svg(before: &str, after: &str, w: impl Write) -> io::Result<()> {
+    let mut diff = Vec::new();
+    inferno::differential::from_readers(
+        inferno::differential::Options::default(),
+        before.as_bytes(),
+        after.as_bytes(),
+        &mut diff,
+    )?;
+    let mut opts = flame_options("Differential flamegraph (red: more cycles after)".to_string());
+    inferno::flamegraph::from_reader(&mut opts, diff.as_slice(), w)
+}

@@ -1,0 +1,571 @@
+//! The syscall trace: one [`Record`] per syscall (served by `zeroos` or by
+//! an in-guest kernel) and per Jolt host call, with decoded arguments, as
+//! JSON lines or strace-style text.
+//!
+//! Argument decoding follows the Linux man pages (section 2) and strace's
+//! conventions: paths and short buffers as strings (buffers cut at
+//! [`STRING_LIMIT`] bytes), flags by name (`O_*`, `PROT_*`, `MAP_*`,
+//! `SEEK_*`, `CLOCK_*`, `AT_FDCWD`), pointers in hex, other values in
+//! decimal.
+
+use crate::source::SourceMap;
+use rustc_hash::FxHashMap;
+use serde::ser::{Serialize, Serializer};
+use std::sync::Arc;
+use zkdbg_emulator::{
+    Cpu, HostCall, Memory, Observer, Program, SyscallRequest, SyscallResult, Transfer,
+    TransferKind, TrapEvent, Xlen,
+};
+
+/// Bytes of a buffer or path shown before `...`.
+pub const STRING_LIMIT: usize = 32;
+
+/// A decoded syscall argument.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Arg {
+    /// A signed integer (fds, sizes, exit codes).
+    Int(i64),
+    /// A pointer or other unsigned value, shown in hex.
+    Hex(u64),
+    /// A string read from guest memory; `true` if cut at [`STRING_LIMIT`].
+    Str(Vec<u8>, bool),
+    /// A symbolic value (flags, constants), e.g. `O_RDONLY|O_CLOEXEC`.
+    Sym(String),
+}
+
+impl Serialize for Arg {
+    /// Integers as JSON numbers, pointers as `"0x..."` strings, strings
+    /// (lossy UTF-8, `...` appended if cut) and symbols as JSON strings.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Arg::Int(v) => s.serialize_i64(*v),
+            Arg::Hex(v) => s.serialize_str(&format!("{v:#x}")),
+            Arg::Str(b, cut) => {
+                let mut t = String::from_utf8_lossy(b).into_owned();
+                if *cut {
+                    t.push_str("...");
+                }
+                s.serialize_str(&t)
+            }
+            Arg::Sym(t) => s.serialize_str(t),
+        }
+    }
+}
+
+impl std::fmt::Display for Arg {
+    /// strace's rendering: strings quoted with C escapes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Arg::Int(v) => write!(f, "{v}"),
+            Arg::Hex(v) => write!(f, "{v:#x}"),
+            Arg::Sym(t) => f.write_str(t),
+            Arg::Str(b, cut) => {
+                f.write_str("\"")?;
+                for &c in b {
+                    match c {
+                        b'\n' => f.write_str("\\n")?,
+                        b'\t' => f.write_str("\\t")?,
+                        b'\r' => f.write_str("\\r")?,
+                        b'"' => f.write_str("\\\"")?,
+                        b'\\' => f.write_str("\\\\")?,
+                        0x20..=0x7e => write!(f, "{}", c as char)?,
+                        _ => write!(f, "\\{c:o}")?,
+                    }
+                }
+                f.write_str("\"")?;
+                if *cut {
+                    f.write_str("...")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// What served the `ecall`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RecordKind {
+    /// A Linux syscall served on the host by `zeroos`.
+    Syscall,
+    /// A syscall trapped to the guest's own kernel (`mtvec`), from the
+    /// `ecall` to the `mret`.
+    KernelSyscall,
+    /// A Jolt host call (VirtualHostIO or `ecall` with a7=0): print or
+    /// cycle marker; not a syscall.
+    HostCall,
+}
+
+/// One traced call. JSONL field names are the struct's.
+#[derive(Clone, Debug, serde::Serialize, PartialEq, Eq)]
+pub struct Record {
+    /// Cycle count when the `ecall` started.
+    pub cycle: u64,
+    /// Address of the `ecall` (or host-call instruction), `"0x..."`.
+    #[serde(serialize_with = "hex")]
+    pub pc: u64,
+    /// Function containing `pc` (innermost inline frame), if known.
+    pub function: Option<String>,
+    /// `file:line` of `pc`, if DWARF knows it.
+    pub location: Option<String>,
+    /// What served it.
+    pub kind: RecordKind,
+    /// Syscall number (a7); `null` for host calls.
+    pub nr: Option<u64>,
+    /// Syscall name (asm-generic table; the number as text if unknown),
+    /// or `print` / `cycle_marker_start` / `cycle_marker_end`.
+    pub name: String,
+    /// Decoded arguments.
+    pub args: Vec<Arg>,
+    /// Return value (a0 after the call, signed); `null` for exits and
+    /// host calls.
+    pub ret: Option<i64>,
+    /// Errno name when `ret` is in -4095..=-1, e.g. `"ENOENT"`.
+    pub errno: Option<String>,
+    /// Cycles the call cost (the `ecall` included).
+    pub cycles: u64,
+}
+
+fn hex<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("{v:#x}"))
+}
+
+impl Record {
+    /// The record as one strace-style line (no newline):
+    /// `CYCLE [PC] name(args) = ret <CYCLES cycles>`, as `strace -i -T`
+    /// reads with cycles in place of time.
+    pub fn strace_line(&self) -> String {
+        let args: Vec<String> = self.args.iter().map(|a| a.to_string()).collect();
+        let ret = match (&self.ret, &self.errno) {
+            (Some(_), Some(e)) => format!(" = -1 {e}"),
+            (Some(r), None) if *r > 0xffff => format!(" = {r:#x}"),
+            (Some(r), None) => format!(" = {r}"),
+            (None, _) if self.kind == RecordKind::HostCall => String::new(),
+            (None, _) => " = ?".to_string(),
+        };
+        let tag = match self.kind {
+            RecordKind::Syscall => "",
+            RecordKind::KernelSyscall => "[kernel] ",
+            RecordKind::HostCall => "[host] ",
+        };
+        format!(
+            "{:>12} [{:08x}] {tag}{}({}){ret} <{} cycles>",
+            self.cycle,
+            self.pc,
+            self.name,
+            args.join(", "),
+            self.cycles
+        )
+    }
+}
+
+/// Argument shapes.
+#[derive(Clone, Copy)]
+enum A {
+    Fd,
+    DirFd,
+    Int,
+    Hex,
+    Path,
+    /// A buffer written by the guest, length in argument N.
+    InBuf(usize),
+    /// A buffer filled by the call, length = return value.
+    OutBuf,
+    OpenFlags,
+    Mode,
+    Whence,
+    Prot,
+    MapFlags,
+    Clock,
+    Ioctl,
+    SigHow,
+    Futex,
+}
+
+fn shape(name: &str) -> Option<&'static [A]> {
+    use A::*;
+    Some(match name {
+        "read" => &[Fd, OutBuf, Int],
+        "write" => &[Fd, InBuf(2), Int],
+        "readv" | "writev" => &[Fd, Hex, Int],
+        "openat" => &[DirFd, Path, OpenFlags, Mode],
+        "close" => &[Fd],
+        "lseek" => &[Fd, Int, Whence],
+        "fstat" => &[Fd, Hex],
+        "newfstatat" | "fstatat64" => &[DirFd, Path, Hex, Hex],
+        "ioctl" => &[Fd, Ioctl, Hex],
+        "brk" => &[Hex],
+        "mmap" | "mmap2" => &[Hex, Int, Prot, MapFlags, Fd, Int],
+        "munmap" => &[Hex, Int],
+        "mprotect" => &[Hex, Int, Prot],
+        "getrandom" => &[Hex, Int, Hex],
+        "clock_gettime" | "clock_gettime64" => &[Clock, Hex],
+        "gettimeofday" => &[Hex, Hex],
+        "exit" | "exit_group" => &[Int],
+        "set_tid_address" => &[Hex],
+        "set_robust_list" => &[Hex, Int],
+        "getpid" | "gettid" | "sched_yield" | "getuid" | "geteuid" | "getgid" | "getegid" => &[],
+        "uname" => &[Hex],
+        "rt_sigaction" => &[Int, Hex, Hex, Int],
+        "rt_sigprocmask" => &[SigHow, Hex, Hex, Int],
+        "futex" => &[Hex, Futex, Int, Hex, Hex, Int],
+        "prlimit64" => &[Int, Int, Hex, Hex],
+        "unlinkat" => &[DirFd, Path, Hex],
+        "mkdirat" => &[DirFd, Path, Mode],
+        "faccessat" => &[DirFd, Path, Int],
+        "fcntl" | "fcntl64" => &[Fd, Int, Hex],
+        "getcwd" => &[Hex, Int],
+        _ => return None,
+    })
+}
+
+fn flags(v: u64, table: &[(u64, &str)], zero: &str) -> Arg {
+    if v == 0 {
+        return Arg::Sym(zero.to_string());
+    }
+    let mut parts = Vec::new();
+    let mut rest = v;
+    for &(bit, name) in table {
+        if bit != 0 && rest & bit == bit {
+            parts.push(name.to_string());
+            rest &= !bit;
+        }
+    }
+    if rest != 0 {
+        parts.push(format!("{rest:#x}"));
+    }
+    Arg::Sym(parts.join("|"))
+}
+
+fn open_flags(v: u64) -> Arg {
+    let acc = match v & 3 {
+        0 => "O_RDONLY",
+        1 => "O_WRONLY",
+        2 => "O_RDWR",
+        _ => "O_ACCMODE",
+    };
+    const T: &[(u64, &str)] = &[
+        (0o100, "O_CREAT"),
+        (0o200, "O_EXCL"),
+        (0o400, "O_NOCTTY"),
+        (0o1000, "O_TRUNC"),
+        (0o2000, "O_APPEND"),
+        (0o4000, "O_NONBLOCK"),
+        (0o100000, "O_LARGEFILE"),
+        (0o200000, "O_DIRECTORY"),
+        (0o400000, "O_NOFOLLOW"),
+        (0o2000000, "O_CLOEXEC"),
+    ];
+    match flags(v & !3, T, "") {
+        Arg::Sym(s) if s.is_empty() => Arg::Sym(acc.to_string()),
+        Arg::Sym(s) => Arg::Sym(format!("{acc}|{s}")),
+        a => a,
+    }
+}
+
+fn read_string(mem: &Memory, addr: u64, len: usize) -> Option<(Vec<u8>, bool)> {
+    let n = len.min(STRING_LIMIT);
+    let b = mem.read_vec(addr, n).ok()?;
+    Some((b, len > STRING_LIMIT))
+}
+
+fn read_cstr(mem: &Memory, addr: u64) -> Option<(Vec<u8>, bool)> {
+    let mut out = Vec::new();
+    for i in 0..=STRING_LIMIT as u64 {
+        let b = mem.peek_u8(addr.wrapping_add(i)).ok()?;
+        if b == 0 {
+            return Some((out, false));
+        }
+        if out.len() == STRING_LIMIT {
+            return Some((out, true));
+        }
+        out.push(b);
+    }
+    Some((out, true))
+}
+
+/// Decodes arguments before the call (`ret` = None) or after it.
+fn decode_args(
+    name: &str,
+    raw: &[u64; 6],
+    xlen: Xlen,
+    mem: Option<&Memory>,
+    ret: Option<i64>,
+) -> Vec<Arg> {
+    let Some(shape) = shape(name) else {
+        return raw.iter().map(|&v| Arg::Hex(v)).collect();
+    };
+    let sx = |v: u64| xlen.signed(v);
+    shape
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let v = raw[i];
+            let ptr_str = |r: Option<(Vec<u8>, bool)>| match r {
+                Some((b, cut)) => Arg::Str(b, cut),
+                None => Arg::Hex(v),
+            };
+            match *a {
+                A::Fd | A::Int => Arg::Int(sx(v)),
+                A::DirFd if sx(v) == -100 => Arg::Sym("AT_FDCWD".into()),
+                A::DirFd => Arg::Int(sx(v)),
+                A::Hex => Arg::Hex(v),
+                A::Path => ptr_str(mem.and_then(|m| read_cstr(m, v))),
+                A::InBuf(n) => {
+                    let len = raw[n].min(1 << 20) as usize;
+                    ptr_str(mem.and_then(|m| read_string(m, v, len)))
+                }
+                A::OutBuf => match ret {
+                    Some(r) if r >= 0 => ptr_str(mem.and_then(|m| read_string(m, v, r as usize))),
+                    _ => Arg::Hex(v),
+                },
+                A::OpenFlags => open_flags(v),
+                A::Mode => Arg::Sym(format!("{v:#o}")),
+                A::Whence => match v {
+                    0 => Arg::Sym("SEEK_SET".into()),
+                    1 => Arg::Sym("SEEK_CUR".into()),
+                    2 => Arg::Sym("SEEK_END".into()),
+                    _ => Arg::Int(sx(v)),
+                },
+                A::Prot => flags(
+                    v,
+                    &[(1, "PROT_READ"), (2, "PROT_WRITE"), (4, "PROT_EXEC")],
+                    "PROT_NONE",
+                ),
+                A::MapFlags => flags(
+                    v,
+                    &[
+                        (1, "MAP_SHARED"),
+                        (2, "MAP_PRIVATE"),
+                        (0x10, "MAP_FIXED"),
+                        (0x20, "MAP_ANONYMOUS"),
+                        (0x4000, "MAP_NORESERVE"),
+                    ],
+                    "0",
+                ),
+                A::Clock => match v {
+                    0 => Arg::Sym("CLOCK_REALTIME".into()),
+                    1 => Arg::Sym("CLOCK_MONOTONIC".into()),
+                    2 => Arg::Sym("CLOCK_PROCESS_CPUTIME_ID".into()),
+                    3 => Arg::Sym("CLOCK_THREAD_CPUTIME_ID".into()),
+                    4 => Arg::Sym("CLOCK_MONOTONIC_RAW".into()),
+                    5 => Arg::Sym("CLOCK_REALTIME_COARSE".into()),
+                    6 => Arg::Sym("CLOCK_MONOTONIC_COARSE".into()),
+                    7 => Arg::Sym("CLOCK_BOOTTIME".into()),
+                    _ => Arg::Int(sx(v)),
+                },
+                A::Ioctl => match v {
+                    0x5401 => Arg::Sym("TCGETS".into()),
+                    0x5413 => Arg::Sym("TIOCGWINSZ".into()),
+                    _ => Arg::Hex(v),
+                },
+                A::SigHow => match v {
+                    0 => Arg::Sym("SIG_BLOCK".into()),
+                    1 => Arg::Sym("SIG_UNBLOCK".into()),
+                    2 => Arg::Sym("SIG_SETMASK".into()),
+                    _ => Arg::Int(sx(v)),
+                },
+                A::Futex => {
+                    let op = match v & 127 {
+                        0 => "FUTEX_WAIT".to_string(),
+                        1 => "FUTEX_WAKE".to_string(),
+                        n => n.to_string(),
+                    };
+                    Arg::Sym(if v & 128 != 0 {
+                        format!("{op}_PRIVATE")
+                    } else {
+                        op
+                    })
+                }
+            }
+        })
+        .collect()
+}
+
+/// The syscall-tracing observer. Records accumulate in
+/// [`Tracer::records`]; with a limit, only the newest are kept.
+pub struct Tracer {
+    program: Arc<Program>,
+    source: SourceMap,
+    xlen: Xlen,
+    places: FxHashMap<u64, (Option<String>, Option<String>)>,
+    records: std::collections::VecDeque<Record>,
+    limit: Option<usize>,
+    /// Kernel syscalls in flight (`ecall` seen, `mret` not yet).
+    in_kernel: Vec<Record>,
+    /// Records dropped because of the limit.
+    pub dropped: u64,
+}
+
+impl Tracer {
+    /// A tracer for `program`; `limit` keeps only the newest N records.
+    pub fn new(program: Arc<Program>, source: SourceMap, limit: Option<usize>) -> Tracer {
+        Tracer {
+            xlen: program.xlen,
+            program,
+            source,
+            places: FxHashMap::default(),
+            records: Default::default(),
+            limit,
+            in_kernel: Vec::new(),
+            dropped: 0,
+        }
+    }
+
+    /// The records, oldest first.
+    pub fn records(&self) -> impl Iterator<Item = &Record> {
+        self.records.iter()
+    }
+
+    /// Takes the records out, oldest first.
+    pub fn take(&mut self) -> Vec<Record> {
+        self.records.drain(..).collect()
+    }
+
+    fn place(&mut self, pc: u64) -> (Option<String>, Option<String>) {
+        if let Some(p) = self.places.get(&pc) {
+            return p.clone();
+        }
+        let frames = self.source.frames(pc);
+        let function = frames
+            .first()
+            .and_then(|f| f.function.clone())
+            .or_else(|| {
+                self.program
+                    .symbols
+                    .function_at(pc)
+                    .map(|(s, _)| crate::symbolize::demangle(&s.name))
+            });
+        let location = frames.first().and_then(|f| f.location());
+        let p = (function, location);
+        self.places.insert(pc, p.clone());
+        p
+    }
+
+    fn name(&self, nr: u64) -> String {
+        zeroos::syscall_name(nr, self.xlen)
+            .map(str::to_string)
+            .unwrap_or_else(|| nr.to_string())
+    }
+
+    fn push(&mut self, r: Record) {
+        if let Some(l) = self.limit {
+            while self.records.len() >= l.max(1) {
+                self.records.pop_front();
+                self.dropped += 1;
+            }
+        }
+        self.records.push_back(r);
+    }
+
+    fn ret_fields(&self, v: u64) -> (Option<i64>, Option<String>) {
+        let r = self.xlen.signed(v);
+        if (-4095..=-1).contains(&r) {
+            let e = zeroos::errno_name(-r)
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("E{}", -r));
+            (Some(r), Some(e))
+        } else {
+            (Some(r), None)
+        }
+    }
+}
+
+impl Observer for Tracer {
+    fn syscall_exit(
+        &mut self,
+        _cpu: &Cpu,
+        mem: &Memory,
+        req: &SyscallRequest,
+        res: &SyscallResult,
+        cycles: u64,
+    ) {
+        let name = self.name(req.nr);
+        let (function, location) = self.place(req.pc);
+        let (ret, errno) = match res {
+            SyscallResult::Return(v) => self.ret_fields(*v),
+            SyscallResult::Exit(_) => (None, None),
+        };
+        // Input buffers were not changed by the call, so decoding after it
+        // sees what the guest passed (and output buffers what it got).
+        let args = decode_args(&name, &req.args, self.xlen, Some(mem), ret);
+        let r = Record {
+            cycle: req.cycle,
+            pc: req.pc,
+            function,
+            location,
+            kind: RecordKind::Syscall,
+            nr: Some(req.nr),
+            name,
+            args,
+            ret,
+            errno,
+            cycles: cycles + 1,
+        };
+        self.push(r);
+    }
+
+    fn trap(&mut self, cpu: &Cpu, trap: &TrapEvent) {
+        if trap.cause != 11 {
+            return;
+        }
+        let name = self.name(trap.a7);
+        let (function, location) = self.place(trap.epc);
+        let x = &cpu.x;
+        let raw = [x[10], x[11], x[12], x[13], x[14], x[15]];
+        let args = decode_args(&name, &raw, self.xlen, None, None);
+        self.in_kernel.push(Record {
+            cycle: cpu.cycle,
+            pc: trap.epc,
+            function,
+            location,
+            kind: RecordKind::KernelSyscall,
+            nr: Some(trap.a7),
+            name,
+            args,
+            ret: None,
+            errno: None,
+            cycles: 0,
+        });
+    }
+
+    fn transfer(&mut self, cpu: &Cpu, t: &Transfer) {
+        if t.kind == TransferKind::TrapReturn {
+            if let Some(mut r) = self.in_kernel.pop() {
+                (r.ret, r.errno) = self.ret_fields(cpu.x[10]);
+                r.cycles = cpu.cycle - r.cycle;
+                self.push(r);
+            }
+        }
+    }
+
+    fn host_call(&mut self, cpu: &Cpu, call: &HostCall) {
+        let (function, location) = self.place(cpu.pc);
+        let (name, text) = match call {
+            HostCall::Print { text, .. } => ("print", text.clone()),
+            HostCall::CycleMarker { label, start, .. } => (
+                if *start {
+                    "cycle_marker_start"
+                } else {
+                    "cycle_marker_end"
+                },
+                label.as_bytes().to_vec(),
+            ),
+        };
+        let cut = text.len() > STRING_LIMIT;
+        let text = text[..text.len().min(STRING_LIMIT)].to_vec();
+        self.push(Record {
+            cycle: cpu.cycle,
+            pc: cpu.pc,
+            function,
+            location,
+            kind: RecordKind::HostCall,
+            nr: None,
+            name: name.to_string(),
+            args: vec![Arg::Str(text, cut)],
+            ret: None,
+            errno: None,
+            cycles: 1,
+        });
+    }
+}
