@@ -56,7 +56,7 @@ build_arch() {
     compile "$b/runtime.o" "$G/runtime/runtime.c" "${flags[@]}"
     local rt=("$b/start.o" "$b/runtime.o")
 
-    for g in hello fib sha256 kernel bench fault-illegal fault-null fault-misaligned; do
+    for g in hello fib sha256 kernel bench prof fault-illegal fault-null fault-misaligned; do
         compile "$b/$g.o" "$G/src/$g.c" "${flags[@]}"
         "$CC" "${COMMON[@]}" "${flags[@]}" "${LINK[@]}" "${rt[@]}" "$b/$g.o" -o "$OUT/$arch/$g.elf"
     done

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of zkdbg. Installs what the tests use when missing:
 # Debian's RISC-V cross compiler and picolibc (to rebuild the guests),
-# qemu-user (the reference CPU) and coreutils' sha256sum.
+# qemu-user (the reference CPU), coreutils' sha256sum, golang-go (`go tool
+# pprof` reads our pprof files), gdb-multiarch and lldb (real debugger
+# clients of the GDB stub) and tmux (drives the TUI as a person would).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +12,10 @@ command -v riscv64-unknown-elf-gcc >/dev/null || need+=(gcc-riscv64-unknown-elf)
 [ -d /usr/lib/picolibc/riscv64-unknown-elf ] || need+=(picolibc-riscv64-unknown-elf)
 command -v qemu-riscv64 >/dev/null && command -v qemu-riscv32 >/dev/null || need+=(qemu-user)
 command -v sha256sum >/dev/null || need+=(coreutils)
+command -v go >/dev/null || need+=(golang-go)
+command -v gdb-multiarch >/dev/null || need+=(gdb-multiarch)
+command -v lldb >/dev/null || need+=(lldb)
+command -v tmux >/dev/null || need+=(tmux)
 if [ ${#need[@]} -gt 0 ]; then
     echo "scripts/test.sh: installing ${need[*]}"
     SUDO=""

@@ -113,6 +113,7 @@ pub struct Profiler {
     nodes: Vec<Node>,
     children: FxHashMap<(u32, NameId), u32>,
     leaves: FxHashMap<(u32, ChainId), u32>,
+    chain_cache: Vec<(u32, u32)>,
     stack: Vec<PhysFrame>,
     ctx: u32,
     last: (u32, ChainId, u32),
@@ -147,6 +148,7 @@ impl Profiler {
             }],
             children: FxHashMap::default(),
             leaves: FxHashMap::default(),
+            chain_cache: Vec::new(),
             stack: Vec::new(),
             ctx: ROOT,
             last: (u32::MAX, ChainId::MAX, ROOT),
@@ -206,8 +208,26 @@ impl Profiler {
         id
     }
 
-    #[cold]
+    /// The node for `chain` under `ctx`: a one-entry cache per chain, then
+    /// a hash map, then the tree walk.
+    #[inline]
     fn leaf(&mut self, ctx: u32, chain: ChainId) -> u32 {
+        if let Some(&(c, n)) = self.chain_cache.get(chain as usize) {
+            if c == ctx {
+                return n;
+            }
+        }
+        let n = self.leaf_lookup(ctx, chain);
+        let i = chain as usize;
+        if self.chain_cache.len() <= i {
+            self.chain_cache.resize(i + 1, (u32::MAX, ROOT));
+        }
+        self.chain_cache[i] = (ctx, n);
+        n
+    }
+
+    #[cold]
+    fn leaf_lookup(&mut self, ctx: u32, chain: ChainId) -> u32 {
         if let Some(&n) = self.leaves.get(&(ctx, chain)) {
             return n;
         }
@@ -503,5 +523,60 @@ impl Observer for Profiler {
                 cycle,
             } => self.span(label, *start, *cycle),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceMap;
+    use std::sync::Arc;
+    use zkdbg_emulator::{Machine, Program};
+
+    /// A machine running a hand-assembled loop with no symbols, so that
+    /// every frame is `[unknown 0xPAGE]`.
+    fn flat_loop() -> Arc<Program> {
+        // li t0, 5; 1: addi t0, t0, -1; bnez t0, 1b; j . (halt)
+        let words: [u32; 4] = [0x0050_0293, 0xfff2_8293, 0xfe02_9ee3, 0x0000_006f];
+        let image = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        Arc::new(Program::flat(Xlen::X64, 0x8000_0000, image, 0x1000))
+    }
+
+    #[test]
+    fn unknown_code_is_charged_not_dropped() {
+        let program = flat_loop();
+        let mut m = Machine::new(program.clone(), Default::default()).unwrap();
+        let mut p = Profiler::new(Symbolizer::new(program, SourceMap::empty()));
+        let stop = m.run(&mut zkdbg_emulator::NoSyscalls, &mut p, 1000);
+        assert_eq!(stop, zkdbg_emulator::StopReason::Halted);
+        let prof = p.finish();
+        assert_eq!(prof.folded(), vec!["[unknown 0x80000000] 12".to_string()]);
+        assert_eq!(prof.cycles(), m.cpu.cycle);
+    }
+
+    #[test]
+    fn jolt_markers_and_sp1_lines_make_spans() {
+        let program = flat_loop();
+        let m = Machine::new(program.clone(), Default::default()).unwrap();
+        let mut p = Profiler::new(Symbolizer::new(program, SourceMap::empty()));
+        let marker = |start, cycle| HostCall::CycleMarker {
+            label: "verify".into(),
+            start,
+            cycle,
+        };
+        p.host_call(&m.cpu, &marker(true, 100));
+        p.host_call(&m.cpu, &marker(false, 350));
+        p.host_call(&m.cpu, &marker(true, 400));
+        p.host_call(&m.cpu, &marker(false, 450));
+        p.host_call(&m.cpu, &marker(true, 500));
+        p.stdout_text(b"cycle-tracker-start: hash\nnoise\n", 10);
+        p.stdout_text(b"cycle-tracker-end: hash\n", 70);
+        let prof = p.finish();
+        let spans = prof.spans();
+        assert_eq!(spans[0].name, "hash");
+        assert_eq!((spans[0].count, spans[0].cycles), (1, 60));
+        assert_eq!(spans[1].name, "verify");
+        assert_eq!((spans[1].count, spans[1].cycles), (2, 300));
+        assert_eq!(spans[1].unclosed, 1);
     }
 }

@@ -320,7 +320,7 @@ fn decode_args(
                     _ => Arg::Hex(v),
                 },
                 A::OpenFlags => open_flags(v),
-                A::Mode => Arg::Sym(format!("{v:#o}")),
+                A::Mode => Arg::Sym(format!("0{v:o}")),
                 A::Whence => match v {
                     0 => Arg::Sym("SEEK_SET".into()),
                     1 => Arg::Sym("SEEK_CUR".into()),
@@ -391,8 +391,11 @@ pub struct Tracer {
     places: FxHashMap<u64, (Option<String>, Option<String>)>,
     records: std::collections::VecDeque<Record>,
     limit: Option<usize>,
-    /// Kernel syscalls in flight (`ecall` seen, `mret` not yet).
-    in_kernel: Vec<Record>,
+    /// Kernel syscalls in flight (`ecall` seen, `mret` not yet), by
+    /// sequence number: their records are in place, completed at `mret`.
+    in_kernel: Vec<u64>,
+    /// Records pushed so far (the sequence number of the next one).
+    pushed: u64,
     /// Records dropped because of the limit.
     pub dropped: u64,
 }
@@ -408,6 +411,7 @@ impl Tracer {
             records: Default::default(),
             limit,
             in_kernel: Vec::new(),
+            pushed: 0,
             dropped: 0,
         }
     }
@@ -456,6 +460,14 @@ impl Tracer {
             }
         }
         self.records.push_back(r);
+        self.pushed += 1;
+    }
+
+    /// The record with sequence number `seq`, if still kept.
+    fn by_seq(&mut self, seq: u64) -> Option<&mut Record> {
+        let first = self.pushed - self.records.len() as u64;
+        let i = seq.checked_sub(first)?;
+        self.records.get_mut(i as usize)
     }
 
     fn ret_fields(&self, v: u64) -> (Option<i64>, Option<String>) {
@@ -514,7 +526,8 @@ impl Observer for Tracer {
         let x = &cpu.x;
         let raw = [x[10], x[11], x[12], x[13], x[14], x[15]];
         let args = decode_args(&name, &raw, self.xlen, None, None);
-        self.in_kernel.push(Record {
+        self.in_kernel.push(self.pushed);
+        self.push(Record {
             cycle: cpu.cycle,
             pc: trap.epc,
             function,
@@ -531,10 +544,12 @@ impl Observer for Tracer {
 
     fn transfer(&mut self, cpu: &Cpu, t: &Transfer) {
         if t.kind == TransferKind::TrapReturn {
-            if let Some(mut r) = self.in_kernel.pop() {
-                (r.ret, r.errno) = self.ret_fields(cpu.x[10]);
-                r.cycles = cpu.cycle - r.cycle;
-                self.push(r);
+            if let Some(seq) = self.in_kernel.pop() {
+                let (ret, errno) = self.ret_fields(cpu.x[10]);
+                if let Some(r) = self.by_seq(seq) {
+                    (r.ret, r.errno) = (ret, errno);
+                    r.cycles = cpu.cycle - r.cycle;
+                }
             }
         }
     }

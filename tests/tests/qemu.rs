@@ -56,6 +56,7 @@ fn small_guests_match_qemu_output_and_exit_status() {
         for name in [
             "hello",
             "fib",
+            "prof",
             "secp256k1",
             "fault-null",
             "fault-illegal",

@@ -1,0 +1,58 @@
+//! Profiling speed: plain-run MIPS next to profile-run MIPS (shadow stack,
+//! inline-aware attribution) for the `bench` and `lua` guests.
+//!
+//! Run with `cargo bench -p zkdbg-tests --bench profile`. Figures, not
+//! assertions; the goal is a profile run within 2x of a plain run.
+
+use std::sync::Arc;
+use std::time::Instant;
+use zeroos::{OsConfig, Output, ZeroOs};
+use zkdbg_emulator::{Config, Machine, Observer, Program, StopReason};
+use zkdbg_profiler::source::SourceMap;
+use zkdbg_profiler::{Profiler, Symbolizer};
+
+fn run<O: Observer>(program: &Arc<Program>, stdin: &[u8], obs: &mut O) -> (u64, f64) {
+    let mut m = Machine::new(program.clone(), Config::default()).unwrap();
+    let mut os = ZeroOs::new(
+        program,
+        OsConfig {
+            stdin: stdin.to_vec(),
+            output: Output::Capture,
+            ..OsConfig::default()
+        },
+    );
+    let t = Instant::now();
+    let stop = m.run(&mut os, obs, u64::MAX);
+    let secs = t.elapsed().as_secs_f64();
+    assert_eq!(stop, StopReason::Exited(0));
+    (m.cpu.instret, secs)
+}
+
+fn main() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let lua_script = zkdbg_tests::LUA_SCRIPT.repeat(3);
+    println!(
+        "{:<6} {:<10} {:>14} {:>10} {:>12} {:>8}",
+        "arch", "guest", "instructions", "plain MIPS", "profile MIPS", "ratio"
+    );
+    for arch in ["rv64", "rv32"] {
+        for (name, stdin) in [("bench", &b""[..]), ("lua", lua_script.as_bytes())] {
+            let path = root.join("guests/bin").join(arch).join(format!("{name}.elf"));
+            let program = Arc::new(Program::parse(&std::fs::read(&path).unwrap()).unwrap());
+            let (n, plain) = run(&program, stdin, &mut ());
+            let mut prof = Profiler::new(Symbolizer::new(program.clone(), SourceMap::new(&path)));
+            // Symbolization (DWARF) is included: it is part of a profile run.
+            let (_, profiled) = run(&program, stdin, &mut prof);
+            let p = prof.finish();
+            assert_eq!(p.instructions(), n);
+            let (a, b) = (n as f64 / plain / 1e6, n as f64 / profiled / 1e6);
+            println!(
+                "{arch:<6} {name:<10} {n:>14} {a:>10.1} {b:>12.1} {:>7.2}x",
+                a / b
+            );
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! `zkdbg profile` and `zkdbg trace` on guests with known answers.
+
+use std::path::Path;
+use std::process::Command;
+use zkdbg_tests::*;
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Profiles `arch/name` and returns (folded lines, JSON summary).
+fn profile(arch: &str, name: &str, stdin: Option<&Path>) -> (Vec<(String, u64)>, serde_json::Value) {
+    let dir = tempdir(&format!("prof-{arch}-{name}"));
+    let folded = dir.join("p.folded");
+    let json = dir.join("p.json");
+    let g = guest(arch, name);
+    let mut args = vec![
+        "profile",
+        g.to_str().unwrap(),
+        "--folded",
+        folded.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+    ];
+    if let Some(s) = stdin {
+        args.extend(["--stdin", s.to_str().unwrap()]);
+    }
+    let o = zkdbg(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines = std::fs::read_to_string(&folded)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let (stack, n) = l.rsplit_once(' ').expect("folded line");
+            (stack.to_string(), n.parse().expect("count"))
+        })
+        .collect();
+    let j = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    (lines, j)
+}
+
+fn function<'a>(j: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    j["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == name)
+        .unwrap_or_else(|| panic!("no function {name} in the profile"))
+}
+
+fn report_cycles(arch: &str, name: &str, stdin: Option<&Path>) -> u64 {
+    let dir = tempdir(&format!("rep-{arch}-{name}"));
+    let r = dir.join("r.json");
+    let g = guest(arch, name);
+    let mut args = vec!["run", g.to_str().unwrap(), "--report", r.to_str().unwrap()];
+    if let Some(s) = stdin {
+        args.extend(["--stdin", s.to_str().unwrap()]);
+    }
+    zkdbg(&args);
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&r).unwrap()).unwrap();
+    r["cycles"].as_u64().unwrap()
+}
+
+#[test]
+fn known_instruction_counts_tail_calls_and_inline_frames() {
+    for arch in ARCHES {
+        let (folded, j) = profile(arch, "prof", None);
+        // spin10 is 1 + 2*10 + 1 = 22 instructions; main calls it 7 times
+        // and tail_to_spin tail-calls it once.
+        let spin = function(&j, "spin10");
+        assert_eq!(spin["self_cycles"], 8 * 22, "{arch}");
+        assert_eq!(spin["calls"], 8, "{arch}");
+        assert_eq!(function(&j, "tail_to_spin")["self_cycles"], 2, "{arch}");
+        // The tail call does not grow the stack: spin10 always sits right
+        // under main.
+        let spin_stacks: Vec<&String> = folded
+            .iter()
+            .filter(|(s, _)| s.ends_with(";spin10"))
+            .map(|(s, _)| s)
+            .collect();
+        assert_eq!(spin_stacks, ["_start;__zk_start;main;spin10"], "{arch}");
+        // The static inline checksum is its own frame under main, with its
+        // source line.
+        let ck = function(&j, "checksum");
+        assert!(ck["self_cycles"].as_u64().unwrap() > 1000, "{arch}: {ck}");
+        let loc = ck["location"].as_str().unwrap();
+        let line: u32 = loc
+            .strip_prefix("guests/src/prof.c:")
+            .unwrap_or_else(|| panic!("{loc}"))
+            .parse()
+            .unwrap();
+        assert!((29..=35).contains(&line), "{loc}");
+        assert!(folded.iter().any(|(s, _)| s == "_start;__zk_start;main;checksum"));
+        // The SP1-style span covers the checksum and little else.
+        let span = &j["spans"][0];
+        assert_eq!(span["name"], "checksum");
+        assert_eq!(span["count"], 1);
+        let c = span["cycles"].as_u64().unwrap();
+        let own = ck["self_cycles"].as_u64().unwrap();
+        assert!(c >= own && c < own + 2500, "{arch}: span {c}, checksum {own}");
+        assert_eq!(j["stack"]["confusions"], 0);
+    }
+}
+
+#[test]
+fn fib_recursion_depth_and_exact_totals() {
+    let script = tempdir("lua-script").join("s.lua");
+    std::fs::write(&script, LUA_SCRIPT).unwrap();
+    for arch in ARCHES {
+        let (folded, j) = profile(arch, "fib", None);
+        // fib(20) recurses down to fib(1): 20 nested frames.
+        let depth = folded
+            .iter()
+            .map(|(s, _)| s.split(';').filter(|f| *f == "fib").count())
+            .max()
+            .unwrap();
+        assert_eq!(depth, 20, "{arch}");
+        assert!(function(&j, "fib")["calls"].as_u64().unwrap() > 1000);
+        // Every cycle is attributed: folded counts sum to run's cycles.
+        for (name, stdin) in [
+            ("fib", None),
+            ("hello", None),
+            ("kernel", None),
+            ("prof", None),
+            ("lua", Some(script.as_path())),
+        ] {
+            let (folded, j) = profile(arch, name, stdin);
+            let sum: u64 = folded.iter().map(|(_, n)| n).sum();
+            let cycles = report_cycles(arch, name, stdin);
+            assert_eq!(sum, cycles, "{arch} {name}");
+            assert_eq!(j["cycles"], cycles, "{arch} {name}");
+        }
+    }
+}
+
+#[test]
+fn syscalls_are_leaf_frames_and_kernel_frames_sit_under_them() {
+    for arch in ARCHES {
+        let (folded, j) = profile(arch, "hello", None);
+        let writes: u64 = folded
+            .iter()
+            .filter(|(s, _)| s.ends_with(";[syscall] write"))
+            .map(|(_, n)| n)
+            .sum();
+        // Four writes (three to stdout, one to the file), 1 + 128 cycles each.
+        assert_eq!(writes, 4 * 129, "{arch}");
+        let w = j["syscalls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "write")
+            .unwrap();
+        assert_eq!(w["count"], 4);
+        assert_eq!(w["bytes"], 32 + 41 + 18 + 29);
+
+        let (folded, j) = profile(arch, "kernel", None);
+        let kernel: Vec<&String> = folded
+            .iter()
+            .filter(|(s, _)| s.contains("kernel_write"))
+            .map(|(s, _)| s)
+            .collect();
+        assert!(!kernel.is_empty());
+        for s in kernel {
+            assert!(
+                s.contains(";[syscall] write;trap_vector;kernel_trap;kernel_write"),
+                "{s}"
+            );
+        }
+        let w = j["syscalls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "write")
+            .unwrap();
+        assert_eq!(w["count"], 3, "{arch}: three writes served in-guest");
+    }
+}
+
+#[test]
+fn outputs_are_byte_identical_and_pprof_reads_back() {
+    let dir = tempdir("prof-ident");
+    let g = guest("rv64", "sha256");
+    let run = |tag: &str| -> Vec<Vec<u8>> {
+        let files: Vec<String> = ["svg", "folded", "json", "pb.gz"]
+            .iter()
+            .map(|e| dir.join(format!("{tag}.{e}")).to_str().unwrap().to_string())
+            .collect();
+        let o = zkdbg(&[
+            "profile",
+            g.to_str().unwrap(),
+            "-o",
+            &files[0],
+            "--folded",
+            &files[1],
+            "--json",
+            &files[2],
+            "--pprof",
+            &files[3],
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        files.iter().map(|f| std::fs::read(f).unwrap()).collect()
+    };
+    let a = run("a");
+    let b = run("b");
+    assert_eq!(a, b);
+    let svg = String::from_utf8(a[0].clone()).unwrap();
+    assert!(svg.starts_with("<?xml") && svg.contains("sha256.elf"), "svg");
+    assert!(svg.contains("cycles"));
+
+    // go tool pprof reads the pprof file and sees the same total.
+    let cycles: u64 = serde_json::from_slice::<serde_json::Value>(&a[2]).unwrap()["cycles"]
+        .as_u64()
+        .unwrap();
+    let o = Command::new("go")
+        .args(["tool", "pprof", "-top"])
+        .arg(dir.join("a.pb.gz"))
+        .env("HOME", &dir)
+        .output()
+        .expect("go not found: install Debian's golang-go (scripts/test.sh does)");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{out}{}", stderr(&o));
+    assert!(out.contains(&format!("of {cycles} total")), "{out}");
+    assert!(out.contains("sha256_block") || out.contains("sha256"), "{out}");
+}
+
+#[test]
+fn top_table_and_diff() {
+    let dir = tempdir("prof-diff");
+    let (a, b) = (dir.join("fib.folded"), dir.join("prof.folded"));
+    let o = zkdbg(&[
+        "profile",
+        guest("rv64", "fib").to_str().unwrap(),
+        "--folded",
+        a.to_str().unwrap(),
+        "--top",
+        "3",
+    ]);
+    let table = String::from_utf8_lossy(&o.stdout);
+    let rows: Vec<&str> = table.lines().collect();
+    assert_eq!(rows[0], "fib(20) = 6765", "{table}"); // the guest's stdout
+    assert!(rows[1].contains("self") && rows[1].contains("function"), "{table}");
+    assert!(rows[2].contains("fib (guests/src/fib.c:"), "{table}");
+    assert_eq!(rows.len(), 1 + 1 + 3, "{table}"); // stdout line + header + 3
+    zkdbg(&[
+        "profile",
+        guest("rv64", "prof").to_str().unwrap(),
+        "--folded",
+        b.to_str().unwrap(),
+    ]);
+    let svg = dir.join("diff.svg");
+    let o = zkdbg(&[
+        "profile",
+        "--diff",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "-o",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = std::fs::read_to_string(&svg).unwrap();
+    assert!(s.contains("Differential") && s.contains("spin10"), "diff svg");
+}
+
+/// The syscall names of `qemu-riscv64 -strace`, in order.
+fn qemu_strace(arch: &str, name: &str) -> Vec<String> {
+    let o = Command::new(qemu(arch))
+        .arg("-strace")
+        .arg(guest(arch, name))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stderr);
+    let mut names = Vec::new();
+    for line in text.lines() {
+        // "PID name(args) = ret"; guest output may share a line.
+        let mut parts = line.splitn(2, ' ');
+        let (Some(pid), Some(rest)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        if let Some(i) = rest.find('(') {
+            names.push(rest[..i].to_string());
+        }
+    }
+    names
+}
+
+#[test]
+fn trace_matches_qemu_strace_and_jsonl_schema() {
+    for arch in ARCHES {
+        let dir = tempdir(&format!("trace-{arch}"));
+        let out = dir.join("t.jsonl");
+        let g = guest(arch, "hello");
+        let o = zkdbg(&[
+            "trace",
+            g.to_str().unwrap(),
+            "--format",
+            "jsonl",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let recs: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let ours: Vec<String> = recs
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect();
+        let mut theirs = qemu_strace(arch, "hello");
+        // QEMU names rv32's llseek `_llseek`; both say brk, openat, ...
+        for n in &mut theirs {
+            if n == "_llseek" {
+                *n = "llseek".into();
+            }
+        }
+        assert_eq!(ours, theirs, "{arch}");
+        for r in &recs {
+            for key in [
+                "cycle", "pc", "function", "location", "nr", "name", "args", "ret", "errno",
+                "cycles",
+            ] {
+                assert!(r.get(key).is_some(), "{key} missing in {r}");
+            }
+        }
+        let w = &recs[0];
+        assert_eq!(w["name"], "write");
+        assert_eq!(w["nr"], 64);
+        assert_eq!(w["args"][0], 1);
+        assert_eq!(
+            w["args"][1],
+            format!("Hello from a zkVM guest ({arch})!\n")
+        );
+        assert_eq!(w["ret"], 32);
+        assert!(w["pc"].as_str().unwrap().starts_with("0x"));
+        let open = recs.iter().find(|r| r["name"] == "openat").unwrap();
+        assert_eq!(open["args"][0], "AT_FDCWD");
+        assert_eq!(open["args"][1], "/tmp/zkdbg-hello.txt");
+        assert_eq!(open["args"][2], "O_WRONLY|O_CREAT|O_TRUNC");
+
+        // strace text, to stderr by default.
+        let o = zkdbg(&["trace", g.to_str().unwrap()]);
+        let text = stderr(&o);
+        assert!(
+            text.contains(&format!(
+                "write(1, \"Hello from a zkVM guest ({arch})!\\n\", 32) = 32 <129 cycles>"
+            )),
+            "{text}"
+        );
+        assert!(text.contains("exit_group(0) = ?"), "{text}");
+    }
+}
