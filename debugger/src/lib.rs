@@ -4,7 +4,9 @@
 //! its options ([`guest`]), source-level symbolization ([`source`]) and the
 //! `run` report ([`run`]).
 
+pub mod core;
 pub mod exec;
+pub mod gdb;
 pub mod guest;
 pub mod run;
 pub use zkdbg_profiler::source;

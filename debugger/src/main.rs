@@ -42,6 +42,14 @@ enum Command {
         #[command(flatten)]
         out: ProfileOutputs,
     },
+    /// Serve the guest to GDB (gdb-multiarch, LLDB) over the GDB remote protocol: breakpoints,
+    /// stepping, watchpoints, syscall catchpoints and reverse execution.
+    Gdb {
+        #[command(flatten)]
+        guest: GuestArgs,
+        #[command(flatten)]
+        gdb: zkdbg::gdb::GdbArgs,
+    },
     /// Trace every syscall (and Jolt host call) the guest makes: JSON lines or strace-style text.
     Trace {
         #[command(flatten)]
@@ -124,6 +132,10 @@ fn real_main(cli: Cli) -> Result<i32> {
             format,
             output,
         } => trace(&guest, format, output),
+        Command::Gdb { guest, gdb } => {
+            zkdbg::gdb::serve(&guest, &gdb)?;
+            Ok(0)
+        }
     }
 }
 

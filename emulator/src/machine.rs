@@ -223,10 +223,6 @@ impl Machine {
                     insn,
                 });
             }
-            if obs.before_insn(&self.cpu, pc) {
-                sync!();
-                return StopReason::Breakpoint;
-            }
             // Read the predecoded fields in place (a copy of the whole
             // instruction would go through the stack).
             let (op, rd_b, rs1_b, rs2_b, imm_raw, len) = match self.mem.code_slot(pc) {
@@ -257,6 +253,10 @@ impl Machine {
                 len,
                 imm: imm_raw,
             };
+            if O::ACTIVE && obs.before_insn(&self.cpu, pc, &insn) {
+                sync!();
+                return StopReason::Breakpoint;
+            }
             let rd = (rd_b & 31) as usize;
             let rs1_n = (rs1_b & 31) as usize;
             let rs2_n = (rs2_b & 31) as usize;

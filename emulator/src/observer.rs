@@ -96,10 +96,12 @@ pub trait Observer {
     /// registers and writes them back only when it stops.
     const ACTIVE: bool = true;
 
-    /// Called before the instruction at `pc` executes; returning `true` stops
-    /// the run before it (a breakpoint), leaving `pc` unexecuted.
+    /// Called before the instruction `insn` at `pc` executes; returning
+    /// `true` stops the run before it (a breakpoint), leaving `pc`
+    /// unexecuted. `cpu`'s registers are current, but its `pc`, `instret`
+    /// and `cycle` may lag behind (the interpreter keeps them in locals).
     #[inline(always)]
-    fn before_insn(&mut self, _cpu: &Cpu, _pc: u64) -> bool {
+    fn before_insn(&mut self, _cpu: &Cpu, _pc: u64, _insn: &Insn) -> bool {
         false
     }
 
@@ -155,8 +157,8 @@ impl Observer for () {
 impl<O: Observer + ?Sized> Observer for &mut O {
     const ACTIVE: bool = O::ACTIVE;
     #[inline(always)]
-    fn before_insn(&mut self, cpu: &Cpu, pc: u64) -> bool {
-        (**self).before_insn(cpu, pc)
+    fn before_insn(&mut self, cpu: &Cpu, pc: u64, insn: &Insn) -> bool {
+        (**self).before_insn(cpu, pc, insn)
     }
     #[inline(always)]
     fn retired(&mut self, cpu: &Cpu, pc: u64, insn: &Insn, cycles: u64) {

@@ -1,0 +1,478 @@
+//! The debugger core shared by the GDB stub and the terminal UI:
+//! breakpoints, watchpoints, ecall/syscall catchpoints, stepping, and
+//! reverse execution by snapshots plus deterministic replay.
+//!
+//! # Reverse execution
+//! The run is deterministic, so any earlier state can be rebuilt by
+//! restoring an earlier snapshot (machine and OS) and replaying. Snapshots
+//! are taken every `interval` instructions during forward execution; when
+//! their total size passes the budget (default 256 MiB), every other one is
+//! dropped and the interval doubles, so memory stays bounded and a reverse
+//! step replays at most one interval. Guest output is captured and only
+//! bytes past the furthest point already shown are forwarded, so replays
+//! never print twice. Writing registers or memory rewrites history: later
+//! snapshots are dropped and a new one is taken at the current point.
+
+use crate::guest::Guest;
+use rustc_hash::FxHashSet;
+use std::collections::BTreeSet;
+use std::io::Write;
+use zeroos::ZeroOs;
+use zkdbg_emulator::{
+    AccessKind, Cpu, Fault, Insn, MemAccess, Observer, Op, Snapshot, StopReason,
+};
+
+/// What a watchpoint watches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WatchKind {
+    /// Stores.
+    Write,
+    /// Loads.
+    Read,
+    /// Both.
+    Access,
+}
+
+/// A watched byte range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Watchpoint {
+    /// First byte.
+    pub addr: u64,
+    /// Length in bytes.
+    pub len: u64,
+    /// Which accesses trigger it.
+    pub kind: WatchKind,
+}
+
+/// Which `ecall`s stop the guest before they execute.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Catch {
+    /// Every `ecall`.
+    pub ecall: bool,
+    /// `ecall`s whose a7 is one of these syscall numbers.
+    pub syscalls: BTreeSet<u64>,
+}
+
+impl Catch {
+    /// Whether nothing is caught.
+    pub fn is_empty(&self) -> bool {
+        !self.ecall && self.syscalls.is_empty()
+    }
+}
+
+/// How to resume.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resume {
+    /// Until something stops the guest.
+    Continue,
+    /// One instruction.
+    Step,
+    /// While pc stays in `start..end` (GDB's range stepping).
+    Range(u64, u64),
+}
+
+/// Why the guest stopped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A step or range step finished.
+    DoneStep,
+    /// A breakpoint at this pc.
+    Breakpoint(u64),
+    /// A watchpoint: its kind and the watched address.
+    Watch(WatchKind, u64),
+    /// A catchpoint: stopped at an `ecall` with this a7.
+    Catch(u64),
+    /// The guest exited with this status.
+    Exited(i32),
+    /// The guest halted by jumping to itself.
+    Halted,
+    /// The guest faulted (pc is at the faulting instruction).
+    Fault(Fault),
+    /// Interrupted by the user (Ctrl-C).
+    Interrupted,
+    /// Reverse execution reached the start of the recorded history.
+    StartOfHistory,
+}
+
+/// The stop observer: breakpoints, watchpoints, catchpoints, range steps.
+struct Stops<'a> {
+    breakpoints: &'a FxHashSet<u64>,
+    watchpoints: &'a [Watchpoint],
+    catch: &'a Catch,
+    range: Option<(u64, u64)>,
+    /// Ignore stops at the first instruction (the one resumed from).
+    first: bool,
+    hit: Option<Event>,
+    /// Record mode (reverse search): note hits and never stop.
+    record: Option<Vec<(u64, Event)>>,
+    /// Instructions seen (for record mode positions).
+    count: u64,
+    base: u64,
+}
+
+impl Observer for Stops<'_> {
+    #[inline(always)]
+    fn before_insn(&mut self, cpu: &Cpu, pc: u64, insn: &Insn) -> bool {
+        let first = std::mem::replace(&mut self.first, false);
+        let pos = self.base + self.count;
+        self.count += 1;
+        if first {
+            return false;
+        }
+        let ev = if self.breakpoints.contains(&pc) {
+            Some(Event::Breakpoint(pc))
+        } else if insn.op == Op::Ecall
+            && (self.catch.ecall || self.catch.syscalls.contains(&cpu.x[17]))
+        {
+            Some(Event::Catch(cpu.x[17]))
+        } else if let Some((s, e)) = self.range {
+            (!(s..e).contains(&pc)).then_some(Event::DoneStep)
+        } else {
+            None
+        };
+        match (&mut self.record, ev) {
+            (Some(rec), Some(ev)) => {
+                rec.push((pos, ev));
+                false
+            }
+            (None, Some(ev)) => {
+                self.hit = Some(ev);
+                self.count -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    #[inline(always)]
+    fn mem_access(&mut self, a: &MemAccess) -> bool {
+        for w in self.watchpoints {
+            let hit_kind = match (w.kind, a.kind) {
+                (WatchKind::Write, AccessKind::Write) => true,
+                (WatchKind::Read, AccessKind::Read) => true,
+                (WatchKind::Access, _) => true,
+                _ => false,
+            };
+            if hit_kind && a.addr < w.addr + w.len && w.addr < a.addr + a.size as u64 {
+                let ev = Event::Watch(w.kind, w.addr);
+                match &mut self.record {
+                    // The position of the accessing instruction.
+                    Some(rec) => rec.push((self.base + self.count - 1, ev)),
+                    None => {
+                        self.hit = Some(ev);
+                        return true;
+                    }
+                }
+            }
+        }
+        false
+    }
+}
+
+struct Point {
+    instret: u64,
+    machine: Snapshot,
+    os: ZeroOs,
+    bytes: u64,
+}
+
+/// Instructions run between two checks for an interrupt.
+const CHUNK: u64 = 1 << 20;
+/// The first snapshot interval, in instructions.
+const FIRST_INTERVAL: u64 = 1 << 20;
+
+/// A guest under the debugger's control.
+pub struct Debugger {
+    /// The guest (its OS captures output; [`Debugger::forward_output`]
+    /// shows it).
+    pub guest: Guest,
+    /// Breakpoint addresses.
+    pub breakpoints: FxHashSet<u64>,
+    /// Watchpoints.
+    pub watchpoints: Vec<Watchpoint>,
+    /// Catchpoints.
+    pub catch: Catch,
+    history: Vec<Point>,
+    interval: u64,
+    budget: u64,
+    shown_out: usize,
+    shown_err: usize,
+    /// Where the guest ended, if it did (exit, halt or fault).
+    pub ended: Option<Event>,
+    start: (Snapshot, ZeroOs),
+}
+
+fn snapshot_bytes(g: &Guest) -> u64 {
+    g.machine.mem.mapped_bytes() + g.machine.mem.code_range().1 - g.machine.mem.code_range().0
+}
+
+impl Debugger {
+    /// Takes control of `guest` (loaded with [`zeroos::Output::Capture`]);
+    /// `budget` bounds the snapshots' memory (bytes).
+    pub fn new(guest: Guest, budget: u64) -> Debugger {
+        let start = (guest.machine.snapshot(), guest.os.clone());
+        let mut d = Debugger {
+            guest,
+            breakpoints: FxHashSet::default(),
+            watchpoints: Vec::new(),
+            catch: Catch::default(),
+            history: Vec::new(),
+            interval: FIRST_INTERVAL,
+            budget,
+            shown_out: 0,
+            shown_err: 0,
+            ended: None,
+            start,
+        };
+        d.take_snapshot();
+        d
+    }
+
+    /// Retired instructions so far.
+    pub fn instret(&self) -> u64 {
+        self.guest.machine.cpu.instret
+    }
+
+    /// Back to the entry point (history, output position and end cleared;
+    /// breakpoints kept).
+    pub fn reset(&mut self) {
+        self.guest.machine.restore(&self.start.0);
+        self.guest.os = self.start.1.clone();
+        self.history.clear();
+        self.interval = FIRST_INTERVAL;
+        self.shown_out = 0;
+        self.shown_err = 0;
+        self.ended = None;
+        self.take_snapshot();
+    }
+
+    fn take_snapshot(&mut self) {
+        let instret = self.instret();
+        if self.history.last().is_some_and(|p| p.instret >= instret) {
+            return;
+        }
+        let bytes = snapshot_bytes(&self.guest);
+        self.history.push(Point {
+            instret,
+            machine: self.guest.machine.snapshot(),
+            os: self.guest.os.clone(),
+            bytes,
+        });
+        let total: u64 = self.history.iter().map(|p| p.bytes).sum();
+        if total > self.budget && self.history.len() > 2 {
+            // Keep the first point and every other later one.
+            let mut i = 0;
+            self.history.retain(|_| {
+                i += 1;
+                i == 1 || i % 2 == 1
+            });
+            self.interval *= 2;
+        }
+    }
+
+    /// The guest changed outside execution (a register or memory write):
+    /// drop history after now and record the current state.
+    pub fn state_written(&mut self) {
+        let now = self.instret();
+        self.history.retain(|p| p.instret < now);
+        self.take_snapshot_forced();
+        self.ended = None;
+    }
+
+    fn take_snapshot_forced(&mut self) {
+        let instret = self.instret();
+        self.history.retain(|p| p.instret != instret);
+        self.history.push(Point {
+            instret,
+            machine: self.guest.machine.snapshot(),
+            os: self.guest.os.clone(),
+            bytes: snapshot_bytes(&self.guest),
+        });
+    }
+
+    /// Writes guest output not shown yet to `out` / `err`.
+    pub fn forward_output(&mut self, out: &mut dyn Write, err: &mut dyn Write) {
+        let o = self.guest.os.stdout();
+        if o.len() > self.shown_out {
+            let _ = out.write_all(&o[self.shown_out..]);
+            let _ = out.flush();
+            self.shown_out = o.len();
+        }
+        let e = self.guest.os.stderr();
+        if e.len() > self.shown_err {
+            let _ = err.write_all(&e[self.shown_err..]);
+            let _ = err.flush();
+            self.shown_err = e.len();
+        }
+    }
+
+    /// All guest stdout so far (for front ends that show it).
+    pub fn stdout(&self) -> &[u8] {
+        self.guest.os.stdout()
+    }
+
+    fn end_event(stop: &StopReason) -> Option<Event> {
+        match stop {
+            StopReason::Exited(c) => Some(Event::Exited(*c)),
+            StopReason::Halted => Some(Event::Halted),
+            StopReason::Fault(f) => Some(Event::Fault(f.clone())),
+            _ => None,
+        }
+    }
+
+    /// Runs forwards. `skip_first` ignores a breakpoint or catchpoint at
+    /// the current pc (the one the user resumes from; always for a step).
+    /// `interrupted` is polled between chunks of about a million
+    /// instructions; returning true stops with [`Event::Interrupted`]. A
+    /// run that has ended (exit or halt) reports its end again.
+    pub fn resume(
+        &mut self,
+        how: Resume,
+        skip_first: bool,
+        mut interrupted: impl FnMut() -> bool,
+    ) -> Event {
+        if let Some(e) = &self.ended {
+            if !matches!(e, Event::Fault(_)) {
+                return e.clone();
+            }
+        }
+        let mut first = skip_first || how == Resume::Step;
+        loop {
+            let now = self.instret();
+            let next_snap = self.history.last().map_or(0, |p| p.instret) + self.interval;
+            let mut steps = next_snap.saturating_sub(now).clamp(1, CHUNK);
+            if how == Resume::Step {
+                steps = 1;
+            }
+            let mut stops = Stops {
+                breakpoints: &self.breakpoints,
+                watchpoints: &self.watchpoints,
+                catch: &self.catch,
+                range: match how {
+                    Resume::Range(s, e) => Some((s, e)),
+                    _ => None,
+                },
+                first,
+                hit: None,
+                record: None,
+                count: 0,
+                base: now,
+            };
+            first = false;
+            let g = &mut self.guest;
+            let stop = if self.breakpoints.is_empty()
+                && self.watchpoints.is_empty()
+                && self.catch.is_empty()
+                && how == Resume::Continue
+            {
+                g.machine.run(&mut g.os, &mut (), steps)
+            } else {
+                g.machine.run(&mut g.os, &mut stops, steps)
+            };
+            let hit = stops.hit.take();
+            if self.instret() >= next_snap {
+                self.take_snapshot();
+            }
+            if let Some(e) = Self::end_event(&stop) {
+                self.ended = Some(e.clone());
+                return e;
+            }
+            match stop {
+                StopReason::Breakpoint | StopReason::Watchpoint => {
+                    return hit.unwrap_or(Event::DoneStep)
+                }
+                _ => {}
+            }
+            if how == Resume::Step {
+                return Event::DoneStep;
+            }
+            if interrupted() {
+                return Event::Interrupted;
+            }
+        }
+    }
+
+    /// Restores the latest snapshot at or before `target` and replays up
+    /// to it.
+    fn goto(&mut self, target: u64) {
+        let i = self
+            .history
+            .iter()
+            .rposition(|p| p.instret <= target)
+            .unwrap_or(0);
+        let p = &self.history[i];
+        self.guest.machine.restore(&p.machine);
+        self.guest.os = p.os.clone();
+        let steps = target.saturating_sub(self.instret());
+        if steps > 0 {
+            let g = &mut self.guest;
+            g.machine.run(&mut g.os, &mut (), steps);
+        }
+        self.ended = None;
+    }
+
+    /// Steps one instruction backwards.
+    pub fn reverse_step(&mut self) -> Event {
+        let now = self.instret();
+        if now == 0 || self.history.first().is_none_or(|p| p.instret >= now) {
+            return Event::StartOfHistory;
+        }
+        self.goto(now - 1);
+        Event::DoneStep
+    }
+
+    /// Runs backwards to the latest breakpoint, watchpoint or catchpoint
+    /// hit before now, or to the start of history.
+    pub fn reverse_continue(&mut self) -> Event {
+        let now = self.instret();
+        let mut end = now;
+        let mut k = match self.history.iter().rposition(|p| p.instret < now) {
+            Some(k) => k,
+            None => return Event::StartOfHistory,
+        };
+        loop {
+            let start = self.history[k].instret;
+            self.guest.machine.restore(&self.history[k].machine);
+            self.guest.os = self.history[k].os.clone();
+            let mut stops = Stops {
+                breakpoints: &self.breakpoints,
+                watchpoints: &self.watchpoints,
+                catch: &self.catch,
+                range: None,
+                first: false,
+                hit: None,
+                record: Some(Vec::new()),
+                count: 0,
+                base: start,
+            };
+            let g = &mut self.guest;
+            g.machine.run(&mut g.os, &mut stops, end - start);
+            let rec = stops.record.take().unwrap_or_default();
+            if let Some((pos, ev)) = rec.into_iter().filter(|(p, _)| *p < now).last() {
+                self.goto(pos);
+                return ev;
+            }
+            if k == 0 {
+                self.goto(start);
+                return Event::StartOfHistory;
+            }
+            end = start;
+            k -= 1;
+        }
+    }
+
+    /// Replays from the entry point to now under `obs` (a profiler or a
+    /// tracer), leaving the guest where it was.
+    pub fn replay_with<O: Observer>(&mut self, obs: &mut O) {
+        let now = self.instret();
+        let saved = (self.guest.machine.snapshot(), self.guest.os.clone());
+        let ended = self.ended.clone();
+        self.guest.machine.restore(&self.start.0);
+        self.guest.os = self.start.1.clone();
+        let g = &mut self.guest;
+        g.machine.run(&mut g.os, obs, now);
+        self.guest.machine.restore(&saved.0);
+        self.guest.os = saved.1;
+        self.ended = ended;
+    }
+}
