@@ -56,8 +56,11 @@ build_arch() {
     compile "$b/runtime.o" "$G/runtime/runtime.c" "${flags[@]}"
     local rt=("$b/start.o" "$b/runtime.o")
 
-    for g in hello fib sha256 kernel bench prof fault-illegal fault-null fault-misaligned; do
-        compile "$b/$g.o" "$G/src/$g.c" "${flags[@]}"
+    for g in hello fib sha256 kernel bench prof debuggee fault-illegal fault-null fault-misaligned; do
+        local extra=()
+        # Debugger tests want locals that -O2 would optimise out.
+        [ "$g" = debuggee ] && extra=(-Og)
+        compile "$b/$g.o" "$G/src/$g.c" "${flags[@]}" "${extra[@]}"
         "$CC" "${COMMON[@]}" "${flags[@]}" "${LINK[@]}" "${rt[@]}" "$b/$g.o" -o "$OUT/$arch/$g.elf"
     done
 

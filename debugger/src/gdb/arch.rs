@@ -176,9 +176,19 @@ pub fn target_xml(bits: usize) -> String {
             2 | 3 | 4 | 8 => "data_ptr",
             _ => "int",
         };
-        s += &format!("  <reg name=\"{n}\" bitsize=\"{bits}\" type=\"{ty}\" regnum=\"{i}\"/>\n");
+        // `altname`/`generic` are LLDB's: it finds sp, fp, ra by them.
+        let generic = match i {
+            1 => " generic=\"ra\"".to_string(),
+            2 => " generic=\"sp\"".to_string(),
+            8 => " generic=\"fp\"".to_string(),
+            10..=17 => format!(" generic=\"arg{}\"", i - 9),
+            _ => String::new(),
+        };
+        s += &format!(
+            "  <reg name=\"{n}\" altname=\"x{i}\" bitsize=\"{bits}\" type=\"{ty}\" regnum=\"{i}\"{generic}/>\n"
+        );
     }
-    s += &format!("  <reg name=\"pc\" bitsize=\"{bits}\" type=\"code_ptr\" regnum=\"32\"/>\n</feature>\n<feature name=\"org.gnu.gdb.riscv.csr\">\n");
+    s += &format!("  <reg name=\"pc\" bitsize=\"{bits}\" type=\"code_ptr\" regnum=\"32\" generic=\"pc\"/>\n</feature>\n<feature name=\"org.gnu.gdb.riscv.csr\">\n");
     for (i, (n, _, _)) in CSRS.iter().enumerate() {
         s += &format!(
             "  <reg name=\"{n}\" bitsize=\"{bits}\" type=\"int\" regnum=\"{}\" group=\"system\"/>\n",
