@@ -1,0 +1,411 @@
+//! `zkdbg gdb` driven by the real GDB (Debian's gdb-multiarch, batch mode)
+//! and LLDB.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use zkdbg_tests::*;
+
+/// A running `zkdbg gdb` on a free loopback port.
+struct Stub {
+    child: Child,
+    addr: String,
+    stdout: Arc<Mutex<String>>,
+}
+
+impl Stub {
+    fn start(elf: &Path, extra: &[&str]) -> Stub {
+        let mut child = Command::new(zkdbg_bin())
+            .arg("gdb")
+            .arg(elf)
+            .args(["--listen", "127.0.0.1:0"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("cannot start zkdbg gdb");
+        let mut err = BufReader::new(child.stderr.take().unwrap());
+        let mut addr = None;
+        let mut line = String::new();
+        while err.read_line(&mut line).unwrap() > 0 {
+            if let Some(i) = line.find("listening on ") {
+                addr = Some(line[i + 13..].trim().to_string());
+                break;
+            }
+            line.clear();
+        }
+        let addr = addr.unwrap_or_else(|| panic!("stub did not start: {line}"));
+        std::thread::spawn(move || {
+            let mut sink = String::new();
+            let _ = err.read_to_string(&mut sink);
+        });
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let out = child.stdout.take().unwrap();
+        let s2 = stdout.clone();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(out);
+            let mut buf = String::new();
+            while r.read_line(&mut buf).unwrap_or(0) > 0 {
+                s2.lock().unwrap().push_str(&buf);
+                buf.clear();
+            }
+        });
+        Stub {
+            child,
+            addr,
+            stdout,
+        }
+    }
+
+    /// Runs gdb-multiarch in batch mode with `cmds` after `target remote`;
+    /// `elf` is loaded with `file` first unless None.
+    fn gdb(&self, elf: Option<&Path>, cmds: &[&str]) -> String {
+        let mut c = Command::new("gdb-multiarch");
+        c.args(["-q", "-batch", "-nx"]);
+        if let Some(e) = elf {
+            c.arg(e);
+        }
+        c.args(["-ex", &format!("target remote {}", self.addr)]);
+        for x in cmds {
+            c.args(["-ex", x]);
+        }
+        // From the repository root, where the guests' DWARF paths resolve.
+        let o = c
+            .current_dir(repo())
+            .stdin(Stdio::null())
+            .output()
+            .expect("gdb-multiarch not found: install Debian's gdb-multiarch (scripts/test.sh does)");
+        String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
+    }
+}
+
+impl Drop for Stub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn has(out: &str, needle: &str) {
+    assert!(out.contains(needle), "expected `{needle}` in:\n{out}");
+}
+
+#[test]
+fn source_level_debugging_on_both_arches() {
+    for arch in ARCHES {
+        let elf = guest(arch, "debuggee");
+        let stub = Stub::start(&elf, &["--once"]);
+        let out = stub.gdb(
+            Some(&elf),
+            &[
+                "break main",
+                "continue",
+                "next",
+                "step",
+                "bt",
+                "break square",
+                "continue",
+                "finish",
+                "p counter",
+                "p total",
+                "p n",
+                "x/8xw &squares",
+                "set var counter = 100",
+                "p counter",
+                "delete",
+                "watch counter",
+                "continue",
+                "delete",
+                "until",
+                "info registers",
+                "info registers mstatus cycle instret priv",
+                "advance 31",
+                "continue",
+            ],
+        );
+        has(&out, "Breakpoint 1, main () at guests/src/debuggee.c:27");
+        has(&out, "29\t    int total = sum_squares(n);");
+        has(&out, "sum_squares (n=n@entry=5) at guests/src/debuggee.c:19");
+        has(&out, "in main () at guests/src/debuggee.c:29");
+        has(&out, "Breakpoint 2, square (x=x@entry=1) at guests/src/debuggee.c:1");
+        has(&out, "Value returned is $1 = 1");
+        has(&out, "$2 = 0"); // counter
+        has(&out, "$4 = 5"); // n
+        has(&out, "<squares>:\t0x00000000\t0x00000001\t0x00000000\t0x00000000");
+        has(&out, "$5 = 100");
+        has(&out, "Hardware watchpoint 3: counter");
+        has(&out, "Old value = 100\nNew value = 101");
+        has(&out, "23\t    return total;");
+        has(&out, "sp             0x");
+        has(&out, "ra             0x");
+        has(&out, "priv           0x3\tprv:3 [Machine]");
+        has(&out, "mstatus        0x");
+        has(&out, "instret        0x");
+        has(&out, "[Inferior 1 (process 1) exited normally]");
+        drop(stub);
+    }
+}
+
+#[test]
+fn reverse_execution() {
+    let elf = guest("rv64", "debuggee");
+    let stub = Stub::start(&elf, &["--once"]);
+    let out = stub.gdb(
+        Some(&elf),
+        &[
+            "break square",
+            "continue",
+            "continue",
+            "info registers",
+            "p $instret",
+            "stepi",
+            "stepi",
+            "reverse-stepi",
+            "reverse-stepi",
+            "info registers",
+            "p $instret",
+            "reverse-continue",
+            "p x",
+            "delete",
+            "reverse-finish",
+            "reverse-next",
+            "reverse-step",
+            "p $pc",
+            "advance 30",
+            "watch counter",
+            "reverse-continue",
+            "delete",
+            "reverse-continue",
+        ],
+    );
+    // Registers after stepi, stepi, reverse-stepi x2 equal those before.
+    let names = [
+        "ra", "sp", "gp", "tp", "t0", "t1", "t2", "fp", "s1", "a0", "a1", "a2", "a3",
+        "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11",
+        "t3", "t4", "t5", "t6", "pc",
+    ];
+    let reg_lines: Vec<&str> = out
+        .lines()
+        .filter(|l| names.iter().any(|n| l.starts_with(&format!("{n} "))))
+        .collect();
+    assert_eq!(reg_lines.len(), 2 * names.len(), "{out}");
+    assert_eq!(reg_lines[..names.len()], reg_lines[names.len()..], "{out}");
+    has(&out, "$1 = ");
+    let instret = |n: &str| -> String {
+        out.lines()
+            .find(|l| l.starts_with(&format!("${n} = ")))
+            .unwrap()
+            .split(" = ")
+            .nth(1)
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(instret("1"), instret("2"), "{out}");
+    // reverse-continue stops at the previous hit of the breakpoint.
+    has(&out, "Breakpoint 1, square (x=x@entry=1) at guests/src/debuggee.c:11");
+    has(&out, "$3 = 1");
+    // reverse-finish goes back to the call in sum_squares.
+    has(&out, "in sum_squares (n=n@entry=5) at guests/src/debuggee.c:20");
+    // A watchpoint hits going backwards (the last change of counter).
+    has(&out, "Hardware watchpoint 2: counter\n\nOld value = 5\nNew value = 4");
+    // With nothing else to stop at, the start of history.
+    has(&out, "No more reverse-execution history.");
+}
+
+#[test]
+fn catch_syscalls_and_ecalls() {
+    for arch in ARCHES {
+        let elf = guest(arch, "hello");
+        let stub = Stub::start(&elf, &["--once"]);
+        let out = stub.gdb(
+            Some(&elf),
+            &[
+                "monitor catch syscall write",
+                "continue",
+                "p $a7",
+                "x/i $pc",
+                "monitor catch",
+                "monitor catch clear",
+                "monitor cycles",
+                "continue",
+            ],
+        );
+        has(&out, "catchpoint: syscall 64 (write)");
+        has(&out, "Program received signal SIGTRAP");
+        has(&out, "$1 = 64");
+        has(&out, ":\tecall");
+        has(&out, "catching syscall 64 (write)");
+        has(&out, "instructions,");
+        has(&out, "[Inferior 1 (process 1) exited normally]");
+        // Guest output reaches the stub's stdout, once.
+        std::thread::sleep(Duration::from_millis(200));
+        let printed = stub.stdout.lock().unwrap().clone();
+        assert_eq!(printed.matches("Hello from a zkVM guest").count(), 1, "{printed}");
+        drop(stub);
+
+        let elf = guest(arch, "kernel");
+        let stub = Stub::start(&elf, &["--once"]);
+        let out = stub.gdb(
+            Some(&elf),
+            &["monitor catch ecall", "continue", "x/i $pc", "p $a7", "p/x $mtvec", "bt 1"],
+        );
+        has(&out, "catchpoint: every ecall");
+        has(&out, ":\tecall");
+        has(&out, "$1 = 64");
+        assert!(!out.contains("$2 = 0x0\n"), "mtvec is set: {out}");
+    }
+}
+
+#[test]
+fn monitor_commands() {
+    let elf = guest("rv64", "fib");
+    let dir = tempdir("gdb-monitor");
+    let svg = dir.join("run.svg");
+    let stub = Stub::start(&elf, &["--once"]);
+    let out = stub.gdb(
+        Some(&elf),
+        &[
+            "monitor help",
+            "break fib",
+            "continue",
+            "monitor cycles",
+            "monitor syscalls",
+            &format!("monitor profile {}", svg.display()),
+            "monitor reset",
+            "monitor cycles",
+            "monitor bogus",
+        ],
+    );
+    has(&out, "monitor catch syscall NAME|NR...");
+    has(&out, "no syscalls yet");
+    has(&out, "flamegraph of ");
+    has(&out, "0 instructions, 0 cycles");
+    has(&out, "unknown command `bogus`");
+    let s = std::fs::read_to_string(&svg).unwrap();
+    assert!(s.contains("main") && s.contains("__zk_start"), "svg");
+}
+
+#[test]
+fn without_file_interrupt_reconnect_and_faults() {
+    // No `file`: the target description alone makes GDB speak RISC-V.
+    let elf = guest("rv32", "fib");
+    let stub = Stub::start(&elf, &[]);
+    let out = stub.gdb(None, &["show architecture", "stepi", "p/x $pc", "info registers pc"]);
+    has(&out, "riscv:rv32");
+    has(&out, "$1 = 0x80000004");
+    // Reconnect: the stub served the first client and waits for the next;
+    // each client gets the guest from its entry point.
+    let out = stub.gdb(None, &["p/x $pc", "kill"]);
+    has(&out, "$1 = 0x80000000");
+    drop(stub);
+
+    // Ctrl-C interrupts a running guest.
+    let elf = guest("rv64", "bench");
+    let stub = Stub::start(&elf, &["--once"]);
+    let mut gdb = Command::new("gdb-multiarch")
+        .current_dir(repo())
+        .args(["-q", "-batch", "-nx"])
+        .arg(&elf)
+        .args(["-ex", &format!("target remote {}", stub.addr)])
+        .args(["-ex", "continue", "-ex", "bt 1", "-ex", "monitor cycles"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    unsafe_sigint(gdb.id());
+    let o = {
+        let mut s = String::new();
+        gdb.stdout.take().unwrap().read_to_string(&mut s).unwrap();
+        gdb.wait().unwrap();
+        s
+    };
+    has(&o, "Program received signal SIGINT");
+    has(&o, "in mix (");
+    drop(stub);
+
+    // Faults stop with the right signal at the faulting instruction.
+    for (name, sig) in [
+        ("fault-null", "SIGSEGV"),
+        ("fault-illegal", "SIGILL"),
+        ("fault-misaligned", "SIGBUS"),
+    ] {
+        let elf = guest("rv64", name);
+        let report = tempdir(&format!("gdb-{name}")).join("r.json");
+        zkdbg(&["run", elf.to_str().unwrap(), "--report", report.to_str().unwrap()]);
+        let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+        let pc = format!("{:#x}", r["fault"]["pc"].as_u64().unwrap());
+        let stub = Stub::start(&elf, &["--once"]);
+        let out = stub.gdb(Some(&elf), &["continue", "p/x $pc", "kill"]);
+        has(&out, &format!("Program received signal {sig}"));
+        has(&out, &format!("$1 = {pc}"));
+    }
+}
+
+fn unsafe_sigint(pid: u32) {
+    // `kill -INT`: what a terminal's Ctrl-C sends to GDB.
+    Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .unwrap();
+}
+
+#[test]
+fn malformed_packets_and_dying_clients_leave_the_stub_serving() {
+    let elf = guest("rv64", "fib");
+    let stub = Stub::start(&elf, &[]);
+    // Garbage, a bad checksum, then a client that dies mid-packet.
+    for junk in [
+        &b"hello there\n"[..],
+        b"$qSupported#00",
+        b"+$m80000000,4#ff",
+        b"$vCont;c#a8\x03\x03$",
+        b"$m8000",
+    ] {
+        let mut s = TcpStream::connect(&stub.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+        let _ = s.write_all(junk);
+        let mut buf = [0u8; 256];
+        let _ = s.read(&mut buf);
+        drop(s);
+    }
+    let out = stub.gdb(Some(&elf), &["break fib", "continue", "p n", "kill"]);
+    has(&out, "Breakpoint 1, fib (n=n@entry=20)");
+    has(&out, "$1 = 20");
+    drop(stub);
+
+    // The port is freed when the stub exits.
+    let stub = Stub::start(&elf, &["--once"]);
+    let addr = stub.addr.clone();
+    stub.gdb(Some(&elf), &["kill"]);
+    let mut child = stub;
+    let status = child.child.wait().unwrap();
+    assert!(status.success());
+    std::net::TcpListener::bind(&addr).expect("port still taken");
+}
+
+#[test]
+fn lldb_connects_breaks_and_steps() {
+    let elf = guest("rv64", "debuggee");
+    let stub = Stub::start(&elf, &["--once"]);
+    let o = Command::new("lldb")
+        .current_dir(repo())
+        .arg("--batch")
+        .args(["-o", &format!("target create {}", elf.display())])
+        .args(["-o", &format!("gdb-remote {}", stub.addr)])
+        .args(["-o", "breakpoint set --name square"])
+        .args(["-o", "continue", "-o", "register read pc a0", "-o", "thread step-inst", "-o", "register read pc"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("lldb not found: install Debian's lldb (scripts/test.sh does)");
+    let out = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    has(&out, "debuggee.elf`square at debuggee.c:11");
+    has(&out, "a0 = 0x0000000000000001");
+    has(&out, "stop reason = instruction step into");
+    has(&out, "pc = 0x00000000800001ee");
+}
