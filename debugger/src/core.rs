@@ -18,9 +18,7 @@ use rustc_hash::FxHashSet;
 use std::collections::BTreeSet;
 use std::io::Write;
 use zeroos::ZeroOs;
-use zkdbg_emulator::{
-    AccessKind, Cpu, Fault, Insn, MemAccess, Observer, Op, Snapshot, StopReason,
-};
+use zkdbg_emulator::{AccessKind, Cpu, Fault, Insn, MemAccess, Observer, Op, Snapshot, StopReason};
 
 /// What a watchpoint watches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,6 +95,9 @@ pub enum Event {
 /// The stop observer: breakpoints, watchpoints, catchpoints, range steps.
 struct Stops<'a> {
     breakpoints: &'a FxHashSet<u64>,
+    /// Breakpoints as one bit per halfword of the code range (no hashing
+    /// on the hot path); pcs outside it use `breakpoints`.
+    bits: BpBits,
     watchpoints: &'a [Watchpoint],
     catch: &'a Catch,
     range: Option<(u64, u64)>,
@@ -111,6 +112,7 @@ struct Stops<'a> {
 }
 
 impl Observer for Stops<'_> {
+    const RETIRED: bool = false;
     #[inline(always)]
     fn before_insn(&mut self, cpu: &Cpu, pc: u64, insn: &Insn) -> bool {
         let first = std::mem::replace(&mut self.first, false);
@@ -119,7 +121,7 @@ impl Observer for Stops<'_> {
         if first {
             return false;
         }
-        let ev = if self.breakpoints.contains(&pc) {
+        let ev = if self.bits.hit(pc, self.breakpoints) {
             Some(Event::Breakpoint(pc))
         } else if insn.op == Op::Ecall
             && (self.catch.ecall || self.catch.syscalls.contains(&cpu.x[17]))
@@ -166,6 +168,38 @@ impl Observer for Stops<'_> {
             }
         }
         false
+    }
+}
+
+/// A bitmap of breakpoint addresses over the predecoded code range.
+struct BpBits {
+    base: u64,
+    words: Vec<u64>,
+}
+
+impl BpBits {
+    fn new(breakpoints: &FxHashSet<u64>, code: (u64, u64)) -> BpBits {
+        let (base, end) = code;
+        let slots = ((end - base) / 2) as usize;
+        let mut words = vec![0u64; slots.div_ceil(64)];
+        if !breakpoints.is_empty() {
+            for &b in breakpoints {
+                let s = b.wrapping_sub(base) / 2;
+                if (s as usize) < slots {
+                    words[s as usize / 64] |= 1 << (s % 64);
+                }
+            }
+        }
+        BpBits { base, words }
+    }
+
+    #[inline(always)]
+    fn hit(&self, pc: u64, all: &FxHashSet<u64>) -> bool {
+        let s = (pc.wrapping_sub(self.base) >> 1) as usize;
+        match self.words.get(s / 64) {
+            Some(w) => w & (1 << (s % 64)) != 0,
+            None => !all.is_empty() && all.contains(&pc),
+        }
     }
 }
 
@@ -346,6 +380,7 @@ impl Debugger {
             }
             let mut stops = Stops {
                 breakpoints: &self.breakpoints,
+                bits: BpBits::new(&self.breakpoints, self.guest.machine.mem.code_range()),
                 watchpoints: &self.watchpoints,
                 catch: &self.catch,
                 range: match how {
@@ -436,6 +471,7 @@ impl Debugger {
             self.guest.os = self.history[k].os.clone();
             let mut stops = Stops {
                 breakpoints: &self.breakpoints,
+                bits: BpBits::new(&self.breakpoints, self.guest.machine.mem.code_range()),
                 watchpoints: &self.watchpoints,
                 catch: &self.catch,
                 range: None,

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use zeroos::Output;
 use zkdbg::exec::run_to_end;
-use zkdbg_profiler::{write_diff_svg, Profiler, Symbolizer, Tracer};
 use zkdbg::guest::{Guest, GuestArgs};
 use zkdbg::run::RunReport;
 use zkdbg::source::SourceMap;
+use zkdbg_profiler::{write_diff_svg, Profiler, Symbolizer, Tracer};
 
 /// Debugger and cycle profiler for zkVM guests (RISC-V ELF programs).
 #[derive(Parser, Debug)]
@@ -107,13 +107,13 @@ enum TraceFormat {
 fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // `profile --diff` takes no guest: parse it on its own.
-    let result = if args.get(1).is_some_and(|a| a == "profile") && args.iter().any(|a| a == "--diff")
-    {
-        let cli = DiffCli::parse_from(args[1..].iter());
-        diff(&cli)
-    } else {
-        real_main(Cli::parse())
-    };
+    let result =
+        if args.get(1).is_some_and(|a| a == "profile") && args.iter().any(|a| a == "--diff") {
+            let cli = DiffCli::parse_from(args[1..].iter());
+            diff(&cli)
+        } else {
+            real_main(Cli::parse())
+        };
     match result {
         Ok(code) => std::process::exit(code),
         Err(e) => {
@@ -215,7 +215,10 @@ fn diff(cli: &DiffCli) -> Result<i32> {
     };
     let (before, after) = (read(&cli.diff[0])?, read(&cli.diff[1])?);
     write_file(&cli.output, |w| write_diff_svg(&before, &after, w))?;
-    eprintln!("zkdbg: differential flamegraph written to {}", cli.output.display());
+    eprintln!(
+        "zkdbg: differential flamegraph written to {}",
+        cli.output.display()
+    );
     Ok(0)
 }
 

@@ -653,7 +653,7 @@ impl Machine {
             pc = new_pc;
             instret += 1;
             cycle += cost;
-            if O::ACTIVE {
+            if O::ACTIVE && O::RETIRED {
                 sync!();
                 obs.retired(&self.cpu, old_pc, &insn, cost);
                 if let Some(kind) = transfer {

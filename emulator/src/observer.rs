@@ -96,6 +96,11 @@ pub trait Observer {
     /// registers and writes them back only when it stops.
     const ACTIVE: bool = true;
 
+    /// `false` if [`Observer::retired`] and [`Observer::transfer`] are
+    /// no-ops: the interpreter then skips publishing pc and counters after
+    /// every instruction (breakpoint-only observers run faster).
+    const RETIRED: bool = true;
+
     /// Called before the instruction `insn` at `pc` executes; returning
     /// `true` stops the run before it (a breakpoint), leaving `pc`
     /// unexecuted. `cpu`'s registers are current, but its `pc`, `instret`
@@ -156,6 +161,7 @@ impl Observer for () {
 
 impl<O: Observer + ?Sized> Observer for &mut O {
     const ACTIVE: bool = O::ACTIVE;
+    const RETIRED: bool = O::RETIRED;
     #[inline(always)]
     fn before_insn(&mut self, cpu: &Cpu, pc: u64, insn: &Insn) -> bool {
         (**self).before_insn(cpu, pc, insn)

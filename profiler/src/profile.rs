@@ -102,7 +102,13 @@ pub struct SpanStat {
 
 /// Syscalls whose non-negative return value counts transferred bytes.
 const BYTE_CALLS: &[&str] = &[
-    "read", "write", "readv", "writev", "pread64", "pwrite64", "getrandom",
+    "read",
+    "write",
+    "readv",
+    "writev",
+    "pread64",
+    "pwrite64",
+    "getrandom",
 ];
 
 /// The profiling observer. Run a machine with it, then read the results

@@ -155,10 +155,7 @@ impl Profile {
                 self_cycles: selfc[i],
                 total_cycles: total[i],
                 calls: self.calls.get(&(i as NameId)).copied().unwrap_or(0),
-                location: self
-                    .sym
-                    .site(i as NameId)
-                    .and_then(|s| s.location.clone()),
+                location: self.sym.site(i as NameId).and_then(|s| s.location.clone()),
             })
             .collect();
         out.sort_by(|a, b| {

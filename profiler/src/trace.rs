@@ -431,15 +431,12 @@ impl Tracer {
             return p.clone();
         }
         let frames = self.source.frames(pc);
-        let function = frames
-            .first()
-            .and_then(|f| f.function.clone())
-            .or_else(|| {
-                self.program
-                    .symbols
-                    .function_at(pc)
-                    .map(|(s, _)| crate::symbolize::demangle(&s.name))
-            });
+        let function = frames.first().and_then(|f| f.function.clone()).or_else(|| {
+            self.program
+                .symbols
+                .function_at(pc)
+                .map(|(s, _)| crate::symbolize::demangle(&s.name))
+        });
         let location = frames.first().and_then(|f| f.location());
         let p = (function, location);
         self.places.insert(pc, p.clone());

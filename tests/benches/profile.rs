@@ -40,7 +40,10 @@ fn main() {
     );
     for arch in ["rv64", "rv32"] {
         for (name, stdin) in [("bench", &b""[..]), ("lua", lua_script.as_bytes())] {
-            let path = root.join("guests/bin").join(arch).join(format!("{name}.elf"));
+            let path = root
+                .join("guests/bin")
+                .join(arch)
+                .join(format!("{name}.elf"));
             let program = Arc::new(Program::parse(&std::fs::read(&path).unwrap()).unwrap());
             let (n, plain) = run(&program, stdin, &mut ());
             let mut prof = Profiler::new(Symbolizer::new(program.clone(), SourceMap::new(&path)));

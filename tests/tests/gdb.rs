@@ -74,11 +74,9 @@ impl Stub {
             c.args(["-ex", x]);
         }
         // From the repository root, where the guests' DWARF paths resolve.
-        let o = c
-            .current_dir(repo())
-            .stdin(Stdio::null())
-            .output()
-            .expect("gdb-multiarch not found: install Debian's gdb-multiarch (scripts/test.sh does)");
+        let o = c.current_dir(repo()).stdin(Stdio::null()).output().expect(
+            "gdb-multiarch not found: install Debian's gdb-multiarch (scripts/test.sh does)",
+        );
         String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
     }
 }
@@ -129,13 +127,22 @@ fn source_level_debugging_on_both_arches() {
         );
         has(&out, "Breakpoint 1, main () at guests/src/debuggee.c:27");
         has(&out, "29\t    int total = sum_squares(n);");
-        has(&out, "sum_squares (n=n@entry=5) at guests/src/debuggee.c:19");
+        has(
+            &out,
+            "sum_squares (n=n@entry=5) at guests/src/debuggee.c:19",
+        );
         has(&out, "in main () at guests/src/debuggee.c:29");
-        has(&out, "Breakpoint 2, square (x=x@entry=1) at guests/src/debuggee.c:1");
+        has(
+            &out,
+            "Breakpoint 2, square (x=x@entry=1) at guests/src/debuggee.c:1",
+        );
         has(&out, "Value returned is $1 = 1");
         has(&out, "$2 = 0"); // counter
         has(&out, "$4 = 5"); // n
-        has(&out, "<squares>:\t0x00000000\t0x00000001\t0x00000000\t0x00000000");
+        has(
+            &out,
+            "<squares>:\t0x00000000\t0x00000001\t0x00000000\t0x00000000",
+        );
         has(&out, "$5 = 100");
         has(&out, "Hardware watchpoint 3: counter");
         has(&out, "Old value = 100\nNew value = 101");
@@ -184,9 +191,9 @@ fn reverse_execution() {
     );
     // Registers after stepi, stepi, reverse-stepi x2 equal those before.
     let names = [
-        "ra", "sp", "gp", "tp", "t0", "t1", "t2", "fp", "s1", "a0", "a1", "a2", "a3",
-        "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11",
-        "t3", "t4", "t5", "t6", "pc",
+        "ra", "sp", "gp", "tp", "t0", "t1", "t2", "fp", "s1", "a0", "a1", "a2", "a3", "a4", "a5",
+        "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5",
+        "t6", "pc",
     ];
     let reg_lines: Vec<&str> = out
         .lines()
@@ -206,12 +213,21 @@ fn reverse_execution() {
     };
     assert_eq!(instret("1"), instret("2"), "{out}");
     // reverse-continue stops at the previous hit of the breakpoint.
-    has(&out, "Breakpoint 1, square (x=x@entry=1) at guests/src/debuggee.c:11");
+    has(
+        &out,
+        "Breakpoint 1, square (x=x@entry=1) at guests/src/debuggee.c:11",
+    );
     has(&out, "$3 = 1");
     // reverse-finish goes back to the call in sum_squares.
-    has(&out, "in sum_squares (n=n@entry=5) at guests/src/debuggee.c:20");
+    has(
+        &out,
+        "in sum_squares (n=n@entry=5) at guests/src/debuggee.c:20",
+    );
     // A watchpoint hits going backwards (the last change of counter).
-    has(&out, "Hardware watchpoint 2: counter\n\nOld value = 5\nNew value = 4");
+    has(
+        &out,
+        "Hardware watchpoint 2: counter\n\nOld value = 5\nNew value = 4",
+    );
     // With nothing else to stop at, the start of history.
     has(&out, "No more reverse-execution history.");
 }
@@ -244,14 +260,25 @@ fn catch_syscalls_and_ecalls() {
         // Guest output reaches the stub's stdout, once.
         std::thread::sleep(Duration::from_millis(200));
         let printed = stub.stdout.lock().unwrap().clone();
-        assert_eq!(printed.matches("Hello from a zkVM guest").count(), 1, "{printed}");
+        assert_eq!(
+            printed.matches("Hello from a zkVM guest").count(),
+            1,
+            "{printed}"
+        );
         drop(stub);
 
         let elf = guest(arch, "kernel");
         let stub = Stub::start(&elf, &["--once"]);
         let out = stub.gdb(
             Some(&elf),
-            &["monitor catch ecall", "continue", "x/i $pc", "p $a7", "p/x $mtvec", "bt 1"],
+            &[
+                "monitor catch ecall",
+                "continue",
+                "x/i $pc",
+                "p $a7",
+                "p/x $mtvec",
+                "bt 1",
+            ],
         );
         has(&out, "catchpoint: every ecall");
         has(&out, ":\tecall");
@@ -294,7 +321,10 @@ fn without_file_interrupt_reconnect_and_faults() {
     // No `file`: the target description alone makes GDB speak RISC-V.
     let elf = guest("rv32", "fib");
     let stub = Stub::start(&elf, &[]);
-    let out = stub.gdb(None, &["show architecture", "stepi", "p/x $pc", "info registers pc"]);
+    let out = stub.gdb(
+        None,
+        &["show architecture", "stepi", "p/x $pc", "info registers pc"],
+    );
     has(&out, "riscv:rv32");
     has(&out, "$1 = 0x80000004");
     // Reconnect: the stub served the first client and waits for the next;
@@ -337,8 +367,14 @@ fn without_file_interrupt_reconnect_and_faults() {
     ] {
         let elf = guest("rv64", name);
         let report = tempdir(&format!("gdb-{name}")).join("r.json");
-        zkdbg(&["run", elf.to_str().unwrap(), "--report", report.to_str().unwrap()]);
-        let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+        zkdbg(&[
+            "run",
+            elf.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ]);
+        let r: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
         let pc = format!("{:#x}", r["fault"]["pc"].as_u64().unwrap());
         let stub = Stub::start(&elf, &["--once"]);
         let out = stub.gdb(Some(&elf), &["continue", "p/x $pc", "kill"]);
@@ -368,7 +404,8 @@ fn malformed_packets_and_dying_clients_leave_the_stub_serving() {
         b"$m8000",
     ] {
         let mut s = TcpStream::connect(&stub.addr).unwrap();
-        s.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap();
         let _ = s.write_all(junk);
         let mut buf = [0u8; 256];
         let _ = s.read(&mut buf);
@@ -399,7 +436,16 @@ fn lldb_connects_breaks_and_steps() {
         .args(["-o", &format!("target create {}", elf.display())])
         .args(["-o", &format!("gdb-remote {}", stub.addr)])
         .args(["-o", "breakpoint set --name square"])
-        .args(["-o", "continue", "-o", "register read pc a0", "-o", "thread step-inst", "-o", "register read pc"])
+        .args([
+            "-o",
+            "continue",
+            "-o",
+            "register read pc a0",
+            "-o",
+            "thread step-inst",
+            "-o",
+            "register read pc",
+        ])
         .stdin(Stdio::null())
         .output()
         .expect("lldb not found: install Debian's lldb (scripts/test.sh does)");

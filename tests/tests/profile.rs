@@ -9,7 +9,11 @@ fn stderr(o: &std::process::Output) -> String {
 }
 
 /// Profiles `arch/name` and returns (folded lines, JSON summary).
-fn profile(arch: &str, name: &str, stdin: Option<&Path>) -> (Vec<(String, u64)>, serde_json::Value) {
+fn profile(
+    arch: &str,
+    name: &str,
+    stdin: Option<&Path>,
+) -> (Vec<(String, u64)>, serde_json::Value) {
     let dir = tempdir(&format!("prof-{arch}-{name}"));
     let folded = dir.join("p.folded");
     let json = dir.join("p.json");
@@ -90,14 +94,19 @@ fn known_instruction_counts_tail_calls_and_inline_frames() {
             .parse()
             .unwrap();
         assert!((29..=35).contains(&line), "{loc}");
-        assert!(folded.iter().any(|(s, _)| s == "_start;__zk_start;main;checksum"));
+        assert!(folded
+            .iter()
+            .any(|(s, _)| s == "_start;__zk_start;main;checksum"));
         // The SP1-style span covers the checksum and little else.
         let span = &j["spans"][0];
         assert_eq!(span["name"], "checksum");
         assert_eq!(span["count"], 1);
         let c = span["cycles"].as_u64().unwrap();
         let own = ck["self_cycles"].as_u64().unwrap();
-        assert!(c >= own && c < own + 2500, "{arch}: span {c}, checksum {own}");
+        assert!(
+            c >= own && c < own + 2500,
+            "{arch}: span {c}, checksum {own}"
+        );
         assert_eq!(j["stack"]["confusions"], 0);
     }
 }
@@ -204,7 +213,10 @@ fn outputs_are_byte_identical_and_pprof_reads_back() {
     let b = run("b");
     assert_eq!(a, b);
     let svg = String::from_utf8(a[0].clone()).unwrap();
-    assert!(svg.starts_with("<?xml") && svg.contains("sha256.elf"), "svg");
+    assert!(
+        svg.starts_with("<?xml") && svg.contains("sha256.elf"),
+        "svg"
+    );
     assert!(svg.contains("cycles"));
 
     // go tool pprof reads the pprof file and sees the same total.
@@ -220,7 +232,10 @@ fn outputs_are_byte_identical_and_pprof_reads_back() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{out}{}", stderr(&o));
     assert!(out.contains(&format!("of {cycles} total")), "{out}");
-    assert!(out.contains("sha256_block") || out.contains("sha256"), "{out}");
+    assert!(
+        out.contains("sha256_block") || out.contains("sha256"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -238,7 +253,10 @@ fn top_table_and_diff() {
     let table = String::from_utf8_lossy(&o.stdout);
     let rows: Vec<&str> = table.lines().collect();
     assert_eq!(rows[0], "fib(20) = 6765", "{table}"); // the guest's stdout
-    assert!(rows[1].contains("self") && rows[1].contains("function"), "{table}");
+    assert!(
+        rows[1].contains("self") && rows[1].contains("function"),
+        "{table}"
+    );
     assert!(rows[2].contains("fib (guests/src/fib.c:"), "{table}");
     assert_eq!(rows.len(), 1 + 1 + 3, "{table}"); // stdout line + header + 3
     zkdbg(&[
@@ -258,7 +276,10 @@ fn top_table_and_diff() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let s = std::fs::read_to_string(&svg).unwrap();
-    assert!(s.contains("Differential") && s.contains("spin10"), "diff svg");
+    assert!(
+        s.contains("Differential") && s.contains("spin10"),
+        "diff svg"
+    );
 }
 
 /// The syscall names of `qemu-riscv64 -strace`, in order.
@@ -330,10 +351,7 @@ fn trace_matches_qemu_strace_and_jsonl_schema() {
         assert_eq!(w["name"], "write");
         assert_eq!(w["nr"], 64);
         assert_eq!(w["args"][0], 1);
-        assert_eq!(
-            w["args"][1],
-            format!("Hello from a zkVM guest ({arch})!\n")
-        );
+        assert_eq!(w["args"][1], format!("Hello from a zkVM guest ({arch})!\n"));
         assert_eq!(w["ret"], 32);
         assert!(w["pc"].as_str().unwrap().starts_with("0x"));
         let open = recs.iter().find(|r| r["name"] == "openat").unwrap();

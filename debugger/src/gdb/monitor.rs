@@ -71,7 +71,9 @@ impl<U: Word> MonitorCmd for GdbTarget<U> {
                     std::io::Write::flush(&mut w)
                 });
                 match res {
-                    Ok(()) => outputln!(out, "flamegraph of {} cycles written to {file}", p.cycles()),
+                    Ok(()) => {
+                        outputln!(out, "flamegraph of {} cycles written to {file}", p.cycles())
+                    }
                     Err(e) => outputln!(out, "cannot write {file}: {e}"),
                 }
             }

@@ -7,7 +7,7 @@ use crate::core::{Debugger, Event, Resume, WatchKind as OurWatch, Watchpoint};
 use crate::run::signal_of;
 use gdbstub::common::Signal;
 use gdbstub::stub::SingleThreadStopReason;
-use gdbstub::target::ext::base::reverse_exec::{ReverseCont, ReverseStep, ReplayLogPosition};
+use gdbstub::target::ext::base::reverse_exec::{ReplayLogPosition, ReverseCont, ReverseStep};
 use gdbstub::target::ext::base::single_register_access::{
     SingleRegisterAccess, SingleRegisterAccessOps,
 };
@@ -344,7 +344,10 @@ impl<U: Word> SingleThreadSingleStep for GdbTarget<U> {
 
 impl<U: Word> SingleThreadRangeStepping for GdbTarget<U> {
     fn resume_range_step(&mut self, start: U, end: U) -> Result<(), Self::Error> {
-        self.pending = Some(Pending::Resume(Resume::Range(start.to_xlen(), end.to_xlen())));
+        self.pending = Some(Pending::Resume(Resume::Range(
+            start.to_xlen(),
+            end.to_xlen(),
+        )));
         self.skip_first = true;
         Ok(())
     }

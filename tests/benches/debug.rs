@@ -1,0 +1,82 @@
+//! Debugger speed: `continue` with ten breakpoints and one watchpoint set
+//! (none of them hit) next to a plain run, and the latency of a reverse
+//! step after 100 million instructions.
+//!
+//! Run with `cargo bench -p zkdbg-tests --bench debug`. Figures, not
+//! assertions. Goals: continue at 90% or more of plain-run speed; a reverse
+//! step in under 100 ms.
+
+use std::time::Instant;
+use zeroos::Output;
+use zkdbg::core::{Debugger, Event, Resume, WatchKind, Watchpoint};
+use zkdbg::guest::{Guest, GuestArgs};
+
+fn load(arch: &str) -> Guest {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap();
+    let elf = root.join("guests/bin").join(arch).join("bench.elf");
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        guest: GuestArgs,
+    }
+    let args = <Cli as clap::Parser>::parse_from(["x", elf.to_str().unwrap()]).guest;
+    Guest::load(&args, Output::Capture).unwrap()
+}
+
+fn main() {
+    println!(
+        "{:<6} {:>11} {:>15} {:>7} {:>20}",
+        "arch", "plain MIPS", "continue MIPS", "ratio", "reverse-stepi (ms)"
+    );
+    for arch in ["rv64", "rv32"] {
+        let mut g = load(arch);
+        let t = Instant::now();
+        g.machine.run(&mut g.os, &mut (), u64::MAX);
+        let n = g.machine.cpu.instret;
+        let plain = n as f64 / t.elapsed().as_secs_f64() / 1e6;
+
+        let g = load(arch);
+        let syms: Vec<u64> = g
+            .machine
+            .symbols()
+            .iter()
+            .filter(|s| s.is_function && s.name.starts_with("__riscv_restore"))
+            .map(|s| s.addr)
+            .take(10)
+            .collect();
+        let mut d = Debugger::new(g, 256 << 20);
+        d.breakpoints.extend(syms.iter().map(|a| a + 1_000_000));
+        while d.breakpoints.len() < 10 {
+            d.breakpoints
+                .insert(0x1000 + d.breakpoints.len() as u64 * 4);
+        }
+        d.watchpoints.push(Watchpoint {
+            addr: 0x10,
+            len: 8,
+            kind: WatchKind::Write,
+        });
+        let t = Instant::now();
+        let ev = d.resume(Resume::Continue, true, || false);
+        assert_eq!(ev, Event::Exited(0));
+        let cont = n as f64 / t.elapsed().as_secs_f64() / 1e6;
+
+        // Reverse step after 100 M instructions.
+        let mut d = Debugger::new(load(arch), 256 << 20);
+        let mut polls = 0;
+        d.resume(Resume::Continue, true, || {
+            polls += 1;
+            polls >= 100
+        });
+        let at = d.instret();
+        let t = Instant::now();
+        assert_eq!(d.reverse_step(), Event::DoneStep);
+        let ms = t.elapsed().as_secs_f64() * 1e3;
+        assert_eq!(d.instret(), at - 1);
+        println!(
+            "{arch:<6} {plain:>11.1} {cont:>15.1} {:>6.0}% {ms:>13.1} (at {at})",
+            100.0 * cont / plain
+        );
+    }
+}
