@@ -171,6 +171,49 @@ impl Observer for Stops<'_> {
     }
 }
 
+/// The lean stop observer of `continue`: breakpoints, catchpoints and
+/// watchpoints only.
+struct Fast<'a> {
+    breakpoints: &'a FxHashSet<u64>,
+    bits: &'a BpBits,
+    watchpoints: &'a [Watchpoint],
+    catch: &'a Catch,
+    hit: Option<Event>,
+}
+
+impl Observer for Fast<'_> {
+    const RETIRED: bool = false;
+
+    #[inline(always)]
+    fn before_insn(&mut self, cpu: &Cpu, pc: u64, insn: &Insn) -> bool {
+        if self.bits.hit(pc, self.breakpoints) {
+            self.hit = Some(Event::Breakpoint(pc));
+            return true;
+        }
+        if insn.op == Op::Ecall && (self.catch.ecall || self.catch.syscalls.contains(&cpu.x[17])) {
+            self.hit = Some(Event::Catch(cpu.x[17]));
+            return true;
+        }
+        false
+    }
+
+    #[inline(always)]
+    fn mem_access(&mut self, a: &MemAccess) -> bool {
+        for w in self.watchpoints {
+            let kind_hit = match w.kind {
+                WatchKind::Write => a.kind == AccessKind::Write,
+                WatchKind::Read => a.kind == AccessKind::Read,
+                WatchKind::Access => true,
+            };
+            if kind_hit && a.addr < w.addr + w.len && w.addr < a.addr + a.size as u64 {
+                self.hit = Some(Event::Watch(w.kind, w.addr));
+                return true;
+            }
+        }
+        false
+    }
+}
+
 /// A bitmap of breakpoint addresses over the predecoded code range.
 struct BpBits {
     base: u64,
@@ -375,7 +418,9 @@ impl Debugger {
             let now = self.instret();
             let next_snap = self.history.last().map_or(0, |p| p.instret) + self.interval;
             let mut steps = next_snap.saturating_sub(now).clamp(1, CHUNK);
-            if how == Resume::Step {
+            if how == Resume::Step || first {
+                // The instruction resumed from runs alone (it ignores
+                // breakpoints); the rest run under the lean observer.
                 steps = 1;
             }
             let mut stops = Stops {
@@ -395,16 +440,27 @@ impl Debugger {
             };
             first = false;
             let g = &mut self.guest;
-            let stop = if self.breakpoints.is_empty()
+            let lean = how == Resume::Continue && !stops.first;
+            let (stop, hit) = if lean
+                && self.breakpoints.is_empty()
                 && self.watchpoints.is_empty()
                 && self.catch.is_empty()
-                && how == Resume::Continue
             {
-                g.machine.run(&mut g.os, &mut (), steps)
+                (g.machine.run(&mut g.os, &mut (), steps), None)
+            } else if lean {
+                let mut fast = Fast {
+                    breakpoints: &self.breakpoints,
+                    bits: &stops.bits,
+                    watchpoints: &self.watchpoints,
+                    catch: &self.catch,
+                    hit: None,
+                };
+                let stop = g.machine.run(&mut g.os, &mut fast, steps);
+                (stop, fast.hit)
             } else {
-                g.machine.run(&mut g.os, &mut stops, steps)
+                let stop = g.machine.run(&mut g.os, &mut stops, steps);
+                (stop, stops.hit.take())
             };
-            let hit = stops.hit.take();
             if self.instret() >= next_snap {
                 self.take_snapshot();
             }

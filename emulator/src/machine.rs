@@ -654,9 +654,9 @@ impl Machine {
             instret += 1;
             cycle += cost;
             if O::ACTIVE && O::RETIRED {
-                sync!();
                 obs.retired(&self.cpu, old_pc, &insn, cost);
                 if let Some(kind) = transfer {
+                    sync!();
                     obs.transfer(
                         &self.cpu,
                         &Transfer {

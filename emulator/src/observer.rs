@@ -111,8 +111,10 @@ pub trait Observer {
     }
 
     /// An instruction retired. `cycles` is what it cost (1, or 1 plus the
-    /// modeled syscall cost for an `ecall` served on the host). `cpu` is the
-    /// state after it.
+    /// modeled syscall cost for an `ecall` served on the host). `cpu`'s
+    /// registers and CSRs are the state after it, but its `pc`, `instret`
+    /// and `cycle` may lag (the interpreter keeps them in locals; they are
+    /// current in [`Observer::transfer`] and the syscall and trap events).
     #[inline(always)]
     fn retired(&mut self, _cpu: &Cpu, _pc: u64, _insn: &Insn, _cycles: u64) {}
 
