@@ -14,11 +14,16 @@
 //! snapshots are dropped and a new one is taken at the current point.
 
 use crate::guest::Guest;
+use zkdbg_profiler::source::SourceMap;
+use zkdbg_profiler::unwind::Unwinder;
 use rustc_hash::FxHashSet;
 use std::collections::BTreeSet;
 use std::io::Write;
 use zeroos::ZeroOs;
-use zkdbg_emulator::{AccessKind, Cpu, Fault, Insn, MemAccess, Observer, Op, Snapshot, StopReason};
+use zkdbg_emulator::{
+    AccessKind, Cpu, Fault, Insn, MemAccess, Observer, Op, Snapshot, StopReason, SyscallRequest,
+    SyscallResult,
+};
 
 /// What a watchpoint watches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +63,21 @@ impl Catch {
     }
 }
 
+/// A syscall served by zeroos, as the debugger logs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyscallEntry {
+    /// Instructions retired before the `ecall`.
+    pub instret: u64,
+    /// pc of the `ecall`.
+    pub pc: u64,
+    /// a7.
+    pub nr: u64,
+    /// a0..a5.
+    pub args: [u64; 6],
+    /// a0 after the call; `None` for exits.
+    pub ret: Option<u64>,
+}
+
 /// How to resume.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Resume {
@@ -94,6 +114,7 @@ pub enum Event {
 
 /// The stop observer: breakpoints, watchpoints, catchpoints, range steps.
 struct Stops<'a> {
+    log: Option<&'a mut Vec<SyscallEntry>>,
     breakpoints: &'a FxHashSet<u64>,
     /// Breakpoints as one bit per halfword of the code range (no hashing
     /// on the hot path); pcs outside it use `breakpoints`.
@@ -113,6 +134,19 @@ struct Stops<'a> {
 
 impl Observer for Stops<'_> {
     const RETIRED: bool = false;
+
+    fn syscall_exit(
+        &mut self,
+        _cpu: &Cpu,
+        _mem: &zkdbg_emulator::Memory,
+        req: &SyscallRequest,
+        res: &SyscallResult,
+        _cycles: u64,
+    ) {
+        if let Some(log) = self.log.as_deref_mut() {
+            log_syscall(log, req, res);
+        }
+    }
     #[inline(always)]
     fn before_insn(&mut self, cpu: &Cpu, pc: u64, insn: &Insn) -> bool {
         let first = std::mem::replace(&mut self.first, false);
@@ -174,6 +208,7 @@ impl Observer for Stops<'_> {
 /// The lean stop observer of `continue`: breakpoints, catchpoints and
 /// watchpoints only.
 struct Fast<'a> {
+    log: &'a mut Vec<SyscallEntry>,
     breakpoints: &'a FxHashSet<u64>,
     bits: &'a BpBits,
     watchpoints: &'a [Watchpoint],
@@ -181,8 +216,32 @@ struct Fast<'a> {
     hit: Option<Event>,
 }
 
+fn log_syscall(log: &mut Vec<SyscallEntry>, req: &SyscallRequest, res: &SyscallResult) {
+    log.push(SyscallEntry {
+        instret: req.instret,
+        pc: req.pc,
+        nr: req.nr,
+        args: req.args,
+        ret: match res {
+            SyscallResult::Return(v) => Some(*v),
+            SyscallResult::Exit(_) => None,
+        },
+    });
+}
+
 impl Observer for Fast<'_> {
     const RETIRED: bool = false;
+
+    fn syscall_exit(
+        &mut self,
+        _cpu: &Cpu,
+        _mem: &zkdbg_emulator::Memory,
+        req: &SyscallRequest,
+        res: &SyscallResult,
+        _cycles: u64,
+    ) {
+        log_syscall(self.log, req, res);
+    }
 
     #[inline(always)]
     fn before_insn(&mut self, cpu: &Cpu, pc: u64, insn: &Insn) -> bool {
@@ -276,7 +335,21 @@ pub struct Debugger {
     shown_err: usize,
     /// Where the guest ended, if it did (exit, halt or fault).
     pub ended: Option<Event>,
+    /// Syscalls served so far (dropped again when execution goes back).
+    pub syscall_log: Vec<SyscallEntry>,
     start: (Snapshot, ZeroOs),
+    /// DWARF lines and inline frames of the guest.
+    pub source: SourceMap,
+    unwinder: Unwinder,
+}
+
+/// A frame of a backtrace: pc and its inline frames (innermost first).
+#[derive(Clone, Debug)]
+pub struct StackFrame {
+    /// The pc (for outer frames, the return address).
+    pub pc: u64,
+    /// Function name (innermost inline frame first), file:line.
+    pub inline: Vec<(String, Option<String>)>,
 }
 
 fn snapshot_bytes(g: &Guest) -> u64 {
@@ -288,7 +361,12 @@ impl Debugger {
     /// `budget` bounds the snapshots' memory (bytes).
     pub fn new(guest: Guest, budget: u64) -> Debugger {
         let start = (guest.machine.snapshot(), guest.os.clone());
+        let source = SourceMap::new(&guest.path);
+        let unwinder = Unwinder::new(&guest.elf);
         let mut d = Debugger {
+            syscall_log: Vec::new(),
+            source,
+            unwinder,
             guest,
             breakpoints: FxHashSet::default(),
             watchpoints: Vec::new(),
@@ -320,6 +398,7 @@ impl Debugger {
         self.shown_out = 0;
         self.shown_err = 0;
         self.ended = None;
+        self.syscall_log.clear();
         self.take_snapshot();
     }
 
@@ -424,6 +503,7 @@ impl Debugger {
                 steps = 1;
             }
             let mut stops = Stops {
+                log: Some(&mut self.syscall_log),
                 breakpoints: &self.breakpoints,
                 bits: BpBits::new(&self.breakpoints, self.guest.machine.mem.code_range()),
                 watchpoints: &self.watchpoints,
@@ -441,14 +521,10 @@ impl Debugger {
             first = false;
             let g = &mut self.guest;
             let lean = how == Resume::Continue && !stops.first;
-            let (stop, hit) = if lean
-                && self.breakpoints.is_empty()
-                && self.watchpoints.is_empty()
-                && self.catch.is_empty()
-            {
-                (g.machine.run(&mut g.os, &mut (), steps), None)
-            } else if lean {
+            let (stop, hit) = if lean {
+                let log = stops.log.take().expect("log");
                 let mut fast = Fast {
+                    log,
                     breakpoints: &self.breakpoints,
                     bits: &stops.bits,
                     watchpoints: &self.watchpoints,
@@ -483,9 +559,159 @@ impl Debugger {
         }
     }
 
+    /// The pc.
+    pub fn pc(&self) -> u64 {
+        self.guest.machine.cpu.pc
+    }
+
+    /// `(file, line)` of `pc`, if DWARF knows it.
+    pub fn line_of(&self, pc: u64) -> Option<(String, u32)> {
+        let f = self.source.frames(pc).into_iter().next()?;
+        Some((f.file?, f.line?))
+    }
+
+    fn insn_at_pc(&self) -> Option<Insn> {
+        self.guest.machine.mem.fetch(self.pc())
+    }
+
+    fn is_call(i: &Insn) -> bool {
+        matches!(i.op, Op::Jal | Op::Jalr) && (i.rd == 1 || i.rd == 5)
+    }
+
+    fn is_return(i: &Insn) -> bool {
+        i.op == Op::Jalr && i.rd == 0 && (i.rs1 == 1 || i.rs1 == 5)
+    }
+
+    /// Runs over the call at pc to its return address (with the stack
+    /// pointer back where it was). Stops early for anything else.
+    fn step_over_call(&mut self, len: u64) -> Event {
+        let ret = self.pc() + len;
+        let sp = self.guest.machine.cpu.x[2];
+        let had = !self.breakpoints.insert(ret);
+        let mut first = true;
+        let ev = loop {
+            let ev = self.resume(Resume::Continue, first, || false);
+            first = false;
+            match ev {
+                Event::Breakpoint(pc) if pc == ret => {
+                    if self.guest.machine.cpu.x[2] >= sp {
+                        break Event::DoneStep;
+                    }
+                }
+                other => break other,
+            }
+        };
+        if !had {
+            self.breakpoints.remove(&ret);
+        }
+        match ev {
+            Event::Breakpoint(pc) if pc == ret && had => Event::DoneStep,
+            e => e,
+        }
+    }
+
+    /// Source-level step (`step`; with `over`, `next`): runs until the
+    /// source line changes, into calls or over them. Code without line
+    /// information is stepped through. At most `limit` instructions.
+    pub fn step_line(&mut self, over: bool, limit: u64) -> Event {
+        let start = self.line_of(self.pc());
+        let start_instret = self.instret();
+        loop {
+            let Some(insn) = self.insn_at_pc() else {
+                return self.resume(Resume::Step, true, || false);
+            };
+            let ev = if over && Self::is_call(&insn) {
+                self.step_over_call(insn.len as u64)
+            } else {
+                self.resume(Resume::Step, true, || false)
+            };
+            if ev != Event::DoneStep {
+                return ev;
+            }
+            let now = self.line_of(self.pc());
+            if now.is_some() && now != start {
+                return Event::DoneStep;
+            }
+            if self.instret() - start_instret >= limit {
+                return Event::DoneStep;
+            }
+        }
+    }
+
+    /// Runs until the current function returns (`finish`), stepping over
+    /// calls it makes. At most `limit` instructions.
+    pub fn finish(&mut self, limit: u64) -> Event {
+        let start_instret = self.instret();
+        loop {
+            let Some(insn) = self.insn_at_pc() else {
+                return self.resume(Resume::Step, true, || false);
+            };
+            let ev = if Self::is_call(&insn) {
+                self.step_over_call(insn.len as u64)
+            } else {
+                self.resume(Resume::Step, true, || false)
+            };
+            if ev != Event::DoneStep || Self::is_return(&insn) {
+                return ev;
+            }
+            if self.instret() - start_instret >= limit {
+                return Event::DoneStep;
+            }
+        }
+    }
+
+    /// Source-level reverse step: back to the previous source line.
+    pub fn reverse_line(&mut self, limit: u64) -> Event {
+        let start = self.line_of(self.pc());
+        for _ in 0..limit {
+            let ev = self.reverse_step();
+            if ev != Event::DoneStep {
+                return ev;
+            }
+            let now = self.line_of(self.pc());
+            if now.is_some() && now != start {
+                return Event::DoneStep;
+            }
+        }
+        Event::DoneStep
+    }
+
+    /// The call stack by DWARF CFI, innermost first, with inline frames.
+    pub fn backtrace(&self) -> Vec<StackFrame> {
+        let cpu = &self.guest.machine.cpu;
+        self.unwinder
+            .backtrace(cpu.pc, &cpu.x, &self.guest.machine.mem)
+            .into_iter()
+            .enumerate()
+            .map(|(i, pc)| {
+                let lookup = if i == 0 { pc } else { pc.wrapping_sub(2) };
+                let mut inline: Vec<(String, Option<String>)> = self
+                    .source
+                    .frames(lookup)
+                    .into_iter()
+                    .map(|f| {
+                        let loc = f.location();
+                        (f.function.unwrap_or_else(|| "??".into()), loc)
+                    })
+                    .collect();
+                if inline.is_empty() || inline.iter().all(|(n, _)| n == "??") {
+                    let name = self
+                        .guest
+                        .machine
+                        .symbols()
+                        .describe(pc)
+                        .unwrap_or_else(|| format!("{pc:#x}"));
+                    inline = vec![(name, None)];
+                }
+                StackFrame { pc, inline }
+            })
+            .collect()
+    }
+
     /// Restores the latest snapshot at or before `target` and replays up
     /// to it.
     fn goto(&mut self, target: u64) {
+        self.syscall_log.retain(|s| s.instret < target);
         let i = self
             .history
             .iter()
@@ -526,6 +752,7 @@ impl Debugger {
             self.guest.machine.restore(&self.history[k].machine);
             self.guest.os = self.history[k].os.clone();
             let mut stops = Stops {
+                log: None,
                 breakpoints: &self.breakpoints,
                 bits: BpBits::new(&self.breakpoints, self.guest.machine.mem.code_range()),
                 watchpoints: &self.watchpoints,

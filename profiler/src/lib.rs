@@ -16,6 +16,7 @@ pub mod report;
 pub mod source;
 pub mod symbolize;
 pub mod trace;
+pub mod unwind;
 
 pub use profile::Profiler;
 pub use report::{write_diff_svg, Profile, Summary};

@@ -66,6 +66,36 @@ impl SourceMap {
         out
     }
 
+    /// The line table over `lo..hi`: `(address, file, line)` for each row,
+    /// by address (for mapping `FILE:LINE` to code).
+    pub fn line_rows(&self, lo: u64, hi: u64) -> Vec<(u64, String, u32)> {
+        let mut out = Vec::new();
+        let Some(l) = &self.loader else { return out };
+        if let Ok(it) = l.find_location_range(lo, hi) {
+            for (addr, _len, loc) in it {
+                if let (Some(f), Some(line)) = (loc.file, loc.line) {
+                    out.push((addr, tidy_path(f), line));
+                }
+            }
+        }
+        out
+    }
+
+    /// The lowest address of the first line at or after `line` in a file
+    /// whose path ends with `file`, within `lo..hi`.
+    pub fn address_of_line(&self, file: &str, line: u32, lo: u64, hi: u64) -> Option<u64> {
+        let rows = self.line_rows(lo, hi);
+        let best = rows
+            .iter()
+            .filter(|(_, f, l)| (f == file || f.ends_with(&format!("/{file}"))) && *l >= line)
+            .map(|(_, _, l)| *l)
+            .min()?;
+        rows.iter()
+            .filter(|(_, f, l)| (f == file || f.ends_with(&format!("/{file}"))) && *l == best)
+            .map(|(a, _, _)| *a)
+            .min()
+    }
+
     /// `file:line` of `addr`, if DWARF knows it.
     pub fn location(&self, addr: u64) -> Option<String> {
         let loc = self.loader.as_ref()?.find_location(addr).ok()??;

@@ -356,7 +356,7 @@ fn without_file_interrupt_reconnect_and_faults() {
         s
     };
     has(&o, "Program received signal SIGINT");
-    has(&o, "in mix (");
+    has(&o, "mix (rounds=");
     drop(stub);
 
     // Faults stop with the right signal at the faulting instruction.
