@@ -9,4 +9,5 @@ pub mod exec;
 pub mod gdb;
 pub mod guest;
 pub mod run;
+pub mod tui;
 pub use zkdbg_profiler::source;

@@ -50,6 +50,15 @@ enum Command {
         #[command(flatten)]
         gdb: zkdbg::gdb::GdbArgs,
     },
+    /// Step through the guest in a terminal UI: source, disassembly, registers, call stack,
+    /// memory, breakpoints, syscalls and output (press ? inside for keys).
+    Tui {
+        #[command(flatten)]
+        guest: GuestArgs,
+        /// Memory budget for reverse-execution snapshots (bytes; K, M, G accepted).
+        #[arg(long, value_name = "BYTES", value_parser = zkdbg::guest::parse_size, default_value = "256M")]
+        history_budget: u64,
+    },
     /// Trace every syscall (and Jolt host call) the guest makes: JSON lines or strace-style text.
     Trace {
         #[command(flatten)]
@@ -132,6 +141,14 @@ fn real_main(cli: Cli) -> Result<i32> {
             format,
             output,
         } => trace(&guest, format, output),
+        Command::Tui {
+            guest,
+            history_budget,
+        } => {
+            let g = Guest::load(&guest, Output::Capture)?;
+            zkdbg::tui::run(zkdbg::core::Debugger::new(g, history_budget))?;
+            Ok(0)
+        }
         Command::Gdb { guest, gdb } => {
             zkdbg::gdb::serve(&guest, &gdb)?;
             Ok(0)

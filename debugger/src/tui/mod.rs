@@ -1,0 +1,457 @@
+//! `zkdbg tui`: a terminal step-through UI (ratatui + crossterm) over the
+//! same [`Debugger`] core as the GDB stub.
+//!
+//! [`App`] holds the state and handles keys and `:` commands; [`render`]
+//! draws it (tested with ratatui's `TestBackend`); [`run`] owns the
+//! terminal, restoring it on exit, on error and on panic.
+
+mod render;
+
+use crate::core::{Debugger, Event, Resume, WatchKind, Watchpoint};
+use crate::run::signal_of;
+use crossterm::event::{self, Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use zkdbg_profiler::{Profiler, Symbolizer};
+
+pub use render::{render, MIN_HEIGHT, MIN_WIDTH};
+
+/// Instructions a source-level step may take before it gives up.
+const STEP_LIMIT: u64 = 50_000_000;
+
+/// The panes, in `Tab` order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    /// Source around the current line.
+    Source,
+    /// Disassembly around pc.
+    Disassembly,
+    /// Memory hex view.
+    Memory,
+    /// Guest stdout.
+    Output,
+}
+
+/// What the guest is doing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Stopped, with the reason.
+    Stopped(String),
+    /// Running in the background (`c`).
+    Running,
+    /// Exited with this status.
+    Exited(i32),
+    /// Faulted.
+    Faulted(String),
+}
+
+/// The UI state.
+pub struct App {
+    /// The debugger.
+    pub dbg: Debugger,
+    /// Focused pane.
+    pub pane: Pane,
+    /// Guest state.
+    pub state: State,
+    /// Registers before the last step, to highlight changes.
+    pub prev_regs: [u64; 32],
+    /// A message for the bottom line.
+    pub message: String,
+    /// The `:` command being typed.
+    pub cmdline: Option<String>,
+    /// The help overlay is shown.
+    pub help: bool,
+    /// Memory pane address.
+    pub mem_addr: u64,
+    /// Selected source line (for `b`), if moved away from pc's line.
+    pub selected: Option<u32>,
+    /// Disassembly scroll (instructions, relative to pc).
+    pub disasm_scroll: i64,
+    /// Output scroll (lines from the end).
+    pub out_scroll: usize,
+    /// Whether to quit.
+    pub quit: bool,
+    run_since: Option<(Instant, u64)>,
+    /// Instructions per second of the current or last background run.
+    pub rate: f64,
+    files: HashMap<String, Option<Vec<String>>>,
+}
+
+impl App {
+    /// A UI over `dbg`, stopped at the entry point.
+    pub fn new(dbg: Debugger) -> App {
+        // The memory pane starts at the first writable segment (data).
+        let data = dbg
+            .guest
+            .machine
+            .program
+            .segments
+            .iter()
+            .find(|s| s.write)
+            .map_or(0, |s| s.vaddr);
+        App {
+            prev_regs: dbg.guest.machine.cpu.x,
+            dbg,
+            pane: Pane::Source,
+            state: State::Stopped("at entry".into()),
+            message: "press ? for help".into(),
+            cmdline: None,
+            help: false,
+            mem_addr: data,
+            selected: None,
+            disasm_scroll: 0,
+            out_scroll: 0,
+            quit: false,
+            run_since: None,
+            rate: 0.0,
+            files: HashMap::new(),
+        }
+    }
+
+    /// The lines of a source file (read once, relative to the current
+    /// directory); `None` if unreadable.
+    pub fn file_lines(&mut self, path: &str) -> Option<&Vec<String>> {
+        self.files
+            .entry(path.to_string())
+            .or_insert_with(|| {
+                std::fs::read_to_string(path)
+                    .ok()
+                    .map(|t| t.lines().map(|l| l.replace('\t', "    ")).collect())
+            })
+            .as_ref()
+    }
+
+    fn describe(&self, ev: &Event) -> State {
+        match ev {
+            Event::DoneStep => State::Stopped("step".into()),
+            Event::Breakpoint(pc) => State::Stopped(format!("breakpoint at {pc:#x}")),
+            Event::Watch(k, a) => State::Stopped(format!("watchpoint ({k:?}) at {a:#x}")),
+            Event::Catch(nr) => State::Stopped(format!(
+                "catchpoint: syscall {nr} ({})",
+                zeroos::syscall_name(*nr, self.dbg.guest.machine.xlen()).unwrap_or("?")
+            )),
+            Event::Exited(c) => State::Exited(*c),
+            Event::Halted => State::Exited(0),
+            Event::Fault(f) => State::Faulted(format!(
+                "{} ({}) at {:#x}",
+                f.kind.describe(),
+                signal_of(f.kind).0,
+                f.pc
+            )),
+            Event::Interrupted => State::Stopped("interrupted".into()),
+            Event::StartOfHistory => State::Stopped("start of history".into()),
+        }
+    }
+
+    fn stopped(&mut self, ev: Event) {
+        self.state = self.describe(&ev);
+        self.selected = None;
+        self.disasm_scroll = 0;
+        self.run_since = None;
+    }
+
+    fn act(&mut self, f: impl FnOnce(&mut Debugger) -> Event) {
+        self.prev_regs = self.dbg.guest.machine.cpu.x;
+        let ev = f(&mut self.dbg);
+        self.stopped(ev);
+    }
+
+    /// Whether a background run is in progress.
+    pub fn running(&self) -> bool {
+        self.state == State::Running
+    }
+
+    /// Starts a background `continue`.
+    pub fn start_continue(&mut self) {
+        self.prev_regs = self.dbg.guest.machine.cpu.x;
+        self.state = State::Running;
+        self.run_since = Some((Instant::now(), self.dbg.instret()));
+        self.message = "running: Esc or Ctrl-C interrupts".into();
+        // The first chunk skips a breakpoint at the current pc.
+        self.run_chunk(true);
+    }
+
+    /// Runs a background `continue` for about 30 ms.
+    pub fn run_chunk(&mut self, first: bool) {
+        let t = Instant::now();
+        let ev = self.dbg.resume(Resume::Continue, first, || {
+            t.elapsed() > Duration::from_millis(30)
+        });
+        if let Some((t0, n0)) = self.run_since {
+            let secs = t0.elapsed().as_secs_f64().max(1e-9);
+            self.rate = (self.dbg.instret() - n0) as f64 / secs;
+        }
+        if ev != Event::Interrupted {
+            self.stopped(ev);
+            self.message.clear();
+        }
+    }
+
+    /// Handles one key.
+    pub fn key(&mut self, k: KeyEvent) {
+        let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
+        if self.running() {
+            if k.code == KeyCode::Esc || ctrl_c {
+                self.stopped(Event::Interrupted);
+                self.message = "interrupted".into();
+            }
+            return;
+        }
+        if let Some(cmd) = &mut self.cmdline {
+            match k.code {
+                KeyCode::Enter => {
+                    let c = std::mem::take(cmd);
+                    self.cmdline = None;
+                    self.command(&c);
+                }
+                KeyCode::Esc => self.cmdline = None,
+                KeyCode::Backspace => {
+                    cmd.pop();
+                }
+                KeyCode::Char(ch) => cmd.push(ch),
+                _ => {}
+            }
+            return;
+        }
+        if self.help {
+            self.help = false;
+            return;
+        }
+        if ctrl_c {
+            self.quit = true;
+            return;
+        }
+        match k.code {
+            KeyCode::Char('q') => self.quit = true,
+            KeyCode::Char('?') => self.help = true,
+            KeyCode::Char(':') => self.cmdline = Some(String::new()),
+            KeyCode::Char('s') => self.act(|d| d.step_line(false, STEP_LIMIT)),
+            KeyCode::Char('n') => self.act(|d| d.step_line(true, STEP_LIMIT)),
+            KeyCode::Char('i') => self.act(|d| d.resume(Resume::Step, true, || false)),
+            KeyCode::Char('f') => self.act(|d| d.finish(STEP_LIMIT)),
+            KeyCode::Char('r') => self.act(|d| d.reverse_line(1_000_000)),
+            KeyCode::Char('R') => self.act(|d| d.reverse_continue()),
+            KeyCode::Char('c') => self.start_continue(),
+            KeyCode::Char('b') => self.toggle_breakpoint(),
+            KeyCode::Char('e') => {
+                self.dbg.catch.ecall = !self.dbg.catch.ecall;
+                self.message = format!(
+                    "break on every ecall: {}",
+                    if self.dbg.catch.ecall { "on" } else { "off" }
+                );
+            }
+            KeyCode::Tab => {
+                self.pane = match self.pane {
+                    Pane::Source => Pane::Disassembly,
+                    Pane::Disassembly => Pane::Memory,
+                    Pane::Memory => Pane::Output,
+                    Pane::Output => Pane::Source,
+                }
+            }
+            KeyCode::Up => self.scroll(-1),
+            KeyCode::Down => self.scroll(1),
+            KeyCode::PageUp => self.scroll(-10),
+            KeyCode::PageDown => self.scroll(10),
+            _ => {}
+        }
+    }
+
+    fn scroll(&mut self, by: i64) {
+        match self.pane {
+            Pane::Source => {
+                let cur = self
+                    .selected
+                    .or_else(|| self.dbg.line_of(self.dbg.pc()).map(|l| l.1))
+                    .unwrap_or(1) as i64;
+                self.selected = Some((cur + by).max(1) as u32);
+            }
+            Pane::Disassembly => self.disasm_scroll += by,
+            Pane::Memory => self.mem_addr = self.mem_addr.wrapping_add((by * 16) as u64),
+            Pane::Output => {
+                self.out_scroll = (self.out_scroll as i64 - by).max(0) as usize;
+            }
+        }
+    }
+
+    /// The source line `b` acts on: the selected one, or pc's.
+    pub fn cursor_line(&self) -> Option<(String, u32)> {
+        let (file, line) = self.dbg.line_of(self.dbg.pc())?;
+        Some((file, self.selected.unwrap_or(line)))
+    }
+
+    fn toggle_breakpoint(&mut self) {
+        let Some((file, line)) = self.cursor_line() else {
+            self.message = "no source line here (no DWARF)".into();
+            return;
+        };
+        let (lo, hi) = self.dbg.guest.machine.mem.code_range();
+        match self.dbg.source.address_of_line(&file, line, lo, hi) {
+            Some(a) => {
+                if self.dbg.breakpoints.remove(&a) {
+                    self.message = format!("breakpoint removed at {file}:{line}");
+                } else {
+                    self.dbg.breakpoints.insert(a);
+                    self.message = format!("breakpoint at {file}:{line} ({a:#x})");
+                }
+            }
+            None => self.message = format!("no code at {file}:{line}"),
+        }
+    }
+
+    fn parse_addr(&self, s: &str) -> Option<u64> {
+        let s = s.trim().trim_start_matches('*').trim_start_matches('&');
+        if let Some(h) = s.strip_prefix("0x") {
+            return u64::from_str_radix(h, 16).ok();
+        }
+        if let Ok(v) = s.parse() {
+            return Some(v);
+        }
+        self.dbg.guest.machine.symbols().by_name(s).map(|x| x.addr)
+    }
+
+    /// Runs a `:` command.
+    pub fn command(&mut self, cmd: &str) {
+        let words: Vec<&str> = cmd.split_whitespace().collect();
+        let xlen = self.dbg.guest.machine.xlen();
+        self.message = match words.as_slice() {
+            ["help"] | ["h"] => {
+                self.help = true;
+                String::new()
+            }
+            ["break" | "b", spec] => self.break_at(spec),
+            ["delete"] => {
+                self.dbg.breakpoints.clear();
+                self.dbg.watchpoints.clear();
+                self.dbg.catch = Default::default();
+                "all breakpoints, watchpoints and catchpoints deleted".into()
+            }
+            ["watch", spec] => match self.parse_addr(spec) {
+                Some(a) => {
+                    let len = self
+                        .dbg
+                        .guest
+                        .machine
+                        .symbols()
+                        .by_name(spec)
+                        .map_or(xlen.bytes() as u64, |s| s.size.clamp(1, 8));
+                    self.dbg.watchpoints.push(Watchpoint {
+                        addr: a,
+                        len,
+                        kind: WatchKind::Write,
+                    });
+                    format!("watchpoint on {spec} ({a:#x}, {len} bytes)")
+                }
+                None => format!("unknown symbol or address `{spec}`"),
+            },
+            ["catch", "syscall", names @ ..] if !names.is_empty() => {
+                let mut out = Vec::new();
+                for n in names {
+                    match n.parse::<u64>().ok().or_else(|| zeroos::syscall_number(n)) {
+                        Some(nr) => {
+                            self.dbg.catch.syscalls.insert(nr);
+                            out.push(format!(
+                                "{nr} ({})",
+                                zeroos::syscall_name(nr, xlen).unwrap_or("?")
+                            ));
+                        }
+                        None => return self.message = format!("unknown syscall `{n}`"),
+                    }
+                }
+                format!("catching syscall {}", out.join(", "))
+            }
+            ["x", spec] => match self.parse_addr(spec) {
+                Some(a) => {
+                    self.mem_addr = a;
+                    self.pane = Pane::Memory;
+                    format!("memory at {a:#x}")
+                }
+                None => format!("unknown symbol or address `{spec}`"),
+            },
+            ["info", "registers"] | ["info", "reg"] => {
+                let c = &self.dbg.guest.machine.cpu;
+                format!(
+                    "pc={:#x} ra={:#x} sp={:#x} a0={:#x} a7={} mstatus={:#x} mcause={:#x}",
+                    c.pc, c.x[1], c.x[2], c.x[10], c.x[17], c.csr.mstatus, c.csr.mcause
+                )
+            }
+            ["profile", file] => {
+                let program = self.dbg.guest.machine.program.clone();
+                let source = zkdbg_profiler::source::SourceMap::new(&self.dbg.guest.path);
+                let mut prof = Profiler::new(Symbolizer::new(program, source));
+                self.dbg.replay_with(&mut prof);
+                let p = prof.finish();
+                let name = self.dbg.guest.name();
+                match std::fs::File::create(file).and_then(|f| {
+                    let mut w = std::io::BufWriter::new(f);
+                    p.write_svg(&name, &mut w)?;
+                    std::io::Write::flush(&mut w)
+                }) {
+                    Ok(()) => format!("flamegraph of {} cycles written to {file}", p.cycles()),
+                    Err(e) => format!("cannot write {file}: {e}"),
+                }
+            }
+            [] => String::new(),
+            _ => format!("unknown command `{cmd}` (:help lists them)"),
+        };
+    }
+
+    fn break_at(&mut self, spec: &str) -> String {
+        let (lo, hi) = self.dbg.guest.machine.mem.code_range();
+        let addr = if let Some((file, line)) = spec.rsplit_once(':') {
+            match line.parse() {
+                Ok(l) => self.dbg.source.address_of_line(file, l, lo, hi),
+                Err(_) => None,
+            }
+        } else if spec.starts_with('*') {
+            self.parse_addr(spec)
+        } else {
+            // A function: stop after its prologue, at its second line row
+            // if there is one, as GDB does.
+            self.dbg.guest.machine.symbols().by_name(spec).map(|s| {
+                let rows = self.dbg.source.line_rows(s.addr, s.addr + s.size.max(2));
+                rows.iter()
+                    .map(|r| r.0)
+                    .find(|&a| a > s.addr && rows[0].2 != rows.iter().find(|r| r.0 == a).unwrap().2)
+                    .unwrap_or(s.addr)
+            })
+        };
+        match addr {
+            Some(a) => {
+                self.dbg.breakpoints.insert(a);
+                format!("breakpoint at {spec} ({a:#x})")
+            }
+            None => format!("cannot place a breakpoint at `{spec}`"),
+        }
+    }
+}
+
+/// Runs the UI in the terminal until `q`. The terminal is restored on
+/// exit, on error and on panic.
+pub fn run(dbg: Debugger) -> anyhow::Result<()> {
+    let mut terminal = ratatui::try_init()?;
+    let result = event_loop(&mut terminal, App::new(dbg));
+    ratatui::restore();
+    result
+}
+
+fn event_loop(terminal: &mut ratatui::DefaultTerminal, mut app: App) -> anyhow::Result<()> {
+    while !app.quit {
+        terminal.draw(|f| render(f, &mut app))?;
+        let wait = if app.running() {
+            Duration::from_millis(0)
+        } else {
+            Duration::from_millis(250)
+        };
+        if event::poll(wait)? {
+            match event::read()? {
+                TermEvent::Key(k) if k.kind == event::KeyEventKind::Press => app.key(k),
+                TermEvent::Resize(..) => {}
+                _ => {}
+            }
+        }
+        if app.running() {
+            app.run_chunk(false);
+        }
+    }
+    Ok(())
+}
