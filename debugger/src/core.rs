@@ -14,8 +14,6 @@
 //! snapshots are dropped and a new one is taken at the current point.
 
 use crate::guest::Guest;
-use zkdbg_profiler::source::SourceMap;
-use zkdbg_profiler::unwind::Unwinder;
 use rustc_hash::FxHashSet;
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -24,6 +22,8 @@ use zkdbg_emulator::{
     AccessKind, Cpu, Fault, Insn, MemAccess, Observer, Op, Snapshot, StopReason, SyscallRequest,
     SyscallResult,
 };
+use zkdbg_profiler::source::SourceMap;
+use zkdbg_profiler::unwind::Unwinder;
 
 /// What a watchpoint watches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -614,8 +614,9 @@ impl Debugger {
     /// source line changes, into calls or over them. Code without line
     /// information is stepped through. At most `limit` instructions.
     pub fn step_line(&mut self, over: bool, limit: u64) -> Event {
-        let start = self.line_of(self.pc());
+        let mut start = self.line_of(self.pc());
         let start_instret = self.instret();
+        let mut skipped_prologue = false;
         loop {
             let Some(insn) = self.insn_at_pc() else {
                 return self.resume(Resume::Step, true, || false);
@@ -630,6 +631,14 @@ impl Debugger {
             }
             let now = self.line_of(self.pc());
             if now.is_some() && now != start {
+                // Entering a function: skip its prologue (the line of the
+                // opening brace), as GDB does.
+                let entry = self.guest.machine.symbols().is_function_entry(self.pc());
+                if entry && !skipped_prologue {
+                    skipped_prologue = true;
+                    start = now;
+                    continue;
+                }
                 return Event::DoneStep;
             }
             if self.instret() - start_instret >= limit {

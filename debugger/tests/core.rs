@@ -28,13 +28,20 @@ fn backtrace_by_cfi_shows_every_caller() {
         let mut d = debugger(arch);
         let square = d.guest.machine.symbols().by_name("square").unwrap().addr;
         d.breakpoints.insert(square);
-        assert_eq!(d.resume(Resume::Continue, true, || false), Event::Breakpoint(square));
+        assert_eq!(
+            d.resume(Resume::Continue, true, || false),
+            Event::Breakpoint(square)
+        );
         let names: Vec<String> = d
             .backtrace()
             .iter()
             .map(|f| f.inline[0].0.clone())
             .collect();
-        assert_eq!(names[..4], ["square", "sum_squares", "main", "__zk_start"], "{arch}");
+        assert_eq!(
+            names[..4],
+            ["square", "sum_squares", "main", "__zk_start"],
+            "{arch}"
+        );
     }
 }
 
@@ -66,7 +73,14 @@ fn backtrace_inside_a_leaf_function() {
     let mut d = debugger("rv64");
     let square = d.guest.machine.symbols().by_name("square").unwrap().addr;
     d.breakpoints.insert(square + 4);
-    assert_eq!(d.resume(Resume::Continue, true, || false), Event::Breakpoint(square + 4));
-    let names: Vec<String> = d.backtrace().iter().map(|f| f.inline[0].0.clone()).collect();
+    assert_eq!(
+        d.resume(Resume::Continue, true, || false),
+        Event::Breakpoint(square + 4)
+    );
+    let names: Vec<String> = d
+        .backtrace()
+        .iter()
+        .map(|f| f.inline[0].0.clone())
+        .collect();
     assert_eq!(names[..4], ["square", "sum_squares", "main", "__zk_start"]);
 }

@@ -58,7 +58,11 @@ impl Unwinder {
         let mut regs = *regs;
         let mut pc = pc;
         let mut ctx = Box::new(UnwindContext::new());
-        let xlen_mask = if self.addr_size == 4 { 0xffff_ffff } else { u64::MAX };
+        let xlen_mask = if self.addr_size == 4 {
+            0xffff_ffff
+        } else {
+            u64::MAX
+        };
         for depth in 0..MAX_FRAMES {
             // For return addresses, look up the call instruction's frame.
             let lookup = if depth == 0 { pc } else { pc.wrapping_sub(1) };

@@ -116,7 +116,10 @@ fn status_bar(f: &mut Frame, app: &App, r: Rect) {
     let cpu = &app.dbg.guest.machine.cpu;
     let (state, color) = match &app.state {
         State::Stopped(why) => (format!("stopped ({why})"), Color::Yellow),
-        State::Running => (format!("running, {:.1} M instr/s", app.rate / 1e6), Color::Green),
+        State::Running => (
+            format!("running, {:.1} M instr/s", app.rate / 1e6),
+            Color::Green,
+        ),
         State::Exited(c) => (format!("exited with code {c}"), Color::Blue),
         State::Faulted(why) => (format!("faulted: {why}"), Color::Red),
     };
@@ -165,7 +168,13 @@ fn source(f: &mut Frame, app: &mut App, r: Rect) {
         .and_then(|f| f.function.clone())
         .unwrap_or_default();
     let inl = if frames.len() > 1 {
-        format!(" (inlined into {})", frames.last().and_then(|f| f.function.clone()).unwrap_or_default())
+        format!(
+            " (inlined into {})",
+            frames
+                .last()
+                .and_then(|f| f.function.clone())
+                .unwrap_or_default()
+        )
     } else {
         String::new()
     };
@@ -233,12 +242,21 @@ fn disassembly(f: &mut Frame, app: &App, r: Rect) {
                 Some(i) => disassemble(&i, a, m.xlen(), &sym),
                 None => "(unmapped)".into(),
             };
-            let mark = if app.dbg.breakpoints.contains(&a) { "●" } else { " " };
+            let mark = if app.dbg.breakpoints.contains(&a) {
+                "●"
+            } else {
+                " "
+            };
             let arrow = if a == pc { "▶" } else { " " };
             let loc = m.symbols().describe(a).unwrap_or_default();
             let s = format!("{mark}{arrow}{a:#010x} {loc:<18.18} {text}");
             if a == pc {
-                Line::styled(s, Style::default().bg(Color::DarkGray).add_modifier(Modifier::BOLD))
+                Line::styled(
+                    s,
+                    Style::default()
+                        .bg(Color::DarkGray)
+                        .add_modifier(Modifier::BOLD),
+                )
             } else {
                 Line::from(s)
             }
@@ -252,19 +270,30 @@ fn disassembly(f: &mut Frame, app: &App, r: Rect) {
 
 fn registers(f: &mut Frame, app: &App, r: Rect) {
     let cpu = &app.dbg.guest.machine.cpu;
-    let w = if app.dbg.guest.machine.xlen().bits() == 64 { 16 } else { 8 };
+    let w = if app.dbg.guest.machine.xlen().bits() == 64 {
+        16
+    } else {
+        8
+    };
     let mut lines = Vec::new();
     for row in 0..16 {
         let mut spans = Vec::new();
         for i in [row, row + 16] {
             let changed = cpu.x[i] != app.prev_regs[i];
             let style = if changed {
-                Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+                Style::default()
+                    .fg(Color::Yellow)
+                    .add_modifier(Modifier::BOLD)
             } else {
                 Style::default()
             };
             spans.push(Span::styled(
-                format!("{:>4} {:0w$x}{} ", ABI_NAMES[i], cpu.x[i], if changed { "*" } else { " " }),
+                format!(
+                    "{:>4} {:0w$x}{} ",
+                    ABI_NAMES[i],
+                    cpu.x[i],
+                    if changed { "*" } else { " " }
+                ),
                 style,
             ));
         }
@@ -281,7 +310,11 @@ fn stack(f: &mut Frame, app: &App, r: Rect) {
     let mut n = 0;
     for fr in app.dbg.backtrace() {
         for (i, (name, loc)) in fr.inline.iter().enumerate() {
-            let tag = if i + 1 < fr.inline.len() { " [inlined]" } else { "" };
+            let tag = if i + 1 < fr.inline.len() {
+                " [inlined]"
+            } else {
+                ""
+            };
             let at = loc.as_ref().map(|l| format!(" at {l}")).unwrap_or_default();
             lines.push(Line::from(format!("#{n:<2} {name}{tag}{at}")));
             n += 1;
@@ -306,7 +339,10 @@ fn points(f: &mut Frame, app: &App, r: Rect) {
         lines.push(Line::from(format!("break {a:#x}{loc}")));
     }
     for w in &app.dbg.watchpoints {
-        lines.push(Line::from(format!("watch {:#x} ({} bytes, {:?})", w.addr, w.len, w.kind)));
+        lines.push(Line::from(format!(
+            "watch {:#x} ({} bytes, {:?})",
+            w.addr, w.len, w.kind
+        )));
     }
     if app.dbg.catch.ecall {
         lines.push(Line::from("catch every ecall"));
@@ -332,7 +368,11 @@ fn memory(f: &mut Frame, app: &App, r: Rect) {
             match mem.peek_u8(a + i) {
                 Ok(b) => {
                     hex += &format!("{b:02x} ");
-                    asc.push(if (0x20..0x7f).contains(&b) { b as char } else { '.' });
+                    asc.push(if (0x20..0x7f).contains(&b) {
+                        b as char
+                    } else {
+                        '.'
+                    });
                 }
                 Err(_) => {
                     hex += "?? ";
@@ -354,7 +394,10 @@ fn output(f: &mut Frame, app: &App, r: Rect) {
     let h = r.height.saturating_sub(2) as usize;
     let end = all.len().saturating_sub(app.out_scroll);
     let start = end.saturating_sub(h);
-    let lines: Vec<Line> = all[start..end].iter().map(|l| Line::from(l.to_string())).collect();
+    let lines: Vec<Line> = all[start..end]
+        .iter()
+        .map(|l| Line::from(l.to_string()))
+        .collect();
     f.render_widget(
         Paragraph::new(lines).block(block(" guest stdout ".into(), app.pane == Pane::Output)),
         r,

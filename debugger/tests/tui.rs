@@ -1,0 +1,107 @@
+//! Snapshot tests of the rendered TUI (ratatui's `TestBackend`, `insta`)
+//! in each state: stopped at main, after a step into a function, at a
+//! syscall catchpoint, after exit, after a fault; plus help and a terminal
+//! too small.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use std::path::Path;
+use zeroos::Output;
+use zkdbg::core::Debugger;
+use zkdbg::guest::{Guest, GuestArgs};
+use zkdbg::tui::{render, App};
+
+fn app(arch: &str, name: &str) -> App {
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        guest: GuestArgs,
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    // Source paths in the guests' DWARF are relative to the repository.
+    std::env::set_current_dir(root).unwrap();
+    let elf = root
+        .join("guests/bin")
+        .join(arch)
+        .join(format!("{name}.elf"));
+    let args = <Cli as clap::Parser>::parse_from(["x", elf.to_str().unwrap()]).guest;
+    App::new(Debugger::new(
+        Guest::load(&args, Output::Capture).unwrap(),
+        64 << 20,
+    ))
+}
+
+fn screen(app: &mut App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| render(f, app)).unwrap();
+    let buf = t.backend().buffer();
+    let mut s = String::new();
+    for y in 0..h {
+        let line: String = (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        s += line.trim_end();
+        s.push('\n');
+    }
+    s
+}
+
+fn key(app: &mut App, c: char) {
+    app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+}
+
+fn cont(app: &mut App) {
+    key(app, 'c');
+    while app.running() {
+        app.run_chunk(false);
+    }
+}
+
+#[test]
+fn stopped_at_main_then_step_into_a_function() {
+    let mut a = app("rv64", "debuggee");
+    a.command("break main");
+    cont(&mut a);
+    let s = screen(&mut a, 120, 40);
+    assert!(s.contains("guests/src/debuggee.c:29 in main"), "{s}");
+    insta::assert_snapshot!("stopped_at_main", s);
+    key(&mut a, 's');
+    let s = screen(&mut a, 120, 40);
+    assert!(s.contains("guests/src/debuggee.c:19 in sum_squares"), "{s}");
+    assert!(s.contains("#1  main at guests/src/debuggee.c:29"), "{s}");
+    insta::assert_snapshot!("stepped_into_sum_squares", s);
+}
+
+#[test]
+fn at_a_syscall_catchpoint_then_exit() {
+    let mut a = app("rv64", "hello");
+    a.command("catch syscall write");
+    cont(&mut a);
+    let s = screen(&mut a, 120, 40);
+    assert!(s.contains("catchpoint: syscall 64 (write)"), "{s}");
+    insta::assert_snapshot!("at_write_catchpoint", s);
+    a.command("delete");
+    cont(&mut a);
+    let s = screen(&mut a, 120, 40);
+    assert!(
+        s.contains("exited with code 0") && s.contains("read back: 12 squared is 144"),
+        "{s}"
+    );
+    insta::assert_snapshot!("after_exit", s);
+}
+
+#[test]
+fn after_a_fault_without_dwarf_lines_and_rv32() {
+    let mut a = app("rv32", "fault-null");
+    cont(&mut a);
+    let s = screen(&mut a, 100, 30);
+    assert!(s.contains("faulted: load access fault (SIGSEGV)"), "{s}");
+    insta::assert_snapshot!("after_fault_rv32", s);
+}
+
+#[test]
+fn help_and_too_small() {
+    let mut a = app("rv64", "fib");
+    key(&mut a, '?');
+    insta::assert_snapshot!("help", screen(&mut a, 100, 30));
+    insta::assert_snapshot!("too_small", screen(&mut a, 60, 20));
+}

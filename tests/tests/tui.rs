@@ -1,0 +1,140 @@
+//! `zkdbg tui` driven as a person would, in tmux (`send-keys`,
+//! `capture-pane`), on a private tmux server.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+use zkdbg_tests::*;
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(tag: &str, cmd: &str) -> Tmux {
+        let socket = format!("zkdbg-test-{tag}-{}", std::process::id());
+        let t = Tmux { socket };
+        let ok = t
+            .cmd(&["new-session", "-d", "-s", "t", "-x", "120", "-y", "40", cmd])
+            .status
+            .success();
+        assert!(
+            ok,
+            "tmux failed to start: install Debian's tmux (scripts/test.sh does)"
+        );
+        t
+    }
+
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .expect("tmux not found: install Debian's tmux (scripts/test.sh does)")
+    }
+
+    /// Types each of `keys`: `Enter` and `Escape` as keys, anything else
+    /// as literal text.
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            if matches!(*k, "Enter" | "Escape") {
+                self.cmd(&["send-keys", "-t", "t", k]);
+            } else {
+                self.cmd(&["send-keys", "-t", "t", "-l", k]);
+            }
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-t", "t", "-p"]).stdout).into_owned()
+    }
+
+    /// Waits (up to 20 s) until the screen contains `text`.
+    fn wait_for(&self, text: &str) -> String {
+        let t = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return s;
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(20),
+                "`{text}` never appeared; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.cmd(&["kill-server"]);
+    }
+}
+
+#[test]
+fn a_session_in_tmux() {
+    let bin = zkdbg_bin();
+    let cmd = format!(
+        "cd {} && {} tui guests/bin/rv64/hello.elf; echo TUI-EXITED $?; if stty -a | grep -q -e -icanon -e ' -echo '; then echo TTY-RAW; else echo TTY-COOKED; fi; sleep 60",
+        repo().display(),
+        bin.display()
+    );
+    let t = Tmux::start("session", &cmd);
+    t.wait_for("stopped (at entry)");
+    t.keys(&[":", "break main", "Enter"]);
+    t.wait_for("breakpoint at main");
+    t.keys(&["c"]);
+    let s = t.wait_for("in main");
+    assert!(s.contains("stopped (breakpoint at"), "{s}");
+    assert!(s.contains("guests/src/hello.c:"), "{s}");
+    // A source step: the line and registers change.
+    t.keys(&["s"]);
+    let s2 = t.wait_for("stopped (step)");
+    assert_ne!(s, s2);
+    assert!(s2.contains('*'), "changed registers are marked: {s2}");
+    // Catch the write syscall.
+    t.keys(&[":", "catch syscall write", "Enter", "c"]);
+    let s = t.wait_for("catchpoint: syscall 64 (write)");
+    assert!(s.contains("ecall"), "{s}");
+    // Reverse step goes back before the ecall.
+    t.keys(&["r"]);
+    let s = t.wait_for("stopped (step)");
+    assert!(!s.contains("catchpoint: syscall 64"), "{s}");
+    // Continue to the exit; the output pane shows the guest's stdout.
+    t.keys(&[":", "delete", "Enter", "c"]);
+    let s = t.wait_for("exited with code 0");
+    assert!(s.contains("read back: 12 squared is 144"), "{s}");
+    // Help, then quit: the terminal is back in cooked mode.
+    t.keys(&["?"]);
+    t.wait_for("keys (any key closes)");
+    t.keys(&["x", "q"]);
+    let s = t.wait_for("TUI-EXITED 0");
+    let s = if s.contains("TTY-") {
+        s
+    } else {
+        t.wait_for("TTY-")
+    };
+    assert!(s.contains("TTY-COOKED"), "terminal not restored: {s}");
+}
+
+#[test]
+fn too_small_and_resize() {
+    let bin = zkdbg_bin();
+    let cmd = format!(
+        "cd {} && {} tui guests/bin/rv32/fib.elf; echo TUI-EXITED $?; sleep 60",
+        repo().display(),
+        bin.display()
+    );
+    let t = Tmux::start("resize", &cmd);
+    t.wait_for("stopped (at entry)");
+    t.cmd(&["resize-window", "-t", "t", "-x", "60", "-y", "20"]);
+    t.wait_for("terminal too small: 60x20");
+    t.cmd(&["resize-window", "-t", "t", "-x", "100", "-y", "30"]);
+    t.wait_for("stopped (at entry)");
+    t.keys(&["i"]);
+    t.wait_for("pc 0x80000004");
+    t.keys(&["q"]);
+    t.wait_for("TUI-EXITED 0");
+}
