@@ -116,7 +116,6 @@ impl Unwinder {
         let cfa = regs[cfa_reg as usize].wrapping_add(cfa_off as u64);
         let mut new = *regs;
         let mut ra = regs[1];
-        let mut ra_set = false;
         for (reg, rule) in rules {
             if reg >= 32 {
                 continue;
@@ -135,10 +134,8 @@ impl Unwinder {
             new[reg as usize] = v;
             if reg == 1 {
                 ra = v;
-                ra_set = true;
             }
         }
-        let _ = ra_set;
         new[2] = cfa;
         Some((ra, new))
     }
