@@ -156,6 +156,24 @@ fn real_main(cli: Cli) -> Result<i32> {
     }
 }
 
+/// Syncs writable mounts and builds the run report of a finished run.
+fn finish_run(guest: &mut Guest, stop: &zkdbg_emulator::StopReason) -> Result<RunReport> {
+    guest
+        .os
+        .sync()
+        .context("cannot write back files under a writable mount")?;
+    let source = SourceMap::new(&guest.path);
+    Ok(RunReport::new(guest, stop, &source))
+}
+
+/// Prints the fault (if any) and the one-line summary on stderr.
+fn print_summary(report: &RunReport, seconds: f64) {
+    if let Some(f) = &report.fault {
+        eprintln!("zkdbg: {}", f.message());
+    }
+    eprintln!("{}", report.summary(seconds));
+}
+
 fn write_file(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
     let file =
         std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
@@ -173,16 +191,8 @@ fn profile(args: &GuestArgs, mut out: ProfileOutputs) -> Result<i32> {
     let program = guest.machine.program.clone();
     let mut profiler = Profiler::new(Symbolizer::new(program, SourceMap::new(&guest.path)));
     let (stop, seconds) = run_to_end(&mut guest.machine, &mut guest.os, &mut profiler);
-    guest
-        .os
-        .sync()
-        .context("cannot write back files under a writable mount")?;
-    let source = SourceMap::new(&guest.path);
-    let report = RunReport::new(&guest, &stop, &source);
-    if let Some(f) = &report.fault {
-        eprintln!("zkdbg: {}", f.message());
-    }
-    eprintln!("{}", report.summary(seconds));
+    let report = finish_run(&mut guest, &stop)?;
+    print_summary(&report, seconds);
     let prof = profiler.finish();
     let name = guest.name();
     if let Some(p) = &out.output {
@@ -244,12 +254,7 @@ fn trace(args: &GuestArgs, format: TraceFormat, output: Option<PathBuf>) -> Resu
     let program = guest.machine.program.clone();
     let mut tracer = Tracer::new(program, SourceMap::new(&guest.path), None);
     let (stop, seconds) = run_to_end(&mut guest.machine, &mut guest.os, &mut tracer);
-    guest
-        .os
-        .sync()
-        .context("cannot write back files under a writable mount")?;
-    let source = SourceMap::new(&guest.path);
-    let report = RunReport::new(&guest, &stop, &source);
+    let report = finish_run(&mut guest, &stop)?;
     let mut text = String::new();
     for r in tracer.records() {
         match format {
@@ -262,10 +267,7 @@ fn trace(args: &GuestArgs, format: TraceFormat, output: Option<PathBuf>) -> Resu
         Some(p) => write_file(p, |w| w.write_all(text.as_bytes()))?,
         None => std::io::stderr().write_all(text.as_bytes())?,
     }
-    if let Some(f) = &report.fault {
-        eprintln!("zkdbg: {}", f.message());
-    }
-    eprintln!("{}", report.summary(seconds));
+    print_summary(&report, seconds);
     Ok(report.exit_code)
 }
 
@@ -274,16 +276,8 @@ fn run(args: &GuestArgs, report_path: Option<PathBuf>) -> Result<i32> {
     let start = Instant::now();
     let stop = guest.machine.run(&mut guest.os, &mut (), u64::MAX);
     let seconds = start.elapsed().as_secs_f64();
-    guest
-        .os
-        .sync()
-        .context("cannot write back files under a writable mount")?;
-    let source = SourceMap::new(&guest.path);
-    let report = RunReport::new(&guest, &stop, &source);
-    if let Some(f) = &report.fault {
-        eprintln!("zkdbg: {}", f.message());
-    }
-    eprintln!("{}", report.summary(seconds));
+    let report = finish_run(&mut guest, &stop)?;
+    print_summary(&report, seconds);
     if let Some(p) = report_path {
         let json = serde_json::to_string_pretty(&report)? + "\n";
         std::fs::write(&p, json).with_context(|| format!("cannot write {}", p.display()))?;

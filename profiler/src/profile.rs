@@ -46,6 +46,17 @@ pub struct Node {
 /// The root of the call tree (no frame).
 pub const ROOT: u32 = 0;
 
+/// The frame names from the root down to `node` (outermost first).
+pub(crate) fn path_of(nodes: &[Node], mut node: u32) -> Vec<NameId> {
+    let mut out = Vec::new();
+    while node != ROOT {
+        out.push(nodes[node as usize].name);
+        node = nodes[node as usize].parent;
+    }
+    out.reverse();
+    out
+}
+
 #[derive(Clone, Debug)]
 struct PhysFrame {
     /// Node of the instruction that made the call (or trapped).
@@ -191,14 +202,8 @@ impl Profiler {
             .collect()
     }
 
-    fn path(&self, mut node: u32) -> Vec<NameId> {
-        let mut out = Vec::new();
-        while node != ROOT {
-            out.push(self.nodes[node as usize].name);
-            node = self.nodes[node as usize].parent;
-        }
-        out.reverse();
-        out
+    fn path(&self, node: u32) -> Vec<NameId> {
+        path_of(&self.nodes, node)
     }
 
     fn child(&mut self, parent: u32, name: NameId) -> u32 {

@@ -81,14 +81,8 @@ impl Profile {
         &self.stack
     }
 
-    fn path(&self, mut node: u32) -> Vec<NameId> {
-        let mut out = Vec::new();
-        while node != ROOT {
-            out.push(self.nodes[node as usize].name);
-            node = self.nodes[node as usize].parent;
-        }
-        out.reverse();
-        out
+    fn path(&self, node: u32) -> Vec<NameId> {
+        crate::profile::path_of(&self.nodes, node)
     }
 
     fn frame_name(&self, id: NameId) -> String {

@@ -8,23 +8,10 @@
 
 use std::sync::Arc;
 use std::time::Instant;
-use zeroos::{OsConfig, Output, ZeroOs};
-use zkdbg_emulator::{Config, CountingObserver, Machine, Observer, Program, StopReason};
+use zkdbg_emulator::{CountingObserver, Observer, Program};
 
 fn run<O: Observer>(program: &Arc<Program>, obs: &mut O) -> (u64, f64) {
-    let mut m = Machine::new(program.clone(), Config::default()).unwrap();
-    let mut os = ZeroOs::new(
-        program,
-        OsConfig {
-            output: Output::Capture,
-            ..OsConfig::default()
-        },
-    );
-    let t = Instant::now();
-    let stop = m.run(&mut os, obs, u64::MAX);
-    let secs = t.elapsed().as_secs_f64();
-    assert_eq!(stop, StopReason::Exited(0));
-    (m.cpu.instret, secs)
+    zkdbg_tests::timed_run(program, b"", obs)
 }
 
 fn main() {

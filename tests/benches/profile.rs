@@ -5,27 +5,12 @@
 //! assertions; the goal is a profile run within 2x of a plain run.
 
 use std::sync::Arc;
-use std::time::Instant;
-use zeroos::{OsConfig, Output, ZeroOs};
-use zkdbg_emulator::{Config, Machine, Observer, Program, StopReason};
+use zkdbg_emulator::{Observer, Program};
 use zkdbg_profiler::source::SourceMap;
 use zkdbg_profiler::{Profiler, Symbolizer};
 
 fn run<O: Observer>(program: &Arc<Program>, stdin: &[u8], obs: &mut O) -> (u64, f64) {
-    let mut m = Machine::new(program.clone(), Config::default()).unwrap();
-    let mut os = ZeroOs::new(
-        program,
-        OsConfig {
-            stdin: stdin.to_vec(),
-            output: Output::Capture,
-            ..OsConfig::default()
-        },
-    );
-    let t = Instant::now();
-    let stop = m.run(&mut os, obs, u64::MAX);
-    let secs = t.elapsed().as_secs_f64();
-    assert_eq!(stop, StopReason::Exited(0));
-    (m.cpu.instret, secs)
+    zkdbg_tests::timed_run(program, stdin, obs)
 }
 
 fn main() {

@@ -20,7 +20,9 @@ fn load(name: &str, stdin: Option<&std::path::Path>) -> Guest {
         #[command(flatten)]
         guest: GuestArgs,
     }
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap();
     std::env::set_current_dir(root).unwrap();
     let elf = root.join("guests/bin/rv64").join(format!("{name}.elf"));
     let mut argv = vec!["x".to_string(), elf.display().to_string()];

@@ -108,3 +108,28 @@ print("words", table.concat(words, ","))
 print("coroutine", co(), co(), co())
 print(string.format("pi %.6f sqrt2 %.4f", math.pi, math.sqrt(2)))
 "#;
+
+/// Runs `program` to its exit under `obs` with `stdin`, output captured;
+/// returns (instructions, seconds). For the benchmarks.
+pub fn timed_run<O: zkdbg_emulator::Observer>(
+    program: &std::sync::Arc<zkdbg_emulator::Program>,
+    stdin: &[u8],
+    obs: &mut O,
+) -> (u64, f64) {
+    use zeroos::{OsConfig, Output as GuestOutput, ZeroOs};
+    use zkdbg_emulator::{Config, Machine, StopReason};
+    let mut m = Machine::new(program.clone(), Config::default()).unwrap();
+    let mut os = ZeroOs::new(
+        program,
+        OsConfig {
+            stdin: stdin.to_vec(),
+            output: GuestOutput::Capture,
+            ..OsConfig::default()
+        },
+    );
+    let t = std::time::Instant::now();
+    let stop = m.run(&mut os, obs, u64::MAX);
+    let secs = t.elapsed().as_secs_f64();
+    assert_eq!(stop, StopReason::Exited(0));
+    (m.cpu.instret, secs)
+}

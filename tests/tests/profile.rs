@@ -52,6 +52,15 @@ fn function<'a>(j: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
         .unwrap_or_else(|| panic!("no function {name} in the profile"))
 }
 
+fn syscall<'a>(j: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    j["syscalls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no syscall {name} in the profile"))
+}
+
 fn report_cycles(arch: &str, name: &str, stdin: Option<&Path>) -> u64 {
     let dir = tempdir(&format!("rep-{arch}-{name}"));
     let r = dir.join("r.json");
@@ -153,12 +162,7 @@ fn syscalls_are_leaf_frames_and_kernel_frames_sit_under_them() {
             .sum();
         // Four writes (three to stdout, one to the file), 1 + 128 cycles each.
         assert_eq!(writes, 4 * 129, "{arch}");
-        let w = j["syscalls"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["name"] == "write")
-            .unwrap();
+        let w = syscall(&j, "write");
         assert_eq!(w["count"], 4);
         assert_eq!(w["bytes"], 32 + 41 + 18 + 29);
 
@@ -175,12 +179,7 @@ fn syscalls_are_leaf_frames_and_kernel_frames_sit_under_them() {
                 "{s}"
             );
         }
-        let w = j["syscalls"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["name"] == "write")
-            .unwrap();
+        let w = syscall(&j, "write");
         assert_eq!(w["count"], 3, "{arch}: three writes served in-guest");
     }
 }
