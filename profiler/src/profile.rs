@@ -566,6 +566,31 @@ mod tests {
     }
 
     #[test]
+    fn a_return_without_a_call_is_a_confusion_not_a_panic() {
+        // auipc ra, 0; addi ra, ra, 12; ret (no call made it); j .
+        let words: [u32; 4] = [0x0000_0097, 0x00c0_8093, 0x0000_8067, 0x0000_006f];
+        let image = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        let program = Arc::new(Program::flat(Xlen::X64, 0x8000_0000, image, 0x1000));
+        let mut m = Machine::new(program.clone(), Default::default()).unwrap();
+        let mut p = Profiler::new(Symbolizer::new(program, SourceMap::empty()));
+        m.run(&mut zkdbg_emulator::NoSyscalls, &mut p, 100);
+        let prof = p.finish();
+        assert_eq!(prof.stack_stats().confusions, 1);
+        assert_eq!(prof.cycles(), 4);
+    }
+
+    #[test]
+    fn rust_and_cpp_names_are_demangled() {
+        use crate::symbolize::demangle;
+        assert_eq!(
+            demangle("_ZN4core3fmt5write17h0123456789abcdefE"),
+            "core::fmt::write"
+        );
+        assert_eq!(demangle("_ZN3foo3barEv"), "foo::bar()");
+        assert_eq!(demangle("main"), "main");
+    }
+
+    #[test]
     fn jolt_markers_and_sp1_lines_make_spans() {
         let program = flat_loop();
         let m = Machine::new(program.clone(), Default::default()).unwrap();

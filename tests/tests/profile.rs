@@ -79,7 +79,7 @@ fn known_instruction_counts_tail_calls_and_inline_frames() {
     for arch in ARCHES {
         let (folded, j) = profile(arch, "prof", None);
         // spin10 is 1 + 2*10 + 1 = 22 instructions; main calls it 7 times
-        // and tail_to_spin tail-calls it once.
+        // (once after a longjmp) and tail_to_spin tail-calls it once.
         let spin = function(&j, "spin10");
         assert_eq!(spin["self_cycles"], 8 * 22, "{arch}");
         assert_eq!(spin["calls"], 8, "{arch}");
@@ -92,6 +92,12 @@ fn known_instruction_counts_tail_calls_and_inline_frames() {
             .map(|(s, _)| s)
             .collect();
         assert_eq!(spin_stacks, ["_start;__zk_start;main;spin10"], "{arch}");
+        // longjmp out of six deep() frames: unwound by stack pointer, and
+        // the call after it sits right under main again (checked above).
+        assert!(folded
+            .iter()
+            .any(|(s, _)| s == "_start;__zk_start;main;deep;deep;deep;deep;deep;deep;longjmp"));
+        assert_eq!(j["stack"]["unwinds"], 1, "{arch}");
         // The static inline checksum is its own frame under main, with its
         // source line.
         let ck = function(&j, "checksum");
