@@ -76,6 +76,8 @@ pub struct SyscallEntry {
     pub args: [u64; 6],
     /// a0 after the call; `None` for exits.
     pub ret: Option<u64>,
+    /// The call as strace prints it, arguments decoded.
+    pub text: String,
 }
 
 /// How to resume.
@@ -138,13 +140,13 @@ impl Observer for Stops<'_> {
     fn syscall_exit(
         &mut self,
         _cpu: &Cpu,
-        _mem: &zkdbg_emulator::Memory,
+        mem: &zkdbg_emulator::Memory,
         req: &SyscallRequest,
         res: &SyscallResult,
         _cycles: u64,
     ) {
         if let Some(log) = self.log.as_deref_mut() {
-            log_syscall(log, req, res);
+            log_syscall(log, mem, req, res);
         }
     }
     #[inline(always)]
@@ -216,16 +218,23 @@ struct Fast<'a> {
     hit: Option<Event>,
 }
 
-fn log_syscall(log: &mut Vec<SyscallEntry>, req: &SyscallRequest, res: &SyscallResult) {
+fn log_syscall(
+    log: &mut Vec<SyscallEntry>,
+    mem: &zkdbg_emulator::Memory,
+    req: &SyscallRequest,
+    res: &SyscallResult,
+) {
+    let ret = match res {
+        SyscallResult::Return(v) => Some(*v),
+        SyscallResult::Exit(_) => None,
+    };
     log.push(SyscallEntry {
         instret: req.instret,
         pc: req.pc,
         nr: req.nr,
         args: req.args,
-        ret: match res {
-            SyscallResult::Return(v) => Some(*v),
-            SyscallResult::Exit(_) => None,
-        },
+        ret,
+        text: zkdbg_profiler::trace::describe_syscall(req.nr, &req.args, req.xlen, mem, ret),
     });
 }
 
@@ -235,12 +244,12 @@ impl Observer for Fast<'_> {
     fn syscall_exit(
         &mut self,
         _cpu: &Cpu,
-        _mem: &zkdbg_emulator::Memory,
+        mem: &zkdbg_emulator::Memory,
         req: &SyscallRequest,
         res: &SyscallResult,
         _cycles: u64,
     ) {
-        log_syscall(self.log, req, res);
+        log_syscall(self.log, mem, req, res);
     }
 
     #[inline(always)]

@@ -13,6 +13,16 @@ use zkdbg::guest::{Guest, GuestArgs};
 use zkdbg::tui::{render, App};
 
 fn app(arch: &str, name: &str) -> App {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    app_at(
+        &root
+            .join("guests/bin")
+            .join(arch)
+            .join(format!("{name}.elf")),
+    )
+}
+
+fn app_at(elf: &Path) -> App {
     #[derive(clap::Parser)]
     struct Cli {
         #[command(flatten)]
@@ -21,10 +31,6 @@ fn app(arch: &str, name: &str) -> App {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     // Source paths in the guests' DWARF are relative to the repository.
     std::env::set_current_dir(root).unwrap();
-    let elf = root
-        .join("guests/bin")
-        .join(arch)
-        .join(format!("{name}.elf"));
     let args = <Cli as clap::Parser>::parse_from(["x", elf.to_str().unwrap()]).guest;
     App::new(Debugger::new(
         Guest::load(&args, Output::Capture).unwrap(),
@@ -96,6 +102,35 @@ fn after_a_fault_without_dwarf_lines_and_rv32() {
     let s = screen(&mut a, 100, 30);
     assert!(s.contains("faulted: load access fault (SIGSEGV)"), "{s}");
     insta::assert_snapshot!("after_fault_rv32", s);
+}
+
+#[test]
+fn without_dwarf_the_disassembly_carries_on() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let dir = std::env::temp_dir().join(format!("zkdbg-tui-nodwarf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let stripped = dir.join("fib.elf");
+    let ok = std::process::Command::new("riscv64-unknown-elf-strip")
+        .arg("-g")
+        .arg(root.join("guests/bin/rv64/fib.elf"))
+        .arg("-o")
+        .arg(&stripped)
+        .status()
+        .expect("riscv64-unknown-elf-strip (Debian's binutils-riscv64-unknown-elf) not found")
+        .success();
+    assert!(ok);
+    let mut a = app_at(&stripped);
+    a.command("break fib");
+    cont(&mut a);
+    key(&mut a, 'i');
+    let s = screen(&mut a, 120, 40);
+    assert!(
+        s.contains("no source line for this pc (no DWARF here)"),
+        "{s}"
+    );
+    assert!(s.contains("▶0x"), "{s}");
+    assert!(s.contains("#0  fib+0x2"), "{s}");
+    insta::assert_snapshot!("no_dwarf", s);
 }
 
 #[test]

@@ -284,6 +284,36 @@ fn read_cstr(mem: &Memory, addr: u64) -> Option<(Vec<u8>, bool)> {
     Some((out, true))
 }
 
+/// One syscall as strace prints it, e.g. `write(1, "hi\n", 3) = 3` or
+/// `openat(AT_FDCWD, "/x", O_RDONLY, 0) = -1 ENOENT`; `ret` is a0 after the
+/// call (`None` for exits: `= ?`). `mem` is read for paths and buffers.
+pub fn describe_syscall(
+    nr: u64,
+    args: &[u64; 6],
+    xlen: Xlen,
+    mem: &Memory,
+    ret: Option<u64>,
+) -> String {
+    let name = zeroos::syscall_name(nr, xlen)
+        .map(str::to_string)
+        .unwrap_or_else(|| nr.to_string());
+    let sret = ret.map(|v| xlen.signed(v));
+    let args: Vec<String> = decode_args(&name, args, xlen, Some(mem), sret)
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    let ret = match sret {
+        Some(r) if (-4095..=-1).contains(&r) => format!(
+            "-1 {}",
+            zeroos::errno_name(-r).map_or_else(|| format!("E{}", -r), str::to_string)
+        ),
+        Some(r) if r > 0xffff => format!("{r:#x}"),
+        Some(r) => r.to_string(),
+        None => "?".into(),
+    };
+    format!("{name}({}) = {ret}", args.join(", "))
+}
+
 /// Decodes arguments before the call (`ret` = None) or after it.
 fn decode_args(
     name: &str,

@@ -72,7 +72,7 @@ pub struct App {
     /// Whether to quit.
     pub quit: bool,
     run_since: Option<(Instant, u64)>,
-    /// Instructions per second of the current or last background run.
+    /// Cycles per second of the current or last background run.
     pub rate: f64,
     files: HashMap<String, Option<Vec<String>>>,
 }
@@ -165,7 +165,7 @@ impl App {
     pub fn start_continue(&mut self) {
         self.prev_regs = self.dbg.guest.machine.cpu.x;
         self.state = State::Running;
-        self.run_since = Some((Instant::now(), self.dbg.instret()));
+        self.run_since = Some((Instant::now(), self.dbg.guest.machine.cpu.cycle));
         self.message = "running: Esc or Ctrl-C interrupts".into();
         // The first chunk skips a breakpoint at the current pc.
         self.run_chunk(true);
@@ -179,7 +179,7 @@ impl App {
         });
         if let Some((t0, n0)) = self.run_since {
             let secs = t0.elapsed().as_secs_f64().max(1e-9);
-            self.rate = (self.dbg.instret() - n0) as f64 / secs;
+            self.rate = (self.dbg.guest.machine.cpu.cycle - n0) as f64 / secs;
         }
         if ev != Event::Interrupted {
             self.stopped(ev);

@@ -405,33 +405,11 @@ fn output(f: &mut Frame, app: &App, r: Rect) {
 }
 
 fn syscalls(f: &mut Frame, app: &App, r: Rect) {
-    let xlen = app.dbg.guest.machine.xlen();
     let h = r.height.saturating_sub(2) as usize;
     let log = &app.dbg.syscall_log;
     let lines: Vec<Line> = log[log.len().saturating_sub(h)..]
         .iter()
-        .map(|s| {
-            let name = zeroos::syscall_name(s.nr, xlen)
-                .map(str::to_string)
-                .unwrap_or_else(|| s.nr.to_string());
-            let ret = match s.ret {
-                Some(v) => {
-                    let v = xlen.signed(v);
-                    if (-4095..0).contains(&v) {
-                        format!("-1 {}", zeroos::errno_name(-v).unwrap_or("?"))
-                    } else {
-                        v.to_string()
-                    }
-                }
-                None => "?".into(),
-            };
-            Line::from(format!(
-                "{name}({}, {:#x}, {}) = {ret}",
-                xlen.signed(s.args[0]),
-                s.args[1],
-                xlen.signed(s.args[2])
-            ))
-        })
+        .map(|s| Line::from(s.text.clone()))
         .collect();
     f.render_widget(
         Paragraph::new(lines).block(block(" syscalls ".into(), false)),
