@@ -114,15 +114,58 @@ pub enum Event {
     StartOfHistory,
 }
 
-/// The stop observer: breakpoints, watchpoints, catchpoints, range steps.
-struct Stops<'a> {
-    log: Option<&'a mut Vec<SyscallEntry>>,
+impl Watchpoint {
+    /// Whether access `a` touches the watched bytes with a watched kind.
+    #[inline(always)]
+    fn hits(&self, a: &MemAccess) -> bool {
+        let kind = match self.kind {
+            WatchKind::Write => a.kind == AccessKind::Write,
+            WatchKind::Read => a.kind == AccessKind::Read,
+            WatchKind::Access => true,
+        };
+        kind && a.addr < self.addr + self.len && self.addr < a.addr + a.size as u64
+    }
+}
+
+/// What stops the guest, as both stop observers see it.
+struct Points<'a> {
     breakpoints: &'a FxHashSet<u64>,
     /// Breakpoints as one bit per halfword of the code range (no hashing
     /// on the hot path); pcs outside it use `breakpoints`.
-    bits: BpBits,
+    bits: &'a BpBits,
     watchpoints: &'a [Watchpoint],
     catch: &'a Catch,
+}
+
+impl Points<'_> {
+    /// A breakpoint or catchpoint at `insn` (before it executes).
+    #[inline(always)]
+    fn before(&self, cpu: &Cpu, pc: u64, insn: &Insn) -> Option<Event> {
+        if self.bits.hit(pc, self.breakpoints) {
+            Some(Event::Breakpoint(pc))
+        } else if insn.op == Op::Ecall
+            && (self.catch.ecall || self.catch.syscalls.contains(&cpu.x[17]))
+        {
+            Some(Event::Catch(cpu.x[17]))
+        } else {
+            None
+        }
+    }
+
+    /// The first watchpoint access `a` triggers.
+    #[inline(always)]
+    fn watch(&self, a: &MemAccess) -> Option<Event> {
+        self.watchpoints
+            .iter()
+            .find(|w| w.hits(a))
+            .map(|w| Event::Watch(w.kind, w.addr))
+    }
+}
+
+/// The stop observer of steps, range steps and reverse searches.
+struct Stops<'a> {
+    log: Option<&'a mut Vec<SyscallEntry>>,
+    points: Points<'a>,
     range: Option<(u64, u64)>,
     /// Ignore stops at the first instruction (the one resumed from).
     first: bool,
@@ -149,6 +192,7 @@ impl Observer for Stops<'_> {
             log_syscall(log, mem, req, res);
         }
     }
+
     #[inline(always)]
     fn before_insn(&mut self, cpu: &Cpu, pc: u64, insn: &Insn) -> bool {
         let first = std::mem::replace(&mut self.first, false);
@@ -157,17 +201,10 @@ impl Observer for Stops<'_> {
         if first {
             return false;
         }
-        let ev = if self.bits.hit(pc, self.breakpoints) {
-            Some(Event::Breakpoint(pc))
-        } else if insn.op == Op::Ecall
-            && (self.catch.ecall || self.catch.syscalls.contains(&cpu.x[17]))
-        {
-            Some(Event::Catch(cpu.x[17]))
-        } else if let Some((s, e)) = self.range {
+        let ev = self.points.before(cpu, pc, insn).or_else(|| {
+            let (s, e) = self.range?;
             (!(s..e).contains(&pc)).then_some(Event::DoneStep)
-        } else {
-            None
-        };
+        });
         match (&mut self.record, ev) {
             (Some(rec), Some(ev)) => {
                 rec.push((pos, ev));
@@ -184,26 +221,23 @@ impl Observer for Stops<'_> {
 
     #[inline(always)]
     fn mem_access(&mut self, a: &MemAccess) -> bool {
-        for w in self.watchpoints {
-            let hit_kind = match (w.kind, a.kind) {
-                (WatchKind::Write, AccessKind::Write) => true,
-                (WatchKind::Read, AccessKind::Read) => true,
-                (WatchKind::Access, _) => true,
-                _ => false,
-            };
-            if hit_kind && a.addr < w.addr + w.len && w.addr < a.addr + a.size as u64 {
-                let ev = Event::Watch(w.kind, w.addr);
-                match &mut self.record {
-                    // The position of the accessing instruction.
-                    Some(rec) => rec.push((self.base + self.count - 1, ev)),
-                    None => {
-                        self.hit = Some(ev);
-                        return true;
-                    }
+        match &mut self.record {
+            // Every hit, at the position of the accessing instruction.
+            Some(rec) => {
+                let pos = self.base + self.count - 1;
+                for w in self.points.watchpoints.iter().filter(|w| w.hits(a)) {
+                    rec.push((pos, Event::Watch(w.kind, w.addr)));
                 }
+                false
             }
+            None => match self.points.watch(a) {
+                Some(ev) => {
+                    self.hit = Some(ev);
+                    true
+                }
+                None => false,
+            },
         }
-        false
     }
 }
 
@@ -211,10 +245,7 @@ impl Observer for Stops<'_> {
 /// watchpoints only.
 struct Fast<'a> {
     log: &'a mut Vec<SyscallEntry>,
-    breakpoints: &'a FxHashSet<u64>,
-    bits: &'a BpBits,
-    watchpoints: &'a [Watchpoint],
-    catch: &'a Catch,
+    points: Points<'a>,
     hit: Option<Event>,
 }
 
@@ -254,62 +285,64 @@ impl Observer for Fast<'_> {
 
     #[inline(always)]
     fn before_insn(&mut self, cpu: &Cpu, pc: u64, insn: &Insn) -> bool {
-        if self.bits.hit(pc, self.breakpoints) {
-            self.hit = Some(Event::Breakpoint(pc));
-            return true;
-        }
-        if insn.op == Op::Ecall && (self.catch.ecall || self.catch.syscalls.contains(&cpu.x[17])) {
-            self.hit = Some(Event::Catch(cpu.x[17]));
-            return true;
-        }
-        false
+        self.hit = self.points.before(cpu, pc, insn);
+        self.hit.is_some()
     }
 
     #[inline(always)]
     fn mem_access(&mut self, a: &MemAccess) -> bool {
-        for w in self.watchpoints {
-            let kind_hit = match w.kind {
-                WatchKind::Write => a.kind == AccessKind::Write,
-                WatchKind::Read => a.kind == AccessKind::Read,
-                WatchKind::Access => true,
-            };
-            if kind_hit && a.addr < w.addr + w.len && w.addr < a.addr + a.size as u64 {
-                self.hit = Some(Event::Watch(w.kind, w.addr));
-                return true;
+        match self.points.watch(a) {
+            Some(ev) => {
+                self.hit = Some(ev);
+                true
             }
+            None => false,
         }
-        false
     }
 }
 
-/// A bitmap of breakpoint addresses over the predecoded code range.
+/// A bitmap of breakpoint addresses over the predecoded code range, kept
+/// until the breakpoints or the code range change.
+#[derive(Default)]
 struct BpBits {
     base: u64,
+    end: u64,
     words: Vec<u64>,
+    /// The breakpoints it was built from.
+    from: FxHashSet<u64>,
 }
 
 impl BpBits {
-    fn new(breakpoints: &FxHashSet<u64>, code: (u64, u64)) -> BpBits {
+    /// Rebuilds the bitmap if `breakpoints` or `code` differ from what it
+    /// was built from.
+    fn refresh(&mut self, breakpoints: &FxHashSet<u64>, code: (u64, u64)) {
         let (base, end) = code;
+        if (self.base, self.end) == code && self.from == *breakpoints && !self.words.is_empty() {
+            return;
+        }
         let slots = ((end - base) / 2) as usize;
-        let mut words = vec![0u64; slots.div_ceil(64)];
-        if !breakpoints.is_empty() {
-            for &b in breakpoints {
-                let s = b.wrapping_sub(base) / 2;
-                if (s as usize) < slots {
-                    words[s as usize / 64] |= 1 << (s % 64);
-                }
+        let mut words = vec![0u64; slots.div_ceil(64).max(1)];
+        for &b in breakpoints {
+            let s = b.wrapping_sub(base) / 2;
+            if (s as usize) < slots {
+                words[s as usize / 64] |= 1 << (s % 64);
             }
         }
-        BpBits { base, words }
+        *self = BpBits {
+            base,
+            end,
+            words,
+            from: breakpoints.clone(),
+        };
     }
 
     #[inline(always)]
     fn hit(&self, pc: u64, all: &FxHashSet<u64>) -> bool {
         let s = (pc.wrapping_sub(self.base) >> 1) as usize;
-        match self.words.get(s / 64) {
-            Some(w) => w & (1 << (s % 64)) != 0,
-            None => !all.is_empty() && all.contains(&pc),
+        if pc >= self.base && pc < self.end {
+            self.words[s / 64] & (1 << (s % 64)) != 0
+        } else {
+            !all.is_empty() && all.contains(&pc)
         }
     }
 }
@@ -347,6 +380,7 @@ pub struct Debugger {
     /// Syscalls served so far (dropped again when execution goes back).
     pub syscall_log: Vec<SyscallEntry>,
     start: (Snapshot, ZeroOs),
+    bits: BpBits,
     /// DWARF lines and inline frames of the guest.
     pub source: SourceMap,
     unwinder: Unwinder,
@@ -359,10 +393,6 @@ pub struct StackFrame {
     pub pc: u64,
     /// Function name (innermost inline frame first), file:line.
     pub inline: Vec<(String, Option<String>)>,
-}
-
-fn snapshot_bytes(g: &Guest) -> u64 {
-    g.machine.mem.mapped_bytes() + g.machine.mem.code_range().1 - g.machine.mem.code_range().0
 }
 
 impl Debugger {
@@ -387,6 +417,7 @@ impl Debugger {
             shown_err: 0,
             ended: None,
             start,
+            bits: BpBits::default(),
         };
         d.take_snapshot();
         d
@@ -416,13 +447,7 @@ impl Debugger {
         if self.history.last().is_some_and(|p| p.instret >= instret) {
             return;
         }
-        let bytes = snapshot_bytes(&self.guest);
-        self.history.push(Point {
-            instret,
-            machine: self.guest.machine.snapshot(),
-            os: self.guest.os.clone(),
-            bytes,
-        });
+        self.history.push(self.point());
         let total: u64 = self.history.iter().map(|p| p.bytes).sum();
         if total > self.budget && self.history.len() > 2 {
             // Keep the first point and every other later one.
@@ -447,12 +472,19 @@ impl Debugger {
     fn take_snapshot_forced(&mut self) {
         let instret = self.instret();
         self.history.retain(|p| p.instret != instret);
-        self.history.push(Point {
-            instret,
+        self.history.push(self.point());
+    }
+
+    /// The current state as a history point.
+    fn point(&self) -> Point {
+        let mem = &self.guest.machine.mem;
+        let (lo, hi) = mem.code_range();
+        Point {
+            instret: self.instret(),
             machine: self.guest.machine.snapshot(),
             os: self.guest.os.clone(),
-            bytes: snapshot_bytes(&self.guest),
-        });
+            bytes: mem.mapped_bytes() + hi - lo,
+        }
     }
 
     /// Writes guest output not shown yet to `out` / `err`.
@@ -511,12 +543,17 @@ impl Debugger {
                 // breakpoints); the rest run under the lean observer.
                 steps = 1;
             }
-            let mut stops = Stops {
-                log: Some(&mut self.syscall_log),
+            self.bits
+                .refresh(&self.breakpoints, self.guest.machine.mem.code_range());
+            let points = || Points {
                 breakpoints: &self.breakpoints,
-                bits: BpBits::new(&self.breakpoints, self.guest.machine.mem.code_range()),
+                bits: &self.bits,
                 watchpoints: &self.watchpoints,
                 catch: &self.catch,
+            };
+            let mut stops = Stops {
+                log: Some(&mut self.syscall_log),
+                points: points(),
                 range: match how {
                     Resume::Range(s, e) => Some((s, e)),
                     _ => None,
@@ -534,10 +571,7 @@ impl Debugger {
                 let log = stops.log.take().expect("log");
                 let mut fast = Fast {
                     log,
-                    breakpoints: &self.breakpoints,
-                    bits: &stops.bits,
-                    watchpoints: &self.watchpoints,
-                    catch: &self.catch,
+                    points: points(),
                     hit: None,
                 };
                 let stop = g.machine.run(&mut g.os, &mut fast, steps);
@@ -769,12 +803,16 @@ impl Debugger {
             let start = self.history[k].instret;
             self.guest.machine.restore(&self.history[k].machine);
             self.guest.os = self.history[k].os.clone();
+            self.bits
+                .refresh(&self.breakpoints, self.guest.machine.mem.code_range());
             let mut stops = Stops {
                 log: None,
-                breakpoints: &self.breakpoints,
-                bits: BpBits::new(&self.breakpoints, self.guest.machine.mem.code_range()),
-                watchpoints: &self.watchpoints,
-                catch: &self.catch,
+                points: Points {
+                    breakpoints: &self.breakpoints,
+                    bits: &self.bits,
+                    watchpoints: &self.watchpoints,
+                    catch: &self.catch,
+                },
                 range: None,
                 first: false,
                 hit: None,
