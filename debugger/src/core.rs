@@ -836,6 +836,23 @@ impl Debugger {
         }
     }
 
+    /// Writes an SVG flamegraph of the run so far (replayed from the entry
+    /// point under the profiler) to `path`; returns the cycles it covers.
+    ///
+    /// Errors: the file cannot be created or written.
+    pub fn profile_svg(&mut self, path: &std::path::Path) -> std::io::Result<u64> {
+        let program = self.guest.machine.program.clone();
+        let source = SourceMap::new(&self.guest.path);
+        let mut prof =
+            zkdbg_profiler::Profiler::new(zkdbg_profiler::Symbolizer::new(program, source));
+        self.replay_with(&mut prof);
+        let p = prof.finish();
+        let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+        p.write_svg(&self.guest.name(), &mut w)?;
+        w.flush()?;
+        Ok(p.cycles())
+    }
+
     /// Replays from the entry point to now under `obs` (a profiler or a
     /// tracer), leaving the guest where it was.
     pub fn replay_with<O: Observer>(&mut self, obs: &mut O) {

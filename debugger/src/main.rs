@@ -156,14 +156,18 @@ fn real_main(cli: Cli) -> Result<i32> {
     }
 }
 
-/// Syncs writable mounts and builds the run report of a finished run.
-fn finish_run(guest: &mut Guest, stop: &zkdbg_emulator::StopReason) -> Result<RunReport> {
+/// Syncs writable mounts and builds the run report of a finished run
+/// (`source` locates a fault).
+fn finish_run(
+    guest: &mut Guest,
+    stop: &zkdbg_emulator::StopReason,
+    source: &SourceMap,
+) -> Result<RunReport> {
     guest
         .os
         .sync()
         .context("cannot write back files under a writable mount")?;
-    let source = SourceMap::new(&guest.path);
-    Ok(RunReport::new(guest, stop, &source))
+    Ok(RunReport::new(guest, stop, source))
 }
 
 /// Prints the fault (if any) and the one-line summary on stderr.
@@ -191,7 +195,7 @@ fn profile(args: &GuestArgs, mut out: ProfileOutputs) -> Result<i32> {
     let program = guest.machine.program.clone();
     let mut profiler = Profiler::new(Symbolizer::new(program, SourceMap::new(&guest.path)));
     let (stop, seconds) = run_to_end(&mut guest.machine, &mut guest.os, &mut profiler);
-    let report = finish_run(&mut guest, &stop)?;
+    let report = finish_run(&mut guest, &stop, profiler.symbolizer().source())?;
     print_summary(&report, seconds);
     let prof = profiler.finish();
     let name = guest.name();
@@ -254,7 +258,7 @@ fn trace(args: &GuestArgs, format: TraceFormat, output: Option<PathBuf>) -> Resu
     let program = guest.machine.program.clone();
     let mut tracer = Tracer::new(program, SourceMap::new(&guest.path), None);
     let (stop, seconds) = run_to_end(&mut guest.machine, &mut guest.os, &mut tracer);
-    let report = finish_run(&mut guest, &stop)?;
+    let report = finish_run(&mut guest, &stop, tracer.source())?;
     let mut text = String::new();
     for r in tracer.records() {
         match format {
@@ -276,7 +280,8 @@ fn run(args: &GuestArgs, report_path: Option<PathBuf>) -> Result<i32> {
     let start = Instant::now();
     let stop = guest.machine.run(&mut guest.os, &mut (), u64::MAX);
     let seconds = start.elapsed().as_secs_f64();
-    let report = finish_run(&mut guest, &stop)?;
+    let source = SourceMap::new(&guest.path);
+    let report = finish_run(&mut guest, &stop, &source)?;
     print_summary(&report, seconds);
     if let Some(p) = report_path {
         let json = serde_json::to_string_pretty(&report)? + "\n";

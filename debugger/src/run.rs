@@ -134,14 +134,7 @@ impl RunReport {
         let unknown_syscalls = stats
             .unknown
             .iter()
-            .map(|(&nr, &n)| {
-                (
-                    zeroos::syscall_name(nr, m.xlen())
-                        .map(str::to_string)
-                        .unwrap_or_else(|| nr.to_string()),
-                    n,
-                )
-            })
+            .map(|(&nr, &n)| (zeroos::syscall_label(nr, m.xlen()), n))
             .collect();
         RunReport {
             guest: guest.name(),

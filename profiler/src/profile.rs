@@ -300,9 +300,7 @@ impl Profiler {
     }
 
     fn syscall_frame(&mut self, nr: u64) -> (NameId, String) {
-        let name = zeroos::syscall_name(nr, self.xlen)
-            .map(str::to_string)
-            .unwrap_or_else(|| nr.to_string());
+        let name = zeroos::syscall_label(nr, self.xlen);
         (self.sym.intern(&format!("[syscall] {name}")), name)
     }
 

@@ -136,12 +136,10 @@ impl Record {
     /// reads with cycles in place of time.
     pub fn strace_line(&self) -> String {
         let args: Vec<String> = self.args.iter().map(|a| a.to_string()).collect();
-        let ret = match (&self.ret, &self.errno) {
-            (Some(_), Some(e)) => format!(" = -1 {e}"),
-            (Some(r), None) if *r > 0xffff => format!(" = {r:#x}"),
-            (Some(r), None) => format!(" = {r}"),
-            (None, _) if self.kind == RecordKind::HostCall => String::new(),
-            (None, _) => " = ?".to_string(),
+        let ret = if self.kind == RecordKind::HostCall {
+            String::new()
+        } else {
+            format!(" = {}", ret_text(self.ret, self.errno.as_deref()))
         };
         let tag = match self.kind {
             RecordKind::Syscall => "",
@@ -294,24 +292,38 @@ pub fn describe_syscall(
     mem: &Memory,
     ret: Option<u64>,
 ) -> String {
-    let name = zeroos::syscall_name(nr, xlen)
-        .map(str::to_string)
-        .unwrap_or_else(|| nr.to_string());
-    let sret = ret.map(|v| xlen.signed(v));
-    let args: Vec<String> = decode_args(&name, args, xlen, Some(mem), sret)
+    let name = zeroos::syscall_label(nr, xlen);
+    let (ret, errno) = ret.map_or((None, None), |v| ret_fields(v, xlen));
+    let args: Vec<String> = decode_args(&name, args, xlen, Some(mem), ret)
         .iter()
         .map(|a| a.to_string())
         .collect();
-    let ret = match sret {
-        Some(r) if (-4095..=-1).contains(&r) => format!(
-            "-1 {}",
-            zeroos::errno_name(-r).map_or_else(|| format!("E{}", -r), str::to_string)
-        ),
-        Some(r) if r > 0xffff => format!("{r:#x}"),
-        Some(r) => r.to_string(),
-        None => "?".into(),
-    };
-    format!("{name}({}) = {ret}", args.join(", "))
+    format!(
+        "{name}({}) = {}",
+        args.join(", "),
+        ret_text(ret, errno.as_deref())
+    )
+}
+
+/// a0 after a call as a signed return value, and its errno name when it is
+/// in -4095..=-1 (the kernel's error range).
+fn ret_fields(v: u64, xlen: Xlen) -> (Option<i64>, Option<String>) {
+    let r = xlen.signed(v);
+    let errno = (-4095..=-1)
+        .contains(&r)
+        .then(|| zeroos::errno_name(-r).map_or_else(|| format!("E{}", -r), str::to_string));
+    (Some(r), errno)
+}
+
+/// A return value as strace shows it: `-1 ENOENT`, hex for large values,
+/// `?` when there is none (exit).
+fn ret_text(ret: Option<i64>, errno: Option<&str>) -> String {
+    match (ret, errno) {
+        (Some(_), Some(e)) => format!("-1 {e}"),
+        (Some(r), None) if r > 0xffff => format!("{r:#x}"),
+        (Some(r), None) => r.to_string(),
+        (None, _) => "?".to_string(),
+    }
 }
 
 /// Decodes arguments before the call (`ret` = None) or after it.
@@ -446,6 +458,11 @@ impl Tracer {
         }
     }
 
+    /// The DWARF source map it symbolizes with.
+    pub fn source(&self) -> &SourceMap {
+        &self.source
+    }
+
     /// The records, oldest first.
     pub fn records(&self) -> impl Iterator<Item = &Record> {
         self.records.iter()
@@ -473,12 +490,6 @@ impl Tracer {
         p
     }
 
-    fn name(&self, nr: u64) -> String {
-        zeroos::syscall_name(nr, self.xlen)
-            .map(str::to_string)
-            .unwrap_or_else(|| nr.to_string())
-    }
-
     fn push(&mut self, r: Record) {
         if let Some(l) = self.limit {
             while self.records.len() >= l.max(1) {
@@ -496,18 +507,6 @@ impl Tracer {
         let i = seq.checked_sub(first)?;
         self.records.get_mut(i as usize)
     }
-
-    fn ret_fields(&self, v: u64) -> (Option<i64>, Option<String>) {
-        let r = self.xlen.signed(v);
-        if (-4095..=-1).contains(&r) {
-            let e = zeroos::errno_name(-r)
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("E{}", -r));
-            (Some(r), Some(e))
-        } else {
-            (Some(r), None)
-        }
-    }
 }
 
 impl Observer for Tracer {
@@ -519,10 +518,10 @@ impl Observer for Tracer {
         res: &SyscallResult,
         cycles: u64,
     ) {
-        let name = self.name(req.nr);
+        let name = zeroos::syscall_label(req.nr, self.xlen);
         let (function, location) = self.place(req.pc);
         let (ret, errno) = match res {
-            SyscallResult::Return(v) => self.ret_fields(*v),
+            SyscallResult::Return(v) => ret_fields(*v, self.xlen),
             SyscallResult::Exit(_) => (None, None),
         };
         // Input buffers were not changed by the call, so decoding after it
@@ -548,7 +547,7 @@ impl Observer for Tracer {
         if trap.cause != 11 {
             return;
         }
-        let name = self.name(trap.a7);
+        let name = zeroos::syscall_label(trap.a7, self.xlen);
         let (function, location) = self.place(trap.epc);
         let x = &cpu.x;
         let raw = [x[10], x[11], x[12], x[13], x[14], x[15]];
@@ -572,7 +571,7 @@ impl Observer for Tracer {
     fn transfer(&mut self, cpu: &Cpu, t: &Transfer) {
         if t.kind == TransferKind::TrapReturn {
             if let Some(seq) = self.in_kernel.pop() {
-                let (ret, errno) = self.ret_fields(cpu.x[10]);
+                let (ret, errno) = ret_fields(cpu.x[10], self.xlen);
                 if let Some(r) = self.by_seq(seq) {
                     (r.ret, r.errno) = (ret, errno);
                     r.cycles = cpu.cycle - r.cycle;

@@ -24,7 +24,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use table::errno::*;
 use table::nr;
-pub use table::{errno_name, syscall_name, syscall_number};
+pub use table::{errno_name, syscall_label, syscall_name, syscall_number};
 use vfs::Vfs;
 use zkdbg_emulator::memory::PAGE_SIZE;
 use zkdbg_emulator::{Environment, Memory, Program, SyscallRequest, SyscallResult, Xlen};

@@ -424,6 +424,12 @@ pub fn syscall_name(nr: u64, xlen: Xlen) -> Option<&'static str> {
         .map(|i| NAMES[i].1)
 }
 
+/// [`syscall_name`], or the number in decimal when the table does not
+/// have it (for traces and profiles, which never drop a call).
+pub fn syscall_label(nr: u64, xlen: Xlen) -> String {
+    syscall_name(nr, xlen).map_or_else(|| nr.to_string(), str::to_string)
+}
+
 /// The number of the syscall named `name` (either XLEN's spelling).
 pub fn syscall_number(name: &str) -> Option<u64> {
     let alt = match name {

@@ -12,7 +12,7 @@ use super::arch::Word;
 use super::target::GdbTarget;
 use gdbstub::target::ext::monitor_cmd::{outputln, ConsoleOutput, MonitorCmd};
 use zkdbg_profiler::source::SourceMap;
-use zkdbg_profiler::{Profiler, Symbolizer, Tracer};
+use zkdbg_profiler::Tracer;
 
 /// The text of `monitor help`.
 pub const HELP: &str = "\
@@ -58,25 +58,10 @@ impl<U: Word> MonitorCmd for GdbTarget<U> {
                     outputln!(out, "{}", r.strace_line());
                 }
             }
-            ["profile", file] => {
-                let program = self.dbg.guest.machine.program.clone();
-                let source = SourceMap::new(&self.dbg.guest.path);
-                let mut prof = Profiler::new(Symbolizer::new(program, source));
-                self.dbg.replay_with(&mut prof);
-                let p = prof.finish();
-                let name = self.dbg.guest.name();
-                let res = std::fs::File::create(file).and_then(|f| {
-                    let mut w = std::io::BufWriter::new(f);
-                    p.write_svg(&name, &mut w)?;
-                    std::io::Write::flush(&mut w)
-                });
-                match res {
-                    Ok(()) => {
-                        outputln!(out, "flamegraph of {} cycles written to {file}", p.cycles())
-                    }
-                    Err(e) => outputln!(out, "cannot write {file}: {e}"),
-                }
-            }
+            ["profile", file] => match self.dbg.profile_svg(std::path::Path::new(file)) {
+                Ok(c) => outputln!(out, "flamegraph of {c} cycles written to {file}"),
+                Err(e) => outputln!(out, "cannot write {file}: {e}"),
+            },
             ["catch"] => {
                 let c = &self.dbg.catch;
                 if c.is_empty() {

@@ -12,7 +12,6 @@ use crate::run::signal_of;
 use crossterm::event::{self, Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
-use zkdbg_profiler::{Profiler, Symbolizer};
 
 pub use render::{render, MIN_HEIGHT, MIN_WIDTH};
 
@@ -374,22 +373,10 @@ impl App {
                     c.pc, c.x[1], c.x[2], c.x[10], c.x[17], c.csr.mstatus, c.csr.mcause
                 )
             }
-            ["profile", file] => {
-                let program = self.dbg.guest.machine.program.clone();
-                let source = zkdbg_profiler::source::SourceMap::new(&self.dbg.guest.path);
-                let mut prof = Profiler::new(Symbolizer::new(program, source));
-                self.dbg.replay_with(&mut prof);
-                let p = prof.finish();
-                let name = self.dbg.guest.name();
-                match std::fs::File::create(file).and_then(|f| {
-                    let mut w = std::io::BufWriter::new(f);
-                    p.write_svg(&name, &mut w)?;
-                    std::io::Write::flush(&mut w)
-                }) {
-                    Ok(()) => format!("flamegraph of {} cycles written to {file}", p.cycles()),
-                    Err(e) => format!("cannot write {file}: {e}"),
-                }
-            }
+            ["profile", file] => match self.dbg.profile_svg(std::path::Path::new(file)) {
+                Ok(c) => format!("flamegraph of {c} cycles written to {file}"),
+                Err(e) => format!("cannot write {file}: {e}"),
+            },
             [] => String::new(),
             _ => format!("unknown command `{cmd}` (:help lists them)"),
         };
