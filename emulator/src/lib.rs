@@ -18,6 +18,7 @@
 
 #![warn(missing_docs)]
 
+mod block;
 pub mod cpu;
 pub mod decode;
 pub mod disasm;

@@ -5,6 +5,7 @@
 //! retired instruction costs 1 cycle; an `ecall` served on the host costs
 //! `1 + syscall_cycles`.
 
+use crate::block::BlockCache;
 use crate::cpu::{Cpu, Fault, FaultKind, MSTATUS_MIE, MSTATUS_MPIE};
 use crate::decode::{Insn, Op};
 use crate::elf::{ElfError, Program, SymbolTable};
@@ -89,6 +90,8 @@ pub struct Machine {
     pub program: Arc<Program>,
     /// Set once the run has ended (exit, halt or fault).
     pub finished: Option<StopReason>,
+    /// The interpreter's blocks, derived from `mem`'s predecoded code.
+    blocks: BlockCache,
 }
 
 /// A saved machine state, restorable with [`Machine::restore`].
@@ -114,6 +117,7 @@ impl Machine {
             config,
             program,
             finished: None,
+            blocks: BlockCache::default(),
         })
     }
 
@@ -165,10 +169,16 @@ impl Machine {
         r
     }
 
-    /// The interpreter loop. pc and the counters live in locals and are
-    /// written back to `self.cpu` whenever anything outside the loop can see
-    /// them: before environment and observer calls, CSR reads, and on exit.
-    /// With an [`Observer::ACTIVE`] observer they are synced every step.
+    /// The interpreter loop, one [block](crate::block) at a time.
+    ///
+    /// pc and the counters live in locals and are written back to
+    /// `self.cpu` whenever anything outside the loop can see them: before
+    /// environment, trap and transfer events, CSR accesses, and on exit
+    /// (in [`Observer::before_insn`] and [`Observer::retired`] they may lag).
+    /// Inside a block only the entry index moves: the current pc is the
+    /// block's pc plus the entry's offset, and the counters are
+    /// `base + index`. Instructions that end blocks (branches, jumps,
+    /// system instructions) run after the block's straight-line part.
     fn run_inner<const R64: bool, E: Environment, O: Observer>(
         &mut self,
         env: &mut E,
@@ -194,87 +204,455 @@ impl Machine {
             }
         }
         let max_cycles = self.config.max_cycles.unwrap_or(u64::MAX);
-        let strict = self.config.strict_align;
         let shmask: u64 = if R64 { 63 } else { 31 };
-        let mut pc = self.cpu.pc;
+        let mut block_pc = self.cpu.pc;
         let mut instret = self.cpu.instret;
         let mut cycle = self.cpu.cycle;
         let end_instret = instret.saturating_add(max_steps);
 
-        macro_rules! sync {
-            () => {{
-                self.cpu.pc = pc;
-                self.cpu.instret = instret;
-                self.cpu.cycle = cycle;
-            }};
-        }
         loop {
             if instret >= end_instret {
-                sync!();
+                self.cpu.pc = block_pc;
+                self.cpu.instret = instret;
+                self.cpu.cycle = cycle;
                 return StopReason::StepLimit;
             }
             if cycle >= max_cycles {
-                sync!();
-                let insn = self.mem.fetch(pc);
+                self.cpu.pc = block_pc;
+                self.cpu.instret = instret;
+                self.cpu.cycle = cycle;
+                let insn = self.mem.fetch(block_pc);
                 return StopReason::Fault(Fault {
                     kind: FaultKind::CycleLimit,
-                    pc,
+                    pc: block_pc,
                     addr: None,
                     insn,
                 });
             }
-            // Read the predecoded fields in place (a copy of the whole
-            // instruction would go through the stack).
-            let (op, rd_b, rs1_b, rs2_b, imm_raw, len) = match self.mem.code_slot(pc) {
-                Some(e) => (e.op, e.rd, e.rs1, e.rs2, e.imm, e.len),
-                None => match self.mem.fetch_slow(pc) {
-                    Some(e) => (e.op, e.rd, e.rs1, e.rs2, e.imm, e.len),
-                    None => {
-                        sync!();
-                        let addr = if self.mem.is_mapped(pc, 2) {
-                            pc + 2
-                        } else {
-                            pc
-                        };
-                        return StopReason::Fault(Fault {
-                            kind: FaultKind::InstructionAccess,
-                            pc,
-                            addr: Some(addr),
-                            insn: None,
-                        });
-                    }
-                },
+            let Some(first) = self.blocks.lookup(&self.mem, block_pc) else {
+                self.cpu.pc = block_pc;
+                self.cpu.instret = instret;
+                self.cpu.cycle = cycle;
+                let addr = if self.mem.is_mapped(block_pc, 2) {
+                    block_pc + 2
+                } else {
+                    block_pc
+                };
+                return StopReason::Fault(Fault {
+                    kind: FaultKind::InstructionAccess,
+                    pc: block_pc,
+                    addr: Some(addr),
+                    insn: None,
+                });
             };
-            let insn = Insn {
-                op,
-                rd: rd_b,
-                rs1: rs1_b,
-                rs2: rs2_b,
-                len,
-                imm: imm_raw,
-            };
-            if O::ACTIVE && obs.before_insn(&self.cpu, pc, &insn) {
-                sync!();
-                return StopReason::Breakpoint;
-            }
-            let rd = (rd_b & 31) as usize;
-            let rs1_n = (rs1_b & 31) as usize;
-            let rs2_n = (rs2_b & 31) as usize;
-            let imm = n::<R64>(imm_raw as i64 as u64);
-            let rs1 = self.cpu.x[rs1_n];
-            let rs2 = self.cpu.x[rs2_n];
-            let next = n::<R64>(pc.wrapping_add(len as u64));
-            let mut new_pc = next;
-            let mut cost = 1u64;
-            let mut stop: Option<StopReason> = None;
-            // Kept apart from `stop` so that a no-op observer's constant
-            // `false` removes it entirely.
-            let mut watch = false;
-            let mut transfer: Option<TransferKind> = None;
+            // Never run past the step or cycle budget: a cut block ends
+            // after a non-branch and goes on at its fall-through next time.
+            let fuel = (end_instret - instret).min(max_cycles - cycle);
+            let mut end = first + (self.blocks.entries[first].count as u64).min(fuel) as usize;
+            // With `idx` the entry about to run, `ret_base + idx` and
+            // `cyc_base + idx` are the current instret and cycle.
+            let ret_base = instret.wrapping_sub(first as u64);
+            let cyc_base = cycle.wrapping_sub(first as u64);
+            let mut idx = first;
 
+            macro_rules! entry {
+                () => {
+                    self.blocks.entries[idx]
+                };
+            }
+            macro_rules! sync {
+                ($pc:expr, $retired:expr) => {{
+                    self.cpu.pc = $pc;
+                    self.cpu.instret = ret_base.wrapping_add($retired as u64);
+                    self.cpu.cycle = cyc_base.wrapping_add($retired as u64);
+                }};
+            }
+
+            // The straight-line part: every instruction that cannot end a
+            // block. Breaks out at the block's last instruction if that one
+            // ends it (it has not run yet then).
+            let (pc, next) = loop {
+                let e = &entry!();
+                // The current pc, computed where needed.
+                macro_rules! pc {
+                    () => {
+                        block_pc.wrapping_add(entry!().off as u64)
+                    };
+                }
+                if O::ACTIVE && obs.before_insn(&self.cpu, pc!(), &e.insn) {
+                    sync!(pc!(), idx);
+                    return StopReason::Breakpoint;
+                }
+                let op = e.insn.op;
+                let rd = (e.insn.rd & 31) as usize;
+                let rs1_n = (e.insn.rs1 & 31) as usize;
+                let rs2_n = (e.insn.rs2 & 31) as usize;
+                let imm_raw = e.insn.imm;
+                let len = e.insn.len;
+                let imm = n::<R64>(imm_raw as i64 as u64);
+                let rs1 = self.cpu.x[rs1_n];
+                let rs2 = self.cpu.x[rs2_n];
+                // Kept apart from a stop reason so that a no-op observer's
+                // constant `false` removes it entirely.
+                let mut watch = false;
+
+                macro_rules! fault {
+                    ($kind:expr, $addr:expr) => {{
+                        sync!(pc!(), idx);
+                        return StopReason::Fault(Fault {
+                            kind: $kind,
+                            pc: pc!(),
+                            addr: $addr,
+                            insn: Some(entry!().insn),
+                        });
+                    }};
+                }
+                macro_rules! wr {
+                    ($v:expr) => {{
+                        let v = $v;
+                        self.cpu.x[rd] = v;
+                        self.cpu.x[0] = 0;
+                    }};
+                }
+                macro_rules! access {
+                    ($addr:expr, $size:expr, $kind:expr, $value:expr) => {{
+                        watch |= obs.mem_access(&MemAccess {
+                            pc: pc!(),
+                            addr: $addr,
+                            size: $size as u8,
+                            kind: $kind,
+                            value: $value,
+                        });
+                    }};
+                }
+                // A store that rewrote code ends the block after it.
+                macro_rules! code_check {
+                    () => {{
+                        if self.mem.code_generation() != self.blocks.generation() {
+                            end = idx + 1;
+                        }
+                    }};
+                }
+                macro_rules! load {
+                    ($size:expr, $signed:expr) => {{
+                        let addr = n::<R64>(rs1.wrapping_add(imm));
+                        if self.config.strict_align && addr & ($size - 1) != 0 {
+                            fault!(FaultKind::LoadMisaligned, Some(addr));
+                        }
+                        let Some(v) = self.mem.load(addr, $size as usize) else {
+                            fault!(FaultKind::LoadAccess, Some(addr));
+                        };
+                        access!(addr, $size, AccessKind::Read, v);
+                        let v = if $signed {
+                            let sh = 64 - 8 * $size;
+                            (((v << sh) as i64) >> sh) as u64
+                        } else {
+                            v
+                        };
+                        wr!(n::<R64>(v));
+                    }};
+                }
+                macro_rules! store {
+                    ($size:expr) => {{
+                        let addr = n::<R64>(rs1.wrapping_add(imm));
+                        if self.config.strict_align && addr & ($size - 1) != 0 {
+                            fault!(FaultKind::StoreMisaligned, Some(addr));
+                        }
+                        if !self.mem.store(addr, $size as usize, rs2) {
+                            fault!(FaultKind::StoreAccess, Some(addr));
+                        }
+                        code_check!();
+                        let value = if $size == 8 {
+                            rs2
+                        } else {
+                            rs2 & ((1u64 << (8 * $size)) - 1)
+                        };
+                        access!(addr, $size, AccessKind::Write, value);
+                    }};
+                }
+                // 32-bit result sign-extended to 64 (the W instructions, RV64 only).
+                macro_rules! w {
+                    ($v:expr) => {
+                        ($v as i32 as i64 as u64)
+                    };
+                }
+                macro_rules! amo {
+                    ($size:expr, $f:expr) => {{
+                        let addr = rs1;
+                        if addr & ($size - 1) != 0 {
+                            fault!(FaultKind::StoreMisaligned, Some(addr));
+                        }
+                        let Some(old) = self.mem.load(addr, $size) else {
+                            fault!(FaultKind::StoreAccess, Some(addr));
+                        };
+                        let f: fn(u64, u64) -> u64 = $f;
+                        let new = f(old, rs2);
+                        if !self.mem.store(addr, $size, new) {
+                            fault!(FaultKind::StoreAccess, Some(addr));
+                        }
+                        code_check!();
+                        access!(addr, $size, AccessKind::Read, old);
+                        access!(
+                            addr,
+                            $size,
+                            AccessKind::Write,
+                            if $size == 8 { new } else { new as u32 as u64 }
+                        );
+                        let old = if $size == 4 {
+                            old as u32 as i32 as i64 as u64
+                        } else {
+                            old
+                        };
+                        wr!(n::<R64>(old));
+                    }};
+                }
+
+                macro_rules! lr {
+                    ($size:expr) => {{
+                        let addr = rs1;
+                        if addr & ($size - 1) != 0 {
+                            fault!(FaultKind::LoadMisaligned, Some(addr));
+                        }
+                        let Some(v) = self.mem.load(addr, $size as usize) else {
+                            fault!(FaultKind::LoadAccess, Some(addr));
+                        };
+                        access!(addr, $size, AccessKind::Read, v);
+                        self.cpu.reservation = Some(addr);
+                        wr!(n::<R64>(if $size == 4 {
+                            v as u32 as i32 as i64 as u64
+                        } else {
+                            v
+                        }));
+                    }};
+                }
+                macro_rules! sc {
+                    ($size:expr) => {{
+                        let addr = rs1;
+                        if addr & ($size - 1) != 0 {
+                            fault!(FaultKind::StoreMisaligned, Some(addr));
+                        }
+                        if self.cpu.reservation.take() == Some(addr) {
+                            if !self.mem.store(addr, $size as usize, rs2) {
+                                fault!(FaultKind::StoreAccess, Some(addr));
+                            }
+                            code_check!();
+                            access!(
+                                addr,
+                                $size,
+                                AccessKind::Write,
+                                if $size == 8 { rs2 } else { rs2 as u32 as u64 }
+                            );
+                            wr!(0)
+                        } else if !self.mem.is_mapped(addr, $size) {
+                            fault!(FaultKind::StoreAccess, Some(addr));
+                        } else {
+                            wr!(1)
+                        }
+                    }};
+                }
+
+                match op {
+                    Op::Lui => wr!(imm),
+                    Op::Auipc => wr!(n::<R64>(pc!().wrapping_add(imm))),
+                    Op::Lb => load!(1u64, true),
+                    Op::Lh => load!(2u64, true),
+                    Op::Lw => load!(4u64, true),
+                    Op::Ld => load!(8u64, true),
+                    Op::Lbu => load!(1u64, false),
+                    Op::Lhu => load!(2u64, false),
+                    Op::Lwu => load!(4u64, false),
+                    Op::Sb => store!(1u64),
+                    Op::Sh => store!(2u64),
+                    Op::Sw => store!(4u64),
+                    Op::Sd => store!(8u64),
+                    Op::Addi => wr!(n::<R64>(rs1.wrapping_add(imm))),
+                    Op::Slti => wr!((s::<R64>(rs1) < s::<R64>(imm)) as u64),
+                    Op::Sltiu => wr!((rs1 < imm) as u64),
+                    Op::Xori => wr!(rs1 ^ imm),
+                    Op::Ori => wr!(rs1 | imm),
+                    Op::Andi => wr!(rs1 & imm),
+                    Op::Slli => wr!(n::<R64>(rs1 << (imm_raw as u64 & shmask))),
+                    Op::Srli => wr!(rs1 >> (imm_raw as u64 & shmask)),
+                    Op::Srai => wr!(n::<R64>(
+                        (s::<R64>(rs1) >> (imm_raw as u64 & shmask)) as u64
+                    )),
+                    Op::Add => wr!(n::<R64>(rs1.wrapping_add(rs2))),
+                    Op::Sub => wr!(n::<R64>(rs1.wrapping_sub(rs2))),
+                    Op::Sll => wr!(n::<R64>(rs1 << (rs2 & shmask))),
+                    Op::Slt => wr!((s::<R64>(rs1) < s::<R64>(rs2)) as u64),
+                    Op::Sltu => wr!((rs1 < rs2) as u64),
+                    Op::Xor => wr!(rs1 ^ rs2),
+                    Op::Srl => wr!(rs1 >> (rs2 & shmask)),
+                    Op::Sra => wr!(n::<R64>((s::<R64>(rs1) >> (rs2 & shmask)) as u64)),
+                    Op::Or => wr!(rs1 | rs2),
+                    Op::And => wr!(rs1 & rs2),
+                    Op::Addiw => wr!(w!(rs1.wrapping_add(imm))),
+                    Op::Slliw => wr!(w!((rs1 as u32) << (imm_raw & 31))),
+                    Op::Srliw => wr!(w!((rs1 as u32) >> (imm_raw & 31))),
+                    Op::Sraiw => wr!(w!((rs1 as i32) >> (imm_raw & 31))),
+                    Op::Addw => wr!(w!(rs1.wrapping_add(rs2))),
+                    Op::Subw => wr!(w!(rs1.wrapping_sub(rs2))),
+                    Op::Sllw => wr!(w!((rs1 as u32) << (rs2 & 31))),
+                    Op::Srlw => wr!(w!((rs1 as u32) >> (rs2 & 31))),
+                    Op::Sraw => wr!(w!((rs1 as i32) >> (rs2 & 31))),
+                    Op::Mul => wr!(n::<R64>(rs1.wrapping_mul(rs2))),
+                    Op::Mulh => {
+                        if R64 {
+                            wr!(((rs1 as i64 as i128 * rs2 as i64 as i128) >> 64) as u64)
+                        } else {
+                            wr!(n::<R64>(((s::<R64>(rs1) * s::<R64>(rs2)) >> 32) as u64))
+                        }
+                    }
+                    Op::Mulhsu => {
+                        if R64 {
+                            wr!(((rs1 as i64 as i128).wrapping_mul(rs2 as i128) >> 64) as u64)
+                        } else {
+                            wr!(n::<R64>(((s::<R64>(rs1) * rs2 as i64) >> 32) as u64))
+                        }
+                    }
+                    Op::Mulhu => {
+                        if R64 {
+                            wr!(((rs1 as u128 * rs2 as u128) >> 64) as u64)
+                        } else {
+                            wr!((rs1 * rs2) >> 32)
+                        }
+                    }
+                    Op::Div => {
+                        let (a, b) = (s::<R64>(rs1), s::<R64>(rs2));
+                        let min = if R64 { i64::MIN } else { i32::MIN as i64 };
+                        wr!(n::<R64>(if b == 0 {
+                            u64::MAX
+                        } else if a == min && b == -1 {
+                            a as u64
+                        } else {
+                            (a / b) as u64
+                        }))
+                    }
+                    Op::Divu => wr!(if rs2 == 0 {
+                        n::<R64>(u64::MAX)
+                    } else {
+                        rs1 / rs2
+                    }),
+                    Op::Rem => {
+                        let (a, b) = (s::<R64>(rs1), s::<R64>(rs2));
+                        let min = if R64 { i64::MIN } else { i32::MIN as i64 };
+                        wr!(n::<R64>(if b == 0 {
+                            a as u64
+                        } else if a == min && b == -1 {
+                            0
+                        } else {
+                            (a % b) as u64
+                        }))
+                    }
+                    Op::Remu => wr!(if rs2 == 0 { rs1 } else { rs1 % rs2 }),
+                    Op::Mulw => wr!(w!((rs1 as i32).wrapping_mul(rs2 as i32))),
+                    Op::Divw => {
+                        let (a, b) = (rs1 as i32, rs2 as i32);
+                        wr!(w!(if b == 0 { -1 } else { a.wrapping_div(b) }))
+                    }
+                    Op::Divuw => {
+                        let (a, b) = (rs1 as u32, rs2 as u32);
+                        wr!(w!(if b == 0 { u32::MAX } else { a / b }))
+                    }
+                    Op::Remw => {
+                        let (a, b) = (rs1 as i32, rs2 as i32);
+                        wr!(w!(if b == 0 { a } else { a.wrapping_rem(b) }))
+                    }
+                    Op::Remuw => {
+                        let (a, b) = (rs1 as u32, rs2 as u32);
+                        wr!(w!(if b == 0 { a } else { a % b }))
+                    }
+                    Op::LrW => lr!(4u64),
+                    Op::LrD => lr!(8u64),
+                    Op::ScW => sc!(4u64),
+                    Op::ScD => sc!(8u64),
+                    Op::AmoswapW => amo!(4, |_, b| b),
+                    Op::AmoaddW => amo!(4, |a, b| a.wrapping_add(b)),
+                    Op::AmoxorW => amo!(4, |a, b| a ^ b),
+                    Op::AmoandW => amo!(4, |a, b| a & b),
+                    Op::AmoorW => amo!(4, |a, b| a | b),
+                    Op::AmominW => amo!(4, |a, b| if (a as i32) < (b as i32) { a } else { b }),
+                    Op::AmomaxW => amo!(4, |a, b| if (a as i32) > (b as i32) { a } else { b }),
+                    Op::AmominuW => amo!(4, |a, b| if (a as u32) < (b as u32) { a } else { b }),
+                    Op::AmomaxuW => amo!(4, |a, b| if (a as u32) > (b as u32) { a } else { b }),
+                    Op::AmoswapD => amo!(8, |_, b| b),
+                    Op::AmoaddD => amo!(8, |a, b| a.wrapping_add(b)),
+                    Op::AmoxorD => amo!(8, |a, b| a ^ b),
+                    Op::AmoandD => amo!(8, |a, b| a & b),
+                    Op::AmoorD => amo!(8, |a, b| a | b),
+                    Op::AmominD => amo!(8, |a, b| if (a as i64) < (b as i64) { a } else { b }),
+                    Op::AmomaxD => amo!(8, |a, b| if (a as i64) > (b as i64) { a } else { b }),
+                    Op::AmominuD => amo!(8, |a, b| a.min(b)),
+                    Op::AmomaxuD => amo!(8, |a, b| a.max(b)),
+                    Op::Fence | Op::Wfi => {}
+                    // The instructions that end blocks, run below.
+                    Op::Jal
+                    | Op::Jalr
+                    | Op::Beq
+                    | Op::Bne
+                    | Op::Blt
+                    | Op::Bge
+                    | Op::Bltu
+                    | Op::Bgeu
+                    | Op::Ecall
+                    | Op::Ebreak
+                    | Op::Mret
+                    | Op::Csrrw
+                    | Op::Csrrs
+                    | Op::Csrrc
+                    | Op::Csrrwi
+                    | Op::Csrrsi
+                    | Op::Csrrci
+                    | Op::HostIo
+                    | Op::Illegal
+                    | Op::FenceI => {
+                        let pc = pc!();
+                        break (pc, n::<R64>(pc.wrapping_add(len as u64)));
+                    }
+                }
+
+                idx += 1;
+                if O::ACTIVE && O::RETIRED {
+                    let e = &self.blocks.entries[idx - 1];
+                    obs.retired(&self.cpu, block_pc.wrapping_add(e.off as u64), &e.insn, 1);
+                }
+                // The fall-through pc, for a stop or a cut block.
+                macro_rules! next {
+                    () => {{
+                        let e = &self.blocks.entries[idx - 1];
+                        n::<R64>(block_pc.wrapping_add(e.off as u64 + e.insn.len as u64))
+                    }};
+                }
+                if watch {
+                    sync!(next!(), idx);
+                    return StopReason::Watchpoint;
+                }
+                if idx >= end {
+                    // A block cut by the budget or by a code write.
+                    block_pc = next!();
+                    instret = ret_base.wrapping_add(idx as u64);
+                    cycle = cyc_base.wrapping_add(idx as u64);
+                    break (0, 0);
+                }
+            };
+            if idx >= end {
+                continue;
+            }
+
+            // The block's last instruction, which ends it.
+            let insn = entry!().insn;
+            instret = ret_base.wrapping_add(idx as u64);
+            cycle = cyc_base.wrapping_add(idx as u64);
+            macro_rules! sync_here {
+                () => {{
+                    self.cpu.pc = pc;
+                    self.cpu.instret = instret;
+                    self.cpu.cycle = cycle;
+                }};
+            }
             macro_rules! fault {
                 ($kind:expr, $addr:expr) => {{
-                    sync!();
+                    sync_here!();
                     return StopReason::Fault(Fault {
                         kind: $kind,
                         pc,
@@ -283,58 +661,27 @@ impl Machine {
                     });
                 }};
             }
+            let Insn {
+                op,
+                rd,
+                rs1: rs1_b,
+                imm: imm_raw,
+                ..
+            } = insn;
+            let rd = (rd & 31) as usize;
+            let rs1_n = (rs1_b & 31) as usize;
+            let imm = n::<R64>(imm_raw as i64 as u64);
+            let rs1 = self.cpu.x[rs1_n];
+            let rs2 = self.cpu.x[(insn.rs2 & 31) as usize];
+            let mut new_pc = next;
+            let mut cost = 1u64;
+            let mut stop: Option<StopReason> = None;
+            let mut transfer: Option<TransferKind> = None;
             macro_rules! wr {
                 ($v:expr) => {{
                     let v = $v;
                     self.cpu.x[rd] = v;
                     self.cpu.x[0] = 0;
-                }};
-            }
-            macro_rules! access {
-                ($addr:expr, $size:expr, $kind:expr, $value:expr) => {{
-                    watch |= obs.mem_access(&MemAccess {
-                        pc,
-                        addr: $addr,
-                        size: $size as u8,
-                        kind: $kind,
-                        value: $value,
-                    });
-                }};
-            }
-            macro_rules! load {
-                ($size:expr, $signed:expr) => {{
-                    let addr = n::<R64>(rs1.wrapping_add(imm));
-                    if strict && addr & ($size - 1) != 0 {
-                        fault!(FaultKind::LoadMisaligned, Some(addr));
-                    }
-                    let Some(v) = self.mem.load(addr, $size as usize) else {
-                        fault!(FaultKind::LoadAccess, Some(addr));
-                    };
-                    access!(addr, $size, AccessKind::Read, v);
-                    let v = if $signed {
-                        let sh = 64 - 8 * $size;
-                        (((v << sh) as i64) >> sh) as u64
-                    } else {
-                        v
-                    };
-                    wr!(n::<R64>(v));
-                }};
-            }
-            macro_rules! store {
-                ($size:expr) => {{
-                    let addr = n::<R64>(rs1.wrapping_add(imm));
-                    if strict && addr & ($size - 1) != 0 {
-                        fault!(FaultKind::StoreMisaligned, Some(addr));
-                    }
-                    if !self.mem.store(addr, $size as usize, rs2) {
-                        fault!(FaultKind::StoreAccess, Some(addr));
-                    }
-                    let value = if $size == 8 {
-                        rs2
-                    } else {
-                        rs2 & ((1u64 << (8 * $size)) - 1)
-                    };
-                    access!(addr, $size, AccessKind::Write, value);
                 }};
             }
             macro_rules! branch {
@@ -344,45 +691,7 @@ impl Machine {
                     }
                 }};
             }
-            // 32-bit result sign-extended to 64 (the W instructions, RV64 only).
-            macro_rules! w {
-                ($v:expr) => {
-                    ($v as i32 as i64 as u64)
-                };
-            }
-            macro_rules! amo {
-                ($size:expr, $f:expr) => {{
-                    let addr = rs1;
-                    if addr & ($size - 1) != 0 {
-                        fault!(FaultKind::StoreMisaligned, Some(addr));
-                    }
-                    let Some(old) = self.mem.load(addr, $size) else {
-                        fault!(FaultKind::StoreAccess, Some(addr));
-                    };
-                    let f: fn(u64, u64) -> u64 = $f;
-                    let new = f(old, rs2);
-                    if !self.mem.store(addr, $size, new) {
-                        fault!(FaultKind::StoreAccess, Some(addr));
-                    }
-                    access!(addr, $size, AccessKind::Read, old);
-                    access!(
-                        addr,
-                        $size,
-                        AccessKind::Write,
-                        if $size == 8 { new } else { new as u32 as u64 }
-                    );
-                    let old = if $size == 4 {
-                        old as u32 as i32 as i64 as u64
-                    } else {
-                        old
-                    };
-                    wr!(n::<R64>(old));
-                }};
-            }
-
             match op {
-                Op::Lui => wr!(imm),
-                Op::Auipc => wr!(n::<R64>(pc.wrapping_add(imm))),
                 Op::Jal => {
                     wr!(next);
                     new_pc = n::<R64>(pc.wrapping_add(imm));
@@ -414,175 +723,9 @@ impl Machine {
                 Op::Bge => branch!(s::<R64>(rs1) >= s::<R64>(rs2)),
                 Op::Bltu => branch!(rs1 < rs2),
                 Op::Bgeu => branch!(rs1 >= rs2),
-                Op::Lb => load!(1u64, true),
-                Op::Lh => load!(2u64, true),
-                Op::Lw => load!(4u64, true),
-                Op::Ld => load!(8u64, true),
-                Op::Lbu => load!(1u64, false),
-                Op::Lhu => load!(2u64, false),
-                Op::Lwu => load!(4u64, false),
-                Op::Sb => store!(1u64),
-                Op::Sh => store!(2u64),
-                Op::Sw => store!(4u64),
-                Op::Sd => store!(8u64),
-                Op::Addi => wr!(n::<R64>(rs1.wrapping_add(imm))),
-                Op::Slti => wr!((s::<R64>(rs1) < s::<R64>(imm)) as u64),
-                Op::Sltiu => wr!((rs1 < imm) as u64),
-                Op::Xori => wr!(rs1 ^ imm),
-                Op::Ori => wr!(rs1 | imm),
-                Op::Andi => wr!(rs1 & imm),
-                Op::Slli => wr!(n::<R64>(rs1 << (imm_raw as u64 & shmask))),
-                Op::Srli => wr!(rs1 >> (imm_raw as u64 & shmask)),
-                Op::Srai => wr!(n::<R64>(
-                    (s::<R64>(rs1) >> (imm_raw as u64 & shmask)) as u64
-                )),
-                Op::Add => wr!(n::<R64>(rs1.wrapping_add(rs2))),
-                Op::Sub => wr!(n::<R64>(rs1.wrapping_sub(rs2))),
-                Op::Sll => wr!(n::<R64>(rs1 << (rs2 & shmask))),
-                Op::Slt => wr!((s::<R64>(rs1) < s::<R64>(rs2)) as u64),
-                Op::Sltu => wr!((rs1 < rs2) as u64),
-                Op::Xor => wr!(rs1 ^ rs2),
-                Op::Srl => wr!(rs1 >> (rs2 & shmask)),
-                Op::Sra => wr!(n::<R64>((s::<R64>(rs1) >> (rs2 & shmask)) as u64)),
-                Op::Or => wr!(rs1 | rs2),
-                Op::And => wr!(rs1 & rs2),
-                Op::Addiw => wr!(w!(rs1.wrapping_add(imm))),
-                Op::Slliw => wr!(w!((rs1 as u32) << (imm_raw & 31))),
-                Op::Srliw => wr!(w!((rs1 as u32) >> (imm_raw & 31))),
-                Op::Sraiw => wr!(w!((rs1 as i32) >> (imm_raw & 31))),
-                Op::Addw => wr!(w!(rs1.wrapping_add(rs2))),
-                Op::Subw => wr!(w!(rs1.wrapping_sub(rs2))),
-                Op::Sllw => wr!(w!((rs1 as u32) << (rs2 & 31))),
-                Op::Srlw => wr!(w!((rs1 as u32) >> (rs2 & 31))),
-                Op::Sraw => wr!(w!((rs1 as i32) >> (rs2 & 31))),
-                Op::Mul => wr!(n::<R64>(rs1.wrapping_mul(rs2))),
-                Op::Mulh => {
-                    if R64 {
-                        wr!(((rs1 as i64 as i128 * rs2 as i64 as i128) >> 64) as u64)
-                    } else {
-                        wr!(n::<R64>(((s::<R64>(rs1) * s::<R64>(rs2)) >> 32) as u64))
-                    }
-                }
-                Op::Mulhsu => {
-                    if R64 {
-                        wr!(((rs1 as i64 as i128).wrapping_mul(rs2 as i128) >> 64) as u64)
-                    } else {
-                        wr!(n::<R64>(((s::<R64>(rs1) * rs2 as i64) >> 32) as u64))
-                    }
-                }
-                Op::Mulhu => {
-                    if R64 {
-                        wr!(((rs1 as u128 * rs2 as u128) >> 64) as u64)
-                    } else {
-                        wr!((rs1 * rs2) >> 32)
-                    }
-                }
-                Op::Div => {
-                    let (a, b) = (s::<R64>(rs1), s::<R64>(rs2));
-                    let min = if R64 { i64::MIN } else { i32::MIN as i64 };
-                    wr!(n::<R64>(if b == 0 {
-                        u64::MAX
-                    } else if a == min && b == -1 {
-                        a as u64
-                    } else {
-                        (a / b) as u64
-                    }))
-                }
-                Op::Divu => wr!(if rs2 == 0 {
-                    n::<R64>(u64::MAX)
-                } else {
-                    rs1 / rs2
-                }),
-                Op::Rem => {
-                    let (a, b) = (s::<R64>(rs1), s::<R64>(rs2));
-                    let min = if R64 { i64::MIN } else { i32::MIN as i64 };
-                    wr!(n::<R64>(if b == 0 {
-                        a as u64
-                    } else if a == min && b == -1 {
-                        0
-                    } else {
-                        (a % b) as u64
-                    }))
-                }
-                Op::Remu => wr!(if rs2 == 0 { rs1 } else { rs1 % rs2 }),
-                Op::Mulw => wr!(w!((rs1 as i32).wrapping_mul(rs2 as i32))),
-                Op::Divw => {
-                    let (a, b) = (rs1 as i32, rs2 as i32);
-                    wr!(w!(if b == 0 { -1 } else { a.wrapping_div(b) }))
-                }
-                Op::Divuw => {
-                    let (a, b) = (rs1 as u32, rs2 as u32);
-                    wr!(w!(if b == 0 { u32::MAX } else { a / b }))
-                }
-                Op::Remw => {
-                    let (a, b) = (rs1 as i32, rs2 as i32);
-                    wr!(w!(if b == 0 { a } else { a.wrapping_rem(b) }))
-                }
-                Op::Remuw => {
-                    let (a, b) = (rs1 as u32, rs2 as u32);
-                    wr!(w!(if b == 0 { a } else { a % b }))
-                }
-                Op::LrW | Op::LrD => {
-                    let size = if op == Op::LrW { 4u64 } else { 8 };
-                    let addr = rs1;
-                    if addr & (size - 1) != 0 {
-                        fault!(FaultKind::LoadMisaligned, Some(addr));
-                    }
-                    let Some(v) = self.mem.load(addr, size as usize) else {
-                        fault!(FaultKind::LoadAccess, Some(addr));
-                    };
-                    access!(addr, size, AccessKind::Read, v);
-                    self.cpu.reservation = Some(addr);
-                    wr!(n::<R64>(if size == 4 {
-                        v as u32 as i32 as i64 as u64
-                    } else {
-                        v
-                    }));
-                }
-                Op::ScW | Op::ScD => {
-                    let size = if op == Op::ScW { 4u64 } else { 8 };
-                    let addr = rs1;
-                    if addr & (size - 1) != 0 {
-                        fault!(FaultKind::StoreMisaligned, Some(addr));
-                    }
-                    if self.cpu.reservation.take() == Some(addr) {
-                        if !self.mem.store(addr, size as usize, rs2) {
-                            fault!(FaultKind::StoreAccess, Some(addr));
-                        }
-                        access!(
-                            addr,
-                            size,
-                            AccessKind::Write,
-                            if size == 8 { rs2 } else { rs2 as u32 as u64 }
-                        );
-                        wr!(0)
-                    } else if !self.mem.is_mapped(addr, size) {
-                        fault!(FaultKind::StoreAccess, Some(addr));
-                    } else {
-                        wr!(1)
-                    }
-                }
-                Op::AmoswapW => amo!(4, |_, b| b),
-                Op::AmoaddW => amo!(4, |a, b| a.wrapping_add(b)),
-                Op::AmoxorW => amo!(4, |a, b| a ^ b),
-                Op::AmoandW => amo!(4, |a, b| a & b),
-                Op::AmoorW => amo!(4, |a, b| a | b),
-                Op::AmominW => amo!(4, |a, b| if (a as i32) < (b as i32) { a } else { b }),
-                Op::AmomaxW => amo!(4, |a, b| if (a as i32) > (b as i32) { a } else { b }),
-                Op::AmominuW => amo!(4, |a, b| if (a as u32) < (b as u32) { a } else { b }),
-                Op::AmomaxuW => amo!(4, |a, b| if (a as u32) > (b as u32) { a } else { b }),
-                Op::AmoswapD => amo!(8, |_, b| b),
-                Op::AmoaddD => amo!(8, |a, b| a.wrapping_add(b)),
-                Op::AmoxorD => amo!(8, |a, b| a ^ b),
-                Op::AmoandD => amo!(8, |a, b| a & b),
-                Op::AmoorD => amo!(8, |a, b| a | b),
-                Op::AmominD => amo!(8, |a, b| if (a as i64) < (b as i64) { a } else { b }),
-                Op::AmomaxD => amo!(8, |a, b| if (a as i64) > (b as i64) { a } else { b }),
-                Op::AmominuD => amo!(8, |a, b| a.min(b)),
-                Op::AmomaxuD => amo!(8, |a, b| a.max(b)),
-                Op::Fence | Op::FenceI | Op::Wfi => {}
+                Op::FenceI => {}
                 Op::Ecall => {
-                    sync!();
+                    sync_here!();
                     if self.cpu.csr.mtvec != 0 {
                         new_pc = self.enter_trap(11, pc, 0, obs);
                         transfer = Some(TransferKind::Trap);
@@ -606,7 +749,7 @@ impl Machine {
                     if a0 != JOLT_PRINT && a0 != JOLT_CYCLE_MARKER {
                         fault!(FaultKind::IllegalInstruction, None);
                     }
-                    sync!();
+                    sync_here!();
                     if let Err(f) = self.host_call(pc, insn, env, obs) {
                         return f;
                     }
@@ -624,7 +767,7 @@ impl Machine {
                     transfer = Some(TransferKind::TrapReturn);
                 }
                 Op::Csrrw | Op::Csrrs | Op::Csrrc | Op::Csrrwi | Op::Csrrsi | Op::Csrrci => {
-                    sync!();
+                    sync_here!();
                     let num = imm_raw as u16;
                     let src = match op {
                         Op::Csrrw | Op::Csrrs | Op::Csrrc => rs1,
@@ -646,33 +789,34 @@ impl Machine {
                     }
                     wr!(old);
                 }
-                Op::Illegal => fault!(FaultKind::IllegalInstruction, None),
+                // Every other operation is run in the block loop above.
+                _ => fault!(FaultKind::IllegalInstruction, None),
             }
 
-            let old_pc = pc;
-            pc = new_pc;
+            block_pc = new_pc;
             instret += 1;
             cycle += cost;
             if O::ACTIVE && O::RETIRED {
-                obs.retired(&self.cpu, old_pc, &insn, cost);
+                obs.retired(&self.cpu, pc, &insn, cost);
                 if let Some(kind) = transfer {
-                    sync!();
+                    self.cpu.pc = new_pc;
+                    self.cpu.instret = instret;
+                    self.cpu.cycle = cycle;
                     obs.transfer(
                         &self.cpu,
                         &Transfer {
                             kind,
-                            from: old_pc,
+                            from: pc,
                             to: new_pc,
                             next,
                         },
                     );
                 }
             }
-            if watch && stop.is_none() {
-                stop = Some(StopReason::Watchpoint);
-            }
             if let Some(r) = stop {
-                sync!();
+                self.cpu.pc = new_pc;
+                self.cpu.instret = instret;
+                self.cpu.cycle = cycle;
                 return r;
             }
         }

@@ -61,6 +61,16 @@ const TLB_EMPTY: TlbEntry = TlbEntry {
 struct CodeCache {
     base: u64,
     insns: Vec<Insn>,
+    /// Changes (to a value never used before, by any memory) whenever the
+    /// predecoded code changes; see [`Memory::code_generation`].
+    generation: u64,
+}
+
+/// A value no code cache has had yet (generations are process-unique, so a
+/// clone that diverges from its original never repeats one of its values).
+fn fresh_generation() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl CodeCache {
@@ -216,6 +226,7 @@ impl Memory {
         self.code = CodeCache {
             base,
             insns: Vec::with_capacity(n),
+            generation: fresh_generation(),
         };
         for i in 0..n as u64 {
             let insn = self.decode_at(base + 2 * i);
@@ -226,6 +237,16 @@ impl Memory {
     /// The predecoded code range as `(start, end)`.
     pub fn code_range(&self) -> (u64, u64) {
         (self.code.base, self.code.base + self.code.span())
+    }
+
+    /// Identifies the current contents of the predecoded code: equal
+    /// generations mean identical code (same range, same instructions), so a
+    /// structure derived from it (the interpreter's blocks) stays valid while
+    /// the generation is unchanged. Any write into the code range, and
+    /// [`Memory::set_code_range`], moves it to a value never seen before.
+    #[inline(always)]
+    pub fn code_generation(&self) -> u64 {
+        self.code.generation
     }
 
     fn decode_at(&self, addr: u64) -> Insn {
@@ -240,6 +261,7 @@ impl Memory {
     fn invalidate_code(&mut self, addr: u64, len: u64) {
         let start = addr.saturating_sub(2).max(self.code.base) & !1;
         let end = (addr + len).min(self.code.base + self.code.span());
+        self.code.generation = fresh_generation();
         let mut a = start;
         while a < end {
             let i = ((a - self.code.base) / 2) as usize;

@@ -1,0 +1,210 @@
+//! Straight-line blocks of predecoded instructions, the interpreter's unit
+//! of dispatch.
+//!
+//! A block starts at any pc the hart reaches and runs through the following
+//! instructions up to and including the first that can change control flow
+//! or needs the whole machine (a branch, `jal`, `jalr`, `ecall`, `ebreak`,
+//! `mret`, a CSR access, a Jolt host call, an illegal encoding, `fence.i`),
+//! at most [`MAX_BLOCK`] instructions. Its instructions sit next to each
+//! other in one array, so the interpreter walks them with a counter instead
+//! of recomputing the slot of each next pc from the previous instruction's
+//! length, and checks its step and cycle budgets once per block.
+//!
+//! Blocks are derived from [`Memory`]'s predecoded code and tagged with its
+//! [`Memory::code_generation`]: when code is written (self-modifying code, a
+//! debugger poking memory, a restored snapshot) every block is dropped and
+//! rebuilt on demand. A store inside a block that changes code ends the
+//! block after that store.
+
+use crate::decode::{Insn, Op};
+use crate::memory::Memory;
+
+/// Most instructions in one block.
+pub const MAX_BLOCK: usize = 64;
+
+/// One instruction of a block.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Entry {
+    /// The predecoded instruction.
+    pub insn: Insn,
+    /// Its address minus the block's start address, in bytes.
+    pub off: u16,
+    /// In a block's first entry: how many instructions the block has
+    /// (1..=[`MAX_BLOCK`]); 0 in the others.
+    pub count: u8,
+}
+
+/// Whether `op` ends a block: it may change control flow, or it reads or
+/// writes state the block loop keeps in locals.
+pub(crate) fn ends_block(op: Op) -> bool {
+    matches!(
+        op,
+        Op::Jal
+            | Op::Jalr
+            | Op::Beq
+            | Op::Bne
+            | Op::Blt
+            | Op::Bge
+            | Op::Bltu
+            | Op::Bgeu
+            | Op::Ecall
+            | Op::Ebreak
+            | Op::Mret
+            | Op::Csrrw
+            | Op::Csrrs
+            | Op::Csrrc
+            | Op::Csrrwi
+            | Op::Csrrsi
+            | Op::Csrrci
+            | Op::HostIo
+            | Op::Illegal
+            | Op::FenceI
+    )
+}
+
+/// The blocks built so far for one generation of a memory's code.
+#[derive(Clone)]
+pub(crate) struct BlockCache {
+    generation: u64,
+    base: u64,
+    /// Per halfword of the code range: 1 + the index in `entries` of the
+    /// block starting there, or 0 if none was built yet.
+    starts: Vec<u32>,
+    /// Blocks, one after another. Entry 0 is scratch space for a single
+    /// instruction fetched from outside the code range.
+    pub entries: Vec<Entry>,
+}
+
+const SCRATCH: Entry = Entry {
+    insn: Insn::illegal(0, 4),
+    off: 0,
+    count: 1,
+};
+
+impl Default for BlockCache {
+    fn default() -> Self {
+        BlockCache {
+            generation: 0,
+            base: 0,
+            starts: Vec::new(),
+            entries: vec![SCRATCH],
+        }
+    }
+}
+
+impl std::fmt::Debug for BlockCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlockCache")
+            .field("generation", &self.generation)
+            .field("entries", &self.entries.len())
+            .finish()
+    }
+}
+
+impl BlockCache {
+    /// The code generation the blocks were built from.
+    #[inline(always)]
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The index in [`BlockCache::entries`] of the first entry of the block
+    /// at `pc`, building it if needed. Outside the predecoded range the
+    /// instruction is decoded from memory into the scratch entry (index 0),
+    /// a block of one; `None` if its bytes are not mapped.
+    #[inline(always)]
+    pub fn lookup(&mut self, mem: &Memory, pc: u64) -> Option<usize> {
+        if self.generation != mem.code_generation() {
+            self.reset(mem);
+        }
+        let i = (pc.wrapping_sub(self.base) >> 1) as usize;
+        match self.starts.get(i) {
+            Some(&s) if s != 0 => Some(s as usize - 1),
+            Some(_) => Some(self.build(mem, pc, i)),
+            None => self.outside(mem, pc),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn outside(&mut self, mem: &Memory, pc: u64) -> Option<usize> {
+        let insn = mem.fetch_slow(pc)?;
+        self.entries[0] = Entry { insn, ..SCRATCH };
+        Some(0)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn reset(&mut self, mem: &Memory) {
+        let (lo, hi) = mem.code_range();
+        self.generation = mem.code_generation();
+        self.base = lo;
+        self.starts.clear();
+        self.starts.resize(((hi - lo) / 2) as usize, 0);
+        self.entries.truncate(1);
+    }
+
+    #[inline(never)]
+    fn build(&mut self, mem: &Memory, pc: u64, slot: usize) -> usize {
+        let first = self.entries.len();
+        let mut off = 0u16;
+        let mut count = 0usize;
+        while let Some(&insn) = mem.code_slot(pc + off as u64) {
+            self.entries.push(Entry {
+                insn,
+                off,
+                count: 0,
+            });
+            count += 1;
+            if ends_block(insn.op) || count == MAX_BLOCK {
+                break;
+            }
+            off += insn.len as u16;
+        }
+        self.entries[first].count = count as u8;
+        self.starts[slot] = first as u32 + 1;
+        first
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Xlen;
+
+    fn memory_with(code: &[u32]) -> Memory {
+        let mut m = Memory::new(Xlen::X64, 1 << 20);
+        m.map(0x8000_0000, 0x1000).unwrap();
+        let bytes: Vec<u8> = code.iter().flat_map(|w| w.to_le_bytes()).collect();
+        m.write_bytes(0x8000_0000, &bytes).unwrap();
+        m.set_code_range(0x8000_0000, bytes.len() as u64);
+        m
+    }
+
+    #[test]
+    fn blocks_end_at_control_flow_and_follow_code_writes() {
+        // addi a0,a0,1; addi a0,a0,1; beq x0,x0,0; addi a0,a0,1
+        let mut m = memory_with(&[0x0015_0513, 0x0015_0513, 0x0000_0063, 0x0015_0513]);
+        let mut b = BlockCache::default();
+        let first = b.lookup(&m, 0x8000_0000).unwrap();
+        assert_eq!(b.entries[first].count, 3);
+        assert_eq!(b.entries[first + 2].insn.op, Op::Beq);
+        assert_eq!(b.entries[first + 2].off, 8);
+        // a block may start inside another one
+        let mid = b.lookup(&m, 0x8000_0004).unwrap();
+        assert_eq!(b.entries[mid].count, 2);
+        assert_eq!(b.lookup(&m, 0x8000_0000), Some(first));
+        // the last block runs to the end of the code range
+        let last = b.lookup(&m, 0x8000_000c).unwrap();
+        assert_eq!(b.entries[last].count, 1);
+        // a code write drops every block
+        assert!(m.store(0x8000_0004, 4, 0x0000_0073)); // ecall
+        let first = b.lookup(&m, 0x8000_0000).unwrap();
+        assert_eq!(b.entries[first].count, 2);
+        assert_eq!(b.entries[first + 1].insn.op, Op::Ecall);
+        // outside the code range: one instruction from memory, or unmapped
+        let out = b.lookup(&m, 0x8000_0100).unwrap();
+        assert_eq!((out, b.entries[out].count), (0, 1));
+        assert_eq!(b.lookup(&m, 0x9000_0000), None);
+    }
+}
