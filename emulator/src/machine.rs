@@ -248,16 +248,18 @@ impl Machine {
             // Never run past the step or cycle budget: a cut block ends
             // after a non-branch and goes on at its fall-through next time.
             let fuel = (end_instret - instret).min(max_cycles - cycle);
-            let mut end = first + (self.blocks.entries[first].count as u64).min(fuel) as usize;
-            // With `idx` the entry about to run, `ret_base + idx` and
-            // `cyc_base + idx` are the current instret and cycle.
-            let ret_base = instret.wrapping_sub(first as u64);
-            let cyc_base = cycle.wrapping_sub(first as u64);
-            let mut idx = first;
+            let count = (self.blocks.entries[first].count as u64).min(fuel) as usize;
+            let mut block = &self.blocks.entries[first..first + count];
+            // With `idx` the index in `block` of the instruction about to
+            // run, `ret_base + idx` and `cyc_base + idx` are the current
+            // instret and cycle.
+            let ret_base = instret;
+            let cyc_base = cycle;
+            let mut idx = 0usize;
 
             macro_rules! entry {
                 () => {
-                    self.blocks.entries[idx]
+                    block[idx]
                 };
             }
             macro_rules! sync {
@@ -329,7 +331,7 @@ impl Machine {
                 macro_rules! code_check {
                     () => {{
                         if self.mem.code_generation() != self.blocks.generation() {
-                            end = idx + 1;
+                            block = &block[..idx + 1];
                         }
                     }};
                 }
@@ -613,13 +615,13 @@ impl Machine {
 
                 idx += 1;
                 if O::ACTIVE && O::RETIRED {
-                    let e = &self.blocks.entries[idx - 1];
+                    let e = &block[idx - 1];
                     obs.retired(&self.cpu, block_pc.wrapping_add(e.off as u64), &e.insn, 1);
                 }
                 // The fall-through pc, for a stop or a cut block.
                 macro_rules! next {
                     () => {{
-                        let e = &self.blocks.entries[idx - 1];
+                        let e = &block[idx - 1];
                         n::<R64>(block_pc.wrapping_add(e.off as u64 + e.insn.len as u64))
                     }};
                 }
@@ -627,7 +629,7 @@ impl Machine {
                     sync!(next!(), idx);
                     return StopReason::Watchpoint;
                 }
-                if idx >= end {
+                if idx >= block.len() {
                     // A block cut by the budget or by a code write.
                     block_pc = next!();
                     instret = ret_base.wrapping_add(idx as u64);
@@ -635,7 +637,7 @@ impl Machine {
                     break (0, 0);
                 }
             };
-            if idx >= end {
+            if idx >= block.len() {
                 continue;
             }
 
