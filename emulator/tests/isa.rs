@@ -474,6 +474,36 @@ fn self_modifying_code_is_seen() {
 }
 
 #[test]
+fn blocks_see_code_writes_and_stop_on_budget() {
+    // No fence.i: the store rewrites the very next instruction of the same
+    // straight-line block (a nop becomes `addi a2, x0, 42`), as the
+    // interpreter has always honoured code writes at once.
+    let prog = [s(4, 11, 10, 2), addi(0, 0, 0), addi(13, 0, 7), HALT];
+    let (m, stop) = run_words(Xlen::X64, &prog, |m| {
+        m.cpu.x[10] = BASE;
+        m.cpu.x[11] = addi(12, 0, 42) as u64;
+    });
+    assert_eq!(stop, StopReason::Halted);
+    assert_eq!((m.cpu.x[12], m.cpu.x[13]), (42, 7));
+
+    // A step budget ends a run inside a block, with exact pc and counters,
+    // and the next run goes on from there.
+    let prog = [addi(10, 0, 1), addi(11, 0, 2), addi(12, 0, 3), HALT];
+    let image: Vec<u8> = prog.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let program = Arc::new(Program::flat(Xlen::X64, BASE, image, 0x4000));
+    let mut m = Machine::new(program, Config::default()).unwrap();
+    assert_eq!(m.run(&mut NoSyscalls, &mut (), 2), StopReason::StepLimit);
+    assert_eq!((m.cpu.pc, m.cpu.instret, m.cpu.cycle), (BASE + 8, 2, 2));
+    assert_eq!((m.cpu.x[11], m.cpu.x[12]), (2, 0));
+    // a debugger rewrites code between runs: `addi a2, x0, 3` becomes 9
+    m.mem
+        .write_bytes(BASE + 8, &addi(12, 0, 9).to_le_bytes())
+        .unwrap();
+    assert_eq!(m.run(&mut NoSyscalls, &mut (), 100), StopReason::Halted);
+    assert_eq!((m.cpu.x[12], m.cpu.instret), (9, 4));
+}
+
+#[test]
 fn snapshot_and_restore() {
     let image: Vec<u8> = [addi(10, 10, 1), s(0, 10, 11, 3), 0xff9f_f06f]
         .iter()
