@@ -262,11 +262,16 @@ impl Machine {
                     block[idx]
                 };
             }
+            // Publishes pc and counters when the run stops inside the
+            // straight-line part, `$retired` instructions into the block.
             macro_rules! sync {
                 ($pc:expr, $retired:expr) => {{
                     self.cpu.pc = $pc;
                     self.cpu.instret = ret_base.wrapping_add($retired as u64);
                     self.cpu.cycle = cyc_base.wrapping_add($retired as u64);
+                    if O::ACTIVE && O::RETIRED_RUNS && $retired > 0 {
+                        obs.retired_run(&self.cpu, $retired as u64, $retired as u64);
+                    }
                 }};
             }
 
@@ -614,7 +619,7 @@ impl Machine {
                 }
 
                 idx += 1;
-                if O::ACTIVE && O::RETIRED {
+                if O::ACTIVE && O::RETIRED && !O::RETIRED_RUNS {
                     let e = &block[idx - 1];
                     obs.retired(&self.cpu, block_pc.wrapping_add(e.off as u64), &e.insn, 1);
                 }
@@ -637,6 +642,9 @@ impl Machine {
                     break (0, 0);
                 }
             };
+            if O::ACTIVE && O::RETIRED_RUNS && idx > 0 {
+                obs.retired_run(&self.cpu, idx as u64, idx as u64);
+            }
             if idx >= block.len() {
                 continue;
             }
@@ -799,7 +807,11 @@ impl Machine {
             instret += 1;
             cycle += cost;
             if O::ACTIVE && O::RETIRED {
-                obs.retired(&self.cpu, pc, &insn, cost);
+                if O::RETIRED_RUNS {
+                    obs.retired_run(&self.cpu, 1, cost);
+                } else {
+                    obs.retired(&self.cpu, pc, &insn, cost);
+                }
                 if let Some(kind) = transfer {
                     self.cpu.pc = new_pc;
                     self.cpu.instret = instret;

@@ -101,6 +101,14 @@ pub trait Observer {
     /// every instruction (breakpoint-only observers run faster).
     const RETIRED: bool = true;
 
+    /// `true` if this observer only counts retired instructions and takes
+    /// them in runs: the interpreter then calls [`Observer::retired_run`]
+    /// once per straight-line run of instructions instead of
+    /// [`Observer::retired`] for each (as block-level instrumentation in
+    /// binary translators counts). [`Observer::transfer`] and every other
+    /// event are unchanged.
+    const RETIRED_RUNS: bool = false;
+
     /// Called before the instruction `insn` at `pc` executes; returning
     /// `true` stops the run before it (a breakpoint), leaving `pc`
     /// unexecuted. `cpu`'s registers are current, but its `pc`, `instret`
@@ -117,6 +125,13 @@ pub trait Observer {
     /// current in [`Observer::transfer`] and the syscall and trap events).
     #[inline(always)]
     fn retired(&mut self, _cpu: &Cpu, _pc: u64, _insn: &Insn, _cycles: u64) {}
+
+    /// With [`Observer::RETIRED_RUNS`]: `instructions` more instructions
+    /// retired, costing `cycles` in all, each run reported before any event
+    /// that follows it (a transfer, syscall, trap or stop). `cpu`'s `pc`,
+    /// `instret` and `cycle` may lag, as in [`Observer::retired`].
+    #[inline(always)]
+    fn retired_run(&mut self, _cpu: &Cpu, _instructions: u64, _cycles: u64) {}
 
     /// A control transfer by `jal`, `jalr`, a trap or `mret` (not taken
     /// branches). `cpu` is the state after it.
@@ -164,9 +179,14 @@ impl Observer for () {
 impl<O: Observer + ?Sized> Observer for &mut O {
     const ACTIVE: bool = O::ACTIVE;
     const RETIRED: bool = O::RETIRED;
+    const RETIRED_RUNS: bool = O::RETIRED_RUNS;
     #[inline(always)]
     fn before_insn(&mut self, cpu: &Cpu, pc: u64, insn: &Insn) -> bool {
         (**self).before_insn(cpu, pc, insn)
+    }
+    #[inline(always)]
+    fn retired_run(&mut self, cpu: &Cpu, instructions: u64, cycles: u64) {
+        (**self).retired_run(cpu, instructions, cycles)
     }
     #[inline(always)]
     fn retired(&mut self, cpu: &Cpu, pc: u64, insn: &Insn, cycles: u64) {
@@ -230,9 +250,15 @@ pub struct CountingObserver {
 }
 
 impl Observer for CountingObserver {
+    const RETIRED_RUNS: bool = true;
     #[inline(always)]
     fn retired(&mut self, _cpu: &Cpu, _pc: u64, _insn: &Insn, cycles: u64) {
         self.retired += 1;
+        self.cycles += cycles;
+    }
+    #[inline(always)]
+    fn retired_run(&mut self, _cpu: &Cpu, instructions: u64, cycles: u64) {
+        self.retired += instructions;
         self.cycles += cycles;
     }
     #[inline(always)]

@@ -1,6 +1,9 @@
 //! Emulator speed on the `bench` guest (about 1.3 billion instructions):
 //! MIPS with no observer, with a counting observer (the cost of
-//! instrumentation), and QEMU user mode's wall time on the same ELF.
+//! instrumentation: calls, returns, memory accesses, and retired
+//! instructions taken per straight-line run), with an observer of every
+//! retired instruction (the per-instruction hook), and QEMU user mode's
+//! wall time on the same ELF.
 //!
 //! Run with `cargo bench -p zkdbg-tests --bench mips` (`-- rv64` for one
 //! arch). Each emulator configuration runs three times; the best counts. Figures, not assertions: speed goals are tracked here, not in
@@ -8,7 +11,24 @@
 
 use std::sync::Arc;
 use std::time::Instant;
-use zkdbg_emulator::{CountingObserver, Observer, Program};
+use zkdbg_emulator::{CountingObserver, Cpu, Insn, Observer, Program};
+
+/// Counts each instruction as it retires, through the per-instruction hook
+/// (what the profiler uses), instead of per straight-line run as
+/// [`CountingObserver`] does.
+#[derive(Default)]
+struct PerInstruction {
+    retired: u64,
+    cycles: u64,
+}
+
+impl Observer for PerInstruction {
+    #[inline(always)]
+    fn retired(&mut self, _cpu: &Cpu, _pc: u64, _insn: &Insn, cycles: u64) {
+        self.retired += 1;
+        self.cycles += cycles;
+    }
+}
 
 /// Runs per configuration; the fastest counts (the shared VM this project
 /// runs on varies by 10-20% from run to run).
@@ -67,6 +87,20 @@ fn main() {
             "",
             "",
             counted / plain
+        );
+        let (n, each, per) = run(&program, PerInstruction::default);
+        assert_eq!(per.retired, n);
+        println!(
+            "{arch:<6} {:<22} {n:>14} {each:>9.3} {:>9.1}",
+            "per-instruction hook",
+            n as f64 / each / 1e6
+        );
+        println!(
+            "{arch:<6} {:<22} {:>14} {:>9} {:>8.2}x",
+            "hook overhead",
+            "",
+            "",
+            each / plain
         );
         let qemu = if arch == "rv64" {
             "qemu-riscv64"
