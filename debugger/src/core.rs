@@ -271,6 +271,14 @@ fn log_syscall(
 
 impl Observer for Fast<'_> {
     const RETIRED: bool = false;
+    const FILTERS_BLOCKS: bool = true;
+
+    #[inline(always)]
+    fn may_stop_in(&mut self, _cpu: &Cpu, start: u64, end: u64) -> bool {
+        self.points.catch.ecall
+            || !self.points.catch.syscalls.is_empty()
+            || self.points.bits.any_in(start, end, self.points.breakpoints)
+    }
 
     fn syscall_exit(
         &mut self,
@@ -285,8 +293,14 @@ impl Observer for Fast<'_> {
 
     #[inline(always)]
     fn before_insn(&mut self, cpu: &Cpu, pc: u64, insn: &Insn) -> bool {
-        self.hit = self.points.before(cpu, pc, insn);
-        self.hit.is_some()
+        // `hit` is written only on a hit: no store per instruction.
+        match self.points.before(cpu, pc, insn) {
+            Some(ev) => {
+                self.hit = Some(ev);
+                true
+            }
+            None => false,
+        }
     }
 
     #[inline(always)]
@@ -334,6 +348,19 @@ impl BpBits {
             words,
             from: breakpoints.clone(),
         };
+    }
+
+    /// Whether a breakpoint may lie in `start..end` (conservative: any
+    /// breakpoint in the bitmap words covering the range counts).
+    #[inline(always)]
+    fn any_in(&self, start: u64, end: u64, all: &FxHashSet<u64>) -> bool {
+        if start >= self.base && end <= self.end && start < end {
+            let first = ((start - self.base) >> 1) as usize / 64;
+            let last = (((end - 1 - self.base) >> 1) as usize) / 64;
+            self.words[first..=last].iter().any(|&w| w != 0)
+        } else {
+            all.iter().any(|&b| b >= start && b < end)
+        }
     }
 
     #[inline(always)]

@@ -256,6 +256,13 @@ impl Machine {
             let ret_base = instret;
             let cyc_base = cycle;
             let mut idx = 0usize;
+            // Whether to ask the observer before each instruction.
+            let before = O::ACTIVE
+                && (!O::FILTERS_BLOCKS || {
+                    let last = &block[block.len() - 1];
+                    let end = block_pc.wrapping_add(last.off as u64 + last.insn.len as u64);
+                    obs.may_stop_in(&self.cpu, block_pc, end)
+                });
 
             macro_rules! entry {
                 () => {
@@ -286,7 +293,7 @@ impl Machine {
                         block_pc.wrapping_add(entry!().off as u64)
                     };
                 }
-                if O::ACTIVE && obs.before_insn(&self.cpu, pc!(), &e.insn) {
+                if O::ACTIVE && before && obs.before_insn(&self.cpu, pc!(), &e.insn) {
                     sync!(pc!(), idx);
                     return StopReason::Breakpoint;
                 }

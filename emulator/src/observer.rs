@@ -109,6 +109,10 @@ pub trait Observer {
     /// event are unchanged.
     const RETIRED_RUNS: bool = false;
 
+    /// `true` if [`Observer::may_stop_in`] tells which straight-line runs
+    /// of instructions need [`Observer::before_insn`] at all.
+    const FILTERS_BLOCKS: bool = false;
+
     /// Called before the instruction `insn` at `pc` executes; returning
     /// `true` stops the run before it (a breakpoint), leaving `pc`
     /// unexecuted. `cpu`'s registers are current, but its `pc`, `instret`
@@ -116,6 +120,15 @@ pub trait Observer {
     #[inline(always)]
     fn before_insn(&mut self, _cpu: &Cpu, _pc: u64, _insn: &Insn) -> bool {
         false
+    }
+
+    /// With [`Observer::FILTERS_BLOCKS`]: whether `before_insn` could
+    /// return `true` for any instruction in `start..end` (bytes), a
+    /// straight-line run about to execute. `false` skips `before_insn` for
+    /// the whole run; `true` may be conservative.
+    #[inline(always)]
+    fn may_stop_in(&mut self, _cpu: &Cpu, _start: u64, _end: u64) -> bool {
+        true
     }
 
     /// An instruction retired. `cycles` is what it cost (1, or 1 plus the
@@ -180,6 +193,11 @@ impl<O: Observer + ?Sized> Observer for &mut O {
     const ACTIVE: bool = O::ACTIVE;
     const RETIRED: bool = O::RETIRED;
     const RETIRED_RUNS: bool = O::RETIRED_RUNS;
+    const FILTERS_BLOCKS: bool = O::FILTERS_BLOCKS;
+    #[inline(always)]
+    fn may_stop_in(&mut self, cpu: &Cpu, start: u64, end: u64) -> bool {
+        (**self).may_stop_in(cpu, start, end)
+    }
     #[inline(always)]
     fn before_insn(&mut self, cpu: &Cpu, pc: u64, insn: &Insn) -> bool {
         (**self).before_insn(cpu, pc, insn)
