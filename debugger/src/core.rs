@@ -152,6 +152,15 @@ impl Points<'_> {
         }
     }
 
+    /// Whether [`Points::before`] may stop at any instruction in
+    /// `start..end` (conservative: any catchpoint counts).
+    #[inline(always)]
+    fn may_stop_in(&self, start: u64, end: u64) -> bool {
+        self.catch.ecall
+            || !self.catch.syscalls.is_empty()
+            || self.bits.any_in(start, end, self.breakpoints)
+    }
+
     /// The first watchpoint access `a` triggers.
     #[inline(always)]
     fn watch(&self, a: &MemAccess) -> Option<Event> {
@@ -275,9 +284,7 @@ impl Observer for Fast<'_> {
 
     #[inline(always)]
     fn may_stop_in(&mut self, _cpu: &Cpu, start: u64, end: u64) -> bool {
-        self.points.catch.ecall
-            || !self.points.catch.syscalls.is_empty()
-            || self.points.bits.any_in(start, end, self.points.breakpoints)
+        self.points.may_stop_in(start, end)
     }
 
     fn syscall_exit(

@@ -34,11 +34,11 @@ pub(crate) struct Entry {
     pub count: u8,
 }
 
-/// Whether `op` ends a block: it may change control flow, or it reads or
-/// writes state the block loop keeps in locals.
-pub(crate) fn ends_block(op: Op) -> bool {
-    matches!(
-        op,
+/// The operations that end a block, as a pattern: they may change control
+/// flow, or they read or write state the block loop keeps in locals. One
+/// list serves [`ends_block`] and the interpreter's dispatch.
+macro_rules! block_end_ops {
+    () => {
         Op::Jal
             | Op::Jalr
             | Op::Beq
@@ -59,7 +59,13 @@ pub(crate) fn ends_block(op: Op) -> bool {
             | Op::HostIo
             | Op::Illegal
             | Op::FenceI
-    )
+    };
+}
+pub(crate) use block_end_ops;
+
+/// Whether `op` ends a block (see [`block_end_ops`]).
+pub(crate) fn ends_block(op: Op) -> bool {
+    matches!(op, block_end_ops!())
 }
 
 /// The blocks built so far for one generation of a memory's code.

@@ -5,7 +5,7 @@
 //! retired instruction costs 1 cycle; an `ecall` served on the host costs
 //! `1 + syscall_cycles`.
 
-use crate::block::BlockCache;
+use crate::block::{block_end_ops, BlockCache};
 use crate::cpu::{Cpu, Fault, FaultKind, MSTATUS_MIE, MSTATUS_MPIE};
 use crate::decode::{Insn, Op};
 use crate::elf::{ElfError, Program, SymbolTable};
@@ -285,7 +285,9 @@ impl Machine {
             // The straight-line part: every instruction that cannot end a
             // block. Breaks out at the block's last instruction if that one
             // ends it (it has not run yet then).
-            let (pc, next) = loop {
+            // `Some((pc, next))` of the block's last instruction if it ends
+            // the block and has not run yet; `None` if the block was cut.
+            let last = loop {
                 let e = &entry!();
                 // The current pc, computed where needed.
                 macro_rules! pc {
@@ -600,28 +602,9 @@ impl Machine {
                     Op::AmomaxuD => amo!(8, |a, b| a.max(b)),
                     Op::Fence | Op::Wfi => {}
                     // The instructions that end blocks, run below.
-                    Op::Jal
-                    | Op::Jalr
-                    | Op::Beq
-                    | Op::Bne
-                    | Op::Blt
-                    | Op::Bge
-                    | Op::Bltu
-                    | Op::Bgeu
-                    | Op::Ecall
-                    | Op::Ebreak
-                    | Op::Mret
-                    | Op::Csrrw
-                    | Op::Csrrs
-                    | Op::Csrrc
-                    | Op::Csrrwi
-                    | Op::Csrrsi
-                    | Op::Csrrci
-                    | Op::HostIo
-                    | Op::Illegal
-                    | Op::FenceI => {
+                    block_end_ops!() => {
                         let pc = pc!();
-                        break (pc, n::<R64>(pc.wrapping_add(len as u64)));
+                        break Some((pc, n::<R64>(pc.wrapping_add(len as u64))));
                     }
                 }
 
@@ -644,22 +627,20 @@ impl Machine {
                 if idx >= block.len() {
                     // A block cut by the budget or by a code write.
                     block_pc = next!();
-                    instret = ret_base.wrapping_add(idx as u64);
-                    cycle = cyc_base.wrapping_add(idx as u64);
-                    break (0, 0);
+                    break None;
                 }
             };
+            instret = ret_base.wrapping_add(idx as u64);
+            cycle = cyc_base.wrapping_add(idx as u64);
             if O::ACTIVE && O::RETIRED_RUNS && idx > 0 {
                 obs.retired_run(&self.cpu, idx as u64, idx as u64);
             }
-            if idx >= block.len() {
+            let Some((pc, next)) = last else {
                 continue;
-            }
+            };
 
             // The block's last instruction, which ends it.
             let insn = entry!().insn;
-            instret = ret_base.wrapping_add(idx as u64);
-            cycle = cyc_base.wrapping_add(idx as u64);
             macro_rules! sync_here {
                 () => {{
                     self.cpu.pc = pc;

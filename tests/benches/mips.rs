@@ -68,40 +68,25 @@ fn main() {
         }
         let path = root.join("guests/bin").join(arch).join("bench.elf");
         let program = Arc::new(Program::parse(&std::fs::read(&path).unwrap()).unwrap());
+        let mips = |label: &str, n: u64, secs: f64| {
+            println!(
+                "{arch:<6} {label:<22} {n:>14} {secs:>9.3} {:>9.1}",
+                n as f64 / secs / 1e6
+            )
+        };
+        let overhead = |label: &str, ratio: f64| {
+            println!("{arch:<6} {label:<22} {:>14} {:>9} {ratio:>8.2}x", "", "")
+        };
         let (n, plain, ()) = run(&program, || ());
-        println!(
-            "{arch:<6} {:<22} {n:>14} {plain:>9.3} {:>9.1}",
-            "no observer",
-            n as f64 / plain / 1e6
-        );
+        mips("no observer", n, plain);
         let (n, counted, counting) = run(&program, CountingObserver::default);
         assert_eq!(counting.retired, n);
-        println!(
-            "{arch:<6} {:<22} {n:>14} {counted:>9.3} {:>9.1}",
-            "counting observer",
-            n as f64 / counted / 1e6
-        );
-        println!(
-            "{arch:<6} {:<22} {:>14} {:>9} {:>8.2}x",
-            "observer overhead",
-            "",
-            "",
-            counted / plain
-        );
+        mips("counting observer", n, counted);
+        overhead("observer overhead", counted / plain);
         let (n, each, per) = run(&program, PerInstruction::default);
         assert_eq!(per.retired, n);
-        println!(
-            "{arch:<6} {:<22} {n:>14} {each:>9.3} {:>9.1}",
-            "per-instruction hook",
-            n as f64 / each / 1e6
-        );
-        println!(
-            "{arch:<6} {:<22} {:>14} {:>9} {:>8.2}x",
-            "hook overhead",
-            "",
-            "",
-            each / plain
-        );
+        mips("per-instruction hook", n, each);
+        overhead("hook overhead", each / plain);
         let qemu = if arch == "rv64" {
             "qemu-riscv64"
         } else {
@@ -114,12 +99,7 @@ fn main() {
             .status()
         {
             Ok(s) if s.success() => {
-                let q = t.elapsed().as_secs_f64();
-                println!(
-                    "{arch:<6} {:<22} {n:>14} {q:>9.3} {:>9.1}",
-                    format!("{qemu} (JIT)"),
-                    n as f64 / q / 1e6
-                );
+                mips(&format!("{qemu} (JIT)"), n, t.elapsed().as_secs_f64());
             }
             _ => println!("{arch:<6} {qemu} not available"),
         }
