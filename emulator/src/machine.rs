@@ -5,7 +5,7 @@
 //! retired instruction costs 1 cycle; an `ecall` served on the host costs
 //! `1 + syscall_cycles`.
 
-use crate::block::{block_end_ops, BlockCache};
+use crate::block::{block_end_ops, BlockCache, Entry};
 use crate::cpu::{Cpu, Fault, FaultKind, MSTATUS_MIE, MSTATUS_MPIE};
 use crate::decode::{Insn, Op};
 use crate::elf::{ElfError, Program, SymbolTable};
@@ -185,26 +185,7 @@ impl Machine {
         obs: &mut O,
         max_steps: u64,
     ) -> StopReason {
-        // Normalises a value to XLEN (RV32 values are kept zero-extended).
-        #[inline(always)]
-        fn n<const R64: bool>(v: u64) -> u64 {
-            if R64 {
-                v
-            } else {
-                v as u32 as u64
-            }
-        }
-        // The signed view of an XLEN value.
-        #[inline(always)]
-        fn s<const R64: bool>(v: u64) -> i64 {
-            if R64 {
-                v as i64
-            } else {
-                v as u32 as i32 as i64
-            }
-        }
         let max_cycles = self.config.max_cycles.unwrap_or(u64::MAX);
-        let shmask: u64 = if R64 { 63 } else { 31 };
         let mut block_pc = self.cpu.pc;
         let mut instret = self.cpu.instret;
         let mut cycle = self.cpu.cycle;
@@ -249,13 +230,7 @@ impl Machine {
             // after a non-branch and goes on at its fall-through next time.
             let fuel = (end_instret - instret).min(max_cycles - cycle);
             let count = (self.blocks.entries[first].count as u64).min(fuel) as usize;
-            let mut block = &self.blocks.entries[first..first + count];
-            // With `idx` the index in `block` of the instruction about to
-            // run, `ret_base + idx` and `cyc_base + idx` are the current
-            // instret and cycle.
-            let ret_base = instret;
-            let cyc_base = cycle;
-            let mut idx = 0usize;
+            let block = &self.blocks.entries[first..first + count];
             // Whether to ask the observer before each instruction.
             let before = O::ACTIVE
                 && (!O::FILTERS_BLOCKS || {
@@ -263,384 +238,41 @@ impl Machine {
                     let end = block_pc.wrapping_add(last.off as u64 + last.insn.len as u64);
                     obs.may_stop_in(&self.cpu, block_pc, end)
                 });
-
-            macro_rules! entry {
-                () => {
-                    block[idx]
-                };
-            }
-            // Publishes pc and counters when the run stops inside the
-            // straight-line part, `$retired` instructions into the block.
-            macro_rules! sync {
-                ($pc:expr, $retired:expr) => {{
-                    self.cpu.pc = $pc;
-                    self.cpu.instret = ret_base.wrapping_add($retired as u64);
-                    self.cpu.cycle = cyc_base.wrapping_add($retired as u64);
-                    if O::ACTIVE && O::RETIRED_RUNS && $retired > 0 {
-                        obs.retired_run(&self.cpu, $retired as u64, $retired as u64);
-                    }
-                }};
-            }
-
-            // The straight-line part: every instruction that cannot end a
-            // block. Breaks out at the block's last instruction if that one
-            // ends it (it has not run yet then).
-            // `Some((pc, next))` of the block's last instruction if it ends
-            // the block and has not run yet; `None` if the block was cut.
-            let last = loop {
-                let e = &entry!();
-                // The current pc, computed where needed.
-                macro_rules! pc {
-                    () => {
-                        block_pc.wrapping_add(entry!().off as u64)
-                    };
-                }
-                if O::ACTIVE && before && obs.before_insn(&self.cpu, pc!(), &e.insn) {
-                    sync!(pc!(), idx);
-                    return StopReason::Breakpoint;
-                }
-                let op = e.insn.op;
-                let rd = (e.insn.rd & 31) as usize;
-                let rs1_n = (e.insn.rs1 & 31) as usize;
-                let rs2_n = (e.insn.rs2 & 31) as usize;
-                let imm_raw = e.insn.imm;
-                let len = e.insn.len;
-                let imm = n::<R64>(imm_raw as i64 as u64);
-                let rs1 = self.cpu.x[rs1_n];
-                let rs2 = self.cpu.x[rs2_n];
-                // Kept apart from a stop reason so that a no-op observer's
-                // constant `false` removes it entirely.
-                let mut watch = false;
-
-                macro_rules! fault {
-                    ($kind:expr, $addr:expr) => {{
-                        sync!(pc!(), idx);
-                        return StopReason::Fault(Fault {
-                            kind: $kind,
-                            pc: pc!(),
-                            addr: $addr,
-                            insn: Some(entry!().insn),
-                        });
-                    }};
-                }
-                macro_rules! wr {
-                    ($v:expr) => {{
-                        let v = $v;
-                        self.cpu.x[rd] = v;
-                        self.cpu.x[0] = 0;
-                    }};
-                }
-                macro_rules! access {
-                    ($addr:expr, $size:expr, $kind:expr, $value:expr) => {{
-                        watch |= obs.mem_access(&MemAccess {
-                            pc: pc!(),
-                            addr: $addr,
-                            size: $size as u8,
-                            kind: $kind,
-                            value: $value,
-                        });
-                    }};
-                }
-                // A store that rewrote code ends the block after it.
-                macro_rules! code_check {
-                    () => {{
-                        if self.mem.code_generation() != self.blocks.generation() {
-                            block = &block[..idx + 1];
-                        }
-                    }};
-                }
-                macro_rules! load {
-                    ($size:expr, $signed:expr) => {{
-                        let addr = n::<R64>(rs1.wrapping_add(imm));
-                        if self.config.strict_align && addr & ($size - 1) != 0 {
-                            fault!(FaultKind::LoadMisaligned, Some(addr));
-                        }
-                        let Some(v) = self.mem.load(addr, $size as usize) else {
-                            fault!(FaultKind::LoadAccess, Some(addr));
-                        };
-                        access!(addr, $size, AccessKind::Read, v);
-                        let v = if $signed {
-                            let sh = 64 - 8 * $size;
-                            (((v << sh) as i64) >> sh) as u64
-                        } else {
-                            v
-                        };
-                        wr!(n::<R64>(v));
-                    }};
-                }
-                macro_rules! store {
-                    ($size:expr) => {{
-                        let addr = n::<R64>(rs1.wrapping_add(imm));
-                        if self.config.strict_align && addr & ($size - 1) != 0 {
-                            fault!(FaultKind::StoreMisaligned, Some(addr));
-                        }
-                        if !self.mem.store(addr, $size as usize, rs2) {
-                            fault!(FaultKind::StoreAccess, Some(addr));
-                        }
-                        code_check!();
-                        let value = if $size == 8 {
-                            rs2
-                        } else {
-                            rs2 & ((1u64 << (8 * $size)) - 1)
-                        };
-                        access!(addr, $size, AccessKind::Write, value);
-                    }};
-                }
-                // 32-bit result sign-extended to 64 (the W instructions, RV64 only).
-                macro_rules! w {
-                    ($v:expr) => {
-                        ($v as i32 as i64 as u64)
-                    };
-                }
-                macro_rules! amo {
-                    ($size:expr, $f:expr) => {{
-                        let addr = rs1;
-                        if addr & ($size - 1) != 0 {
-                            fault!(FaultKind::StoreMisaligned, Some(addr));
-                        }
-                        let Some(old) = self.mem.load(addr, $size) else {
-                            fault!(FaultKind::StoreAccess, Some(addr));
-                        };
-                        let f: fn(u64, u64) -> u64 = $f;
-                        let new = f(old, rs2);
-                        if !self.mem.store(addr, $size, new) {
-                            fault!(FaultKind::StoreAccess, Some(addr));
-                        }
-                        code_check!();
-                        access!(addr, $size, AccessKind::Read, old);
-                        access!(
-                            addr,
-                            $size,
-                            AccessKind::Write,
-                            if $size == 8 { new } else { new as u32 as u64 }
-                        );
-                        let old = if $size == 4 {
-                            old as u32 as i32 as i64 as u64
-                        } else {
-                            old
-                        };
-                        wr!(n::<R64>(old));
-                    }};
-                }
-
-                macro_rules! lr {
-                    ($size:expr) => {{
-                        let addr = rs1;
-                        if addr & ($size - 1) != 0 {
-                            fault!(FaultKind::LoadMisaligned, Some(addr));
-                        }
-                        let Some(v) = self.mem.load(addr, $size as usize) else {
-                            fault!(FaultKind::LoadAccess, Some(addr));
-                        };
-                        access!(addr, $size, AccessKind::Read, v);
-                        self.cpu.reservation = Some(addr);
-                        wr!(n::<R64>(if $size == 4 {
-                            v as u32 as i32 as i64 as u64
-                        } else {
-                            v
-                        }));
-                    }};
-                }
-                macro_rules! sc {
-                    ($size:expr) => {{
-                        let addr = rs1;
-                        if addr & ($size - 1) != 0 {
-                            fault!(FaultKind::StoreMisaligned, Some(addr));
-                        }
-                        if self.cpu.reservation.take() == Some(addr) {
-                            if !self.mem.store(addr, $size as usize, rs2) {
-                                fault!(FaultKind::StoreAccess, Some(addr));
-                            }
-                            code_check!();
-                            access!(
-                                addr,
-                                $size,
-                                AccessKind::Write,
-                                if $size == 8 { rs2 } else { rs2 as u32 as u64 }
-                            );
-                            wr!(0)
-                        } else if !self.mem.is_mapped(addr, $size) {
-                            fault!(FaultKind::StoreAccess, Some(addr));
-                        } else {
-                            wr!(1)
-                        }
-                    }};
-                }
-
-                match op {
-                    Op::Lui => wr!(imm),
-                    Op::Auipc => wr!(n::<R64>(pc!().wrapping_add(imm))),
-                    Op::Lb => load!(1u64, true),
-                    Op::Lh => load!(2u64, true),
-                    Op::Lw => load!(4u64, true),
-                    Op::Ld => load!(8u64, true),
-                    Op::Lbu => load!(1u64, false),
-                    Op::Lhu => load!(2u64, false),
-                    Op::Lwu => load!(4u64, false),
-                    Op::Sb => store!(1u64),
-                    Op::Sh => store!(2u64),
-                    Op::Sw => store!(4u64),
-                    Op::Sd => store!(8u64),
-                    Op::Addi => wr!(n::<R64>(rs1.wrapping_add(imm))),
-                    Op::Slti => wr!((s::<R64>(rs1) < s::<R64>(imm)) as u64),
-                    Op::Sltiu => wr!((rs1 < imm) as u64),
-                    Op::Xori => wr!(rs1 ^ imm),
-                    Op::Ori => wr!(rs1 | imm),
-                    Op::Andi => wr!(rs1 & imm),
-                    Op::Slli => wr!(n::<R64>(rs1 << (imm_raw as u64 & shmask))),
-                    Op::Srli => wr!(rs1 >> (imm_raw as u64 & shmask)),
-                    Op::Srai => wr!(n::<R64>(
-                        (s::<R64>(rs1) >> (imm_raw as u64 & shmask)) as u64
-                    )),
-                    Op::Add => wr!(n::<R64>(rs1.wrapping_add(rs2))),
-                    Op::Sub => wr!(n::<R64>(rs1.wrapping_sub(rs2))),
-                    Op::Sll => wr!(n::<R64>(rs1 << (rs2 & shmask))),
-                    Op::Slt => wr!((s::<R64>(rs1) < s::<R64>(rs2)) as u64),
-                    Op::Sltu => wr!((rs1 < rs2) as u64),
-                    Op::Xor => wr!(rs1 ^ rs2),
-                    Op::Srl => wr!(rs1 >> (rs2 & shmask)),
-                    Op::Sra => wr!(n::<R64>((s::<R64>(rs1) >> (rs2 & shmask)) as u64)),
-                    Op::Or => wr!(rs1 | rs2),
-                    Op::And => wr!(rs1 & rs2),
-                    Op::Addiw => wr!(w!(rs1.wrapping_add(imm))),
-                    Op::Slliw => wr!(w!((rs1 as u32) << (imm_raw & 31))),
-                    Op::Srliw => wr!(w!((rs1 as u32) >> (imm_raw & 31))),
-                    Op::Sraiw => wr!(w!((rs1 as i32) >> (imm_raw & 31))),
-                    Op::Addw => wr!(w!(rs1.wrapping_add(rs2))),
-                    Op::Subw => wr!(w!(rs1.wrapping_sub(rs2))),
-                    Op::Sllw => wr!(w!((rs1 as u32) << (rs2 & 31))),
-                    Op::Srlw => wr!(w!((rs1 as u32) >> (rs2 & 31))),
-                    Op::Sraw => wr!(w!((rs1 as i32) >> (rs2 & 31))),
-                    Op::Mul => wr!(n::<R64>(rs1.wrapping_mul(rs2))),
-                    Op::Mulh => {
-                        if R64 {
-                            wr!(((rs1 as i64 as i128 * rs2 as i64 as i128) >> 64) as u64)
-                        } else {
-                            wr!(n::<R64>(((s::<R64>(rs1) * s::<R64>(rs2)) >> 32) as u64))
-                        }
-                    }
-                    Op::Mulhsu => {
-                        if R64 {
-                            wr!(((rs1 as i64 as i128).wrapping_mul(rs2 as i128) >> 64) as u64)
-                        } else {
-                            wr!(n::<R64>(((s::<R64>(rs1) * rs2 as i64) >> 32) as u64))
-                        }
-                    }
-                    Op::Mulhu => {
-                        if R64 {
-                            wr!(((rs1 as u128 * rs2 as u128) >> 64) as u64)
-                        } else {
-                            wr!((rs1 * rs2) >> 32)
-                        }
-                    }
-                    Op::Div => {
-                        let (a, b) = (s::<R64>(rs1), s::<R64>(rs2));
-                        let min = if R64 { i64::MIN } else { i32::MIN as i64 };
-                        wr!(n::<R64>(if b == 0 {
-                            u64::MAX
-                        } else if a == min && b == -1 {
-                            a as u64
-                        } else {
-                            (a / b) as u64
-                        }))
-                    }
-                    Op::Divu => wr!(if rs2 == 0 {
-                        n::<R64>(u64::MAX)
-                    } else {
-                        rs1 / rs2
-                    }),
-                    Op::Rem => {
-                        let (a, b) = (s::<R64>(rs1), s::<R64>(rs2));
-                        let min = if R64 { i64::MIN } else { i32::MIN as i64 };
-                        wr!(n::<R64>(if b == 0 {
-                            a as u64
-                        } else if a == min && b == -1 {
-                            0
-                        } else {
-                            (a % b) as u64
-                        }))
-                    }
-                    Op::Remu => wr!(if rs2 == 0 { rs1 } else { rs1 % rs2 }),
-                    Op::Mulw => wr!(w!((rs1 as i32).wrapping_mul(rs2 as i32))),
-                    Op::Divw => {
-                        let (a, b) = (rs1 as i32, rs2 as i32);
-                        wr!(w!(if b == 0 { -1 } else { a.wrapping_div(b) }))
-                    }
-                    Op::Divuw => {
-                        let (a, b) = (rs1 as u32, rs2 as u32);
-                        wr!(w!(if b == 0 { u32::MAX } else { a / b }))
-                    }
-                    Op::Remw => {
-                        let (a, b) = (rs1 as i32, rs2 as i32);
-                        wr!(w!(if b == 0 { a } else { a.wrapping_rem(b) }))
-                    }
-                    Op::Remuw => {
-                        let (a, b) = (rs1 as u32, rs2 as u32);
-                        wr!(w!(if b == 0 { a } else { a % b }))
-                    }
-                    Op::LrW => lr!(4u64),
-                    Op::LrD => lr!(8u64),
-                    Op::ScW => sc!(4u64),
-                    Op::ScD => sc!(8u64),
-                    Op::AmoswapW => amo!(4, |_, b| b),
-                    Op::AmoaddW => amo!(4, |a, b| a.wrapping_add(b)),
-                    Op::AmoxorW => amo!(4, |a, b| a ^ b),
-                    Op::AmoandW => amo!(4, |a, b| a & b),
-                    Op::AmoorW => amo!(4, |a, b| a | b),
-                    Op::AmominW => amo!(4, |a, b| if (a as i32) < (b as i32) { a } else { b }),
-                    Op::AmomaxW => amo!(4, |a, b| if (a as i32) > (b as i32) { a } else { b }),
-                    Op::AmominuW => amo!(4, |a, b| if (a as u32) < (b as u32) { a } else { b }),
-                    Op::AmomaxuW => amo!(4, |a, b| if (a as u32) > (b as u32) { a } else { b }),
-                    Op::AmoswapD => amo!(8, |_, b| b),
-                    Op::AmoaddD => amo!(8, |a, b| a.wrapping_add(b)),
-                    Op::AmoxorD => amo!(8, |a, b| a ^ b),
-                    Op::AmoandD => amo!(8, |a, b| a & b),
-                    Op::AmoorD => amo!(8, |a, b| a | b),
-                    Op::AmominD => amo!(8, |a, b| if (a as i64) < (b as i64) { a } else { b }),
-                    Op::AmomaxD => amo!(8, |a, b| if (a as i64) > (b as i64) { a } else { b }),
-                    Op::AmominuD => amo!(8, |a, b| a.min(b)),
-                    Op::AmomaxuD => amo!(8, |a, b| a.max(b)),
-                    Op::Fence | Op::Wfi => {}
-                    // The instructions that end blocks, run below.
-                    block_end_ops!() => {
-                        let pc = pc!();
-                        break Some((pc, n::<R64>(pc.wrapping_add(len as u64))));
-                    }
-                }
-
-                idx += 1;
-                if O::ACTIVE && O::RETIRED && !O::RETIRED_RUNS {
-                    let e = &block[idx - 1];
-                    obs.retired(&self.cpu, block_pc.wrapping_add(e.off as u64), &e.insn, 1);
-                }
-                // The fall-through pc, for a stop or a cut block.
-                macro_rules! next {
-                    () => {{
-                        let e = &block[idx - 1];
-                        n::<R64>(block_pc.wrapping_add(e.off as u64 + e.insn.len as u64))
-                    }};
-                }
-                if watch {
-                    sync!(next!(), idx);
-                    return StopReason::Watchpoint;
-                }
-                if idx >= block.len() {
-                    // A block cut by the budget or by a code write.
-                    block_pc = next!();
-                    break None;
-                }
+            let done = straight::<R64, O>(
+                &mut self.cpu,
+                &mut self.mem,
+                self.config.strict_align,
+                self.blocks.generation(),
+                obs,
+                block_pc,
+                block,
+                before,
+                instret,
+                cycle,
+            );
+            let (idx, last) = match done {
+                Straight::Terminator(idx) => (idx, true),
+                Straight::Cut(idx) => (idx, false),
+                Straight::Stop(r) => return r,
             };
-            instret = ret_base.wrapping_add(idx as u64);
-            cycle = cyc_base.wrapping_add(idx as u64);
+            instret += idx as u64;
+            cycle += idx as u64;
             if O::ACTIVE && O::RETIRED_RUNS && idx > 0 {
                 obs.retired_run(&self.cpu, idx as u64, idx as u64);
             }
-            let Some((pc, next)) = last else {
+            if !last {
+                // A block cut by the budget or by a code write: go on at the
+                // fall-through of its last instruction.
+                let e = &block[idx - 1];
+                block_pc = n::<R64>(block_pc.wrapping_add(e.off as u64 + e.insn.len as u64));
                 continue;
-            };
+            }
 
             // The block's last instruction, which ends it.
-            let insn = entry!().insn;
+            let e = &block[idx];
+            let insn = e.insn;
+            let pc = block_pc.wrapping_add(e.off as u64);
+            let next = n::<R64>(pc.wrapping_add(insn.len as u64));
             macro_rules! sync_here {
                 () => {{
                     self.cpu.pc = pc;
@@ -921,4 +553,411 @@ impl Machine {
 
 fn wr_a0(cpu: &mut Cpu, v: u64) {
     cpu.x[10] = cpu.xlen.truncate(v);
+}
+
+/// How the straight-line part of a block ended (see [`straight`]).
+enum Straight {
+    /// At the block's last instruction, which ends blocks and has not run
+    /// yet: its index in the block.
+    Terminator(usize),
+    /// After all instructions of a block cut short (by the step or cycle
+    /// budget, or by a store that rewrote code): how many ran.
+    Cut(usize),
+    /// A stop inside the block; pc and the counters are written back.
+    Stop(StopReason),
+}
+
+/// Normalises a value to XLEN (RV32 values are kept zero-extended).
+#[inline(always)]
+fn n<const R64: bool>(v: u64) -> u64 {
+    if R64 {
+        v
+    } else {
+        v as u32 as u64
+    }
+}
+
+/// The signed view of an XLEN value.
+#[inline(always)]
+fn s<const R64: bool>(v: u64) -> i64 {
+    if R64 {
+        v as i64
+    } else {
+        v as u32 as i32 as i64
+    }
+}
+
+/// Runs the straight-line part of a block: every instruction that cannot
+/// end a block, starting at the block's first. `block_pc` is the address of
+/// `block[0]`; `ret_base` and `cyc_base` are instret and cycle before it.
+/// A store that changes code (the memory's code generation is no longer
+/// `generation`) cuts the block after that store. `before`: ask the
+/// observer before each instruction (breakpoints).
+///
+/// Kept apart from [`Machine::run_inner`] with explicit borrows of the hart
+/// and memory, so that the compiler keeps the loop's state in registers.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn straight<const R64: bool, O: Observer>(
+    cpu: &mut Cpu,
+    mem: &mut Memory,
+    strict_align: bool,
+    generation: u64,
+    obs: &mut O,
+    block_pc: u64,
+    block: &[Entry],
+    before: bool,
+    ret_base: u64,
+    cyc_base: u64,
+) -> Straight {
+    let shmask: u64 = if R64 { 63 } else { 31 };
+    // Publishes pc and counters when the run stops inside the block,
+    // `$retired` instructions into it.
+    macro_rules! sync {
+        ($pc:expr, $retired:expr) => {{
+            cpu.pc = $pc;
+            cpu.instret = ret_base.wrapping_add($retired as u64);
+            cpu.cycle = cyc_base.wrapping_add($retired as u64);
+            if O::ACTIVE && O::RETIRED_RUNS && $retired > 0 {
+                obs.retired_run(cpu, $retired as u64, $retired as u64);
+            }
+        }};
+    }
+    // How many instructions ran when the loop ends: all, unless a code
+    // write cut the block.
+    let mut ran = block.len();
+    let mut it = block.iter();
+    while let Some(e) = it.next() {
+        // The current pc, computed where needed.
+        macro_rules! pc {
+            () => {
+                block_pc.wrapping_add(e.off as u64)
+            };
+        }
+        // The index of `e` in `block`, computed where needed.
+        macro_rules! idx {
+            () => {
+                (e as *const Entry as usize - block.as_ptr() as usize)
+                    / std::mem::size_of::<Entry>()
+            };
+        }
+        if O::ACTIVE && before && obs.before_insn(cpu, pc!(), &e.insn) {
+            sync!(pc!(), idx!());
+            return Straight::Stop(StopReason::Breakpoint);
+        }
+        let op = e.insn.op;
+        let rd = (e.insn.rd & 31) as usize;
+        let rs1_n = (e.insn.rs1 & 31) as usize;
+        let rs2_n = (e.insn.rs2 & 31) as usize;
+        let imm_raw = e.insn.imm;
+        let imm = n::<R64>(imm_raw as i64 as u64);
+        let rs1 = cpu.x[rs1_n];
+        let rs2 = cpu.x[rs2_n];
+        // Kept apart from a stop reason so that a no-op observer's
+        // constant `false` removes it entirely.
+        let mut watch = false;
+
+        macro_rules! fault {
+            ($kind:expr, $addr:expr) => {{
+                sync!(pc!(), idx!());
+                return Straight::Stop(StopReason::Fault(Fault {
+                    kind: $kind,
+                    pc: pc!(),
+                    addr: $addr,
+                    insn: Some(e.insn),
+                }));
+            }};
+        }
+        macro_rules! wr {
+            ($v:expr) => {{
+                let v = $v;
+                cpu.x[rd] = v;
+                cpu.x[0] = 0;
+            }};
+        }
+        macro_rules! access {
+            ($addr:expr, $size:expr, $kind:expr, $value:expr) => {{
+                watch |= obs.mem_access(&MemAccess {
+                    pc: pc!(),
+                    addr: $addr,
+                    size: $size as u8,
+                    kind: $kind,
+                    value: $value,
+                });
+            }};
+        }
+        // A store that rewrote code ends the block after it.
+        macro_rules! code_check {
+            () => {{
+                if mem.code_generation() != generation {
+                    ran = idx!() + 1;
+                    it = [].iter();
+                }
+            }};
+        }
+        macro_rules! load {
+            ($size:expr, $signed:expr) => {{
+                let addr = n::<R64>(rs1.wrapping_add(imm));
+                if strict_align && addr & ($size - 1) != 0 {
+                    fault!(FaultKind::LoadMisaligned, Some(addr));
+                }
+                let Some(v) = mem.load(addr, $size as usize) else {
+                    fault!(FaultKind::LoadAccess, Some(addr));
+                };
+                access!(addr, $size, AccessKind::Read, v);
+                let v = if $signed {
+                    let sh = 64 - 8 * $size;
+                    (((v << sh) as i64) >> sh) as u64
+                } else {
+                    v
+                };
+                wr!(n::<R64>(v));
+            }};
+        }
+        macro_rules! store {
+            ($size:expr) => {{
+                let addr = n::<R64>(rs1.wrapping_add(imm));
+                if strict_align && addr & ($size - 1) != 0 {
+                    fault!(FaultKind::StoreMisaligned, Some(addr));
+                }
+                if !mem.store(addr, $size as usize, rs2) {
+                    fault!(FaultKind::StoreAccess, Some(addr));
+                }
+                code_check!();
+                let value = if $size == 8 {
+                    rs2
+                } else {
+                    rs2 & ((1u64 << (8 * $size)) - 1)
+                };
+                access!(addr, $size, AccessKind::Write, value);
+            }};
+        }
+        // 32-bit result sign-extended to 64 (the W instructions, RV64 only).
+        macro_rules! w {
+            ($v:expr) => {
+                ($v as i32 as i64 as u64)
+            };
+        }
+        macro_rules! amo {
+            ($size:expr, $f:expr) => {{
+                let addr = rs1;
+                if addr & ($size - 1) != 0 {
+                    fault!(FaultKind::StoreMisaligned, Some(addr));
+                }
+                let Some(old) = mem.load(addr, $size) else {
+                    fault!(FaultKind::StoreAccess, Some(addr));
+                };
+                let f: fn(u64, u64) -> u64 = $f;
+                let new = f(old, rs2);
+                if !mem.store(addr, $size, new) {
+                    fault!(FaultKind::StoreAccess, Some(addr));
+                }
+                code_check!();
+                access!(addr, $size, AccessKind::Read, old);
+                access!(
+                    addr,
+                    $size,
+                    AccessKind::Write,
+                    if $size == 8 { new } else { new as u32 as u64 }
+                );
+                let old = if $size == 4 {
+                    old as u32 as i32 as i64 as u64
+                } else {
+                    old
+                };
+                wr!(n::<R64>(old));
+            }};
+        }
+
+        macro_rules! lr {
+            ($size:expr) => {{
+                let addr = rs1;
+                if addr & ($size - 1) != 0 {
+                    fault!(FaultKind::LoadMisaligned, Some(addr));
+                }
+                let Some(v) = mem.load(addr, $size as usize) else {
+                    fault!(FaultKind::LoadAccess, Some(addr));
+                };
+                access!(addr, $size, AccessKind::Read, v);
+                cpu.reservation = Some(addr);
+                wr!(n::<R64>(if $size == 4 {
+                    v as u32 as i32 as i64 as u64
+                } else {
+                    v
+                }));
+            }};
+        }
+        macro_rules! sc {
+            ($size:expr) => {{
+                let addr = rs1;
+                if addr & ($size - 1) != 0 {
+                    fault!(FaultKind::StoreMisaligned, Some(addr));
+                }
+                if cpu.reservation.take() == Some(addr) {
+                    if !mem.store(addr, $size as usize, rs2) {
+                        fault!(FaultKind::StoreAccess, Some(addr));
+                    }
+                    code_check!();
+                    access!(
+                        addr,
+                        $size,
+                        AccessKind::Write,
+                        if $size == 8 { rs2 } else { rs2 as u32 as u64 }
+                    );
+                    wr!(0)
+                } else if !mem.is_mapped(addr, $size) {
+                    fault!(FaultKind::StoreAccess, Some(addr));
+                } else {
+                    wr!(1)
+                }
+            }};
+        }
+
+        match op {
+            Op::Lui => wr!(imm),
+            Op::Auipc => wr!(n::<R64>(pc!().wrapping_add(imm))),
+            Op::Lb => load!(1u64, true),
+            Op::Lh => load!(2u64, true),
+            Op::Lw => load!(4u64, true),
+            Op::Ld => load!(8u64, true),
+            Op::Lbu => load!(1u64, false),
+            Op::Lhu => load!(2u64, false),
+            Op::Lwu => load!(4u64, false),
+            Op::Sb => store!(1u64),
+            Op::Sh => store!(2u64),
+            Op::Sw => store!(4u64),
+            Op::Sd => store!(8u64),
+            Op::Addi => wr!(n::<R64>(rs1.wrapping_add(imm))),
+            Op::Slti => wr!((s::<R64>(rs1) < s::<R64>(imm)) as u64),
+            Op::Sltiu => wr!((rs1 < imm) as u64),
+            Op::Xori => wr!(rs1 ^ imm),
+            Op::Ori => wr!(rs1 | imm),
+            Op::Andi => wr!(rs1 & imm),
+            Op::Slli => wr!(n::<R64>(rs1 << (imm_raw as u64 & shmask))),
+            Op::Srli => wr!(rs1 >> (imm_raw as u64 & shmask)),
+            Op::Srai => wr!(n::<R64>(
+                (s::<R64>(rs1) >> (imm_raw as u64 & shmask)) as u64
+            )),
+            Op::Add => wr!(n::<R64>(rs1.wrapping_add(rs2))),
+            Op::Sub => wr!(n::<R64>(rs1.wrapping_sub(rs2))),
+            Op::Sll => wr!(n::<R64>(rs1 << (rs2 & shmask))),
+            Op::Slt => wr!((s::<R64>(rs1) < s::<R64>(rs2)) as u64),
+            Op::Sltu => wr!((rs1 < rs2) as u64),
+            Op::Xor => wr!(rs1 ^ rs2),
+            Op::Srl => wr!(rs1 >> (rs2 & shmask)),
+            Op::Sra => wr!(n::<R64>((s::<R64>(rs1) >> (rs2 & shmask)) as u64)),
+            Op::Or => wr!(rs1 | rs2),
+            Op::And => wr!(rs1 & rs2),
+            Op::Addiw => wr!(w!(rs1.wrapping_add(imm))),
+            Op::Slliw => wr!(w!((rs1 as u32) << (imm_raw & 31))),
+            Op::Srliw => wr!(w!((rs1 as u32) >> (imm_raw & 31))),
+            Op::Sraiw => wr!(w!((rs1 as i32) >> (imm_raw & 31))),
+            Op::Addw => wr!(w!(rs1.wrapping_add(rs2))),
+            Op::Subw => wr!(w!(rs1.wrapping_sub(rs2))),
+            Op::Sllw => wr!(w!((rs1 as u32) << (rs2 & 31))),
+            Op::Srlw => wr!(w!((rs1 as u32) >> (rs2 & 31))),
+            Op::Sraw => wr!(w!((rs1 as i32) >> (rs2 & 31))),
+            Op::Mul => wr!(n::<R64>(rs1.wrapping_mul(rs2))),
+            Op::Mulh => {
+                if R64 {
+                    wr!(((rs1 as i64 as i128 * rs2 as i64 as i128) >> 64) as u64)
+                } else {
+                    wr!(n::<R64>(((s::<R64>(rs1) * s::<R64>(rs2)) >> 32) as u64))
+                }
+            }
+            Op::Mulhsu => {
+                if R64 {
+                    wr!(((rs1 as i64 as i128).wrapping_mul(rs2 as i128) >> 64) as u64)
+                } else {
+                    wr!(n::<R64>(((s::<R64>(rs1) * rs2 as i64) >> 32) as u64))
+                }
+            }
+            Op::Mulhu => {
+                if R64 {
+                    wr!(((rs1 as u128 * rs2 as u128) >> 64) as u64)
+                } else {
+                    wr!((rs1 * rs2) >> 32)
+                }
+            }
+            Op::Div => {
+                let (a, b) = (s::<R64>(rs1), s::<R64>(rs2));
+                let min = if R64 { i64::MIN } else { i32::MIN as i64 };
+                wr!(n::<R64>(if b == 0 {
+                    u64::MAX
+                } else if a == min && b == -1 {
+                    a as u64
+                } else {
+                    (a / b) as u64
+                }))
+            }
+            Op::Divu => wr!(if rs2 == 0 {
+                n::<R64>(u64::MAX)
+            } else {
+                rs1 / rs2
+            }),
+            Op::Rem => {
+                let (a, b) = (s::<R64>(rs1), s::<R64>(rs2));
+                let min = if R64 { i64::MIN } else { i32::MIN as i64 };
+                wr!(n::<R64>(if b == 0 {
+                    a as u64
+                } else if a == min && b == -1 {
+                    0
+                } else {
+                    (a % b) as u64
+                }))
+            }
+            Op::Remu => wr!(if rs2 == 0 { rs1 } else { rs1 % rs2 }),
+            Op::Mulw => wr!(w!((rs1 as i32).wrapping_mul(rs2 as i32))),
+            Op::Divw => {
+                let (a, b) = (rs1 as i32, rs2 as i32);
+                wr!(w!(if b == 0 { -1 } else { a.wrapping_div(b) }))
+            }
+            Op::Divuw => {
+                let (a, b) = (rs1 as u32, rs2 as u32);
+                wr!(w!(if b == 0 { u32::MAX } else { a / b }))
+            }
+            Op::Remw => {
+                let (a, b) = (rs1 as i32, rs2 as i32);
+                wr!(w!(if b == 0 { a } else { a.wrapping_rem(b) }))
+            }
+            Op::Remuw => {
+                let (a, b) = (rs1 as u32, rs2 as u32);
+                wr!(w!(if b == 0 { a } else { a % b }))
+            }
+            Op::LrW => lr!(4u64),
+            Op::LrD => lr!(8u64),
+            Op::ScW => sc!(4u64),
+            Op::ScD => sc!(8u64),
+            Op::AmoswapW => amo!(4, |_, b| b),
+            Op::AmoaddW => amo!(4, |a, b| a.wrapping_add(b)),
+            Op::AmoxorW => amo!(4, |a, b| a ^ b),
+            Op::AmoandW => amo!(4, |a, b| a & b),
+            Op::AmoorW => amo!(4, |a, b| a | b),
+            Op::AmominW => amo!(4, |a, b| if (a as i32) < (b as i32) { a } else { b }),
+            Op::AmomaxW => amo!(4, |a, b| if (a as i32) > (b as i32) { a } else { b }),
+            Op::AmominuW => amo!(4, |a, b| if (a as u32) < (b as u32) { a } else { b }),
+            Op::AmomaxuW => amo!(4, |a, b| if (a as u32) > (b as u32) { a } else { b }),
+            Op::AmoswapD => amo!(8, |_, b| b),
+            Op::AmoaddD => amo!(8, |a, b| a.wrapping_add(b)),
+            Op::AmoxorD => amo!(8, |a, b| a ^ b),
+            Op::AmoandD => amo!(8, |a, b| a & b),
+            Op::AmoorD => amo!(8, |a, b| a | b),
+            Op::AmominD => amo!(8, |a, b| if (a as i64) < (b as i64) { a } else { b }),
+            Op::AmomaxD => amo!(8, |a, b| if (a as i64) > (b as i64) { a } else { b }),
+            Op::AmominuD => amo!(8, |a, b| a.min(b)),
+            Op::AmomaxuD => amo!(8, |a, b| a.max(b)),
+            Op::Fence | Op::Wfi => {}
+            // The instructions that end blocks, run below.
+            block_end_ops!() => return Straight::Terminator(idx!()),
+        }
+
+        if O::ACTIVE && O::RETIRED && !O::RETIRED_RUNS {
+            obs.retired(cpu, pc!(), &e.insn, 1);
+        }
+        if watch {
+            sync!(n::<R64>(pc!().wrapping_add(e.insn.len as u64)), idx!() + 1);
+            return Straight::Stop(StopReason::Watchpoint);
+        }
+    }
+    Straight::Cut(ran)
 }
