@@ -27,6 +27,10 @@ pub const MAX_BLOCK: usize = 64;
 pub(crate) struct Entry {
     /// The predecoded instruction.
     pub insn: Insn,
+    /// The operation the interpreter runs: `insn.op`, except that an
+    /// operation of [`rd_only_ops`] with rd = x0 (which does nothing)
+    /// runs as [`Op::Fence`] (a no-op).
+    pub exec: Op,
     /// Its address minus the block's start address, in bytes.
     pub off: u16,
     /// In a block's first entry: how many instructions the block has
@@ -63,6 +67,68 @@ macro_rules! block_end_ops {
 }
 pub(crate) use block_end_ops;
 
+/// The operations whose only effect is writing rd: no memory access, no
+/// fault, no control flow. With rd = x0 they do nothing, so blocks run them
+/// as a no-op (see [`Entry::exec`]), and the interpreter's arms for them
+/// write rd without restoring x0 afterwards.
+macro_rules! rd_only_ops {
+    () => {
+        Op::Lui
+            | Op::Auipc
+            | Op::Addi
+            | Op::Slti
+            | Op::Sltiu
+            | Op::Xori
+            | Op::Ori
+            | Op::Andi
+            | Op::Slli
+            | Op::Srli
+            | Op::Srai
+            | Op::Add
+            | Op::Sub
+            | Op::Sll
+            | Op::Slt
+            | Op::Sltu
+            | Op::Xor
+            | Op::Srl
+            | Op::Sra
+            | Op::Or
+            | Op::And
+            | Op::Addiw
+            | Op::Slliw
+            | Op::Srliw
+            | Op::Sraiw
+            | Op::Addw
+            | Op::Subw
+            | Op::Sllw
+            | Op::Srlw
+            | Op::Sraw
+            | Op::Mul
+            | Op::Mulh
+            | Op::Mulhsu
+            | Op::Mulhu
+            | Op::Div
+            | Op::Divu
+            | Op::Rem
+            | Op::Remu
+            | Op::Mulw
+            | Op::Divw
+            | Op::Divuw
+            | Op::Remw
+            | Op::Remuw
+    };
+}
+pub(crate) use rd_only_ops;
+
+/// The operation a block runs for `insn` (see [`Entry::exec`]).
+fn exec_op(insn: &Insn) -> Op {
+    if insn.rd == 0 && matches!(insn.op, rd_only_ops!()) {
+        Op::Fence
+    } else {
+        insn.op
+    }
+}
+
 /// Whether `op` ends a block (see [`block_end_ops`]).
 pub(crate) fn ends_block(op: Op) -> bool {
     matches!(op, block_end_ops!())
@@ -83,6 +149,7 @@ pub(crate) struct BlockCache {
 
 const SCRATCH: Entry = Entry {
     insn: Insn::illegal(0, 4),
+    exec: Op::Illegal,
     off: 0,
     count: 1,
 };
@@ -135,7 +202,11 @@ impl BlockCache {
     #[inline(never)]
     fn outside(&mut self, mem: &Memory, pc: u64) -> Option<usize> {
         let insn = mem.fetch_slow(pc)?;
-        self.entries[0] = Entry { insn, ..SCRATCH };
+        self.entries[0] = Entry {
+            insn,
+            exec: exec_op(&insn),
+            ..SCRATCH
+        };
         Some(0)
     }
 
@@ -158,6 +229,7 @@ impl BlockCache {
         while let Some(&insn) = mem.code_slot(pc + off as u64) {
             self.entries.push(Entry {
                 insn,
+                exec: exec_op(&insn),
                 off,
                 count: 0,
             });

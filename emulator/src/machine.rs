@@ -5,7 +5,7 @@
 //! retired instruction costs 1 cycle; an `ecall` served on the host costs
 //! `1 + syscall_cycles`.
 
-use crate::block::{block_end_ops, BlockCache, Entry};
+use crate::block::{block_end_ops, rd_only_ops, BlockCache, Entry};
 use crate::cpu::{Cpu, Fault, FaultKind, MSTATUS_MIE, MSTATUS_MPIE};
 use crate::decode::{Insn, Op};
 use crate::elf::{ElfError, Program, SymbolTable};
@@ -645,14 +645,32 @@ fn straight<const R64: bool, O: Observer>(
             sync!(pc!(), idx!());
             return Straight::Stop(StopReason::Breakpoint);
         }
-        let op = e.insn.op;
-        let rd = (e.insn.rd & 31) as usize;
-        let rs1_n = (e.insn.rs1 & 31) as usize;
-        let rs2_n = (e.insn.rs2 & 31) as usize;
-        let imm_raw = e.insn.imm;
-        let imm = n::<R64>(imm_raw as i64 as u64);
-        let rs1 = cpu.x[rs1_n];
-        let rs2 = cpu.x[rs2_n];
+        // Operands, read where an operation needs them.
+        macro_rules! rd {
+            () => {
+                (e.insn.rd & 31) as usize
+            };
+        }
+        macro_rules! rs1 {
+            () => {
+                cpu.x[(e.insn.rs1 & 31) as usize]
+            };
+        }
+        macro_rules! rs2 {
+            () => {
+                cpu.x[(e.insn.rs2 & 31) as usize]
+            };
+        }
+        macro_rules! imm_raw {
+            () => {
+                e.insn.imm
+            };
+        }
+        macro_rules! imm {
+            () => {
+                n::<R64>(e.insn.imm as i64 as u64)
+            };
+        }
         // Kept apart from a stop reason so that a no-op observer's
         // constant `false` removes it entirely.
         let mut watch = false;
@@ -668,11 +686,15 @@ fn straight<const R64: bool, O: Observer>(
                 }));
             }};
         }
+        // Writes rd. Blocks never run an operation of `rd_only_ops` with
+        // rd = x0, so those need not restore x0 after the write.
         macro_rules! wr {
             ($v:expr) => {{
                 let v = $v;
-                cpu.x[rd] = v;
-                cpu.x[0] = 0;
+                cpu.x[rd!()] = v;
+                if !matches!(e.exec, rd_only_ops!()) {
+                    cpu.x[0] = 0;
+                }
             }};
         }
         macro_rules! access {
@@ -697,7 +719,7 @@ fn straight<const R64: bool, O: Observer>(
         }
         macro_rules! load {
             ($size:expr, $signed:expr) => {{
-                let addr = n::<R64>(rs1.wrapping_add(imm));
+                let addr = n::<R64>(rs1!().wrapping_add(imm!()));
                 if strict_align && addr & ($size - 1) != 0 {
                     fault!(FaultKind::LoadMisaligned, Some(addr));
                 }
@@ -716,18 +738,18 @@ fn straight<const R64: bool, O: Observer>(
         }
         macro_rules! store {
             ($size:expr) => {{
-                let addr = n::<R64>(rs1.wrapping_add(imm));
+                let addr = n::<R64>(rs1!().wrapping_add(imm!()));
                 if strict_align && addr & ($size - 1) != 0 {
                     fault!(FaultKind::StoreMisaligned, Some(addr));
                 }
-                if !mem.store(addr, $size as usize, rs2) {
+                if !mem.store(addr, $size as usize, rs2!()) {
                     fault!(FaultKind::StoreAccess, Some(addr));
                 }
                 code_check!();
                 let value = if $size == 8 {
-                    rs2
+                    rs2!()
                 } else {
-                    rs2 & ((1u64 << (8 * $size)) - 1)
+                    rs2!() & ((1u64 << (8 * $size)) - 1)
                 };
                 access!(addr, $size, AccessKind::Write, value);
             }};
@@ -740,7 +762,7 @@ fn straight<const R64: bool, O: Observer>(
         }
         macro_rules! amo {
             ($size:expr, $f:expr) => {{
-                let addr = rs1;
+                let addr = rs1!();
                 if addr & ($size - 1) != 0 {
                     fault!(FaultKind::StoreMisaligned, Some(addr));
                 }
@@ -748,7 +770,7 @@ fn straight<const R64: bool, O: Observer>(
                     fault!(FaultKind::StoreAccess, Some(addr));
                 };
                 let f: fn(u64, u64) -> u64 = $f;
-                let new = f(old, rs2);
+                let new = f(old, rs2!());
                 if !mem.store(addr, $size, new) {
                     fault!(FaultKind::StoreAccess, Some(addr));
                 }
@@ -771,7 +793,7 @@ fn straight<const R64: bool, O: Observer>(
 
         macro_rules! lr {
             ($size:expr) => {{
-                let addr = rs1;
+                let addr = rs1!();
                 if addr & ($size - 1) != 0 {
                     fault!(FaultKind::LoadMisaligned, Some(addr));
                 }
@@ -789,12 +811,12 @@ fn straight<const R64: bool, O: Observer>(
         }
         macro_rules! sc {
             ($size:expr) => {{
-                let addr = rs1;
+                let addr = rs1!();
                 if addr & ($size - 1) != 0 {
                     fault!(FaultKind::StoreMisaligned, Some(addr));
                 }
                 if cpu.reservation.take() == Some(addr) {
-                    if !mem.store(addr, $size as usize, rs2) {
+                    if !mem.store(addr, $size as usize, rs2!()) {
                         fault!(FaultKind::StoreAccess, Some(addr));
                     }
                     code_check!();
@@ -802,7 +824,7 @@ fn straight<const R64: bool, O: Observer>(
                         addr,
                         $size,
                         AccessKind::Write,
-                        if $size == 8 { rs2 } else { rs2 as u32 as u64 }
+                        if $size == 8 { rs2!() } else { rs2!() as u32 as u64 }
                     );
                     wr!(0)
                 } else if !mem.is_mapped(addr, $size) {
@@ -813,9 +835,9 @@ fn straight<const R64: bool, O: Observer>(
             }};
         }
 
-        match op {
-            Op::Lui => wr!(imm),
-            Op::Auipc => wr!(n::<R64>(pc!().wrapping_add(imm))),
+        match e.exec {
+            Op::Lui => wr!(imm!()),
+            Op::Auipc => wr!(n::<R64>(pc!().wrapping_add(imm!()))),
             Op::Lb => load!(1u64, true),
             Op::Lh => load!(2u64, true),
             Op::Lw => load!(4u64, true),
@@ -827,60 +849,60 @@ fn straight<const R64: bool, O: Observer>(
             Op::Sh => store!(2u64),
             Op::Sw => store!(4u64),
             Op::Sd => store!(8u64),
-            Op::Addi => wr!(n::<R64>(rs1.wrapping_add(imm))),
-            Op::Slti => wr!((s::<R64>(rs1) < s::<R64>(imm)) as u64),
-            Op::Sltiu => wr!((rs1 < imm) as u64),
-            Op::Xori => wr!(rs1 ^ imm),
-            Op::Ori => wr!(rs1 | imm),
-            Op::Andi => wr!(rs1 & imm),
-            Op::Slli => wr!(n::<R64>(rs1 << (imm_raw as u64 & shmask))),
-            Op::Srli => wr!(rs1 >> (imm_raw as u64 & shmask)),
+            Op::Addi => wr!(n::<R64>(rs1!().wrapping_add(imm!()))),
+            Op::Slti => wr!((s::<R64>(rs1!()) < s::<R64>(imm!())) as u64),
+            Op::Sltiu => wr!((rs1!() < imm!()) as u64),
+            Op::Xori => wr!(rs1!() ^ imm!()),
+            Op::Ori => wr!(rs1!() | imm!()),
+            Op::Andi => wr!(rs1!() & imm!()),
+            Op::Slli => wr!(n::<R64>(rs1!() << (imm_raw!() as u64 & shmask))),
+            Op::Srli => wr!(rs1!() >> (imm_raw!() as u64 & shmask)),
             Op::Srai => wr!(n::<R64>(
-                (s::<R64>(rs1) >> (imm_raw as u64 & shmask)) as u64
+                (s::<R64>(rs1!()) >> (imm_raw!() as u64 & shmask)) as u64
             )),
-            Op::Add => wr!(n::<R64>(rs1.wrapping_add(rs2))),
-            Op::Sub => wr!(n::<R64>(rs1.wrapping_sub(rs2))),
-            Op::Sll => wr!(n::<R64>(rs1 << (rs2 & shmask))),
-            Op::Slt => wr!((s::<R64>(rs1) < s::<R64>(rs2)) as u64),
-            Op::Sltu => wr!((rs1 < rs2) as u64),
-            Op::Xor => wr!(rs1 ^ rs2),
-            Op::Srl => wr!(rs1 >> (rs2 & shmask)),
-            Op::Sra => wr!(n::<R64>((s::<R64>(rs1) >> (rs2 & shmask)) as u64)),
-            Op::Or => wr!(rs1 | rs2),
-            Op::And => wr!(rs1 & rs2),
-            Op::Addiw => wr!(w!(rs1.wrapping_add(imm))),
-            Op::Slliw => wr!(w!((rs1 as u32) << (imm_raw & 31))),
-            Op::Srliw => wr!(w!((rs1 as u32) >> (imm_raw & 31))),
-            Op::Sraiw => wr!(w!((rs1 as i32) >> (imm_raw & 31))),
-            Op::Addw => wr!(w!(rs1.wrapping_add(rs2))),
-            Op::Subw => wr!(w!(rs1.wrapping_sub(rs2))),
-            Op::Sllw => wr!(w!((rs1 as u32) << (rs2 & 31))),
-            Op::Srlw => wr!(w!((rs1 as u32) >> (rs2 & 31))),
-            Op::Sraw => wr!(w!((rs1 as i32) >> (rs2 & 31))),
-            Op::Mul => wr!(n::<R64>(rs1.wrapping_mul(rs2))),
+            Op::Add => wr!(n::<R64>(rs1!().wrapping_add(rs2!()))),
+            Op::Sub => wr!(n::<R64>(rs1!().wrapping_sub(rs2!()))),
+            Op::Sll => wr!(n::<R64>(rs1!() << (rs2!() & shmask))),
+            Op::Slt => wr!((s::<R64>(rs1!()) < s::<R64>(rs2!())) as u64),
+            Op::Sltu => wr!((rs1!() < rs2!()) as u64),
+            Op::Xor => wr!(rs1!() ^ rs2!()),
+            Op::Srl => wr!(rs1!() >> (rs2!() & shmask)),
+            Op::Sra => wr!(n::<R64>((s::<R64>(rs1!()) >> (rs2!() & shmask)) as u64)),
+            Op::Or => wr!(rs1!() | rs2!()),
+            Op::And => wr!(rs1!() & rs2!()),
+            Op::Addiw => wr!(w!(rs1!().wrapping_add(imm!()))),
+            Op::Slliw => wr!(w!((rs1!() as u32) << (imm_raw!() & 31))),
+            Op::Srliw => wr!(w!((rs1!() as u32) >> (imm_raw!() & 31))),
+            Op::Sraiw => wr!(w!((rs1!() as i32) >> (imm_raw!() & 31))),
+            Op::Addw => wr!(w!(rs1!().wrapping_add(rs2!()))),
+            Op::Subw => wr!(w!(rs1!().wrapping_sub(rs2!()))),
+            Op::Sllw => wr!(w!((rs1!() as u32) << (rs2!() & 31))),
+            Op::Srlw => wr!(w!((rs1!() as u32) >> (rs2!() & 31))),
+            Op::Sraw => wr!(w!((rs1!() as i32) >> (rs2!() & 31))),
+            Op::Mul => wr!(n::<R64>(rs1!().wrapping_mul(rs2!()))),
             Op::Mulh => {
                 if R64 {
-                    wr!(((rs1 as i64 as i128 * rs2 as i64 as i128) >> 64) as u64)
+                    wr!(((rs1!() as i64 as i128 * rs2!() as i64 as i128) >> 64) as u64)
                 } else {
-                    wr!(n::<R64>(((s::<R64>(rs1) * s::<R64>(rs2)) >> 32) as u64))
+                    wr!(n::<R64>(((s::<R64>(rs1!()) * s::<R64>(rs2!())) >> 32) as u64))
                 }
             }
             Op::Mulhsu => {
                 if R64 {
-                    wr!(((rs1 as i64 as i128).wrapping_mul(rs2 as i128) >> 64) as u64)
+                    wr!(((rs1!() as i64 as i128).wrapping_mul(rs2!() as i128) >> 64) as u64)
                 } else {
-                    wr!(n::<R64>(((s::<R64>(rs1) * rs2 as i64) >> 32) as u64))
+                    wr!(n::<R64>(((s::<R64>(rs1!()) * rs2!() as i64) >> 32) as u64))
                 }
             }
             Op::Mulhu => {
                 if R64 {
-                    wr!(((rs1 as u128 * rs2 as u128) >> 64) as u64)
+                    wr!(((rs1!() as u128 * rs2!() as u128) >> 64) as u64)
                 } else {
-                    wr!((rs1 * rs2) >> 32)
+                    wr!((rs1!() * rs2!()) >> 32)
                 }
             }
             Op::Div => {
-                let (a, b) = (s::<R64>(rs1), s::<R64>(rs2));
+                let (a, b) = (s::<R64>(rs1!()), s::<R64>(rs2!()));
                 let min = if R64 { i64::MIN } else { i32::MIN as i64 };
                 wr!(n::<R64>(if b == 0 {
                     u64::MAX
@@ -890,13 +912,13 @@ fn straight<const R64: bool, O: Observer>(
                     (a / b) as u64
                 }))
             }
-            Op::Divu => wr!(if rs2 == 0 {
+            Op::Divu => wr!(if rs2!() == 0 {
                 n::<R64>(u64::MAX)
             } else {
-                rs1 / rs2
+                rs1!() / rs2!()
             }),
             Op::Rem => {
-                let (a, b) = (s::<R64>(rs1), s::<R64>(rs2));
+                let (a, b) = (s::<R64>(rs1!()), s::<R64>(rs2!()));
                 let min = if R64 { i64::MIN } else { i32::MIN as i64 };
                 wr!(n::<R64>(if b == 0 {
                     a as u64
@@ -906,22 +928,22 @@ fn straight<const R64: bool, O: Observer>(
                     (a % b) as u64
                 }))
             }
-            Op::Remu => wr!(if rs2 == 0 { rs1 } else { rs1 % rs2 }),
-            Op::Mulw => wr!(w!((rs1 as i32).wrapping_mul(rs2 as i32))),
+            Op::Remu => wr!(if rs2!() == 0 { rs1!() } else { rs1!() % rs2!() }),
+            Op::Mulw => wr!(w!((rs1!() as i32).wrapping_mul(rs2!() as i32))),
             Op::Divw => {
-                let (a, b) = (rs1 as i32, rs2 as i32);
+                let (a, b) = (rs1!() as i32, rs2!() as i32);
                 wr!(w!(if b == 0 { -1 } else { a.wrapping_div(b) }))
             }
             Op::Divuw => {
-                let (a, b) = (rs1 as u32, rs2 as u32);
+                let (a, b) = (rs1!() as u32, rs2!() as u32);
                 wr!(w!(if b == 0 { u32::MAX } else { a / b }))
             }
             Op::Remw => {
-                let (a, b) = (rs1 as i32, rs2 as i32);
+                let (a, b) = (rs1!() as i32, rs2!() as i32);
                 wr!(w!(if b == 0 { a } else { a.wrapping_rem(b) }))
             }
             Op::Remuw => {
-                let (a, b) = (rs1 as u32, rs2 as u32);
+                let (a, b) = (rs1!() as u32, rs2!() as u32);
                 wr!(w!(if b == 0 { a } else { a % b }))
             }
             Op::LrW => lr!(4u64),
