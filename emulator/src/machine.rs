@@ -594,10 +594,12 @@ fn s<const R64: bool>(v: u64) -> i64 {
 /// `generation`) cuts the block after that store. `before`: ask the
 /// observer before each instruction (breakpoints).
 ///
-/// Kept apart from [`Machine::run_inner`] with explicit borrows of the hart
-/// and memory, so that the compiler keeps the loop's state in registers.
+/// Written apart from [`Machine::run_inner`] (and inlined into it) with
+/// explicit borrows of the hart, the memory and the block: the compiler then
+/// knows that register writes never alias the block or the memory's state,
+/// and keeps the loop's state in host registers.
 #[allow(clippy::too_many_arguments)]
-#[inline(never)]
+#[inline(always)]
 fn straight<const R64: bool, O: Observer>(
     cpu: &mut Cpu,
     mem: &mut Memory,
