@@ -826,7 +826,11 @@ fn straight<const R64: bool, O: Observer>(
                         addr,
                         $size,
                         AccessKind::Write,
-                        if $size == 8 { rs2!() } else { rs2!() as u32 as u64 }
+                        if $size == 8 {
+                            rs2!()
+                        } else {
+                            rs2!() as u32 as u64
+                        }
                     );
                     wr!(0)
                 } else if !mem.is_mapped(addr, $size) {
@@ -886,7 +890,9 @@ fn straight<const R64: bool, O: Observer>(
                 if R64 {
                     wr!(((rs1!() as i64 as i128 * rs2!() as i64 as i128) >> 64) as u64)
                 } else {
-                    wr!(n::<R64>(((s::<R64>(rs1!()) * s::<R64>(rs2!())) >> 32) as u64))
+                    wr!(n::<R64>(
+                        ((s::<R64>(rs1!()) * s::<R64>(rs2!())) >> 32) as u64
+                    ))
                 }
             }
             Op::Mulhsu => {

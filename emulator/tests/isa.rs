@@ -197,6 +197,46 @@ fn compares_and_x0() {
 }
 
 #[test]
+fn register_ops_writing_x0_leave_it_zero() {
+    // Blocks run these with rd = x0 as no-ops, and their interpreter arms
+    // do not restore x0 after writing rd: each must leave x0 = 0 (read back
+    // by `add a0, x0, x0`).
+    const R_OPS: [&str; 25] = [
+        "add", "sub", "sll", "slt", "sltu", "srl", "sra", "mul", "mulh", "mulhsu", "mulhu", "div",
+        "divu", "rem", "remu", "addw", "subw", "sllw", "srlw", "sraw", "mulw", "divw", "divuw",
+        "remw", "remuw",
+    ];
+    let mut words: Vec<(u32, bool)> = R_OPS
+        .iter()
+        .map(|name| (op(name, 0, 11, 12), name.ends_with('w')))
+        .collect();
+    // addi slti sltiu xori ori andi, slli srli srai; addiw slliw srliw sraiw
+    for f3 in [0, 2, 3, 4, 6, 7] {
+        words.push((i(-3, 11, f3, 0, 0x13), false));
+    }
+    for (f3, hi) in [(1, 0), (5, 0), (5, 0x400)] {
+        words.push((i(hi | 3, 11, f3, 0, 0x13), false));
+        words.push((i(hi | 3, 11, f3, 0, 0x1b), true));
+    }
+    words.push((i(-3, 11, 0, 0, 0x1b), true));
+    words.push((lui(0, 0x12345), false));
+    words.push((0x12345 << 12 | 0x17, false)); // auipc x0
+    for xlen in [Xlen::X64, Xlen::X32] {
+        for &(w, rv64_only) in &words {
+            if rv64_only && xlen == Xlen::X32 {
+                continue;
+            }
+            let (m, stop) = run_words(xlen, &[w, op("add", 10, 0, 0), HALT], |m| {
+                m.cpu.x[11] = 0x9abc_def1;
+                m.cpu.x[12] = 3;
+            });
+            assert_eq!(stop, StopReason::Halted, "{xlen:?} {w:#010x}");
+            assert_eq!((m.cpu.x[0], m.cpu.x[10]), (0, 0), "{xlen:?} {w:#010x}");
+        }
+    }
+}
+
+#[test]
 fn loads_sign_and_zero_extend() {
     let data = BASE + 0x1000;
     let prog = [
