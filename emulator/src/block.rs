@@ -34,8 +34,30 @@ pub(crate) struct Entry {
     /// Its address minus the block's start address, in bytes.
     pub off: u16,
     /// In a block's first entry: how many instructions the block has
-    /// (1..=[`MAX_BLOCK`]); 0 in the others.
+    /// (1..=[`MAX_BLOCK`]), plus [`OPEN`] if its last instruction does not
+    /// end blocks (the block stopped at [`MAX_BLOCK`] or at the end of the
+    /// code); 0 in the others.
     pub count: u8,
+}
+
+/// Flag of [`Entry::count`]: the block does not end with an operation of
+/// [`block_end_ops`], so running it must stop after its count.
+pub const OPEN: u8 = 0x80;
+
+impl Entry {
+    /// In a block's first entry: how many instructions the block has.
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        (self.count & !OPEN) as usize
+    }
+
+    /// In a block's first entry: whether the block ends with an operation
+    /// of [`block_end_ops`], so that running it can go on until that one
+    /// without counting.
+    #[inline(always)]
+    pub fn is_closed(&self) -> bool {
+        self.count & OPEN == 0
+    }
 }
 
 /// The operations that end a block, as a pattern: they may change control
@@ -142,10 +164,19 @@ pub(crate) struct BlockCache {
     /// Per halfword of the code range: 1 + the index in `entries` of the
     /// block starting there, or 0 if none was built yet.
     starts: Vec<u32>,
-    /// Blocks, one after another. Entry 0 is scratch space for a single
+    /// Blocks, one after another, then [`MAX_BLOCK`] padding entries, so
+    /// that every block start has a window of [`MAX_BLOCK`] entries (see
+    /// [`BlockCache::window`]). Entry 0 is scratch space for a single
     /// instruction fetched from outside the code range.
-    pub entries: Vec<Entry>,
+    entries: Vec<Entry>,
 }
+
+/// The entries after the last block: illegal instructions, which end
+/// blocks, so a run that reached them would stop with a fault.
+const PADDING: [Entry; MAX_BLOCK] = [Entry {
+    count: 0,
+    ..SCRATCH
+}; MAX_BLOCK];
 
 const SCRATCH: Entry = Entry {
     insn: Insn::illegal(0, 4),
@@ -160,7 +191,7 @@ impl Default for BlockCache {
             generation: 0,
             base: 0,
             starts: Vec::new(),
-            entries: vec![SCRATCH],
+            entries: [&[SCRATCH][..], &PADDING].concat(),
         }
     }
 }
@@ -181,7 +212,17 @@ impl BlockCache {
         self.generation
     }
 
-    /// The index in [`BlockCache::entries`] of the first entry of the block
+    /// The [`MAX_BLOCK`] entries from `first` (an index from
+    /// [`BlockCache::lookup`]): the block starting there, then whatever
+    /// follows it (other blocks or padding).
+    #[inline(always)]
+    pub fn window(&self, first: usize) -> &[Entry; MAX_BLOCK] {
+        self.entries[first..first + MAX_BLOCK]
+            .try_into()
+            .expect("every block start has a full window")
+    }
+
+    /// The index in the cache's entries of the first entry of the block
     /// at `pc`, building it if needed. Outside the predecoded range the
     /// instruction is decoded from memory into the scratch entry (index 0),
     /// a block of one; `None` if its bytes are not mapped.
@@ -205,7 +246,8 @@ impl BlockCache {
         self.entries[0] = Entry {
             insn,
             exec: exec_op(&insn),
-            ..SCRATCH
+            off: 0,
+            count: if ends_block(insn.op) { 1 } else { 1 | OPEN },
         };
         Some(0)
     }
@@ -219,13 +261,16 @@ impl BlockCache {
         self.starts.clear();
         self.starts.resize(((hi - lo) / 2) as usize, 0);
         self.entries.truncate(1);
+        self.entries.extend_from_slice(&PADDING);
     }
 
     #[inline(never)]
     fn build(&mut self, mem: &Memory, pc: u64, slot: usize) -> usize {
-        let first = self.entries.len();
+        let first = self.entries.len() - MAX_BLOCK;
+        self.entries.truncate(first);
         let mut off = 0u16;
         let mut count = 0usize;
+        let mut closed = false;
         while let Some(&insn) = mem.code_slot(pc + off as u64) {
             self.entries.push(Entry {
                 insn,
@@ -234,12 +279,14 @@ impl BlockCache {
                 count: 0,
             });
             count += 1;
-            if ends_block(insn.op) || count == MAX_BLOCK {
+            closed = ends_block(insn.op);
+            if closed || count == MAX_BLOCK {
                 break;
             }
             off += insn.len as u16;
         }
-        self.entries[first].count = count as u8;
+        self.entries[first].count = count as u8 | if closed { 0 } else { OPEN };
+        self.entries.extend_from_slice(&PADDING);
         self.starts[slot] = first as u32 + 1;
         first
     }
@@ -265,24 +312,25 @@ mod tests {
         let mut m = memory_with(&[0x0015_0513, 0x0015_0513, 0x0000_0063, 0x0015_0513]);
         let mut b = BlockCache::default();
         let first = b.lookup(&m, 0x8000_0000).unwrap();
-        assert_eq!(b.entries[first].count, 3);
-        assert_eq!(b.entries[first + 2].insn.op, Op::Beq);
-        assert_eq!(b.entries[first + 2].off, 8);
+        assert_eq!(b.window(first)[0].len(), 3);
+        assert_eq!(b.window(first)[2].insn.op, Op::Beq);
+        assert_eq!(b.window(first)[2].off, 8);
         // a block may start inside another one
         let mid = b.lookup(&m, 0x8000_0004).unwrap();
-        assert_eq!(b.entries[mid].count, 2);
+        assert_eq!(b.window(mid)[0].len(), 2);
         assert_eq!(b.lookup(&m, 0x8000_0000), Some(first));
         // the last block runs to the end of the code range
         let last = b.lookup(&m, 0x8000_000c).unwrap();
-        assert_eq!(b.entries[last].count, 1);
+        assert_eq!(b.window(last)[0].len(), 1);
+        assert!(b.window(first)[0].is_closed() && !b.window(last)[0].is_closed());
         // a code write drops every block
         assert!(m.store(0x8000_0004, 4, 0x0000_0073)); // ecall
         let first = b.lookup(&m, 0x8000_0000).unwrap();
-        assert_eq!(b.entries[first].count, 2);
-        assert_eq!(b.entries[first + 1].insn.op, Op::Ecall);
+        assert_eq!(b.window(first)[0].len(), 2);
+        assert_eq!(b.window(first)[1].insn.op, Op::Ecall);
         // outside the code range: one instruction from memory, or unmapped
         let out = b.lookup(&m, 0x8000_0100).unwrap();
-        assert_eq!((out, b.entries[out].count), (0, 1));
+        assert_eq!((out, b.window(out)[0].len()), (0, 1));
         assert_eq!(b.lookup(&m, 0x9000_0000), None);
     }
 }

@@ -5,7 +5,7 @@
 //! retired instruction costs 1 cycle; an `ecall` served on the host costs
 //! `1 + syscall_cycles`.
 
-use crate::block::{block_end_ops, rd_only_ops, BlockCache, Entry};
+use crate::block::{block_end_ops, rd_only_ops, BlockCache, Entry, MAX_BLOCK};
 use crate::cpu::{Cpu, Fault, FaultKind, MSTATUS_MIE, MSTATUS_MPIE};
 use crate::decode::{Insn, Op};
 use crate::elf::{ElfError, Program, SymbolTable};
@@ -229,27 +229,40 @@ impl Machine {
             // Never run past the step or cycle budget: a cut block ends
             // after a non-branch and goes on at its fall-through next time.
             let fuel = (end_instret - instret).min(max_cycles - cycle);
-            let count = (self.blocks.entries[first].count as u64).min(fuel) as usize;
-            let block = &self.blocks.entries[first..first + count];
+            let block = self.blocks.window(first);
+            let full = block[0].len();
+            let count = (full as u64).min(fuel) as usize;
             // Whether to ask the observer before each instruction.
             let before = O::ACTIVE
                 && (!O::FILTERS_BLOCKS || {
-                    let last = &block[block.len() - 1];
+                    let last = &block[count - 1];
                     let end = block_pc.wrapping_add(last.off as u64 + last.insn.len as u64);
                     obs.may_stop_in(&self.cpu, block_pc, end)
                 });
-            let done = straight::<R64, O>(
-                &mut self.cpu,
-                &mut self.mem,
-                self.config.strict_align,
-                self.blocks.generation(),
-                obs,
-                block_pc,
-                block,
-                before,
-                instret,
-                cycle,
-            );
+            macro_rules! straight {
+                ($f:ident) => {
+                    $f::<R64, O>(
+                        &mut self.cpu,
+                        &mut self.mem,
+                        self.config.strict_align,
+                        self.blocks.generation(),
+                        obs,
+                        block_pc,
+                        block,
+                        count,
+                        before,
+                        instret,
+                        cycle,
+                    )
+                };
+            }
+            // A whole block that ends with a branch, jump or system
+            // instruction runs until that one without counting.
+            let done = if count == full && block[0].is_closed() {
+                straight!(straight_closed)
+            } else {
+                straight!(straight_counted)
+            };
             let (idx, last) = match done {
                 Straight::Terminator(idx) => (idx, true),
                 Straight::Cut(idx) => (idx, false),
@@ -263,13 +276,13 @@ impl Machine {
             if !last {
                 // A block cut by the budget or by a code write: go on at the
                 // fall-through of its last instruction.
-                let e = &block[idx - 1];
+                let e = &block[(idx - 1) % MAX_BLOCK];
                 block_pc = n::<R64>(block_pc.wrapping_add(e.off as u64 + e.insn.len as u64));
                 continue;
             }
 
             // The block's last instruction, which ends it.
-            let e = &block[idx];
+            let e = &block[idx % MAX_BLOCK];
             let insn = e.insn;
             let pc = block_pc.wrapping_add(e.off as u64);
             let next = n::<R64>(pc.wrapping_add(insn.len as u64));
@@ -588,11 +601,18 @@ fn s<const R64: bool>(v: u64) -> i64 {
 }
 
 /// Runs the straight-line part of a block: every instruction that cannot
-/// end a block, starting at the block's first. `block_pc` is the address of
-/// `block[0]`; `ret_base` and `cyc_base` are instret and cycle before it.
-/// A store that changes code (the memory's code generation is no longer
-/// `generation`) cuts the block after that store. `before`: ask the
-/// observer before each instruction (breakpoints).
+/// end a block, starting at the block's first. `block` is the block's window
+/// of entries (see [`BlockCache::window`]), `count` how many of them may
+/// run; `block_pc` is the address of `block[0]`; `ret_base` and `cyc_base`
+/// are instret and cycle before it. A store that changes code (the memory's
+/// code generation is no longer `generation`) cuts the block after that
+/// store. `before`: ask the observer before each instruction (breakpoints).
+///
+/// `COUNTED`: stop after `count` instructions. Without it the loop runs
+/// until an instruction of [`block_end_ops`], which must come within
+/// `count`: the block is closed (see [`Entry::is_closed`]) and whole. Its
+/// only exits are then the dispatch arms, which lets the compiler give each
+/// arm its own copy of the dispatch (threaded code).
 ///
 /// Written apart from [`Machine::run_inner`] (and inlined into it) with
 /// explicit borrows of the hart, the memory and the block: the compiler then
@@ -600,14 +620,15 @@ fn s<const R64: bool>(v: u64) -> i64 {
 /// and keeps the loop's state in host registers.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn straight<const R64: bool, O: Observer>(
+fn straight<const R64: bool, const COUNTED: bool, O: Observer>(
     cpu: &mut Cpu,
     mem: &mut Memory,
     strict_align: bool,
     generation: u64,
     obs: &mut O,
     block_pc: u64,
-    block: &[Entry],
+    block: &[Entry; MAX_BLOCK],
+    count: usize,
     before: bool,
     ret_base: u64,
     cyc_base: u64,
@@ -625,22 +646,24 @@ fn straight<const R64: bool, O: Observer>(
             }
         }};
     }
-    // How many instructions ran when the loop ends: all, unless a code
-    // write cut the block.
-    let mut ran = block.len();
-    let mut it = block.iter();
-    while let Some(e) = it.next() {
+    // The index of the next instruction in `block`.
+    let mut i = 0usize;
+    loop {
+        if COUNTED && i >= count {
+            return Straight::Cut(count);
+        }
+        let e = &block[i % MAX_BLOCK];
+        i += 1;
         // The current pc, computed where needed.
         macro_rules! pc {
             () => {
                 block_pc.wrapping_add(e.off as u64)
             };
         }
-        // The index of `e` in `block`, computed where needed.
+        // The index of `e` in `block`.
         macro_rules! idx {
             () => {
-                (e as *const Entry as usize - block.as_ptr() as usize)
-                    / std::mem::size_of::<Entry>()
+                i - 1
             };
         }
         if O::ACTIVE && before && obs.before_insn(cpu, pc!(), &e.insn) {
@@ -710,12 +733,26 @@ fn straight<const R64: bool, O: Observer>(
                 });
             }};
         }
-        // A store that rewrote code ends the block after it.
+        // What follows every instruction that ran: the per-instruction
+        // hook, and a stop if a watchpoint was hit.
+        macro_rules! finish {
+            () => {{
+                if O::ACTIVE && O::RETIRED && !O::RETIRED_RUNS {
+                    obs.retired(cpu, pc!(), &e.insn, 1);
+                }
+                if watch {
+                    sync!(n::<R64>(pc!().wrapping_add(e.insn.len as u64)), i);
+                    return Straight::Stop(StopReason::Watchpoint);
+                }
+            }};
+        }
+        // A store that rewrote code ends the block after it (the last
+        // step of the arms that store).
         macro_rules! code_check {
             () => {{
                 if mem.code_generation() != generation {
-                    ran = idx!() + 1;
-                    it = [].iter();
+                    finish!();
+                    return Straight::Cut(i);
                 }
             }};
         }
@@ -747,13 +784,13 @@ fn straight<const R64: bool, O: Observer>(
                 if !mem.store(addr, $size as usize, rs2!()) {
                     fault!(FaultKind::StoreAccess, Some(addr));
                 }
-                code_check!();
                 let value = if $size == 8 {
                     rs2!()
                 } else {
                     rs2!() & ((1u64 << (8 * $size)) - 1)
                 };
                 access!(addr, $size, AccessKind::Write, value);
+                code_check!();
             }};
         }
         // 32-bit result sign-extended to 64 (the W instructions, RV64 only).
@@ -776,7 +813,6 @@ fn straight<const R64: bool, O: Observer>(
                 if !mem.store(addr, $size, new) {
                     fault!(FaultKind::StoreAccess, Some(addr));
                 }
-                code_check!();
                 access!(addr, $size, AccessKind::Read, old);
                 access!(
                     addr,
@@ -790,6 +826,7 @@ fn straight<const R64: bool, O: Observer>(
                     old
                 };
                 wr!(n::<R64>(old));
+                code_check!();
             }};
         }
 
@@ -821,7 +858,6 @@ fn straight<const R64: bool, O: Observer>(
                     if !mem.store(addr, $size as usize, rs2!()) {
                         fault!(FaultKind::StoreAccess, Some(addr));
                     }
-                    code_check!();
                     access!(
                         addr,
                         $size,
@@ -832,7 +868,8 @@ fn straight<const R64: bool, O: Observer>(
                             rs2!() as u32 as u64
                         }
                     );
-                    wr!(0)
+                    wr!(0);
+                    code_check!();
                 } else if !mem.is_mapped(addr, $size) {
                     fault!(FaultKind::StoreAccess, Some(addr));
                 } else {
@@ -981,13 +1018,68 @@ fn straight<const R64: bool, O: Observer>(
             block_end_ops!() => return Straight::Terminator(idx!()),
         }
 
-        if O::ACTIVE && O::RETIRED && !O::RETIRED_RUNS {
-            obs.retired(cpu, pc!(), &e.insn, 1);
-        }
-        if watch {
-            sync!(n::<R64>(pc!().wrapping_add(e.insn.len as u64)), idx!() + 1);
-            return Straight::Stop(StopReason::Watchpoint);
-        }
+        finish!();
     }
-    Straight::Cut(ran)
+}
+
+/// [`straight`] for a block cut short or not closed: counted.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn straight_counted<const R64: bool, O: Observer>(
+    cpu: &mut Cpu,
+    mem: &mut Memory,
+    strict_align: bool,
+    generation: u64,
+    obs: &mut O,
+    block_pc: u64,
+    block: &[Entry; MAX_BLOCK],
+    count: usize,
+    before: bool,
+    ret_base: u64,
+    cyc_base: u64,
+) -> Straight {
+    straight::<R64, true, O>(
+        cpu,
+        mem,
+        strict_align,
+        generation,
+        obs,
+        block_pc,
+        block,
+        count,
+        before,
+        ret_base,
+        cyc_base,
+    )
+}
+
+/// [`straight`] for a whole closed block: runs to its last instruction.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn straight_closed<const R64: bool, O: Observer>(
+    cpu: &mut Cpu,
+    mem: &mut Memory,
+    strict_align: bool,
+    generation: u64,
+    obs: &mut O,
+    block_pc: u64,
+    block: &[Entry; MAX_BLOCK],
+    count: usize,
+    before: bool,
+    ret_base: u64,
+    cyc_base: u64,
+) -> Straight {
+    straight::<R64, false, O>(
+        cpu,
+        mem,
+        strict_align,
+        generation,
+        obs,
+        block_pc,
+        block,
+        count,
+        before,
+        ret_base,
+        cyc_base,
+    )
 }
