@@ -256,13 +256,11 @@ impl Machine {
                     )
                 };
             }
-            // Without an observer, a whole block that ends with a branch,
-            // jump or system instruction runs until that one without
-            // counting. Observers keep the one counted loop inlined here
-            // (two inlined copies with their hooks measured slower).
-            let done = if O::ACTIVE {
-                straight!(straight_inline)
-            } else if count == full && block[0].is_closed() {
+            // A whole block that ends with a branch, jump or system
+            // instruction runs until that one without counting (the
+            // common case, inlined); a block cut by the budget or longer
+            // than a block holds runs counted, out of line.
+            let done = if count == full && block[0].is_closed() {
                 straight!(straight_closed)
             } else {
                 straight!(straight_counted)
@@ -1030,37 +1028,6 @@ fn straight<const R64: bool, const COUNTED: bool, O: Observer>(
 #[allow(clippy::too_many_arguments)]
 #[inline(never)]
 fn straight_counted<const R64: bool, O: Observer>(
-    cpu: &mut Cpu,
-    mem: &mut Memory,
-    strict_align: bool,
-    generation: u64,
-    obs: &mut O,
-    block_pc: u64,
-    block: &[Entry; MAX_BLOCK],
-    count: usize,
-    before: bool,
-    ret_base: u64,
-    cyc_base: u64,
-) -> Straight {
-    straight::<R64, true, O>(
-        cpu,
-        mem,
-        strict_align,
-        generation,
-        obs,
-        block_pc,
-        block,
-        count,
-        before,
-        ret_base,
-        cyc_base,
-    )
-}
-
-/// [`straight`] for observers: counted, inlined.
-#[allow(clippy::too_many_arguments)]
-#[inline(always)]
-fn straight_inline<const R64: bool, O: Observer>(
     cpu: &mut Cpu,
     mem: &mut Memory,
     strict_align: bool,
