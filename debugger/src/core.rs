@@ -5,7 +5,8 @@
 //! # Reverse execution
 //! The run is deterministic, so any earlier state can be rebuilt by
 //! restoring an earlier snapshot (machine and OS) and replaying. Snapshots
-//! are taken every `interval` instructions during forward execution; when
+//! are taken every `interval` instructions during forward execution (at
+//! least 1 Mi, and 4 per byte of guest memory so that copying stays cheap); when
 //! their total size passes the budget (default 256 MiB), every other one is
 //! dropped and the interval doubles, so memory stays bounded and a reverse
 //! step replays at most one interval. Guest output is captured and only
@@ -134,10 +135,31 @@ struct Points<'a> {
     /// on the hot path); pcs outside it use `breakpoints`.
     bits: &'a BpBits,
     watchpoints: &'a [Watchpoint],
+    /// The bytes any watchpoint covers lie in `span.0..span.1` (empty
+    /// without watchpoints): most accesses are rejected by two compares.
+    span: (u64, u64),
     catch: &'a Catch,
 }
 
-impl Points<'_> {
+impl<'a> Points<'a> {
+    fn new(
+        breakpoints: &'a FxHashSet<u64>,
+        bits: &'a BpBits,
+        watchpoints: &'a [Watchpoint],
+        catch: &'a Catch,
+    ) -> Points<'a> {
+        let span = watchpoints.iter().fold((u64::MAX, 0), |(lo, hi), w| {
+            (lo.min(w.addr), hi.max(w.addr.saturating_add(w.len)))
+        });
+        Points {
+            breakpoints,
+            bits,
+            watchpoints,
+            span,
+            catch,
+        }
+    }
+
     /// A breakpoint or catchpoint at `insn` (before it executes).
     #[inline(always)]
     fn before(&self, cpu: &Cpu, pc: u64, insn: &Insn) -> Option<Event> {
@@ -164,10 +186,15 @@ impl Points<'_> {
     /// The first watchpoint access `a` triggers.
     #[inline(always)]
     fn watch(&self, a: &MemAccess) -> Option<Event> {
-        self.watchpoints
-            .iter()
-            .find(|w| w.hits(a))
-            .map(|w| Event::Watch(w.kind, w.addr))
+        self.hits(a).next().map(|w| Event::Watch(w.kind, w.addr))
+    }
+
+    /// The watchpoints access `a` triggers.
+    #[inline(always)]
+    fn hits<'b>(&'b self, a: &'b MemAccess) -> impl Iterator<Item = &'b Watchpoint> + 'b {
+        let near = a.addr < self.span.1 && self.span.0 < a.addr.wrapping_add(a.size as u64);
+        let watched = if near { self.watchpoints } else { &[] };
+        watched.iter().filter(move |w| w.hits(a))
     }
 }
 
@@ -234,7 +261,7 @@ impl Observer for Stops<'_> {
             // Every hit, at the position of the accessing instruction.
             Some(rec) => {
                 let pos = self.base + self.count - 1;
-                for w in self.points.watchpoints.iter().filter(|w| w.hits(a)) {
+                for w in self.points.hits(a) {
                     rec.push((pos, Event::Watch(w.kind, w.addr)));
                 }
                 false
@@ -392,6 +419,11 @@ struct Point {
 const CHUNK: u64 = 1 << 20;
 /// The first snapshot interval, in instructions.
 const FIRST_INTERVAL: u64 = 1 << 20;
+/// Snapshots copy the guest's memory: at least this many instructions run
+/// per byte of the latest snapshot before the next one, so that copying
+/// (and the host's page faults for the copy) stays a few percent of the
+/// run (a 1 MiB guest: a snapshot every 4 Mi instructions).
+const INSNS_PER_SNAPSHOT_BYTE: u64 = 4;
 
 /// A guest under the debugger's control.
 pub struct Debugger {
@@ -481,7 +513,11 @@ impl Debugger {
         if self.history.last().is_some_and(|p| p.instret >= instret) {
             return;
         }
-        self.history.push(self.point());
+        let point = self.point();
+        self.interval = self
+            .interval
+            .max(point.bytes.saturating_mul(INSNS_PER_SNAPSHOT_BYTE));
+        self.history.push(point);
         let total: u64 = self.history.iter().map(|p| p.bytes).sum();
         if total > self.budget && self.history.len() > 2 {
             // Keep the first point and every other later one.
@@ -579,11 +615,13 @@ impl Debugger {
             }
             self.bits
                 .refresh(&self.breakpoints, self.guest.machine.mem.code_range());
-            let points = || Points {
-                breakpoints: &self.breakpoints,
-                bits: &self.bits,
-                watchpoints: &self.watchpoints,
-                catch: &self.catch,
+            let points = || {
+                Points::new(
+                    &self.breakpoints,
+                    &self.bits,
+                    &self.watchpoints,
+                    &self.catch,
+                )
             };
             let mut stops = Stops {
                 log: Some(&mut self.syscall_log),
@@ -841,12 +879,12 @@ impl Debugger {
                 .refresh(&self.breakpoints, self.guest.machine.mem.code_range());
             let mut stops = Stops {
                 log: None,
-                points: Points {
-                    breakpoints: &self.breakpoints,
-                    bits: &self.bits,
-                    watchpoints: &self.watchpoints,
-                    catch: &self.catch,
-                },
+                points: Points::new(
+                    &self.breakpoints,
+                    &self.bits,
+                    &self.watchpoints,
+                    &self.catch,
+                ),
                 range: None,
                 first: false,
                 hit: None,

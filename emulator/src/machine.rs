@@ -240,7 +240,7 @@ impl Machine {
                     obs.may_stop_in(&self.cpu, block_pc, end)
                 });
             macro_rules! straight {
-                ($f:ident) => {
+                ($f:ident, $before:expr) => {
                     $f::<R64, O>(
                         &mut self.cpu,
                         &mut self.mem,
@@ -250,7 +250,7 @@ impl Machine {
                         block_pc,
                         block,
                         count,
-                        before,
+                        $before,
                         instret,
                         cycle,
                     )
@@ -259,11 +259,14 @@ impl Machine {
             // A whole block that ends with a branch, jump or system
             // instruction runs until that one without counting (the
             // common case, inlined); a block cut by the budget or longer
-            // than a block holds runs counted, out of line.
-            let done = if count == full && block[0].is_closed() {
-                straight!(straight_closed)
+            // than a block holds runs counted, out of line. So does a block
+            // in which an observer that filters blocks may stop: the
+            // inlined copy then never asks it before an instruction.
+            let closed_before = O::ACTIVE && !O::FILTERS_BLOCKS;
+            let done = if count == full && block[0].is_closed() && before == closed_before {
+                straight!(straight_closed, closed_before)
             } else {
-                straight!(straight_counted)
+                straight!(straight_counted, before)
             };
             let (idx, last) = match done {
                 Straight::Terminator(idx) => (idx, true),
