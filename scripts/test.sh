@@ -26,3 +26,9 @@ fi
 
 cargo build --release --workspace
 cargo test --release --workspace
+# Lints, where the toolchain has clippy (a warning fails the run).
+if cargo clippy --version >/dev/null 2>&1; then
+    cargo clippy --release --workspace --all-targets -- -D warnings
+else
+    echo "scripts/test.sh: cargo clippy not installed, lints not run"
+fi

@@ -582,7 +582,7 @@ impl Debugger {
         match stop {
             StopReason::Exited(c) => Some(Event::Exited(*c)),
             StopReason::Halted => Some(Event::Halted),
-            StopReason::Fault(f) => Some(Event::Fault(f.clone())),
+            StopReason::Fault(f) => Some(Event::Fault(*f)),
             _ => None,
         }
     }
@@ -895,7 +895,7 @@ impl Debugger {
             let g = &mut self.guest;
             g.machine.run(&mut g.os, &mut stops, end - start);
             let rec = stops.record.take().unwrap_or_default();
-            if let Some((pos, ev)) = rec.into_iter().filter(|(p, _)| *p < now).last() {
+            if let Some((pos, ev)) = rec.into_iter().rfind(|(p, _)| *p < now) {
                 self.goto(pos);
                 return ev;
             }

@@ -137,8 +137,9 @@ impl Cpu {
             MCYCLEH | CYCLEH | TIMEH => hi(self.cycle)?,
             MINSTRETH | INSTRETH => hi(self.instret)?,
             MVENDORID | MARCHID | MIMPID | MHARTID => 0,
-            // PMP configuration and address registers: present, no PMP.
-            0x3A0..=0x3AF | 0x3B0..=0x3EF => 0,
+            // PMP configuration (0x3A0-0x3AF) and address (0x3B0-0x3EF)
+            // registers: present, no PMP.
+            0x3A0..=0x3EF => 0,
             _ => return None,
         };
         Some(self.xlen.truncate(v))
@@ -166,7 +167,7 @@ impl Cpu {
             MIP => {}
             MCYCLE | MINSTRET => {}
             MCYCLEH | MINSTRETH if self.xlen == Xlen::X32 => {}
-            0x3A0..=0x3AF | 0x3B0..=0x3EF => {}
+            0x3A0..=0x3EF => {} // PMP configuration and address registers
             _ => return false,
         }
         true

@@ -764,7 +764,7 @@ fn straight<const R64: bool, const COUNTED: bool, O: Observer>(
         macro_rules! load {
             ($size:expr, $signed:expr) => {{
                 let addr = n::<R64>(rs1!().wrapping_add(imm!()));
-                if strict_align && addr & ($size - 1) != 0 {
+                if strict_align && !addr.is_multiple_of($size) {
                     fault!(FaultKind::LoadMisaligned, Some(addr));
                 }
                 let Some(v) = mem.load(addr, $size as usize) else {
@@ -783,7 +783,7 @@ fn straight<const R64: bool, const COUNTED: bool, O: Observer>(
         macro_rules! store {
             ($size:expr) => {{
                 let addr = n::<R64>(rs1!().wrapping_add(imm!()));
-                if strict_align && addr & ($size - 1) != 0 {
+                if strict_align && !addr.is_multiple_of($size) {
                     fault!(FaultKind::StoreMisaligned, Some(addr));
                 }
                 if !mem.store(addr, $size as usize, rs2!()) {
@@ -962,11 +962,7 @@ fn straight<const R64: bool, const COUNTED: bool, O: Observer>(
                     (a / b) as u64
                 }))
             }
-            Op::Divu => wr!(if rs2!() == 0 {
-                n::<R64>(u64::MAX)
-            } else {
-                rs1!() / rs2!()
-            }),
+            Op::Divu => wr!(rs1!().checked_div(rs2!()).unwrap_or(n::<R64>(u64::MAX))),
             Op::Rem => {
                 let (a, b) = (s::<R64>(rs1!()), s::<R64>(rs2!()));
                 let min = if R64 { i64::MIN } else { i32::MIN as i64 };
@@ -986,7 +982,7 @@ fn straight<const R64: bool, const COUNTED: bool, O: Observer>(
             }
             Op::Divuw => {
                 let (a, b) = (rs1!() as u32, rs2!() as u32);
-                wr!(w!(if b == 0 { u32::MAX } else { a / b }))
+                wr!(w!(a.checked_div(b).unwrap_or(u32::MAX)))
             }
             Op::Remw => {
                 let (a, b) = (rs1!() as i32, rs2!() as i32);

@@ -149,10 +149,9 @@ impl QemuLog {
                     }
                 }
             }
-            if seen == 32 && pc.is_some() {
+            if let (32, Some(pc)) = (seen, pc) {
                 // a complete record; the next "pc" line starts the next one
-                let state = CpuState { pc: pc.unwrap(), x };
-                return Some(state);
+                return Some(CpuState { pc, x });
             }
         }
         pc.filter(|_| seen == 32).map(|pc| CpuState { pc, x })
@@ -192,15 +191,15 @@ fn lockstep(arch: &str, name: &str, stdin: &[u8]) -> u64 {
             m.cpu.pc, theirs.pc,
             "{arch} {name}: pc differs before instruction {compared}"
         );
-        for r in 0..32 {
+        for (r, abi) in ABI.iter().enumerate() {
             // QEMU's loader sets sp; ours leaves it 0 until the boot code sets it.
             if r == 2 && m.cpu.x[2] == 0 {
                 continue;
             }
             assert_eq!(
                 m.cpu.x[r], theirs.x[r],
-                "{arch} {name}: first difference before instruction {compared} at pc {:#x}: x{r}/{} is {:#x} here, {:#x} in QEMU",
-                theirs.pc, ABI[r], m.cpu.x[r], theirs.x[r]
+                "{arch} {name}: first difference before instruction {compared} at pc {:#x}: x{r}/{abi} is {:#x} here, {:#x} in QEMU",
+                theirs.pc, m.cpu.x[r], theirs.x[r]
             );
         }
         compared += 1;

@@ -297,10 +297,8 @@ impl ZeroOs {
             nr::TIMES => {
                 // struct tms in clock ticks (USER_HZ = 100): 10,000,000 cycles a tick.
                 let ticks = req.cycle / 10_000_000;
-                if a[0] != 0 {
-                    if put(mem, a[0], &pack(&[ticks, 0, 0, 0], xlen.bytes())).is_err() {
-                        return Ok(Err(EFAULT));
-                    }
+                if a[0] != 0 && put(mem, a[0], &pack(&[ticks, 0, 0, 0], xlen.bytes())).is_err() {
+                    return Ok(Err(EFAULT));
                 }
                 Ok(ticks)
             }
@@ -587,7 +585,7 @@ impl ZeroOs {
     }
 
     fn munmap(&mut self, addr: u64, len: u64, mem: &mut Memory) -> SysResult {
-        if addr % PAGE_SIZE != 0 || len == 0 {
+        if !addr.is_multiple_of(PAGE_SIZE) || len == 0 {
             return Err(EINVAL);
         }
         mem.unmap(addr, len.div_ceil(PAGE_SIZE) * PAGE_SIZE);
