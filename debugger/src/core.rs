@@ -124,11 +124,18 @@ impl Watchpoint {
             WatchKind::Read => a.kind == AccessKind::Read,
             WatchKind::Access => true,
         };
-        kind && a.addr < self.addr + self.len && self.addr < a.addr + a.size as u64
+        kind && touches(a, self.addr, self.addr.saturating_add(self.len))
     }
 }
 
+/// Whether access `a` touches a byte of `lo..hi`.
+#[inline(always)]
+fn touches(a: &MemAccess, lo: u64, hi: u64) -> bool {
+    a.addr < hi && lo < a.addr.saturating_add(a.size as u64)
+}
+
 /// What stops the guest, as both stop observers see it.
+#[derive(Clone, Copy)]
 struct Points<'a> {
     breakpoints: &'a FxHashSet<u64>,
     /// Breakpoints as one bit per halfword of the code range (no hashing
@@ -192,7 +199,7 @@ impl<'a> Points<'a> {
     /// The watchpoints access `a` triggers.
     #[inline(always)]
     fn hits<'b>(&'b self, a: &'b MemAccess) -> impl Iterator<Item = &'b Watchpoint> + 'b {
-        let near = a.addr < self.span.1 && self.span.0 < a.addr.wrapping_add(a.size as u64);
+        let near = touches(a, self.span.0, self.span.1);
         let watched = if near { self.watchpoints } else { &[] };
         watched.iter().filter(move |w| w.hits(a))
     }
@@ -615,17 +622,15 @@ impl Debugger {
             }
             self.bits
                 .refresh(&self.breakpoints, self.guest.machine.mem.code_range());
-            let points = || {
-                Points::new(
-                    &self.breakpoints,
-                    &self.bits,
-                    &self.watchpoints,
-                    &self.catch,
-                )
-            };
+            let points = Points::new(
+                &self.breakpoints,
+                &self.bits,
+                &self.watchpoints,
+                &self.catch,
+            );
             let mut stops = Stops {
                 log: Some(&mut self.syscall_log),
-                points: points(),
+                points,
                 range: match how {
                     Resume::Range(s, e) => Some((s, e)),
                     _ => None,
@@ -643,7 +648,7 @@ impl Debugger {
                 let log = stops.log.take().expect("log");
                 let mut fast = Fast {
                     log,
-                    points: points(),
+                    points,
                     hit: None,
                 };
                 let stop = g.machine.run(&mut g.os, &mut fast, steps);

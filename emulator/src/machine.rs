@@ -262,9 +262,10 @@ impl Machine {
             // than a block holds runs counted, out of line. So does a block
             // in which an observer that filters blocks may stop: the
             // inlined copy then never asks it before an instruction.
-            let closed_before = O::ACTIVE && !O::FILTERS_BLOCKS;
-            let done = if count == full && block[0].is_closed() && before == closed_before {
-                straight!(straight_closed, closed_before)
+            let done = if count == full && block[0].is_closed() && !(O::FILTERS_BLOCKS && before) {
+                // `before` is then this constant, which the inlined copy is
+                // compiled with.
+                straight!(straight_closed, O::ACTIVE && !O::FILTERS_BLOCKS)
             } else {
                 straight!(straight_counted, before)
             };
