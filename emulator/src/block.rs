@@ -17,7 +17,7 @@
 //! block after that store.
 
 use crate::decode::{Insn, Op};
-use crate::memory::Memory;
+use crate::memory::{Memory, BLOCK_ENTRIES_PER_SLOT};
 
 /// Most instructions in one block.
 pub const MAX_BLOCK: usize = 64;
@@ -225,24 +225,24 @@ impl BlockCache {
     /// The index in the cache's entries of the first entry of the block
     /// at `pc`, building it if needed. Outside the predecoded range the
     /// instruction is decoded from memory into the scratch entry (index 0),
-    /// a block of one; `None` if its bytes are not mapped.
+    /// a block of one; `None` if its bytes are not mapped executable.
     #[inline(always)]
-    pub fn lookup(&mut self, mem: &Memory, pc: u64) -> Option<usize> {
+    pub fn lookup(&mut self, mem: &mut Memory, pc: u64) -> Option<usize> {
         if self.generation != mem.code_generation() {
             self.reset(mem);
         }
         let i = (pc.wrapping_sub(self.base) >> 1) as usize;
         match self.starts.get(i) {
             Some(&s) if s != 0 => Some(s as usize - 1),
-            Some(_) => Some(self.build(mem, pc, i)),
+            Some(_) => self.build(mem, pc, i),
             None => self.outside(mem, pc),
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn outside(&mut self, mem: &Memory, pc: u64) -> Option<usize> {
-        let insn = mem.fetch_slow(pc)?;
+    fn outside(&mut self, mem: &mut Memory, pc: u64) -> Option<usize> {
+        let insn = mem.fetch_exec(pc)?;
         self.entries[0] = Entry {
             insn,
             exec: exec_op(&insn),
@@ -265,13 +265,22 @@ impl BlockCache {
     }
 
     #[inline(never)]
-    fn build(&mut self, mem: &Memory, pc: u64, slot: usize) -> usize {
+    fn build(&mut self, mem: &mut Memory, pc: u64, slot: usize) -> Option<usize> {
+        // Bounded host memory: past the budget the code range was charged
+        // for, drop every block and start over.
+        if self.entries.len() > self.starts.len() * BLOCK_ENTRIES_PER_SLOT + 4 * MAX_BLOCK {
+            self.starts.fill(0);
+            self.entries.truncate(1);
+            self.entries.extend_from_slice(&PADDING);
+        }
+        let first_insn = mem.fetch_exec(pc)?;
         let first = self.entries.len() - MAX_BLOCK;
         self.entries.truncate(first);
         let mut off = 0u16;
         let mut count = 0usize;
         let mut closed = false;
-        while let Some(&insn) = mem.code_slot(pc + off as u64) {
+        let mut next = Some(first_insn);
+        while let Some(insn) = next {
             self.entries.push(Entry {
                 insn,
                 exec: exec_op(&insn),
@@ -284,11 +293,18 @@ impl BlockCache {
                 break;
             }
             off += insn.len as u16;
+            // Within the code range only: the range's last block is open.
+            let at = pc.wrapping_add(off as u64);
+            next = if at.wrapping_sub(self.base) < self.starts.len() as u64 * 2 {
+                mem.fetch_exec(at)
+            } else {
+                None
+            };
         }
         self.entries[first].count = count as u8 | if closed { 0 } else { OPEN };
         self.entries.extend_from_slice(&PADDING);
         self.starts[slot] = first as u32 + 1;
-        first
+        Some(first)
     }
 }
 
@@ -311,26 +327,26 @@ mod tests {
         // addi a0,a0,1; addi a0,a0,1; beq x0,x0,0; addi a0,a0,1
         let mut m = memory_with(&[0x0015_0513, 0x0015_0513, 0x0000_0063, 0x0015_0513]);
         let mut b = BlockCache::default();
-        let first = b.lookup(&m, 0x8000_0000).unwrap();
+        let first = b.lookup(&mut m, 0x8000_0000).unwrap();
         assert_eq!(b.window(first)[0].len(), 3);
         assert_eq!(b.window(first)[2].insn.op, Op::Beq);
         assert_eq!(b.window(first)[2].off, 8);
         // a block may start inside another one
-        let mid = b.lookup(&m, 0x8000_0004).unwrap();
+        let mid = b.lookup(&mut m, 0x8000_0004).unwrap();
         assert_eq!(b.window(mid)[0].len(), 2);
-        assert_eq!(b.lookup(&m, 0x8000_0000), Some(first));
+        assert_eq!(b.lookup(&mut m, 0x8000_0000), Some(first));
         // the last block runs to the end of the code range
-        let last = b.lookup(&m, 0x8000_000c).unwrap();
+        let last = b.lookup(&mut m, 0x8000_000c).unwrap();
         assert_eq!(b.window(last)[0].len(), 1);
         assert!(b.window(first)[0].is_closed() && !b.window(last)[0].is_closed());
         // a code write drops every block
         assert!(m.store(0x8000_0004, 4, 0x0000_0073)); // ecall
-        let first = b.lookup(&m, 0x8000_0000).unwrap();
+        let first = b.lookup(&mut m, 0x8000_0000).unwrap();
         assert_eq!(b.window(first)[0].len(), 2);
         assert_eq!(b.window(first)[1].insn.op, Op::Ecall);
         // outside the code range: one instruction from memory, or unmapped
-        let out = b.lookup(&m, 0x8000_0100).unwrap();
+        let out = b.lookup(&mut m, 0x8000_0100).unwrap();
         assert_eq!((out, b.window(out)[0].len()), (0, 1));
-        assert_eq!(b.lookup(&m, 0x9000_0000), None);
+        assert_eq!(b.lookup(&mut m, 0x9000_0000), None);
     }
 }

@@ -5,7 +5,7 @@
 //! file bytes copied and the rest (bss) zero-filled; executable segments are
 //! predecoded. Source: System V gABI, "Program Header" and "Symbol Table".
 
-use crate::memory::{MemError, Memory, GUARD_SIZE};
+use crate::memory::{MemError, Memory, Perm, GUARD_SIZE};
 use crate::Xlen;
 use object::{Object, ObjectSegment, ObjectSymbol, SegmentFlags, SymbolKind};
 
@@ -79,6 +79,21 @@ pub struct Segment {
     pub exec: bool,
     /// Writable.
     pub write: bool,
+}
+
+impl Segment {
+    /// Its page permissions: always readable, writable and executable as
+    /// `p_flags` says (qemu-user maps segments the same way).
+    pub fn perm(&self) -> Perm {
+        let mut p = Perm::R;
+        if self.write {
+            p = p.union(Perm::W);
+        }
+        if self.exec {
+            p = p.union(Perm::X);
+        }
+        p
+    }
 }
 
 /// A symbol from `.symtab`.
@@ -314,8 +329,9 @@ impl Program {
         }
     }
 
-    /// Maps and fills the segments in `mem` and predecodes the executable
-    /// range (from the lowest to the highest executable byte).
+    /// Maps and fills the segments in `mem` with their permissions (a page
+    /// shared by two segments gets both) and sets the code range (from the
+    /// lowest to the highest executable byte) for predecoding.
     ///
     /// Errors: [`ElfError::Memory`] if a segment touches the guard region at
     /// address 0, leaves the address space or exceeds the memory limit.
@@ -331,7 +347,7 @@ impl Program {
                     end: s.vaddr + s.mem_size,
                 }));
             }
-            mem.map(s.vaddr, s.mem_size).map_err(err)?;
+            mem.map_with(s.vaddr, s.mem_size, s.perm()).map_err(err)?;
             mem.write_bytes(s.vaddr, &s.data).map_err(err)?;
         }
         let exec = self.segments.iter().filter(|s| s.exec);

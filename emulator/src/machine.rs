@@ -12,7 +12,7 @@ use crate::elf::{ElfError, Program, SymbolTable};
 use crate::env::{
     Environment, HostCall, SyscallRequest, SyscallResult, JOLT_CYCLE_MARKER, JOLT_PRINT,
 };
-use crate::memory::{MemError, Memory};
+use crate::memory::{MemError, Memory, Perm};
 use crate::observer::{AccessKind, MemAccess, Observer, Transfer, TransferKind, TrapEvent};
 use crate::Xlen;
 use std::sync::Arc;
@@ -210,14 +210,15 @@ impl Machine {
                     insn,
                 });
             }
-            let Some(first) = self.blocks.lookup(&self.mem, block_pc) else {
+            let Some(first) = self.blocks.lookup(&mut self.mem, block_pc) else {
                 self.cpu.pc = block_pc;
                 self.cpu.instret = instret;
                 self.cpu.cycle = cycle;
-                let addr = if self.mem.is_mapped(block_pc, 2) {
-                    block_pc + 2
-                } else {
-                    block_pc
+                // The first byte of the instruction that is not mapped
+                // executable (its second half, for a 32-bit one).
+                let addr = match self.mem.check(block_pc, 2, Perm::X) {
+                    Err(MemError::Unmapped(a) | MemError::Protection { addr: a, .. }) => a,
+                    _ => block_pc.wrapping_add(2),
                 };
                 return StopReason::Fault(Fault {
                     kind: FaultKind::InstructionAccess,
@@ -386,7 +387,7 @@ impl Machine {
                             }
                         } else {
                             let (res, c) = self.host_syscall(pc, env, obs);
-                            cost += c;
+                            cost = cost.saturating_add(c);
                             if let SyscallResult::Exit(code) = res {
                                 stop = Some(StopReason::Exited(code));
                             }
@@ -444,6 +445,10 @@ impl Machine {
 
             block_pc = new_pc;
             instret += 1;
+            // The cycle counter saturates (a huge --syscall-cycles): the
+            // cost observers see is what the counter really moved, and the
+            // run then ends at the cycle limit.
+            let cost = cycle.saturating_add(cost) - cycle;
             cycle += cost;
             if O::ACTIVE && O::RETIRED {
                 if O::RETIRED_RUNS {

@@ -1,14 +1,22 @@
-//! Sparse guest memory with a small software TLB and a predecoded-code cache.
+//! Sparse guest memory with page permissions, a small software TLB and a
+//! lazily predecoded code cache.
 //!
-//! Memory is a set of mapped 4 KiB pages. An access to an address that is not
-//! mapped is an access fault; nothing is ever mapped in the 64 KiB guard
-//! region at address 0, so a null dereference faults. The total of mapped
-//! memory is bounded by a limit (bytes).
+//! Memory is a set of mapped 4 KiB pages, each readable, writable and/or
+//! executable ([`Perm`]). An access to an address that is not mapped, or
+//! that its page's permissions do not allow, is an access fault; nothing is
+//! ever mapped in the 64 KiB guard region at address 0, so a null
+//! dereference faults.
 //!
-//! Executable ranges are predecoded once into a table of [`Insn`] indexed by
-//! halfword; any write that lands in such a range (a store, a syscall writing
-//! a buffer, a debugger poking code) re-decodes the affected slots, so the
-//! next fetch sees the new instruction.
+//! One budget, [`Memory::limit`] bytes, bounds everything a guest can make
+//! the host hold: mapped pages, the predecoded code tables (charged when the
+//! code range is set), and whatever the environment charges with
+//! [`Memory::charge`] (in-memory files, captured output).
+//!
+//! Executable ranges get a table of [`Insn`] indexed by halfword, filled on
+//! first execution ([`Memory::fetch_exec`]); a write that lands on a
+//! decoded slot (a store, a syscall writing a buffer, a debugger poking
+//! code) resets it, so the next fetch decodes the new instruction. Writes
+//! to bytes never executed (data in an RWX page) cost a compare or two.
 
 use crate::decode::{decode, Insn};
 use crate::Xlen;
@@ -21,13 +29,75 @@ const PAGE_SHIFT: u32 = 12;
 pub const GUARD_SIZE: u64 = 0x1_0000;
 const TLB_SIZE: usize = 256;
 
+/// Host bytes the interpreter's tables take per halfword of predecoded code:
+/// the [`Insn`] slot, the block-start index and up to
+/// [`BLOCK_ENTRIES_PER_SLOT`] block entries of 24 bytes.
+pub const CODE_BYTES_PER_HALFWORD: u64 = 16 + 4 + 24 * BLOCK_ENTRIES_PER_SLOT as u64;
+/// How many block entries (instructions in built blocks) the interpreter
+/// keeps per halfword of code before it drops its blocks and starts over.
+pub const BLOCK_ENTRIES_PER_SLOT: usize = 2;
+
+/// Page permissions (`PROT_READ`/`PROT_WRITE`/`PROT_EXEC` of mmap(2), the
+/// `PF_R`/`PF_W`/`PF_X` flags of an ELF segment).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Perm(u8);
+
+impl Perm {
+    /// No access.
+    pub const NONE: Perm = Perm(0);
+    /// Readable.
+    pub const R: Perm = Perm(1);
+    /// Writable.
+    pub const W: Perm = Perm(2);
+    /// Executable.
+    pub const X: Perm = Perm(4);
+    /// Readable and writable (data, stack, heap).
+    pub const RW: Perm = Perm(3);
+    /// Readable and executable (code).
+    pub const RX: Perm = Perm(5);
+    /// Everything (hand-assembled test images, platforms without protection).
+    pub const RWX: Perm = Perm(7);
+
+    /// From the `PROT_*` bits of mmap(2)/mprotect(2) (1 read, 2 write, 4 exec).
+    pub fn from_prot(prot: u64) -> Perm {
+        Perm((prot & 7) as u8)
+    }
+
+    /// Whether every permission in `other` is in `self`.
+    #[inline(always)]
+    pub fn allows(self, other: Perm) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// `self` with the permissions of `other` added.
+    pub fn union(self, other: Perm) -> Perm {
+        Perm(self.0 | other.0)
+    }
+
+    /// `rwx`-style text, e.g. `r-x`.
+    pub fn describe(self) -> String {
+        let c = |p: Perm, ch| if self.allows(p) { ch } else { '-' };
+        [c(Perm::R, 'r'), c(Perm::W, 'w'), c(Perm::X, 'x')]
+            .iter()
+            .collect()
+    }
+}
+
 /// Why a memory access failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum MemError {
     /// The address (first unmapped byte) is not mapped.
     #[error("address {0:#x} is not mapped")]
     Unmapped(u64),
-    /// Mapping more would exceed the memory limit.
+    /// The address is mapped, but its page does not allow the access.
+    #[error("address {addr:#x} is in a page mapped {}", perm.describe())]
+    Protection {
+        /// The first byte denied.
+        addr: u64,
+        /// Its page's permissions.
+        perm: Perm,
+    },
+    /// Mapping or charging more would exceed the memory limit.
     #[error("memory limit of {limit} bytes reached")]
     Limit {
         /// The limit in bytes.
@@ -56,13 +126,28 @@ const TLB_EMPTY: TlbEntry = TlbEntry {
     base: 0,
 };
 
-/// The predecoded text: slot `i` holds the instruction at `base + 2*i`.
+/// A mapped page: its frame in the arena and its permissions.
+#[derive(Clone, Copy, Debug)]
+struct Page {
+    frame: u32,
+    perm: Perm,
+}
+
+/// A predecoded slot that has not been decoded yet (no real instruction
+/// has length 0).
+const UNDECODED: Insn = Insn {
+    len: 0,
+    ..Insn::illegal(0, 4)
+};
+
+/// The predecoded text: slot `i` holds the instruction at `base + 2*i`, or
+/// [`UNDECODED`].
 #[derive(Clone, Default)]
 struct CodeCache {
     base: u64,
     insns: Vec<Insn>,
-    /// Changes (to a value never used before, by any memory) whenever the
-    /// predecoded code changes; see [`Memory::code_generation`].
+    /// Changes (to a value never used before, by any memory) whenever a
+    /// decoded slot changes; see [`Memory::code_generation`].
     generation: u64,
 }
 
@@ -86,11 +171,16 @@ pub struct Memory {
     xlen: Xlen,
     /// Page frames, `PAGE_SIZE` bytes each; frame `i` is `arena[i*4096..]`.
     arena: Vec<u8>,
-    /// Guest page number to frame number.
-    map: FxHashMap<u64, u32>,
+    /// Guest page number to frame and permissions.
+    map: FxHashMap<u64, Page>,
     free: Vec<u32>,
-    tlb: [TlbEntry; TLB_SIZE],
+    /// Pages that may be read.
+    rtlb: [TlbEntry; TLB_SIZE],
+    /// Pages that may be written.
+    wtlb: [TlbEntry; TLB_SIZE],
     limit: u64,
+    /// Bytes charged besides mapped pages (code tables, the environment's).
+    charged: u64,
     code: CodeCache,
 }
 
@@ -99,6 +189,7 @@ impl std::fmt::Debug for Memory {
         f.debug_struct("Memory")
             .field("xlen", &self.xlen)
             .field("mapped_bytes", &self.mapped_bytes())
+            .field("charged", &self.charged)
             .field("limit", &self.limit)
             .finish()
     }
@@ -113,8 +204,10 @@ impl Memory {
             arena: Vec::new(),
             map: FxHashMap::default(),
             free: Vec::new(),
-            tlb: [TLB_EMPTY; TLB_SIZE],
+            rtlb: [TLB_EMPTY; TLB_SIZE],
+            wtlb: [TLB_EMPTY; TLB_SIZE],
             limit,
+            charged: 0,
             code: CodeCache::default(),
         }
     }
@@ -134,6 +227,34 @@ impl Memory {
         self.map.len() as u64 * PAGE_SIZE
     }
 
+    /// Bytes held against the limit: mapped pages plus charged bytes.
+    pub fn used_bytes(&self) -> u64 {
+        self.mapped_bytes().saturating_add(self.charged)
+    }
+
+    /// Bytes that may still be mapped or charged before the limit.
+    pub fn available_bytes(&self) -> u64 {
+        self.limit.saturating_sub(self.used_bytes())
+    }
+
+    /// Charges `bytes` of host memory held on the guest's behalf (an
+    /// in-memory file, captured output) against the limit.
+    ///
+    /// Errors: [`MemError::Limit`] if that would exceed the limit (nothing is
+    /// charged then).
+    pub fn charge(&mut self, bytes: u64) -> Result<(), MemError> {
+        if bytes > self.available_bytes() {
+            return Err(MemError::Limit { limit: self.limit });
+        }
+        self.charged += bytes;
+        Ok(())
+    }
+
+    /// Gives back `bytes` charged with [`Memory::charge`].
+    pub fn release(&mut self, bytes: u64) {
+        self.charged = self.charged.saturating_sub(bytes);
+    }
+
     /// One past the highest address of the guest address space:
     /// 2^32 for RV32, 2^47 for RV64 (the user half of Sv48).
     pub fn address_space_end(&self) -> u64 {
@@ -145,25 +266,63 @@ impl Memory {
 
     /// Whether every byte of `addr..addr+len` is mapped.
     pub fn is_mapped(&self, addr: u64, len: u64) -> bool {
-        if len == 0 {
-            return true;
-        }
-        let Some(last) = addr.checked_add(len - 1) else {
-            return false;
-        };
-        (addr >> PAGE_SHIFT..=last >> PAGE_SHIFT).all(|p| self.map.contains_key(&p))
+        self.check(addr, len, Perm::NONE).is_ok()
     }
 
-    /// Maps zero-filled pages covering `addr..addr+len`; pages already mapped
-    /// are kept as they are.
+    /// Checks that every byte of `addr..addr+len` is mapped with `perm`.
     ///
-    /// Errors: [`MemError::BadRange`] if the range touches the guard region or
-    /// leaves the address space, [`MemError::Limit`] if the new pages would
-    /// exceed the limit (then nothing is mapped).
-    pub fn map(&mut self, addr: u64, len: u64) -> Result<(), MemError> {
+    /// Errors: [`MemError::Unmapped`] or [`MemError::Protection`] naming the
+    /// first byte that is not. Work is bounded by the pages mapped.
+    pub fn check(&self, addr: u64, len: u64, perm: Perm) -> Result<(), MemError> {
         if len == 0 {
             return Ok(());
         }
+        let Some(last) = addr.checked_add(len - 1) else {
+            // The range wraps: the first byte past the address space.
+            return Err(MemError::Unmapped(self.address_space_end().max(addr)));
+        };
+        for p in addr >> PAGE_SHIFT..=last >> PAGE_SHIFT {
+            let at = (p << PAGE_SHIFT).max(addr);
+            match self.map.get(&p) {
+                None => return Err(MemError::Unmapped(at)),
+                Some(pg) if !pg.perm.allows(perm) => {
+                    return Err(MemError::Protection {
+                        addr: at,
+                        perm: pg.perm,
+                    })
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The permissions of the page holding `addr`, if it is mapped.
+    pub fn perm(&self, addr: u64) -> Option<Perm> {
+        self.map.get(&(addr >> PAGE_SHIFT)).map(|p| p.perm)
+    }
+
+    /// Page numbers of the mapped pages in `first..=last`, found by walking
+    /// whichever is smaller: the range or the map.
+    fn mapped_in(&self, first: u64, last: u64) -> Vec<u64> {
+        let span = last - first;
+        if span < self.map.len() as u64 {
+            (first..=last).filter(|p| self.map.contains_key(p)).collect()
+        } else {
+            let mut v: Vec<u64> = self
+                .map
+                .keys()
+                .copied()
+                .filter(|p| (first..=last).contains(p))
+                .collect();
+            v.sort_unstable();
+            v
+        }
+    }
+
+    /// The pages of `addr..addr+len`, or [`MemError::BadRange`] if the
+    /// range touches the guard region or leaves the address space.
+    fn page_range(&self, addr: u64, len: u64) -> Result<(u64, u64), MemError> {
         let end = addr.checked_add(len).ok_or(MemError::BadRange {
             start: addr,
             end: u64::MAX,
@@ -171,28 +330,54 @@ impl Memory {
         if addr < GUARD_SIZE || end > self.address_space_end() {
             return Err(MemError::BadRange { start: addr, end });
         }
-        let first = addr >> PAGE_SHIFT;
-        let last = (end - 1) >> PAGE_SHIFT;
-        let new = (first..=last).filter(|p| !self.map.contains_key(p)).count() as u64;
-        if self.mapped_bytes() + new * PAGE_SIZE > self.limit {
+        Ok((addr >> PAGE_SHIFT, (end - 1) >> PAGE_SHIFT))
+    }
+
+    /// Maps zero-filled readable, writable and executable pages covering
+    /// `addr..addr+len`; see [`Memory::map_with`].
+    pub fn map(&mut self, addr: u64, len: u64) -> Result<(), MemError> {
+        self.map_with(addr, len, Perm::RWX)
+    }
+
+    /// Maps zero-filled pages with `perm` covering `addr..addr+len`; pages
+    /// already mapped keep their contents and get `perm` added.
+    ///
+    /// Errors: [`MemError::BadRange`] if the range touches the guard region or
+    /// leaves the address space, [`MemError::Limit`] if the new pages would
+    /// exceed the limit (then nothing is mapped). Work is bounded by the
+    /// pages mapped, whatever `len` is.
+    pub fn map_with(&mut self, addr: u64, len: u64, perm: Perm) -> Result<(), MemError> {
+        if len == 0 {
+            return Ok(());
+        }
+        let (first, last) = self.page_range(addr, len)?;
+        let existing = self.mapped_in(first, last);
+        let new = (last - first + 1) - existing.len() as u64;
+        if new > self.available_bytes() / PAGE_SIZE {
             return Err(MemError::Limit { limit: self.limit });
         }
-        for p in first..=last {
-            if !self.map.contains_key(&p) {
-                let slot = match self.free.pop() {
-                    Some(s) => {
-                        self.frame_mut(s).fill(0);
-                        s
-                    }
-                    None => {
-                        let n = self.arena.len() / PAGE_SIZE as usize;
-                        self.arena.resize(self.arena.len() + PAGE_SIZE as usize, 0);
-                        n as u32
-                    }
-                };
-                self.map.insert(p, slot);
-            }
+        for p in existing {
+            let pg = self.map.get_mut(&p).expect("listed as mapped");
+            pg.perm = pg.perm.union(perm);
         }
+        for p in first..=last {
+            if self.map.contains_key(&p) {
+                continue;
+            }
+            let frame = match self.free.pop() {
+                Some(s) => {
+                    self.frame_mut(s).fill(0);
+                    s
+                }
+                None => {
+                    let n = self.arena.len() / PAGE_SIZE as usize;
+                    self.arena.resize(self.arena.len() + PAGE_SIZE as usize, 0);
+                    n as u32
+                }
+            };
+            self.map.insert(p, Page { frame, perm });
+        }
+        self.forget_code(first << PAGE_SHIFT, (last + 1) << PAGE_SHIFT);
         Ok(())
     }
 
@@ -206,32 +391,80 @@ impl Memory {
         &mut self.arena[b..b + PAGE_SIZE as usize]
     }
 
-    /// Unmaps the pages fully inside `addr..addr+len` (page-aligned `addr`).
-    pub fn unmap(&mut self, addr: u64, len: u64) {
-        let first = addr >> PAGE_SHIFT;
-        let last = addr.saturating_add(len) >> PAGE_SHIFT;
-        for p in first..last {
-            if let Some(slot) = self.map.remove(&p) {
-                self.free.push(slot);
+    /// Unmaps the pages fully inside `addr..addr+len` (page-aligned `addr`)
+    /// and returns how many were mapped. Work is bounded by the pages
+    /// mapped, whatever `len` is.
+    pub fn unmap(&mut self, addr: u64, len: u64) -> u64 {
+        let first = addr.div_ceil(PAGE_SIZE);
+        let end = addr.saturating_add(len) >> PAGE_SHIFT;
+        if end <= first {
+            return 0;
+        }
+        let pages = self.mapped_in(first, end - 1);
+        for p in &pages {
+            if let Some(pg) = self.map.remove(p) {
+                self.free.push(pg.frame);
             }
         }
-        self.tlb.fill(TLB_EMPTY);
+        self.flush_tlbs();
+        self.forget_code(first << PAGE_SHIFT, end << PAGE_SHIFT);
+        pages.len() as u64
     }
 
-    /// Marks `addr..addr+len` as code: its instructions are predecoded and
-    /// kept up to date on every write. Replaces any earlier code range.
+    /// Sets the permissions of the pages covering `addr..addr+len`
+    /// (mprotect(2)).
+    ///
+    /// Errors: [`MemError::Unmapped`] if a page of the range is not mapped
+    /// (nothing changes then), [`MemError::BadRange`] for a range outside
+    /// the address space.
+    pub fn protect(&mut self, addr: u64, len: u64, perm: Perm) -> Result<(), MemError> {
+        if len == 0 {
+            return Ok(());
+        }
+        let (first, last) = self.page_range(addr.max(GUARD_SIZE), len)?;
+        let pages = self.mapped_in(first, last);
+        if pages.len() as u64 != last - first + 1 {
+            let missing = (first..=last)
+                .zip(pages.iter().copied().chain(std::iter::repeat(u64::MAX)))
+                .find(|(want, have)| want != have)
+                .map_or(first, |(want, _)| want);
+            return Err(MemError::Unmapped(missing << PAGE_SHIFT));
+        }
+        for p in pages {
+            self.map.get_mut(&p).expect("listed as mapped").perm = perm;
+        }
+        self.flush_tlbs();
+        self.forget_code(first << PAGE_SHIFT, (last + 1) << PAGE_SHIFT);
+        Ok(())
+    }
+
+    fn flush_tlbs(&mut self) {
+        self.rtlb.fill(TLB_EMPTY);
+        self.wtlb.fill(TLB_EMPTY);
+    }
+
+    /// Marks `addr..addr+len` as code: its instructions are predecoded on
+    /// first execution and kept up to date on every write. Replaces any
+    /// earlier code range. The tables ([`CODE_BYTES_PER_HALFWORD`] per
+    /// halfword) are charged against the limit; a range they do not fit
+    /// in is not predecoded (its code then runs from memory, decoded at
+    /// every execution).
     pub fn set_code_range(&mut self, addr: u64, len: u64) {
+        self.release(self.code.insns.len() as u64 * CODE_BYTES_PER_HALFWORD);
         let base = addr & !1;
-        let n = (len + (addr - base)).div_ceil(2) as usize;
+        let halfwords = len.saturating_add(addr - base).div_ceil(2);
+        let n = match halfwords
+            .checked_mul(CODE_BYTES_PER_HALFWORD)
+            .map(|bytes| self.charge(bytes))
+        {
+            Some(Ok(())) => halfwords as usize,
+            _ => 0,
+        };
         self.code = CodeCache {
             base,
-            insns: Vec::with_capacity(n),
+            insns: vec![UNDECODED; n],
             generation: fresh_generation(),
         };
-        for i in 0..n as u64 {
-            let insn = self.decode_at(base + 2 * i);
-            self.code.insns.push(insn);
-        }
     }
 
     /// The predecoded code range as `(start, end)`.
@@ -240,64 +473,89 @@ impl Memory {
     }
 
     /// Identifies the current contents of the predecoded code: equal
-    /// generations mean identical code (same range, same instructions), so a
-    /// structure derived from it (the interpreter's blocks) stays valid while
-    /// the generation is unchanged. Any write into the code range, and
-    /// [`Memory::set_code_range`], moves it to a value never seen before.
+    /// generations mean identical decoded instructions, so a structure
+    /// derived from them (the interpreter's blocks) stays valid while the
+    /// generation is unchanged. A write, unmap or protection change that
+    /// touches a decoded instruction, and [`Memory::set_code_range`], move
+    /// it to a value never seen before.
     #[inline(always)]
     pub fn code_generation(&self) -> u64 {
         self.code.generation
     }
 
-    fn decode_at(&self, addr: u64) -> Insn {
-        let mut b = [0u8; 4];
-        for (i, byte) in b.iter_mut().enumerate() {
-            *byte = self.peek_u8(addr + i as u64).unwrap_or(0);
+    /// Resets the decoded slots overlapping `start..end` (a 32-bit
+    /// instruction starting 2 bytes before `start` overlaps it too).
+    fn forget_code(&mut self, start: u64, end: u64) {
+        let (lo, hi) = self.code_range();
+        let start = start.saturating_sub(2).max(lo) & !1;
+        let end = end.min(hi);
+        if start >= end {
+            return;
         }
-        decode(u32::from_le_bytes(b), self.xlen)
+        let (i, j) = (
+            ((start - lo) / 2) as usize,
+            ((end - lo).div_ceil(2)) as usize,
+        );
+        let mut changed = false;
+        for slot in &mut self.code.insns[i..j] {
+            if slot.len != 0 {
+                *slot = UNDECODED;
+                changed = true;
+            }
+        }
+        if changed {
+            self.code.generation = fresh_generation();
+        }
     }
 
-    #[cold]
-    fn invalidate_code(&mut self, addr: u64, len: u64) {
-        let start = addr.saturating_sub(2).max(self.code.base) & !1;
-        let end = (addr + len).min(self.code.base + self.code.span());
-        self.code.generation = fresh_generation();
-        let mut a = start;
-        while a < end {
-            let i = ((a - self.code.base) / 2) as usize;
-            self.code.insns[i] = self.decode_at(a);
-            a += 2;
-        }
-    }
-
-    /// Fetches the instruction at `pc` (even: with the C extension every
-    /// instruction is 2-byte aligned); `None` if its bytes are not mapped.
-    #[inline(always)]
+    /// Fetches the instruction at `pc` for a debugger or disassembler (no
+    /// permission check): `None` if its bytes are not mapped.
     pub fn fetch(&self, pc: u64) -> Option<Insn> {
-        let i = (pc.wrapping_sub(self.code.base) >> 1) as usize;
-        match self.code.insns.get(i) {
-            Some(insn) => Some(*insn),
-            None => self.fetch_slow(pc),
+        match self.code_slot(pc) {
+            Some(insn) if insn.len != 0 => Some(insn),
+            _ => self.fetch_slow(pc),
         }
     }
 
-    /// The predecoded instruction at `pc`, if `pc` is in the predecoded
-    /// range (the interpreter's fast path: fields are read in place).
-    #[inline(always)]
-    pub fn code_slot(&self, pc: u64) -> Option<&Insn> {
+    fn code_slot(&self, pc: u64) -> Option<Insn> {
         self.code
             .insns
             .get((pc.wrapping_sub(self.code.base) >> 1) as usize)
+            .copied()
+    }
+
+    /// Fetches the instruction at `pc` for execution, predecoding it if it
+    /// is in the code range: `None` if one of its bytes is unmapped or in a
+    /// page that is not executable (an instruction access fault).
+    pub fn fetch_exec(&mut self, pc: u64) -> Option<Insn> {
+        let i = (pc.wrapping_sub(self.code.base) >> 1) as usize;
+        match self.code.insns.get(i) {
+            Some(insn) if insn.len != 0 => Some(*insn),
+            Some(_) => {
+                let insn = self.fetch_slow_exec(pc)?;
+                self.code.insns[i] = insn;
+                Some(insn)
+            }
+            None => self.fetch_slow_exec(pc),
+        }
+    }
+
+    /// Decodes the instruction at `pc` from memory if its bytes are mapped
+    /// executable.
+    fn fetch_slow_exec(&self, pc: u64) -> Option<Insn> {
+        let insn = self.fetch_slow(pc)?;
+        self.check(pc, insn.len as u64, Perm::X).ok()?;
+        Some(insn)
     }
 
     /// Decodes the instruction at `pc` from memory, bypassing the
-    /// predecoded range.
+    /// predecoded range and permissions.
     #[cold]
     #[inline(never)]
     pub fn fetch_slow(&self, pc: u64) -> Option<Insn> {
         let lo = self.peek_u16(pc).ok()?;
         let word = if lo & 3 == 3 {
-            lo as u32 | (self.peek_u16(pc + 2).ok()? as u32) << 16
+            lo as u32 | (self.peek_u16(pc.wrapping_add(2)).ok()? as u32) << 16
         } else {
             lo as u32
         };
@@ -307,19 +565,21 @@ impl Memory {
     fn peek_u16(&self, addr: u64) -> Result<u16, MemError> {
         Ok(u16::from_le_bytes([
             self.peek_u8(addr)?,
-            self.peek_u8(addr + 1)?,
+            self.peek_u8(addr.wrapping_add(1))?,
         ]))
     }
 
-    /// Reads one byte without touching the TLB (for observers and debuggers).
+    /// Reads one byte without touching the TLB or checking permissions (for
+    /// observers and debuggers).
     pub fn peek_u8(&self, addr: u64) -> Result<u8, MemError> {
         match self.map.get(&(addr >> PAGE_SHIFT)) {
-            Some(&slot) => Ok(self.frame(slot)[(addr & (PAGE_SIZE - 1)) as usize]),
+            Some(pg) => Ok(self.frame(pg.frame)[(addr & (PAGE_SIZE - 1)) as usize]),
             None => Err(MemError::Unmapped(addr)),
         }
     }
 
-    /// Copies `buf.len()` bytes starting at `addr` into `buf`.
+    /// Copies `buf.len()` bytes starting at `addr` into `buf` (no permission
+    /// check: for the loader, the OS layer and debuggers).
     ///
     /// Errors: [`MemError::Unmapped`] naming the first unmapped byte; `buf`
     /// may then be partly filled.
@@ -329,18 +589,20 @@ impl Memory {
             let a = addr.wrapping_add(done as u64);
             let off = (a & (PAGE_SIZE - 1)) as usize;
             let n = (PAGE_SIZE as usize - off).min(buf.len() - done);
-            let slot = *self
+            let pg = *self
                 .map
                 .get(&(a >> PAGE_SHIFT))
                 .ok_or(MemError::Unmapped(a))?;
-            buf[done..done + n].copy_from_slice(&self.frame(slot)[off..off + n]);
+            buf[done..done + n].copy_from_slice(&self.frame(pg.frame)[off..off + n]);
             done += n;
         }
         Ok(())
     }
 
-    /// Reads `len` bytes at `addr` into a new vector.
+    /// Reads `len` bytes at `addr` into a new vector. The range is checked
+    /// before anything is allocated.
     pub fn read_vec(&self, addr: u64, len: usize) -> Result<Vec<u8>, MemError> {
+        self.check(addr, len as u64, Perm::NONE)?;
         let mut v = vec![0; len];
         self.read_bytes(addr, &mut v)?;
         Ok(v)
@@ -362,70 +624,105 @@ impl Memory {
         Ok(None)
     }
 
-    /// Writes `data` at `addr`, keeping predecoded code up to date.
+    /// Writes `data` at `addr` whatever the pages' permissions (the loader,
+    /// a debugger poking memory), keeping predecoded code up to date.
     ///
     /// Errors: [`MemError::Unmapped`] naming the first unmapped byte; nothing
     /// is written then.
     pub fn write_bytes(&mut self, addr: u64, data: &[u8]) -> Result<(), MemError> {
-        if !self.is_mapped(addr, data.len() as u64) {
-            let bad = (0..data.len() as u64)
-                .map(|i| addr.wrapping_add(i))
-                .find(|&a| !self.is_mapped(a, 1));
-            return Err(MemError::Unmapped(bad.unwrap_or(addr)));
-        }
+        self.check(addr, data.len() as u64, Perm::NONE)?;
+        self.copy_in(addr, data);
+        Ok(())
+    }
+
+    /// Writes `data` at `addr` as the guest would (a syscall filling a
+    /// buffer): every page must be writable.
+    ///
+    /// Errors: [`MemError::Unmapped`] or [`MemError::Protection`] naming the
+    /// first byte that is not writable; nothing is written then.
+    pub fn write_user(&mut self, addr: u64, data: &[u8]) -> Result<(), MemError> {
+        self.check(addr, data.len() as u64, Perm::W)?;
+        self.copy_in(addr, data);
+        Ok(())
+    }
+
+    fn copy_in(&mut self, addr: u64, data: &[u8]) {
         let mut done = 0usize;
         while done < data.len() {
             let a = addr + done as u64;
             let off = (a & (PAGE_SIZE - 1)) as usize;
             let n = (PAGE_SIZE as usize - off).min(data.len() - done);
-            let slot = self.map[&(a >> PAGE_SHIFT)];
-            self.frame_mut(slot)[off..off + n].copy_from_slice(&data[done..done + n]);
+            let frame = self.map[&(a >> PAGE_SHIFT)].frame;
+            self.frame_mut(frame)[off..off + n].copy_from_slice(&data[done..done + n]);
             done += n;
         }
         self.note_write(addr, data.len() as u64);
-        Ok(())
     }
 
-    /// Re-decodes predecoded code overlapping `addr..addr+len`. The write
-    /// touches a slot iff `base < addr + len` and `addr < base + span + 2`
-    /// (a 32-bit instruction in the last slot reaches 2 bytes past the span);
-    /// both are checked with one wrapping compare.
+    /// Resets decoded slots overlapping `addr..addr+len`. The write touches
+    /// a slot iff `base < addr + len` and `addr < base + span + 2` (a 32-bit
+    /// instruction in the last slot reaches 2 bytes past the span); both are
+    /// checked with one wrapping compare.
     #[inline(always)]
     fn note_write(&mut self, addr: u64, len: u64) {
         let t = addr.wrapping_add(len).wrapping_sub(self.code.base);
         if t.wrapping_sub(1) < self.code.span() + 1 + len {
-            self.invalidate_code(addr, len);
-        }
-    }
-
-    /// The arena offset of the frame holding `addr`'s page, through the TLB.
-    #[inline(always)]
-    fn tlb_lookup(&mut self, addr: u64) -> Option<usize> {
-        let page = addr >> PAGE_SHIFT;
-        let e = self.tlb[(page as usize) & (TLB_SIZE - 1)];
-        if e.page == page {
-            Some(e.base)
-        } else {
-            self.tlb_fill(page)
+            self.note_code_write(addr, len);
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn tlb_fill(&mut self, page: u64) -> Option<usize> {
-        let slot = *self.map.get(&page)?;
-        let base = slot as usize * PAGE_SIZE as usize;
-        self.tlb[(page as usize) & (TLB_SIZE - 1)] = TlbEntry { page, base };
+    fn note_code_write(&mut self, addr: u64, len: u64) {
+        self.forget_code(addr, addr.saturating_add(len));
+    }
+
+    /// The arena offset of the frame holding `addr`'s page for a load.
+    #[inline(always)]
+    fn rtlb_lookup(&mut self, addr: u64) -> Option<usize> {
+        let page = addr >> PAGE_SHIFT;
+        let e = self.rtlb[(page as usize) & (TLB_SIZE - 1)];
+        if e.page == page {
+            Some(e.base)
+        } else {
+            self.tlb_fill(page, false)
+        }
+    }
+
+    /// The arena offset of the frame holding `addr`'s page for a store.
+    #[inline(always)]
+    fn wtlb_lookup(&mut self, addr: u64) -> Option<usize> {
+        let page = addr >> PAGE_SHIFT;
+        let e = self.wtlb[(page as usize) & (TLB_SIZE - 1)];
+        if e.page == page {
+            Some(e.base)
+        } else {
+            self.tlb_fill(page, true)
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn tlb_fill(&mut self, page: u64, write: bool) -> Option<usize> {
+        let pg = *self.map.get(&page)?;
+        let need = if write { Perm::W } else { Perm::R };
+        if !pg.perm.allows(need) {
+            return None;
+        }
+        let base = pg.frame as usize * PAGE_SIZE as usize;
+        let tlb = if write { &mut self.wtlb } else { &mut self.rtlb };
+        tlb[(page as usize) & (TLB_SIZE - 1)] = TlbEntry { page, base };
         Some(base)
     }
 
     /// Loads `size` (1, 2, 4 or 8) bytes at `addr`, little-endian,
-    /// zero-extended; `None` if a byte is unmapped. Alignment is not checked.
+    /// zero-extended; `None` if a byte is unmapped or not readable.
+    /// Alignment is not checked.
     #[inline(always)]
     pub fn load(&mut self, addr: u64, size: usize) -> Option<u64> {
         let off = (addr & (PAGE_SIZE - 1)) as usize;
         if off + size <= PAGE_SIZE as usize {
-            let base = self.tlb_lookup(addr)? + off;
+            let base = self.rtlb_lookup(addr)? + off;
             let mut b = [0u8; 8];
             b[..size].copy_from_slice(&self.arena[base..base + size]);
             return Some(u64::from_le_bytes(b));
@@ -436,18 +733,20 @@ impl Memory {
     #[cold]
     #[inline(never)]
     fn load_slow(&mut self, addr: u64, size: usize) -> Option<u64> {
+        self.check(addr, size as u64, Perm::R).ok()?;
         let mut b = [0u8; 8];
         self.read_bytes(addr, &mut b[..size]).ok()?;
         Some(u64::from_le_bytes(b))
     }
 
     /// Stores the low `size` (1, 2, 4 or 8) bytes of `value` at `addr`;
-    /// `false` (and nothing written) if a byte is unmapped.
+    /// `false` (and nothing written) if a byte is unmapped or not writable.
     #[inline(always)]
+    #[must_use]
     pub fn store(&mut self, addr: u64, size: usize, value: u64) -> bool {
         let off = (addr & (PAGE_SIZE - 1)) as usize;
         if off + size <= PAGE_SIZE as usize {
-            let Some(base) = self.tlb_lookup(addr) else {
+            let Some(base) = self.wtlb_lookup(addr) else {
                 return false;
             };
             let base = base + off;
@@ -461,7 +760,7 @@ impl Memory {
     #[cold]
     #[inline(never)]
     fn store_slow(&mut self, addr: u64, size: usize, value: u64) -> bool {
-        self.write_bytes(addr, &value.to_le_bytes()[..size]).is_ok()
+        self.write_user(addr, &value.to_le_bytes()[..size]).is_ok()
     }
 }
 

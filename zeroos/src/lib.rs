@@ -26,7 +26,7 @@ use table::errno::*;
 use table::nr;
 pub use table::{errno_name, syscall_label, syscall_name, syscall_number};
 use vfs::Vfs;
-use zkdbg_emulator::memory::PAGE_SIZE;
+use zkdbg_emulator::memory::{Perm, GUARD_SIZE, PAGE_SIZE};
 use zkdbg_emulator::{Environment, Memory, Program, SyscallRequest, SyscallResult, Xlen};
 
 /// A host directory made visible to the guest.
@@ -181,6 +181,16 @@ impl ZeroOs {
         self.vfs.sync_all()
     }
 
+    /// Console output of a `write`: captured output is charged to the
+    /// memory limit (`ENOSPC` past it).
+    fn console_write(&mut self, fd: u32, data: &[u8], mem: &mut Memory) -> Result<(), i64> {
+        if self.cfg_output == Output::Capture {
+            mem.charge(data.len() as u64).map_err(|_| ENOSPC)?;
+        }
+        self.console(fd, data);
+        Ok(())
+    }
+
     fn console(&mut self, fd: u32, data: &[u8]) {
         match (self.cfg_output, fd) {
             (Output::Capture, 1) => self.stdout.extend_from_slice(data),
@@ -241,7 +251,7 @@ impl ZeroOs {
             }
             nr::UNLINKAT => self
                 .path(mem, a[1])
-                .and_then(|p| self.vfs.unlink(&vfs::normalize("/", &p)).map(|_| 0)),
+                .and_then(|p| self.vfs.unlink(&vfs::normalize("/", &p), mem).map(|_| 0)),
             nr::MKDIRAT => self
                 .path(mem, a[1])
                 .and_then(|p| self.vfs.mkdir(&vfs::normalize("/", &p)).map(|_| 0)),
@@ -252,9 +262,10 @@ impl ZeroOs {
             nr::BRK => Ok(self.do_brk(a[0], mem)),
             nr::MMAP => self.mmap(a, rv32, mem),
             nr::MUNMAP => self.munmap(a[0], a[1], mem),
-            nr::MPROTECT | nr::MADVISE => Ok(0),
+            nr::MPROTECT => self.mprotect(a[0], a[1], a[2], mem),
+            nr::MADVISE => Ok(0),
             nr::GETRANDOM => {
-                let len = a[1].min(1 << 24) as usize;
+                let len = a[1].min(MAX_IO) as usize;
                 let mut buf = vec![0u8; len];
                 self.rng.fill_bytes(&mut buf);
                 put(mem, a[0], &buf).map(|_| len as u64)
@@ -387,7 +398,7 @@ impl ZeroOs {
         dirfd: i64,
         path_ptr: u64,
         flags: u64,
-        mem: &Memory,
+        mem: &mut Memory,
     ) -> Result<PathFd, i64> {
         let path = self.path(mem, path_ptr)?;
         if path.is_empty() {
@@ -397,7 +408,7 @@ impl ZeroOs {
             self.vfs.get(dirfd as u64)?;
             return Ok(PathFd::Existing(dirfd as u64));
         }
-        let fd = self.vfs.open(&vfs::normalize("/", &path), 0)?;
+        let fd = self.vfs.open(&vfs::normalize("/", &path), 0, mem)?;
         Ok(PathFd::Temporary(fd))
     }
 
@@ -409,34 +420,33 @@ impl ZeroOs {
         }
     }
 
-    fn openat(&mut self, dirfd: i64, path_ptr: u64, flags: u32, mem: &Memory) -> SysResult {
+    fn openat(&mut self, dirfd: i64, path_ptr: u64, flags: u32, mem: &mut Memory) -> SysResult {
         let path = self.path(mem, path_ptr)?;
         if !path.starts_with('/') && dirfd != -100 {
             return Err(ENOTDIR); // only AT_FDCWD is a directory here
         }
-        self.vfs.open(&vfs::normalize("/", &path), flags)
+        self.vfs.open(&vfs::normalize("/", &path), flags, mem)
     }
 
+    /// read(2) of at most [`MAX_IO`] bytes; the buffer must be writable.
     fn read(&mut self, fd: u64, buf: u64, len: u64, mem: &mut Memory) -> SysResult {
-        check(mem, buf, len)?;
-        let data = self
-            .vfs
-            .read(fd, len.min(1 << 24) as usize, &mut self.rng)?;
+        let len = len.min(MAX_IO);
+        mem.check(buf, len, Perm::W).map_err(|_| EFAULT)?;
+        let data = self.vfs.read(fd, len as usize, &mut self.rng)?;
         put(mem, buf, &data)?;
         Ok(data.len() as u64)
     }
 
-    fn write(&mut self, fd: u64, buf: u64, len: u64, mem: &Memory) -> SysResult {
+    /// write(2) of at most [`MAX_IO`] bytes.
+    fn write(&mut self, fd: u64, buf: u64, len: u64, mem: &mut Memory) -> SysResult {
+        self.vfs.get(fd)?;
         let data = mem
-            .read_vec(buf, len.min(1 << 24) as usize)
+            .read_vec(buf, len.min(MAX_IO) as usize)
             .map_err(|_| EFAULT)?;
-        match self.vfs.write(fd, &data)? {
-            Some(console_fd) => {
-                self.console(console_fd, &data);
-                Ok(data.len() as u64)
-            }
-            None => Ok(data.len() as u64),
+        if let Some(console_fd) = self.vfs.write(fd, &data, mem)? {
+            self.console_write(console_fd, &data, mem)?;
         }
+        Ok(data.len() as u64)
     }
 
     fn vector_io(
@@ -538,14 +548,17 @@ impl ZeroOs {
         put(mem, buf, &b).map(|_| 0)
     }
 
+    /// brk(2) as the Linux system call: the new break, or the old one if
+    /// `want` is below the start, beyond the address space or not mappable.
     fn do_brk(&mut self, want: u64, mem: &mut Memory) -> u64 {
-        if want < self.brk_start {
+        if want < self.brk_start || want > mem.address_space_end() {
             return self.brk;
         }
-        let old_top = self.brk.div_ceil(PAGE_SIZE) * PAGE_SIZE;
-        let new_top = want.div_ceil(PAGE_SIZE) * PAGE_SIZE;
+        let (Some(old_top), Some(new_top)) = (page_round_up(self.brk), page_round_up(want)) else {
+            return self.brk;
+        };
         if new_top > old_top {
-            if mem.map(old_top, new_top - old_top).is_err() {
+            if mem.map_with(old_top, new_top - old_top, Perm::RW).is_err() {
                 return self.brk;
             }
         } else if new_top < old_top {
@@ -555,41 +568,91 @@ impl ZeroOs {
         want
     }
 
+    /// mmap(2)/mmap2(2): anonymous or file-backed (in-memory files and
+    /// `/dev/zero`), private, with the protection asked for. The address
+    /// range, offset and length are checked as Linux checks them; the
+    /// next free address moves only when a mapping succeeds.
     fn mmap(&mut self, a: [u64; 6], rv32: bool, mem: &mut Memory) -> SysResult {
-        let (hint, len, _prot, flags, fd) = (a[0], a[1], a[2], a[3] as u32, a[4]);
-        let off = if rv32 { a[5] * PAGE_SIZE } else { a[5] };
+        let (hint, len, prot, flags, fd) = (a[0], a[1], a[2], a[3] as u32, a[4]);
+        const MAP_TYPE: u32 = 0x03; // MAP_SHARED | MAP_PRIVATE
         const MAP_FIXED: u32 = 0x10;
         const MAP_ANONYMOUS: u32 = 0x20;
-        if len == 0 || hint % PAGE_SIZE != 0 {
+        let off = if rv32 {
+            a[5].checked_mul(PAGE_SIZE).ok_or(EINVAL)?
+        } else {
+            a[5]
+        };
+        if len == 0 || flags & MAP_TYPE == 0 || !off.is_multiple_of(PAGE_SIZE) {
             return Err(EINVAL);
         }
-        let len = len.div_ceil(PAGE_SIZE) * PAGE_SIZE;
-        let content = if flags & MAP_ANONYMOUS == 0 {
-            Some(self.vfs.read_at(fd, off, len as usize)?)
-        } else {
-            None
-        };
+        let len = page_round_up(len)
+            .filter(|&l| l <= mem.address_space_end())
+            .ok_or(ENOMEM)?;
+        let file = flags & MAP_ANONYMOUS == 0;
+        if file {
+            self.vfs.get(fd)?;
+            off.checked_add(len).ok_or(EOVERFLOW)?;
+        }
         let addr = if flags & MAP_FIXED != 0 {
+            if !hint.is_multiple_of(PAGE_SIZE) {
+                return Err(EINVAL);
+            }
+            match hint.checked_add(len) {
+                Some(end) if hint >= GUARD_SIZE && end <= mem.address_space_end() => {}
+                _ => return Err(ENOMEM),
+            }
             mem.unmap(hint, len);
             hint
         } else {
-            let a = self.mmap_next;
-            self.mmap_next += len;
-            a
+            match self.mmap_next.checked_add(len) {
+                Some(end) if end <= mem.address_space_end() => self.mmap_next,
+                _ => return Err(ENOMEM),
+            }
         };
-        mem.map(addr, len).map_err(|_| ENOMEM)?;
-        if let Some(c) = content {
-            mem.write_bytes(addr, &c).map_err(|_| EFAULT)?;
+        mem.map_with(addr, len, Perm::from_prot(prot))
+            .map_err(|_| ENOMEM)?;
+        if file {
+            if let Err(e) = self.vfs.copy_to_guest(fd, off, len, mem, addr) {
+                mem.unmap(addr, len);
+                return Err(e);
+            }
+        }
+        if flags & MAP_FIXED == 0 {
+            self.mmap_next = addr + len;
         }
         Ok(addr)
     }
 
+    /// munmap(2): work is bounded by what is mapped.
     fn munmap(&mut self, addr: u64, len: u64, mem: &mut Memory) -> SysResult {
         if !addr.is_multiple_of(PAGE_SIZE) || len == 0 {
             return Err(EINVAL);
         }
-        mem.unmap(addr, len.div_ceil(PAGE_SIZE) * PAGE_SIZE);
+        let len = page_round_up(len).ok_or(EINVAL)?;
+        match addr.checked_add(len) {
+            Some(end) if end <= mem.address_space_end() => {}
+            _ => return Err(EINVAL),
+        }
+        mem.unmap(addr, len);
         Ok(0)
+    }
+
+    /// mprotect(2): `ENOMEM` if part of the range is not mapped.
+    fn mprotect(&mut self, addr: u64, len: u64, prot: u64, mem: &mut Memory) -> SysResult {
+        if !addr.is_multiple_of(PAGE_SIZE) || prot & !7 != 0 {
+            return Err(EINVAL);
+        }
+        if len == 0 {
+            return Ok(0);
+        }
+        let len = page_round_up(len).ok_or(ENOMEM)?;
+        match addr.checked_add(len) {
+            Some(end) if addr >= GUARD_SIZE && end <= mem.address_space_end() => {}
+            _ => return Err(ENOMEM),
+        }
+        mem.protect(addr, len, Perm::from_prot(prot))
+            .map(|_| 0)
+            .map_err(|_| ENOMEM)
     }
 
     fn futex(&mut self, uaddr: u64, op: u32, val: u32, mem: &Memory) -> SysResult {
@@ -614,18 +677,19 @@ enum PathFd {
     Temporary(u64),
 }
 
-/// Writes `data` to guest memory, or `-EFAULT`.
+/// Most bytes one `read`, `write` or iovec entry moves (16 MiB): a larger
+/// request is a short read or write, as Linux allows.
+const MAX_IO: u64 = 1 << 24;
+
+/// Writes `data` to guest memory as the guest would (the pages must be
+/// writable), or `-EFAULT`.
 fn put(mem: &mut Memory, addr: u64, data: &[u8]) -> Result<(), i64> {
-    mem.write_bytes(addr, data).map_err(|_| EFAULT)
+    mem.write_user(addr, data).map_err(|_| EFAULT)
 }
 
-/// Checks that a guest buffer is mapped, or `-EFAULT`.
-fn check(mem: &Memory, addr: u64, len: u64) -> Result<(), i64> {
-    if mem.is_mapped(addr, len) {
-        Ok(())
-    } else {
-        Err(EFAULT)
-    }
+/// `len` rounded up to whole pages, `None` if that overflows.
+fn page_round_up(len: u64) -> Option<u64> {
+    len.checked_next_multiple_of(PAGE_SIZE)
 }
 
 /// Little-endian fields of `width` bytes each.

@@ -446,22 +446,28 @@ pub fn syscall_number(name: &str) -> Option<u64> {
 pub mod errno {
     pub const EPERM: i64 = 1;
     pub const ENOENT: i64 = 2;
+    pub const EIO: i64 = 5;
     pub const EBADF: i64 = 9;
     pub const EAGAIN: i64 = 11;
     pub const ENOMEM: i64 = 12;
     pub const EACCES: i64 = 13;
     pub const EFAULT: i64 = 14;
     pub const EEXIST: i64 = 17;
+    pub const EXDEV: i64 = 18;
     pub const ENODEV: i64 = 19;
     pub const ENOTDIR: i64 = 20;
     pub const EISDIR: i64 = 21;
     pub const EINVAL: i64 = 22;
     pub const EMFILE: i64 = 24;
     pub const ENOTTY: i64 = 25;
+    pub const EFBIG: i64 = 27;
+    pub const ENOSPC: i64 = 28;
     pub const ESPIPE: i64 = 29;
     pub const EROFS: i64 = 30;
     pub const ENAMETOOLONG: i64 = 36;
     pub const ENOSYS: i64 = 38;
+    pub const ELOOP: i64 = 40;
+    pub const EOVERFLOW: i64 = 75;
     pub const ETIMEDOUT: i64 = 110;
 }
 
@@ -512,6 +518,7 @@ const ERRNO_NAMES: &[&str] = &[
 /// The symbolic name of errno `e` (positive), e.g. `ENOENT` for 2.
 pub fn errno_name(e: i64) -> Option<&'static str> {
     match e {
+        75 => Some("EOVERFLOW"),
         110 => Some("ETIMEDOUT"),
         1..=40 => Some(ERRNO_NAMES[e as usize]),
         _ => None,
