@@ -56,7 +56,7 @@ build_arch() {
     compile "$b/runtime.o" "$G/runtime/runtime.c" "${flags[@]}"
     local rt=("$b/start.o" "$b/runtime.o")
 
-    for g in hello fib sha256 kernel bench prof debuggee fault-illegal fault-null fault-misaligned; do
+    for g in hello fib sha256 kernel bench prof debuggee fault-illegal fault-null fault-misaligned hostile; do
         local extra=()
         # Debugger tests want locals that -O2 would optimise out.
         [ "$g" = debuggee ] && extra=(-Og)

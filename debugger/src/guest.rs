@@ -30,8 +30,9 @@ pub struct GuestArgs {
     /// Guest memory limit in bytes (suffixes K, M, G accepted).
     #[arg(long, value_name = "BYTES", value_parser = parse_size, default_value_t = DEFAULT_MEMORY_LIMIT)]
     pub memory_limit: u64,
-    /// Modeled cost in cycles of each syscall served by zeroos (added to the ecall's own cycle).
-    #[arg(long, value_name = "CYCLES", default_value_t = DEFAULT_SYSCALL_CYCLES)]
+    /// Modeled cost in cycles of each syscall served by zeroos (added to the ecall's own cycle; at most 2^32).
+    #[arg(long, value_name = "CYCLES", default_value_t = DEFAULT_SYSCALL_CYCLES,
+          value_parser = clap::value_parser!(u64).range(..=1u64 << 32))]
     pub syscall_cycles: u64,
 }
 

@@ -25,6 +25,10 @@ pub struct FaultReport {
     pub location: Option<String>,
     /// The signal a debugger reports for it (SIGSEGV, SIGILL, SIGBUS, SIGTRAP, SIGXCPU).
     pub signal: String,
+    /// For an access fault at a mapped address: the permission the page
+    /// lacks, e.g. "page is r-x: not writable".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permission: Option<String>,
 }
 
 impl FaultReport {
@@ -43,6 +47,7 @@ impl FaultReport {
             function: symbols.describe(fault.pc),
             location: source.location(fault.pc),
             signal: signal_of(fault.kind).0.to_string(),
+            permission: permission_note(fault, &machine.mem),
         }
     }
 
@@ -60,9 +65,28 @@ impl FaultReport {
         }
         if let Some(a) = self.addr {
             s += &format!("\n  address: {a:#x}");
+            if let Some(p) = &self.permission {
+                s += &format!(" ({p})");
+            }
         }
         s
     }
+}
+
+/// What an access fault at a mapped address lacked: "page is r--: not
+/// writable" (a store to read-only memory), "page is rw-: not executable"
+/// (a jump into data or stack).
+fn permission_note(fault: &Fault, mem: &zkdbg_emulator::Memory) -> Option<String> {
+    use zkdbg_emulator::memory::Perm;
+    let addr = fault.addr?;
+    let (need, what) = match fault.kind {
+        FaultKind::InstructionAccess => (Perm::X, "executable"),
+        FaultKind::LoadAccess => (Perm::R, "readable"),
+        FaultKind::StoreAccess => (Perm::W, "writable"),
+        _ => return None,
+    };
+    let perm = mem.perm(addr)?;
+    (!perm.allows(need)).then(|| format!("page is {}: not {what}", perm.describe()))
 }
 
 /// The signal name and number a fault maps to (as a debugger or a shell

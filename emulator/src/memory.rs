@@ -307,7 +307,9 @@ impl Memory {
     fn mapped_in(&self, first: u64, last: u64) -> Vec<u64> {
         let span = last - first;
         if span < self.map.len() as u64 {
-            (first..=last).filter(|p| self.map.contains_key(p)).collect()
+            (first..=last)
+                .filter(|p| self.map.contains_key(p))
+                .collect()
         } else {
             let mut v: Vec<u64> = self
                 .map
@@ -710,7 +712,11 @@ impl Memory {
             return None;
         }
         let base = pg.frame as usize * PAGE_SIZE as usize;
-        let tlb = if write { &mut self.wtlb } else { &mut self.rtlb };
+        let tlb = if write {
+            &mut self.wtlb
+        } else {
+            &mut self.rtlb
+        };
         tlb[(page as usize) & (TLB_SIZE - 1)] = TlbEntry { page, base };
         Some(base)
     }
@@ -805,6 +811,105 @@ mod tests {
     }
 
     #[test]
+    fn huge_ranges_cost_what_is_mapped() {
+        // Each of these walked 2^34+ pages one by one before.
+        let mut m = Memory::new(Xlen::X64, 1 << 20);
+        m.map(0x8000_0000, 0x2000).unwrap();
+        assert_eq!(m.unmap(GUARD_SIZE, 1 << 46), 2);
+        assert_eq!(m.mapped_bytes(), 0);
+        assert_eq!(
+            m.map(GUARD_SIZE, 1 << 46),
+            Err(MemError::Limit { limit: 1 << 20 })
+        );
+        assert!(matches!(
+            m.map(GUARD_SIZE, u64::MAX),
+            Err(MemError::BadRange { .. })
+        ));
+        assert_eq!(m.mapped_bytes(), 0, "nothing mapped by a failed map");
+        assert_eq!(
+            m.protect(GUARD_SIZE, 1 << 46, Perm::R),
+            Err(MemError::Unmapped(GUARD_SIZE))
+        );
+        assert!(!m.is_mapped(GUARD_SIZE, 1 << 46));
+        assert!(!m.is_mapped(u64::MAX - 1, 4));
+    }
+
+    #[test]
+    fn permissions_and_the_budget() {
+        let mut m = Memory::new(Xlen::X64, 4 * PAGE_SIZE);
+        m.map_with(0x1_0000, PAGE_SIZE, Perm::R).unwrap();
+        m.map_with(0x1_1000, PAGE_SIZE, Perm::RW).unwrap();
+        assert_eq!(m.load(0x1_0000, 4), Some(0));
+        assert!(!m.store(0x1_0000, 4, 1), "read-only page");
+        assert!(m.store(0x1_1000, 4, 1));
+        // a store straddling into the read-only page writes nothing
+        assert!(!m.store(0x1_0ffe, 4, 0xffff_ffff));
+        assert_eq!(m.load(0x1_1000, 4), Some(1));
+        assert_eq!(
+            m.write_user(0x1_0ff0, &[1; 32]),
+            Err(MemError::Protection {
+                addr: 0x1_0ff0,
+                perm: Perm::R
+            })
+        );
+        m.write_bytes(0x1_0000, &[7]).unwrap(); // loader/debugger writes anyway
+        m.protect(0x1_1000, PAGE_SIZE, Perm::R).unwrap();
+        assert!(
+            !m.store(0x1_1000, 4, 2),
+            "the TLB forgot the old permission"
+        );
+        // charged bytes and mapped pages share one limit
+        m.charge(PAGE_SIZE).unwrap();
+        assert_eq!(m.available_bytes(), PAGE_SIZE);
+        assert!(m.charge(2 * PAGE_SIZE).is_err());
+        assert!(m.map(0x2_0000, 2 * PAGE_SIZE).is_err());
+        m.release(PAGE_SIZE);
+        m.map(0x2_0000, 2 * PAGE_SIZE).unwrap();
+    }
+
+    #[test]
+    fn execution_needs_x_and_unmapping_code_drops_it() {
+        let mut m = Memory::new(Xlen::X64, 1 << 20);
+        m.map_with(0x8000_0000, 0x2000, Perm::RX).unwrap();
+        m.write_bytes(0x8000_0000, &0x0000_0013u32.to_le_bytes())
+            .unwrap();
+        m.write_bytes(0x8000_1000, &0x0000_0013u32.to_le_bytes())
+            .unwrap();
+        m.set_code_range(0x8000_0000, 0x2000);
+        assert_eq!(m.fetch_exec(0x8000_0000).unwrap().op, crate::Op::Addi);
+        assert_eq!(m.fetch_exec(0x8000_1000).unwrap().op, crate::Op::Addi);
+        let g = m.code_generation();
+        m.protect(0x8000_1000, 0x1000, Perm::R).unwrap();
+        assert_eq!(m.fetch_exec(0x8000_1000), None, "no longer executable");
+        assert_ne!(m.code_generation(), g, "blocks built from it are dropped");
+        assert_eq!(
+            m.fetch(0x8000_1000).unwrap().op,
+            crate::Op::Addi,
+            "a debugger still reads it"
+        );
+        m.unmap(0x8000_0000, 0x1000);
+        assert_eq!(m.fetch_exec(0x8000_0000), None);
+        // data outside the code range needs X too
+        m.map_with(0x9000_0000, 0x1000, Perm::RW).unwrap();
+        assert_eq!(m.fetch_exec(0x9000_0000), None);
+    }
+
+    #[test]
+    fn writes_to_never_executed_bytes_keep_the_generation() {
+        let mut m = Memory::new(Xlen::X64, 1 << 20);
+        m.map_with(0x8000_0000, 0x2000, Perm::RWX).unwrap();
+        m.set_code_range(0x8000_0000, 0x2000);
+        m.fetch_exec(0x8000_0000).unwrap();
+        let g = m.code_generation();
+        for a in (0x8000_1000..0x8000_2000).step_by(8) {
+            assert!(m.store(a, 8, a));
+        }
+        assert_eq!(m.code_generation(), g);
+        assert!(m.store(0x8000_0002, 2, 0));
+        assert_ne!(m.code_generation(), g, "a write into executed code");
+    }
+
+    #[test]
     fn writes_to_code_redecode() {
         let mut m = Memory::new(Xlen::X64, 1 << 20);
         m.map(0x8000_0000, 0x1000).unwrap();
@@ -812,10 +917,11 @@ mod tests {
             .unwrap(); // nop
         m.set_code_range(0x8000_0000, 0x100);
         assert_eq!(m.fetch(0x8000_0000).unwrap().op, crate::Op::Addi);
+        assert_eq!(m.fetch_exec(0x8000_0000).unwrap().op, crate::Op::Addi);
         assert!(m.store(0x8000_0000, 4, 0x0000_0073)); // ecall
-        assert_eq!(m.fetch(0x8000_0000).unwrap().op, crate::Op::Ecall);
+        assert_eq!(m.fetch_exec(0x8000_0000).unwrap().op, crate::Op::Ecall);
         // a write to the upper half of a 32-bit instruction also counts
         assert!(m.store(0x8000_0002, 2, 0x0010)); // ebreak = 0x00100073
-        assert_eq!(m.fetch(0x8000_0000).unwrap().op, crate::Op::Ebreak);
+        assert_eq!(m.fetch_exec(0x8000_0000).unwrap().op, crate::Op::Ebreak);
     }
 }

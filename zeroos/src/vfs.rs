@@ -536,7 +536,8 @@ impl Vfs {
                     if n == 0 {
                         break;
                     }
-                    mem.write_bytes(addr + done, &buf[..n]).map_err(|_| EFAULT)?;
+                    mem.write_bytes(addr + done, &buf[..n])
+                        .map_err(|_| EFAULT)?;
                     done += n as u64;
                 }
                 Ok(())
@@ -544,6 +545,16 @@ impl Vfs {
             FileKind::Zero => Ok(()),
             _ => Err(ENODEV),
         }
+    }
+
+    /// Whether writes to `fd` are discarded (`/dev/null`, `/dev/zero`,
+    /// `/dev/urandom`), so the bytes need not be copied; `EBADF` if `fd`
+    /// is not open.
+    pub fn discards(&self, fd: u64) -> Result<bool, i64> {
+        Ok(matches!(
+            self.get(fd)?.kind,
+            FileKind::Null | FileKind::Zero | FileKind::Urandom
+        ))
     }
 
     /// Writes to `fd`; returns `Some(1)`/`Some(2)` when the bytes go to the
@@ -638,7 +649,9 @@ impl Vfs {
             if !self.roots[root].mount.writable {
                 return Err(EROFS);
             }
-            self.dir(root)?.remove_file(&rel).map_err(|e| errno_of(&e))?;
+            self.dir(root)?
+                .remove_file(&rel)
+                .map_err(|e| errno_of(&e))?;
             if let Some(ino) = self.paths.remove(path) {
                 self.forget_if_closed(ino, mem);
             }
@@ -665,10 +678,9 @@ impl Vfs {
 
     pub fn mkdir(&mut self, path: &str) -> Result<(), i64> {
         match self.mount_for(path) {
-            Some((root, rel)) if self.roots[root].mount.writable => self
-                .dir(root)?
-                .create_dir(&rel)
-                .map_err(|e| errno_of(&e)),
+            Some((root, rel)) if self.roots[root].mount.writable => {
+                self.dir(root)?.create_dir(&rel).map_err(|e| errno_of(&e))
+            }
             Some(_) => Err(EROFS),
             None => Ok(()),
         }
@@ -733,7 +745,11 @@ mod tests {
         assert_eq!(v.lseek(1, 0, 0), Err(ESPIPE));
         v.close(fd).unwrap();
         v.unlink("/tmp/x", &mut m).unwrap();
-        assert_eq!(m.used_bytes(), 0, "an unlinked closed file gives its memory back");
+        assert_eq!(
+            m.used_bytes(),
+            0,
+            "an unlinked closed file gives its memory back"
+        );
     }
 
     #[test]

@@ -1,0 +1,295 @@
+//! Hostile guests (guests/src/hostile.c and patched ELFs): no escape from a
+//! mount, no host panic, no hang, host memory within `--memory-limit`,
+//! memory syscalls and page permissions as Linux (qemu-user) has them.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use zkdbg_tests::{guest, qemu, shell_status, tempdir, zkdbg_bin, ARCHES};
+
+/// Runs `zkdbg run hostile.elf` with `scenario` (plus some bytes left on
+/// stdin) and extra arguments.
+fn hostile(arch: &str, scenario: &str, extra: &[&str]) -> Output {
+    let dir = tempdir(&format!("hostile-{arch}-{scenario}"));
+    let input = dir.join("stdin");
+    std::fs::write(&input, format!("{scenario}\nmore bytes on stdin")).unwrap();
+    let out = Command::new(zkdbg_bin())
+        .args(["run", guest(arch, "hostile").to_str().unwrap(), "--stdin"])
+        .arg(&input)
+        .args(extra)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// The highest resident set size of any child process waited for so far,
+/// in bytes (getrusage(2), RUSAGE_CHILDREN).
+fn max_child_rss() -> u64 {
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage writes one struct rusage into `ru`.
+    assert_eq!(
+        unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) },
+        0
+    );
+    ru.ru_maxrss as u64 * 1024
+}
+
+#[test]
+fn mount_symlinks_and_hard_links_cannot_reach_outside() {
+    let root = tempdir("escape");
+    let (mount, outside) = (root.join("mount"), root.join("outside"));
+    std::fs::create_dir_all(mount.join("sub")).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("secret"), "host secret").unwrap();
+    std::fs::write(outside.join("victim"), "still here").unwrap();
+    std::fs::write(mount.join("inside"), "fine").unwrap();
+    std::os::unix::fs::symlink(&outside, mount.join("out")).unwrap();
+    std::os::unix::fs::symlink("../../outside", mount.join("sub/up")).unwrap();
+    for arch in ARCHES {
+        for rw in [":rw", ""] {
+            let m = format!("{}:/m{rw}", mount.display());
+            let o = hostile(arch, "escape", &["--mount", &m]);
+            let out = text(&o.stdout);
+            assert_eq!(shell_status(&o), 0, "{out}{}", text(&o.stderr));
+            for line in out
+                .lines()
+                .filter(|l| l.contains("/m/out") || l.contains("/up/"))
+            {
+                let r: i64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+                assert!(r < 0, "{arch}{rw}: {line}");
+            }
+            assert!(out.contains("open /m/inside: 3"), "{arch}{rw}: {out}");
+            assert!(!outside.join("created").exists(), "{arch}{rw}");
+            assert!(!outside.join("dir").exists(), "{arch}{rw}");
+            assert_eq!(
+                std::fs::read_to_string(outside.join("victim")).unwrap(),
+                "still here"
+            );
+        }
+    }
+}
+
+#[test]
+fn file_syscalls_fail_cleanly_and_host_memory_stays_within_the_limit() {
+    for arch in ARCHES {
+        let o = hostile(arch, "files", &["--memory-limit", "16M"]);
+        assert_eq!(shell_status(&o), 0, "{}", text(&o.stderr));
+        assert_eq!(
+            text(&o.stdout),
+            "open: 3\nlseek 2^63-1: ok\nwrite at 2^63-1: -27\nlseek 1 TiB: ok\n\
+             write at 1 TiB: 1\nmmap 16 MiB: -12\npwrite 2 GB: 0 MiB written, last 0\n\
+             writev 1024 x 16 MiB: -14\n",
+            "{arch}: EFBIG past the largest file, a sparse write at 1 TiB, ENOMEM for a \
+             buffer over the limit"
+        );
+        let o = hostile(arch, "files", &["--memory-limit", "48M"]);
+        assert_eq!(
+            text(&o.stdout).lines().nth(6),
+            Some("pwrite 2 GB: 16 MiB written, last -28"),
+            "{arch}: ENOSPC once the in-memory file reaches the limit"
+        );
+        assert!(text(&o.stdout).contains("writev 1024 x 16 MiB: ok"));
+    }
+    // 2.1 GB before the limit covered in-memory files; now the limit plus
+    // one 16 MiB I/O buffer and the program itself.
+    let rss = max_child_rss();
+    assert!(rss < 160 << 20, "max child RSS {} MiB", rss >> 20);
+}
+
+#[test]
+fn memory_syscalls_are_bounded_and_checked_like_linux() {
+    let rv64 = "brk(-1) keeps the break: 1\nbrk(0x7fff00000000) keeps the break: 1\n\
+                mmap anonymous 2^46: -12\nmmap MAP_FIXED 2^62: -12\nmunmap 2^62: -22\n\
+                munmap 2^32 at 2^40: 0\nmmap /dev/zero 8 GiB: -12\n";
+    let common = "mmap(0, -1): -12\nmmap file, length wraps: -12\nmmap 1 GiB: -12\n\
+                  mmap after it is outside the image: 1\nstill running\n";
+    for arch in ARCHES {
+        let o = hostile(arch, "memory", &["--memory-limit", "256M"]);
+        let want = if arch == "rv64" {
+            format!("{rv64}{common}")
+        } else {
+            format!("brk(-1) keeps the break: 1\n{common}")
+        };
+        assert_eq!(text(&o.stdout), want, "{arch}: {}", text(&o.stderr));
+        // Linux agrees on everything but the mappings it can afford (it
+        // overcommits) and the limit refuses.
+        let q = Command::new(qemu(arch))
+            .arg(guest(arch, "hostile"))
+            .stdin(std::fs::File::open(write_stdin(arch, "memory")).unwrap())
+            .output()
+            .unwrap();
+        let theirs: Vec<String> = text(&q.stdout)
+            .lines()
+            .filter(|l| {
+                !["mmap 1 GiB", "mmap after", "mmap /dev/zero"]
+                    .iter()
+                    .any(|p| l.starts_with(p))
+            })
+            .map(String::from)
+            .collect();
+        let ours: Vec<String> = want
+            .lines()
+            .filter(|l| {
+                !["mmap 1 GiB", "mmap after", "mmap /dev/zero"]
+                    .iter()
+                    .any(|p| l.starts_with(p))
+            })
+            .map(String::from)
+            .collect();
+        assert_eq!(ours, theirs, "{arch}: zkdbg and qemu-user differ");
+    }
+}
+
+fn write_stdin(arch: &str, scenario: &str) -> std::path::PathBuf {
+    let p = tempdir(&format!("stdin-{arch}-{scenario}")).join("stdin");
+    std::fs::write(&p, format!("{scenario}\nmore bytes on stdin")).unwrap();
+    p
+}
+
+#[test]
+fn syscalls_cannot_write_code_or_rodata() {
+    for arch in ARCHES {
+        let o = hostile(arch, "efault", &[]);
+        let want = "read into code: -14\ngetrandom into code: -14\nread into rodata: -14\n";
+        assert_eq!(text(&o.stdout), want, "{arch}");
+        let q = Command::new(qemu(arch))
+            .arg(guest(arch, "hostile"))
+            .stdin(std::fs::File::open(write_stdin(arch, "efault")).unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(text(&q.stdout), want, "{arch}: qemu-user");
+    }
+}
+
+#[test]
+fn page_permissions_fault_as_linux_does() {
+    let cases = [
+        ("munmap-code", "instruction access fault", "address: 0x"),
+        (
+            "store-rodata",
+            "store/AMO access fault",
+            "page is r--: not writable",
+        ),
+        (
+            "exec-stack",
+            "instruction access fault",
+            "page is rw-: not executable",
+        ),
+        ("stack-overflow", "store/AMO access fault", "not writable"),
+    ];
+    for arch in ARCHES {
+        for (scenario, kind, detail) in cases {
+            let o = hostile(arch, scenario, &[]);
+            let err = text(&o.stderr);
+            assert_eq!(shell_status(&o), 139, "{arch} {scenario}: {err}");
+            assert!(
+                err.contains(kind) && err.contains(detail),
+                "{arch} {scenario}: {err}"
+            );
+            let q = Command::new(qemu(arch))
+                .arg(guest(arch, "hostile"))
+                .stdin(std::fs::File::open(write_stdin(arch, scenario)).unwrap())
+                .output()
+                .unwrap();
+            assert_eq!(
+                shell_status(&q),
+                139,
+                "{arch} {scenario}: qemu-user SIGSEGV"
+            );
+            assert_eq!(text(&o.stdout), text(&q.stdout), "{arch} {scenario}");
+        }
+    }
+}
+
+/// `guests/bin/rv64/NAME.elf` with its PT_LOAD segment `index` patched by `f`
+/// (given the program header's bytes), written into `dir`.
+fn patched(name: &str, index: usize, dir: &Path, f: impl Fn(&mut [u8])) -> std::path::PathBuf {
+    let mut elf = std::fs::read(guest("rv64", name)).unwrap();
+    let phoff = u64::from_le_bytes(elf[0x20..0x28].try_into().unwrap()) as usize;
+    let phnum = u16::from_le_bytes(elf[0x38..0x3a].try_into().unwrap()) as usize;
+    let h = (0..phnum)
+        .map(|i| phoff + 56 * i)
+        .filter(|&h| elf[h..h + 4] == 1u32.to_le_bytes())
+        .nth(index)
+        .unwrap();
+    f(&mut elf[h..h + 56]);
+    let p = dir.join(format!("{name}-patched-{index}.elf"));
+    std::fs::write(&p, elf).unwrap();
+    p
+}
+
+#[test]
+fn rwx_data_and_huge_executable_segments_run_correctly() {
+    use std::sync::Arc;
+    use zeroos::{OsConfig, ZeroOs};
+    use zkdbg_emulator::{Config, Machine, Program, StopReason};
+    let dir = tempdir("patched");
+    // The data segment (index 2, holding the stack) marked RWX: stack
+    // stores land in executable pages but never on executed code, so no
+    // decoded instruction is reset (before: every store re-decoded).
+    let rwx = patched("fib", 2, &dir, |h| {
+        h[4..8].copy_from_slice(&7u32.to_le_bytes())
+    });
+    let program = Arc::new(Program::parse(&std::fs::read(&rwx).unwrap()).unwrap());
+    let mut m = Machine::new(program.clone(), Config::default()).unwrap();
+    let mut os = ZeroOs::new(&program, OsConfig::default());
+    let generation = m.mem.code_generation();
+    assert_eq!(m.run(&mut os, &mut (), u64::MAX), StopReason::Exited(0));
+    assert_eq!(os.stdout(), b"fib(20) = 6765\n");
+    assert_eq!(
+        m.mem.code_generation(),
+        generation,
+        "no decoded code was reset"
+    );
+    // The same segment RWX with a 900 MB memsz: the code tables would not
+    // fit the limit, so the code runs undecoded from memory, correctly.
+    let huge = patched("fib", 2, &dir, |h| {
+        h[4..8].copy_from_slice(&7u32.to_le_bytes());
+        h[0x28..0x30].copy_from_slice(&(900u64 << 20).to_le_bytes());
+    });
+    let o = Command::new(zkdbg_bin())
+        .arg("run")
+        .arg(&huge)
+        .args(["--memory-limit", "1G"])
+        .output()
+        .unwrap();
+    assert_eq!(shell_status(&o), 0, "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout), "fib(20) = 6765\n");
+    // Over the limit: a clear load error.
+    let o = Command::new(zkdbg_bin())
+        .arg("run")
+        .arg(&huge)
+        .args(["--memory-limit", "512M"])
+        .output()
+        .unwrap();
+    assert_eq!(shell_status(&o), 2, "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("memory limit"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+#[test]
+fn huge_syscall_cycles_are_refused() {
+    let o = Command::new(zkdbg_bin())
+        .args(["run", guest("rv64", "fib").to_str().unwrap()])
+        .args(["--syscall-cycles", "18446744073709551615"])
+        .output()
+        .unwrap();
+    assert_eq!(shell_status(&o), 2, "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("--syscall-cycles"),
+        "{}",
+        text(&o.stderr)
+    );
+}
