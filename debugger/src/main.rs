@@ -256,21 +256,25 @@ fn diff(cli: &DiffCli) -> Result<i32> {
 fn trace(args: &GuestArgs, format: TraceFormat, output: Option<PathBuf>) -> Result<i32> {
     let mut guest = Guest::load(args, Output::Inherit)?;
     let program = guest.machine.program.clone();
-    let mut tracer = Tracer::new(program, SourceMap::new(&guest.path), None);
+    // Records stream to the output as the guest runs (constant memory).
+    let mut w: Box<dyn Write> = match &output {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?,
+        )),
+        None => Box::new(std::io::stderr()),
+    };
+    let sink = Box::new(move |r: Option<&zkdbg_profiler::trace::Record>| {
+        match (r, format) {
+            (None, _) => return w.flush(),
+            (Some(r), TraceFormat::Jsonl) => serde_json::to_writer(&mut w, r)?,
+            (Some(r), TraceFormat::Strace) => w.write_all(r.strace_line().as_bytes())?,
+        }
+        w.write_all(b"\n")
+    });
+    let mut tracer = Tracer::streaming(program, SourceMap::new(&guest.path), sink);
     let (stop, seconds) = run_to_end(&mut guest.machine, &mut guest.os, &mut tracer);
     let report = finish_run(&mut guest, &stop, tracer.source())?;
-    let mut text = String::new();
-    for r in tracer.records() {
-        match format {
-            TraceFormat::Jsonl => text += &serde_json::to_string(r)?,
-            TraceFormat::Strace => text += &r.strace_line(),
-        }
-        text.push('\n');
-    }
-    match &output {
-        Some(p) => write_file(p, |w| w.write_all(text.as_bytes()))?,
-        None => std::io::stderr().write_all(text.as_bytes())?,
-    }
+    tracer.finish().context("cannot write the trace")?;
     print_summary(&report, seconds);
     Ok(report.exit_code)
 }

@@ -13,6 +13,9 @@
  *   escape     open, create, mkdir and unlink through /m/out (a symlink
  *              the test plants in the mount pointing outside it)
  *   munmap-code / store-rodata / exec-stack / stack-overflow: faults
+ *   call-loop  `1: addi; jal ra, 1b` forever (profile it with --max-cycles)
+ *   recurse    recursion 30,000 frames deep on a 64 MiB mmap'd stack
+ *   many-syscalls  a million getppid calls (trace them)
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +36,7 @@
 #define NR_munmap 215
 #define NR_mmap 222
 #define NR_getrandom 278
+#define NR_getppid 173
 
 #define AT_FDCWD (-100)
 #define O_RDWR 2
@@ -173,6 +177,15 @@ __attribute__((noinline)) static long deep(long n) {
     return deep(n + 1) + pad[0];
 }
 
+/* A call to itself, forever: every instruction is a call (run with --max-cycles). */
+static void call_loop(void) { __asm__ volatile("1: addi a0, a0, 1\n jal ra, 1b"); }
+
+/* Recursion to the given depth on a 64 MiB stack of our own. */
+__attribute__((noipa)) long recurse_entry(long n) {
+    volatile long here = n;
+    return n == 0 ? 0 : recurse_entry(n - 1) + (here > 0);
+}
+
 int main(void) {
     /* The first word of stdin, read a byte at a time: the rest stays unread. */
     char word[32] = {0};
@@ -190,6 +203,22 @@ int main(void) {
     else if (!strcmp(word, "store-rodata")) store_rodata();
     else if (!strcmp(word, "exec-stack")) exec_stack();
     else if (!strcmp(word, "stack-overflow")) return (int)deep(0);
+    else if (!strcmp(word, "call-loop")) call_loop();
+    else if (!strcmp(word, "many-syscalls")) {
+        long sum = 0;
+        for (long i = 0; i < 1000000; i++) sum += sys3(NR_getppid, 0, 0, 0);
+        printf("%ld getppid calls\n", 1000000 - sum);
+    }
+    else if (!strcmp(word, "recurse")) {
+        /* 30,000 frames need more than the 1 MiB stack: switch to a mapped one. */
+        long size = 64L << 20;
+        long stack = sys(NR_mmap, 0, size, PROT_RW, MAP_PRIVATE | MAP_ANON, -1, 0);
+        long depth = 0;
+        __asm__ volatile("mv t1, sp\n mv sp, %1\n mv a0, %2\n call recurse_entry\n mv sp, t1\n mv %0, a0"
+                         : "=r"(depth) : "r"(stack + size), "r"(30000L) : "t1", "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7",
+                           "t0", "t2", "t3", "t4", "t5", "t6", "ra", "memory");
+        printf("recursed %ld deep\n", depth);
+    }
     else {
         printf("unknown scenario '%s'\n", word);
         return 2;

@@ -41,7 +41,24 @@ pub struct Node {
     pub name: NameId,
     /// Cycles charged to this node itself.
     pub self_cycles: u64,
+    /// Frames from the root (the root's children have depth 1).
+    pub depth: u32,
 }
+
+/// Deepest call-tree node kept: frames below it (physical or inline) are
+/// folded into one `[truncated frames]` frame at this depth, so profile
+/// size and time stay O(distinct stacks x this) whatever the guest's
+/// recursion depth. Cycles charged there are counted in
+/// [`StackStats::truncated_cycles`].
+pub const MAX_DEPTH: u32 = 512;
+
+/// The name of the frame deeper frames are folded into.
+pub const TRUNCATED_FRAME: &str = "[truncated frames]";
+
+/// How many of the newest physical frames a return searches for its
+/// return address before unwinding by stack pointer (bounds the work of a
+/// return whatever the depth).
+const RETURN_SEARCH: usize = 1024;
 
 /// The root of the call tree (no frame).
 pub const ROOT: u32 = 0;
@@ -80,6 +97,8 @@ pub struct StackStats {
     pub unwinds: u64,
     /// Deepest physical stack seen (frames).
     pub max_depth: u64,
+    /// Cycles charged below [`MAX_DEPTH`], to the `[truncated frames]` frame.
+    pub truncated_cycles: u64,
 }
 
 /// Per-syscall totals.
@@ -132,6 +151,8 @@ pub struct Profiler {
     leaves: FxHashMap<(u32, ChainId), u32>,
     chain_cache: Vec<(u32, u32)>,
     stack: Vec<PhysFrame>,
+    /// Indices in `stack` of its trap frames, ascending.
+    traps: Vec<usize>,
     ctx: u32,
     last: (u32, ChainId, u32),
     /// Node of the instruction retired last.
@@ -148,12 +169,14 @@ pub struct Profiler {
     spans: BTreeMap<String, SpanStat>,
     open_spans: BTreeMap<String, Vec<u64>>,
     line: Vec<u8>,
+    truncated: NameId,
 }
 
 impl Profiler {
     /// A profiler symbolizing with `sym`.
     pub fn new(mut sym: Symbolizer) -> Profiler {
         let root = sym.intern("[root]");
+        let truncated = sym.intern(TRUNCATED_FRAME);
         let xlen = sym.program().xlen;
         Profiler {
             sym,
@@ -162,11 +185,13 @@ impl Profiler {
                 parent: ROOT,
                 name: root,
                 self_cycles: 0,
+                depth: 0,
             }],
             children: FxHashMap::default(),
             leaves: FxHashMap::default(),
             chain_cache: Vec::new(),
             stack: Vec::new(),
+            traps: Vec::new(),
             ctx: ROOT,
             last: (u32::MAX, ChainId::MAX, ROOT),
             cur: ROOT,
@@ -180,6 +205,7 @@ impl Profiler {
             spans: BTreeMap::new(),
             open_spans: BTreeMap::new(),
             line: Vec::new(),
+            truncated,
         }
     }
 
@@ -206,7 +232,19 @@ impl Profiler {
         path_of(&self.nodes, node)
     }
 
+    /// The node `name` under `parent`; at [`MAX_DEPTH`] the
+    /// `[truncated frames]` node, which is its own child.
     fn child(&mut self, parent: u32, name: NameId) -> u32 {
+        let p = &self.nodes[parent as usize];
+        let depth = p.depth + 1;
+        if p.name == self.truncated && parent != ROOT {
+            return parent;
+        }
+        let name = if depth >= MAX_DEPTH {
+            self.truncated
+        } else {
+            name
+        };
         let next = self.nodes.len() as u32;
         let id = *self.children.entry((parent, name)).or_insert(next);
         if id == next {
@@ -214,6 +252,7 @@ impl Profiler {
                 parent,
                 name,
                 self_cycles: 0,
+                depth,
             });
         }
         id
@@ -253,6 +292,9 @@ impl Profiler {
 
     fn push(&mut self, f: PhysFrame) {
         self.ctx = f.ctx;
+        if f.trap.is_some() {
+            self.traps.push(self.stack.len());
+        }
         self.stack.push(f);
         self.stats.max_depth = self.stats.max_depth.max(self.stack.len() as u64);
     }
@@ -263,10 +305,11 @@ impl Profiler {
 
     /// A return to `to` with stack pointer `sp`.
     fn ret(&mut self, to: u64, sp: u64) {
-        let found = self
-            .stack
+        let window = self.stack.len().saturating_sub(RETURN_SEARCH);
+        let found = self.stack[window..]
             .iter()
-            .rposition(|f| f.trap.is_none() && f.ret == to);
+            .rposition(|f| f.trap.is_none() && f.ret == to)
+            .map(|i| i + window);
         match found {
             Some(i) => {
                 if i + 1 != self.stack.len() {
@@ -274,7 +317,7 @@ impl Profiler {
                 }
                 // Frames above a trap frame may not be popped by a plain
                 // return; a match below one is a confusion.
-                if self.stack[i + 1..].iter().any(|f| f.trap.is_some()) {
+                if self.traps.last().is_some_and(|&t| t > i) {
                     self.stats.confusions += 1;
                     return;
                 }
@@ -379,6 +422,12 @@ impl Profiler {
     /// Ends profiling and returns the call tree and totals.
     pub fn finish(mut self) -> crate::report::Profile {
         self.flush();
+        self.stats.truncated_cycles = self
+            .nodes
+            .iter()
+            .filter(|n| n.name == self.truncated && n.depth == MAX_DEPTH)
+            .map(|n| n.self_cycles)
+            .sum();
         for (name, open) in &self.open_spans {
             if let Some(s) = self.spans.get_mut(name) {
                 s.unclosed = open.len() as u64;
@@ -458,7 +507,7 @@ impl Observer for Profiler {
                     trap: Some((start, name, nr)),
                 });
             }
-            TransferKind::TrapReturn => match self.stack.iter().rposition(|f| f.trap.is_some()) {
+            TransferKind::TrapReturn => match self.traps.pop() {
                 Some(i) => {
                     let (start, name, nr) = self.stack[i].trap.clone().expect("trap frame");
                     if t.to != self.stack[i].ret && t.to != self.stack[i].ret + 4 {

@@ -175,12 +175,26 @@ impl Profile {
 
     /// An SVG flamegraph (inferno), count name "cycles", titled with the
     /// guest's name and total.
-    pub fn write_svg(&self, guest: &str, w: impl Write) -> io::Result<()> {
+    /// A run that retired nothing (a fault on the first instruction) gets
+    /// an SVG that says so, not an error.
+    pub fn write_svg(&self, guest: &str, mut w: impl Write) -> io::Result<()> {
         let folded = self.folded();
-        let mut opts = flame_options(format!(
+        let title = format!(
             "{guest}: {} cycles, {} instructions",
             self.cycles, self.instructions
-        ));
+        );
+        if folded.is_empty() {
+            let text = format!("{title} (no instruction retired)")
+                .replace('&', "&amp;")
+                .replace('<', "&lt;");
+            return write!(
+                w,
+                "<?xml version=\"1.0\" standalone=\"no\"?>\n<svg version=\"1.1\" width=\"1200\" \
+                 height=\"60\" xmlns=\"http://www.w3.org/2000/svg\"><text x=\"10\" y=\"30\" \
+                 font-family=\"Verdana\" font-size=\"14\">{text}</text></svg>\n"
+            );
+        }
+        let mut opts = flame_options(title);
         inferno::flamegraph::from_lines(&mut opts, folded.iter().map(|s| s.as_str()), w)
     }
 

@@ -424,8 +424,19 @@ fn decode_args(
         .collect()
 }
 
+/// Where a streaming [`Tracer`] sends each finished record (`Some`), and
+/// `None` once at the end, to flush.
+pub type RecordSink = Box<dyn FnMut(Option<&Record>) -> std::io::Result<()>>;
+
+/// Records a streaming tracer holds at most while an in-guest kernel has
+/// not returned from a syscall; past it, records go out unfinished.
+const STREAM_HOLD: usize = 1 << 16;
+
 /// The syscall-tracing observer. Records accumulate in
-/// [`Tracer::records`]; with a limit, only the newest are kept.
+/// [`Tracer::records`]; with a limit, only the newest are kept. A
+/// streaming tracer ([`Tracer::streaming`]) hands each record to its sink
+/// as soon as it is finished instead, so memory stays constant however
+/// many syscalls the guest makes.
 pub struct Tracer {
     program: Arc<Program>,
     source: SourceMap,
@@ -440,6 +451,9 @@ pub struct Tracer {
     pushed: u64,
     /// Records dropped because of the limit.
     pub dropped: u64,
+    sink: Option<RecordSink>,
+    /// The first error the sink returned (records after it are dropped).
+    sink_error: Option<std::io::Error>,
 }
 
 impl Tracer {
@@ -455,6 +469,50 @@ impl Tracer {
             in_kernel: Vec::new(),
             pushed: 0,
             dropped: 0,
+            sink: None,
+            sink_error: None,
+        }
+    }
+
+    /// A tracer that sends every finished record to `sink`, oldest first.
+    /// Call [`Tracer::finish`] at the end of the run.
+    pub fn streaming(program: Arc<Program>, source: SourceMap, sink: RecordSink) -> Tracer {
+        Tracer {
+            sink: Some(sink),
+            ..Tracer::new(program, source, None)
+        }
+    }
+
+    /// Sends the records still held (a kernel syscall that never returned
+    /// goes out unfinished) and returns the sink's first error, if any.
+    pub fn finish(&mut self) -> std::io::Result<()> {
+        self.in_kernel.clear();
+        self.drain();
+        if let (Some(sink), None) = (self.sink.as_mut(), &self.sink_error) {
+            sink(None)?;
+        }
+        self.sink_error.take().map_or(Ok(()), Err)
+    }
+
+    /// Streaming: sends the records older than every syscall still in an
+    /// in-guest kernel (all of them past [`STREAM_HOLD`]).
+    fn drain(&mut self) {
+        let Some(sink) = self.sink.as_mut() else {
+            return;
+        };
+        let held = self.records.len();
+        let keep_from = match self.in_kernel.first() {
+            Some(&oldest) if held < STREAM_HOLD => oldest,
+            _ => self.pushed,
+        };
+        let first = self.pushed - held as u64;
+        for _ in first..keep_from.max(first) {
+            let r = self.records.pop_front().expect("counted");
+            if self.sink_error.is_none() {
+                if let Err(e) = sink(Some(&r)) {
+                    self.sink_error = Some(e);
+                }
+            }
         }
     }
 
@@ -499,6 +557,7 @@ impl Tracer {
         }
         self.records.push_back(r);
         self.pushed += 1;
+        self.drain();
     }
 
     /// The record with sequence number `seq`, if still kept.
@@ -576,6 +635,7 @@ impl Observer for Tracer {
                     (r.ret, r.errno) = (ret, errno);
                     r.cycles = cpu.cycle - r.cycle;
                 }
+                self.drain();
             }
         }
     }

@@ -293,3 +293,126 @@ fn huge_syscall_cycles_are_refused() {
         text(&o.stderr)
     );
 }
+
+#[test]
+fn profiles_stay_small_however_deep_the_guest_calls() {
+    let dir = tempdir("deep-profile");
+    for arch in ARCHES {
+        // A two-instruction call loop: every other instruction is a call
+        // (2.1 GB and 22 s for 20,000 cycles before the depth cap).
+        let json = dir.join(format!("loop-{arch}.json"));
+        let o = hostile(arch, "call-loop", &["--max-cycles", "200000"]);
+        assert_eq!(shell_status(&o), 152, "{}", text(&o.stderr));
+        let stdin = write_stdin(arch, "call-loop");
+        let o = Command::new(zkdbg_bin())
+            .args([
+                "profile",
+                guest(arch, "hostile").to_str().unwrap(),
+                "--stdin",
+            ])
+            .arg(&stdin)
+            .args(["--max-cycles", "200000", "--json"])
+            .arg(&json)
+            .output()
+            .unwrap();
+        assert_eq!(shell_status(&o), 152, "{}", text(&o.stderr));
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        assert!(
+            v["stack"]["max_depth"].as_u64().unwrap() > 90_000,
+            "{}",
+            v["stack"]
+        );
+        let truncated = v["stack"]["truncated_cycles"].as_u64().unwrap();
+        assert!(truncated > 150_000 && truncated < 200_000, "{}", v["stack"]);
+        // Recursion 30,000 deep: every folded stack is at most the cap.
+        let folded = dir.join(format!("recurse-{arch}.folded"));
+        let stdin = write_stdin(arch, "recurse");
+        let o = Command::new(zkdbg_bin())
+            .args([
+                "profile",
+                guest(arch, "hostile").to_str().unwrap(),
+                "--stdin",
+            ])
+            .arg(&stdin)
+            .arg("--folded")
+            .arg(&folded)
+            .output()
+            .unwrap();
+        assert_eq!(
+            text(&o.stdout),
+            "recursed 30000 deep\n",
+            "{}",
+            text(&o.stderr)
+        );
+        let folded = std::fs::read_to_string(&folded).unwrap();
+        let deepest = folded.lines().map(|l| l.split(';').count()).max().unwrap();
+        assert_eq!(
+            deepest,
+            zkdbg_profiler::profile::MAX_DEPTH as usize,
+            "{arch}"
+        );
+        assert!(folded.contains("[truncated frames] "));
+        let total: u64 = folded
+            .lines()
+            .map(|l| l.rsplit(' ').next().unwrap().parse::<u64>().unwrap())
+            .sum();
+        assert!(total > 30_000 * 5, "every cycle is still charged: {total}");
+    }
+}
+
+#[test]
+fn traces_stream_in_constant_memory() {
+    let stdin = write_stdin("rv64", "many-syscalls");
+    let trace = tempdir("stream").join("trace.jsonl");
+    let o = Command::new(zkdbg_bin())
+        .args([
+            "trace",
+            guest("rv64", "hostile").to_str().unwrap(),
+            "--stdin",
+        ])
+        .arg(&stdin)
+        .args(["--format", "jsonl", "-o"])
+        .arg(&trace)
+        .output()
+        .unwrap();
+    assert_eq!(shell_status(&o), 0, "{}", text(&o.stderr));
+    let lines = std::fs::read_to_string(&trace).unwrap();
+    let getppid = lines.lines().filter(|l| l.contains("\"getppid\"")).count();
+    assert_eq!(getppid, 1_000_000);
+    std::fs::remove_file(&trace).unwrap();
+    // 1.36 GB for 4 million records when they were held until the end.
+    let rss = max_child_rss();
+    assert!(rss < 160 << 20, "max child RSS {} MiB", rss >> 20);
+}
+
+#[test]
+fn a_fault_on_the_first_instruction_is_profiled_and_traced() {
+    let dir = tempdir("first-fault");
+    let elf = patched("fib", 0, &dir, |_| {});
+    let mut bytes = std::fs::read(&elf).unwrap();
+    // The entry point's first instruction becomes 0x0000 (illegal).
+    let phoff = u64::from_le_bytes(bytes[0x20..0x28].try_into().unwrap()) as usize;
+    let h = (0..8)
+        .map(|i| phoff + 56 * i)
+        .find(|&h| bytes[h..h + 4] == 1u32.to_le_bytes())
+        .unwrap();
+    let off = u64::from_le_bytes(bytes[h + 8..h + 16].try_into().unwrap()) as usize;
+    bytes[off..off + 4].fill(0);
+    std::fs::write(&elf, bytes).unwrap();
+    for sub in ["profile", "trace", "run"] {
+        let out = dir.join(format!("out-{sub}"));
+        let mut c = Command::new(zkdbg_bin());
+        c.arg(sub).arg(&elf);
+        if sub != "run" {
+            c.arg("-o").arg(&out);
+        }
+        let o = c.output().unwrap();
+        let err = text(&o.stderr);
+        assert_eq!(shell_status(&o), 132, "{sub}: {err}");
+        assert!(
+            err.contains("illegal instruction") && !err.contains("error"),
+            "{sub}: {err}"
+        );
+    }
+}
