@@ -292,6 +292,11 @@ struct Fast<'a> {
     hit: Option<Event>,
 }
 
+/// The syscall log keeps at least this many of the newest entries (and at
+/// most twice as many), so a guest making billions of syscalls cannot
+/// grow the debugger's memory.
+pub const SYSCALL_LOG_MAX: usize = 1 << 16;
+
 fn log_syscall(
     log: &mut Vec<SyscallEntry>,
     mem: &zkdbg_emulator::Memory,
@@ -302,6 +307,10 @@ fn log_syscall(
         SyscallResult::Return(v) => Some(*v),
         SyscallResult::Exit(_) => None,
     };
+    // Bounded: the newest SYSCALL_LOG_MAX to 2x that entries are kept.
+    if log.len() >= 2 * SYSCALL_LOG_MAX {
+        log.drain(..log.len() - SYSCALL_LOG_MAX);
+    }
     log.push(SyscallEntry {
         instret: req.instret,
         pc: req.pc,
@@ -453,10 +462,36 @@ pub struct Debugger {
     /// Syscalls served so far (dropped again when execution goes back).
     pub syscall_log: Vec<SyscallEntry>,
     start: (Snapshot, ZeroOs),
+    /// Where files named by a front end (`profile NAME`) are written.
+    output_dir: std::path::PathBuf,
     bits: BpBits,
     /// DWARF lines and inline frames of the guest.
     pub source: SourceMap,
     unwinder: Unwinder,
+}
+
+/// The path of the file `name` in `dir`, where `name` is a plain file name:
+/// no directory part, no `..`, not absolute, not empty. Front ends pass
+/// names typed by their user or sent by a remote GDB client, which must not
+/// reach any other host path.
+///
+/// Errors: `InvalidInput`, naming the rule.
+pub fn output_file(dir: &std::path::Path, name: &str) -> std::io::Result<std::path::PathBuf> {
+    let plain = !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name.contains('/')
+        && !name.contains('\0');
+    if !plain {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "`{name}` is not a plain file name (files go to {}; no directories, no `..`)",
+                dir.display()
+            ),
+        ));
+    }
+    Ok(dir.join(name))
 }
 
 /// A frame of a backtrace: pc and its inline frames (innermost first).
@@ -491,6 +526,7 @@ impl Debugger {
             ended: None,
             start,
             bits: BpBits::default(),
+            output_dir: std::path::PathBuf::from("."),
         };
         d.take_snapshot();
         d
@@ -914,17 +950,42 @@ impl Debugger {
     }
 
     /// Writes an SVG flamegraph of the run so far (replayed from the entry
-    /// point under the profiler) to `path`; returns the cycles it covers.
+    /// point under the profiler) to the file `name` in the output directory
+    /// ([`Debugger::set_output_dir`], default the current directory);
+    /// returns the path written and the cycles it covers.
     ///
-    /// Errors: the file cannot be created or written.
-    pub fn profile_svg(&mut self, path: &std::path::Path) -> std::io::Result<u64> {
+    /// `name` comes from a front end's user or a remote GDB client, so it
+    /// must be a plain file name (see [`output_file`]); the file is created
+    /// without following a symlink.
+    ///
+    /// Errors: a name that is not a plain file name; the file cannot be
+    /// created or written.
+    pub fn profile_svg(&mut self, name: &str) -> std::io::Result<(std::path::PathBuf, u64)> {
+        let path = output_file(&self.output_dir, name)?;
+        let cycles = self.profile_svg_to(&path)?;
+        Ok((path, cycles))
+    }
+
+    /// Where [`Debugger::profile_svg`] writes its files.
+    pub fn set_output_dir(&mut self, dir: std::path::PathBuf) {
+        self.output_dir = dir;
+    }
+
+    fn profile_svg_to(&mut self, path: &std::path::Path) -> std::io::Result<u64> {
         let program = self.guest.machine.program.clone();
         let source = SourceMap::new(&self.guest.path);
         let mut prof =
             zkdbg_profiler::Profiler::new(zkdbg_profiler::Symbolizer::new(program, source));
         self.replay_with(&mut prof);
         let p = prof.finish();
-        let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(path)?;
+        let mut w = std::io::BufWriter::new(file);
         p.write_svg(&self.guest.name(), &mut w)?;
         w.flush()?;
         Ok(p.cycles())

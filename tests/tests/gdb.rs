@@ -14,6 +14,7 @@ struct Stub {
     child: Child,
     addr: String,
     stdout: Arc<Mutex<String>>,
+    stderr: Arc<Mutex<String>>,
 }
 
 impl Stub {
@@ -39,9 +40,14 @@ impl Stub {
             line.clear();
         }
         let addr = addr.unwrap_or_else(|| panic!("stub did not start: {line}"));
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let e2 = stderr.clone();
         std::thread::spawn(move || {
-            let mut sink = String::new();
-            let _ = err.read_to_string(&mut sink);
+            let mut buf = String::new();
+            while err.read_line(&mut buf).unwrap_or(0) > 0 {
+                e2.lock().unwrap().push_str(&buf);
+                buf.clear();
+            }
         });
         let stdout = Arc::new(Mutex::new(String::new()));
         let out = child.stdout.take().unwrap();
@@ -58,6 +64,7 @@ impl Stub {
             child,
             addr,
             stdout,
+            stderr,
         }
     }
 
@@ -292,7 +299,7 @@ fn monitor_commands() {
     let elf = guest("rv64", "fib");
     let dir = tempdir("gdb-monitor");
     let svg = dir.join("run.svg");
-    let stub = Stub::start(&elf, &["--once"]);
+    let stub = Stub::start(&elf, &["--once", "--output-dir", dir.to_str().unwrap()]);
     let out = stub.gdb(
         Some(&elf),
         &[
@@ -301,7 +308,9 @@ fn monitor_commands() {
             "continue",
             "monitor cycles",
             "monitor syscalls",
-            &format!("monitor profile {}", svg.display()),
+            "monitor profile run.svg",
+            "monitor profile /etc/passwd",
+            "monitor profile ../escape.svg",
             "monitor reset",
             "monitor cycles",
             "monitor bogus",
@@ -312,6 +321,9 @@ fn monitor_commands() {
     has(&out, "flamegraph of ");
     has(&out, "0 instructions, 0 cycles");
     has(&out, "unknown command `bogus`");
+    has(&out, "`/etc/passwd` is not a plain file name");
+    has(&out, "`../escape.svg` is not a plain file name");
+    assert!(!dir.parent().unwrap().join("escape.svg").exists());
     let s = std::fs::read_to_string(&svg).unwrap();
     assert!(s.contains("main") && s.contains("__zk_start"), "svg");
 }
@@ -454,4 +466,157 @@ fn lldb_connects_breaks_and_steps() {
     has(&out, "a0 = 0x0000000000000001");
     has(&out, "stop reason = instruction step into");
     has(&out, "pc = 0x00000000800001ee");
+}
+
+/// A packet `$body#checksum`.
+fn packet(body: &[u8]) -> Vec<u8> {
+    let sum = body.iter().fold(0u8, |a, &b| a.wrapping_add(b));
+    let mut p = vec![b'$'];
+    p.extend_from_slice(body);
+    p.extend_from_slice(format!("#{sum:02x}").as_bytes());
+    p
+}
+
+/// Sends `packets` on one connection, each after the reply to the one
+/// before (a whole `$...#xx` packet, or 300 ms of silence), until the stub
+/// closes the connection or they are all sent.
+fn send_all(addr: &str, packets: &[Vec<u8>]) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let mut buf = [0u8; 4096];
+    for p in packets {
+        if s.write_all(p).is_err() {
+            return;
+        }
+        let mut got = Vec::new();
+        loop {
+            match s.read(&mut buf) {
+                Ok(0) => return,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(_) => break,
+            }
+            let start = got.iter().rposition(|&b| b == b'$');
+            let end = got.iter().rposition(|&b| b == b'#');
+            if matches!((start, end), (Some(a), Some(e)) if e > a && got.len() >= e + 3) {
+                break;
+            }
+        }
+        if s.write_all(b"+").is_err() {
+            return;
+        }
+    }
+}
+
+#[test]
+fn hostile_packets_end_a_session_at_most() {
+    let elf = guest("rv64", "fib");
+    let stub = Stub::start(&elf, &[]);
+    // Known crashers: a qXfer length past usize, offsets past the XML,
+    // addresses and lengths at the top of the address space.
+    let known: Vec<Vec<u8>> = [
+        &b"qSupported:multiprocess+;swbreak+;hwbreak+;qRelocInsn+;xmlRegisters=i386"[..],
+        b"qXfer:features:read:target.xml:10,ffffffffffffffff",
+        b"qXfer:features:read:target.xml:ffffffffffffffff,10",
+        b"qXfer:features:read:nonsense.xml:0,10",
+        b"mffffffffffffffff,ffffffffffffffff",
+        b"m0,ffffffff",
+        b"Mfffffffffffffffe,4:00000000",
+        b"Z0,ffffffffffffffff,2",
+        b"Z2,fffffffffffffffc,ffffffffffffffff",
+        b"pffffffff",
+        b"P1000=00",
+        b"vCont;r0,ffffffffffffffff",
+        b"qRcmd,70726f66696c65202f6574632f706173737764", // profile /etc/passwd
+        b"QCatchSyscalls:1;ffffffffffffffff",
+        b"bc",
+        b"bs",
+        b"g",
+        b"G00",
+    ]
+    .iter()
+    .map(|b| packet(b))
+    .collect();
+    send_all(&stub.addr, &known);
+    // Random packets built from the commands the stub knows, deterministic.
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let prefixes: [&[u8]; 16] = [
+        b"m",
+        b"M",
+        b"g",
+        b"G",
+        b"p",
+        b"P",
+        b"Z0,",
+        b"z0,",
+        b"Z2,",
+        b"vCont;",
+        b"qXfer:features:read:target.xml:",
+        b"qRcmd,",
+        b"QCatchSyscalls:",
+        b"H",
+        b"T",
+        b"q",
+    ];
+    for _ in 0..40 {
+        let mut batch = Vec::new();
+        for _ in 0..25 {
+            let mut body = prefixes[(next() % 16) as usize].to_vec();
+            for _ in 0..(next() % 40) {
+                let alphabet = b"0123456789abcdefABCDEF,:;=-xXsScCrR#$}*";
+                body.push(alphabet[(next() % alphabet.len() as u64) as usize]);
+            }
+            // `k` and `D` end sessions on purpose: skip them.
+            batch.push(packet(&body));
+        }
+        send_all(&stub.addr, &batch);
+    }
+    // The stub still serves a normal session, and no packet hit a bug.
+    let out = stub.gdb(Some(&elf), &["break fib", "continue", "p n", "kill"]);
+    has(&out, "$1 = 20");
+    let log = stub.stderr.lock().unwrap().clone();
+    assert!(
+        !log.contains("internal error") && !log.contains("panicked"),
+        "{log}"
+    );
+}
+
+#[test]
+fn remote_listening_busy_clients_and_idle_timeouts() {
+    let elf = guest("rv64", "fib");
+    // Not loopback: refused without --allow-remote.
+    let o = Command::new(zkdbg_bin())
+        .args(["gdb", elf.to_str().unwrap(), "--listen", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--allow-remote"));
+    // A second client while one is attached is told so.
+    let stub = Stub::start(&elf, &["--idle-timeout", "2"]);
+    let mut first = TcpStream::connect(&stub.addr).unwrap();
+    first.write_all(&packet(b"qSupported:swbreak+")).unwrap();
+    let mut buf = [0u8; 512];
+    first
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let _ = first.read(&mut buf);
+    let mut second = TcpStream::connect(&stub.addr).unwrap();
+    second
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut reply = String::new();
+    let _ = second.read_to_string(&mut reply);
+    assert!(reply.contains("another GDB client is attached"), "{reply}");
+    // The idle first client is dropped after --idle-timeout; then the stub
+    // serves the next one.
+    std::thread::sleep(Duration::from_secs(3));
+    let out = stub.gdb(Some(&elf), &["break fib", "continue", "p n", "kill"]);
+    has(&out, "$1 = 20");
+    drop(first);
 }

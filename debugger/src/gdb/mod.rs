@@ -19,6 +19,10 @@ use arch::Word;
 use gdbstub::conn::{Connection, ConnectionExt};
 use gdbstub::stub::{run_blocking, DisconnectReason, GdbStub};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 use target::GdbTarget;
 use zeroos::Output;
 use zkdbg_emulator::Xlen;
@@ -26,26 +30,67 @@ use zkdbg_emulator::Xlen;
 /// Options of `zkdbg gdb`.
 #[derive(clap::Args, Clone, Debug)]
 pub struct GdbArgs {
-    /// Address to listen on (loopback by default).
+    /// Address to listen on (loopback by default; another address needs --allow-remote).
     #[arg(long, default_value = "127.0.0.1:1234", value_name = "ADDR:PORT")]
     pub listen: SocketAddr,
+    /// Accept a --listen address other than loopback. A client has full
+    /// control of the guest and can make the stub write files in
+    /// --output-dir: only for networks you trust.
+    #[arg(long)]
+    pub allow_remote: bool,
     /// Exit after the first client disconnects.
     #[arg(long)]
     pub once: bool,
     /// Memory budget for reverse-execution snapshots (bytes; K, M, G accepted).
     #[arg(long, value_name = "BYTES", value_parser = crate::guest::parse_size, default_value = "256M")]
     pub history_budget: u64,
+    /// End a session whose client sends nothing for this many seconds
+    /// while the guest is stopped (0: never).
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub idle_timeout: u64,
+    /// Directory where `monitor profile NAME` writes (a client names only
+    /// a file in it).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub output_dir: std::path::PathBuf,
 }
 
+/// What a client that connects while another is attached receives (a GDB
+/// error reply) before the stub closes its connection.
+const BUSY: &str = "E.zkdbg: another GDB client is attached to this guest; try again later";
+
 /// Serves GDB clients, one at a time, until `--once` ends it. Each client
-/// gets the guest fresh from its entry point.
+/// gets the guest fresh from its entry point; a client that connects while
+/// another is attached gets a "busy" error reply.
+///
+/// Errors: a --listen address that is not loopback without
+/// --allow-remote; the ELF cannot be loaded; the address cannot be bound.
 pub fn serve(guest_args: &GuestArgs, args: &GdbArgs) -> Result<()> {
+    if !args.listen.ip().is_loopback() && !args.allow_remote {
+        anyhow::bail!(
+            "refusing to listen on {}: a GDB client gets full control of the guest and can \
+             make zkdbg write files; listen on 127.0.0.1, or pass --allow-remote on a network \
+             you trust",
+            args.listen
+        );
+    }
+    if !args.output_dir.is_dir() {
+        anyhow::bail!(
+            "--output-dir {} is not a directory",
+            args.output_dir.display()
+        );
+    }
     // Load once up front so that a bad ELF fails before listening.
     let first = Guest::load(guest_args, Output::Capture)?;
     let xlen = first.machine.xlen();
     let listener = TcpListener::bind(args.listen)
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let addr = listener.local_addr()?;
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "zkdbg: warning: listening on {addr}, reachable from other hosts: any client there \
+             controls the guest"
+        );
+    }
     eprintln!(
         "zkdbg: GDB stub for {} ({}) listening on {addr}",
         guest_args.elf.display(),
@@ -55,35 +100,80 @@ pub fn serve(guest_args: &GuestArgs, args: &GdbArgs) -> Result<()> {
         "zkdbg: attach with: gdb-multiarch -q {} -ex 'target remote {addr}'",
         guest_args.elf.display()
     );
-    let mut next = Some(first);
-    loop {
-        let (stream, peer) = match listener.accept() {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("zkdbg: accept failed: {e}");
+    // One thread accepts: the first client goes to the session loop, any
+    // other one while a session runs is told the stub is busy.
+    let busy = Arc::new(AtomicBool::new(false));
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(TcpStream, SocketAddr)>(0);
+    let b = busy.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let stream = match conn {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("zkdbg: accept failed: {e}");
+                    continue;
+                }
+            };
+            let peer = stream
+                .peer_addr()
+                .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+            // A client reconnecting right after the last one left: give
+            // that session a second to notice and end.
+            for _ in 0..20 {
+                if !b.load(Ordering::SeqCst) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            if b.swap(true, Ordering::SeqCst) {
+                eprintln!("zkdbg: refused {peer}: a client is attached");
+                reply_busy(stream);
                 continue;
             }
-        };
+            if tx.send((stream, peer)).is_err() {
+                return;
+            }
+        }
+    });
+    let mut next = Some(first);
+    for (stream, peer) in rx {
         let _ = stream.set_nodelay(true);
+        let timeout = (args.idle_timeout > 0).then(|| Duration::from_secs(args.idle_timeout));
+        let _ = stream.set_read_timeout(timeout);
+        let _ = stream.set_write_timeout(timeout);
         eprintln!("zkdbg: client connected from {peer}");
         let guest = match next.take() {
             Some(g) => g,
             None => Guest::load(guest_args, Output::Capture)?,
         };
-        let dbg = Debugger::new(guest, args.history_budget);
-        let outcome = match xlen {
+        let mut dbg = Debugger::new(guest, args.history_budget);
+        dbg.set_output_dir(args.output_dir.clone());
+        // A bug must end the session, not the stub.
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| match xlen {
             Xlen::X64 => session::<u64>(dbg, stream),
             Xlen::X32 => session::<u32>(dbg, stream),
-        };
+        }))
+        .unwrap_or_else(|_| Err("internal error (a bug in zkdbg); session ended".into()));
         match outcome {
             Ok(msg) => eprintln!("zkdbg: {msg}"),
             Err(e) => eprintln!("zkdbg: session ended: {e}"),
         }
+        busy.store(false, Ordering::SeqCst);
         if args.once {
             return Ok(());
         }
         eprintln!("zkdbg: waiting for the next client on {addr}");
     }
+    Ok(())
+}
+
+/// Sends [`BUSY`] as a GDB packet (`$...#checksum`) and closes.
+fn reply_busy(mut stream: TcpStream) {
+    use std::io::Write;
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(2)));
+    let sum = BUSY.bytes().fold(0u8, |a, b| a.wrapping_add(b));
+    let _ = write!(stream, "${BUSY}#{sum:02x}");
+    let _ = stream.shutdown(std::net::Shutdown::Both);
 }
 
 fn session<U: Word>(dbg: Debugger, stream: TcpStream) -> Result<String, String> {
@@ -95,8 +185,14 @@ fn session<U: Word>(dbg: Debugger, stream: TcpStream) -> Result<String, String> 
         Ok(DisconnectReason::TargetExited(c)) => Ok(format!("guest exited with status {c}")),
         Ok(DisconnectReason::TargetTerminated(s)) => Ok(format!("guest terminated by {s}")),
         Ok(DisconnectReason::Kill) => Ok("client killed the guest".into()),
+        Err(e) if is_timeout(&e.to_string()) => Err("client idle past --idle-timeout".into()),
         Err(e) => Err(e.to_string()),
     }
+}
+
+/// Whether a gdbstub error is a socket read/write timeout.
+fn is_timeout(msg: &str) -> bool {
+    msg.contains("timed out") || msg.contains("temporarily unavailable")
 }
 
 struct EventLoop<U>(std::marker::PhantomData<U>);

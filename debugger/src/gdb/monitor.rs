@@ -3,7 +3,8 @@
 //! - `help`: this list;
 //! - `cycles`: instructions and cycles so far;
 //! - `syscalls [N]`: the last N syscalls (default 20), trace format;
-//! - `profile FILE.svg`: a flamegraph of the run so far (by replay);
+//! - `profile FILE.svg`: a flamegraph of the run so far (by replay), a
+//!   plain file name written in the stub's `--output-dir`;
 //! - `catch ecall`, `catch syscall NAME|NR ...`, `catch clear`, `catch`:
 //!   stop at matching `ecall`s before they execute (reported as SIGTRAP);
 //! - `reset`: back to the entry point.
@@ -20,7 +21,8 @@ zkdbg monitor commands:
   monitor help                      this list
   monitor cycles                    instructions and cycles so far
   monitor syscalls [N]              the last N syscalls (default 20)
-  monitor profile FILE.svg          flamegraph of the run so far
+  monitor profile FILE.svg          flamegraph of the run so far (a file name: written
+                                    in the stub's --output-dir)
   monitor catch ecall               stop at every ecall (before it executes)
   monitor catch syscall NAME|NR...  stop at ecalls with these syscall numbers in a7
   monitor catch clear               remove catchpoints
@@ -58,8 +60,8 @@ impl<U: Word> MonitorCmd for GdbTarget<U> {
                     outputln!(out, "{}", r.strace_line());
                 }
             }
-            ["profile", file] => match self.dbg.profile_svg(std::path::Path::new(file)) {
-                Ok(c) => outputln!(out, "flamegraph of {c} cycles written to {file}"),
+            ["profile", file] => match self.dbg.profile_svg(file) {
+                Ok((p, c)) => outputln!(out, "flamegraph of {c} cycles written to {}", p.display()),
                 Err(e) => outputln!(out, "cannot write {file}: {e}"),
             },
             ["catch"] => {

@@ -481,8 +481,10 @@ impl<U: Word> TargetDescriptionXmlOverride for GdbTarget<U> {
             return Err(TargetError::NonFatal);
         }
         let xml = self.xml.as_bytes();
-        let start = (offset as usize).min(xml.len());
-        let end = (start + length).min(xml.len()).min(start + buf.len());
+        // Both come from the client: `offset` may exceed usize, `length`
+        // may be anything (e.g. 0xffffffffffffffff).
+        let start = usize::try_from(offset).unwrap_or(usize::MAX).min(xml.len());
+        let end = start.saturating_add(length.min(buf.len())).min(xml.len());
         buf[..end - start].copy_from_slice(&xml[start..end]);
         Ok(end - start)
     }

@@ -373,8 +373,8 @@ impl App {
                     c.pc, c.x[1], c.x[2], c.x[10], c.x[17], c.csr.mstatus, c.csr.mcause
                 )
             }
-            ["profile", file] => match self.dbg.profile_svg(std::path::Path::new(file)) {
-                Ok(c) => format!("flamegraph of {c} cycles written to {file}"),
+            ["profile", file] => match self.dbg.profile_svg(file) {
+                Ok((p, c)) => format!("flamegraph of {c} cycles written to {}", p.display()),
                 Err(e) => format!("cannot write {file}: {e}"),
             },
             [] => String::new(),
