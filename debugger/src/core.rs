@@ -464,6 +464,9 @@ pub struct Debugger {
     start: (Snapshot, ZeroOs),
     /// Where files named by a front end (`profile NAME`) are written.
     output_dir: std::path::PathBuf,
+    /// Asked during long operations whether to stop (see
+    /// [`Debugger::set_interrupt_check`]).
+    interrupt: Option<InterruptCheck>,
     bits: BpBits,
     /// DWARF lines and inline frames of the guest.
     pub source: SourceMap,
@@ -493,6 +496,16 @@ pub fn output_file(dir: &std::path::Path, name: &str) -> std::io::Result<std::pa
     }
     Ok(dir.join(name))
 }
+
+/// Asked now and then during a long operation (source-level step, finish,
+/// reverse step or continue) with a progress text such as "reverse-step:
+/// 5000 instructions back"; returning `true` stops the operation, which
+/// then reports [`Event::Interrupted`]. Front ends use it to show progress
+/// and to let the user press Esc.
+pub type InterruptCheck = Box<dyn FnMut(&str) -> bool>;
+
+/// How many instructions a stepping loop runs between two interrupt checks.
+const CHECK_EVERY: u64 = 4096;
 
 /// A frame of a backtrace: pc and its inline frames (innermost first).
 #[derive(Clone, Debug)]
@@ -527,6 +540,7 @@ impl Debugger {
             start,
             bits: BpBits::default(),
             output_dir: std::path::PathBuf::from("."),
+            interrupt: None,
         };
         d.take_snapshot();
         d
@@ -797,8 +811,12 @@ impl Debugger {
                 }
                 return Event::DoneStep;
             }
-            if self.instret() - start_instret >= limit {
+            let done = self.instret() - start_instret;
+            if done >= limit {
                 return Event::DoneStep;
+            }
+            if done % CHECK_EVERY == 0 && self.interrupted(&format!("step: {done} instructions")) {
+                return Event::Interrupted;
             }
         }
     }
@@ -819,19 +837,33 @@ impl Debugger {
             if ev != Event::DoneStep || Self::is_return(&insn) {
                 return ev;
             }
-            if self.instret() - start_instret >= limit {
+            let done = self.instret() - start_instret;
+            if done >= limit {
                 return Event::DoneStep;
+            }
+            if done % CHECK_EVERY == 0 && self.interrupted(&format!("finish: {done} instructions"))
+            {
+                return Event::Interrupted;
             }
         }
     }
 
     /// Source-level reverse step: back to the previous source line.
+    /// Where nothing has line information (no DWARF), one instruction.
+    /// Each step back replays from a snapshot, so the interrupt check is
+    /// asked at every one.
     pub fn reverse_line(&mut self, limit: u64) -> Event {
         let start = self.line_of(self.pc());
-        for _ in 0..limit {
+        if start.is_none() && !self.source.has_lines() {
+            return self.reverse_step();
+        }
+        for n in 0..limit {
             let ev = self.reverse_step();
             if ev != Event::DoneStep {
                 return ev;
+            }
+            if self.interrupted(&format!("reverse-step: {} instructions back", n + 1)) {
+                return Event::Interrupted;
             }
             let now = self.line_of(self.pc());
             if now.is_some() && now != start {
@@ -944,6 +976,10 @@ impl Debugger {
                 self.goto(start);
                 return Event::StartOfHistory;
             }
+            if self.interrupted(&format!("reverse-continue: back to instruction {start}")) {
+                self.goto(start);
+                return Event::Interrupted;
+            }
             end = start;
             k -= 1;
         }
@@ -964,6 +1000,17 @@ impl Debugger {
         let path = output_file(&self.output_dir, name)?;
         let cycles = self.profile_svg_to(&path)?;
         Ok((path, cycles))
+    }
+
+    /// Sets the check long operations call to show progress and to learn
+    /// whether the user wants them to stop.
+    pub fn set_interrupt_check(&mut self, check: InterruptCheck) {
+        self.interrupt = Some(check);
+    }
+
+    /// Asks the interrupt check, if any.
+    fn interrupted(&mut self, progress: &str) -> bool {
+        self.interrupt.as_mut().is_some_and(|f| f(progress))
     }
 
     /// Where [`Debugger::profile_svg`] writes its files.

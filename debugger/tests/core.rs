@@ -7,14 +7,28 @@ use zkdbg::core::{Debugger, Event, Resume};
 use zkdbg::guest::{Guest, GuestArgs};
 
 fn debugger(arch: &str) -> Debugger {
+    debugger_for(arch, "debuggee")
+}
+
+fn debugger_for(arch: &str, name: &str) -> Debugger {
+    debugger_with(arch, name, &[])
+}
+
+fn debugger_with(arch: &str, name: &str, extra: &[&str]) -> Debugger {
     #[derive(clap::Parser)]
     struct Cli {
         #[command(flatten)]
         guest: GuestArgs,
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let elf = root.join("guests/bin").join(arch).join("debuggee.elf");
-    let args = <Cli as clap::Parser>::parse_from(["x", elf.to_str().unwrap()]).guest;
+    let elf = root
+        .join("guests/bin")
+        .join(arch)
+        .join(format!("{name}.elf"));
+    let argv = ["x", elf.to_str().unwrap()]
+        .into_iter()
+        .chain(extra.iter().copied());
+    let args = <Cli as clap::Parser>::parse_from(argv).guest;
     Debugger::new(Guest::load(&args, Output::Capture).unwrap(), 64 << 20)
 }
 
@@ -83,4 +97,59 @@ fn backtrace_inside_a_leaf_function() {
         .map(|f| f.inline[0].0.clone())
         .collect();
     assert_eq!(names[..4], ["square", "sum_squares", "main", "__zk_start"]);
+}
+
+#[test]
+fn long_operations_ask_the_interrupt_check() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+    // hostile's `many-syscalls`: 11 million instructions, several snapshots.
+    let input = std::env::temp_dir().join(format!("zkdbg-core-many-{}", std::process::id()));
+    std::fs::write(&input, "many-syscalls\n").unwrap();
+    let mut d = debugger_with("rv64", "hostile", &["--stdin", input.to_str().unwrap()]);
+    // Run to the exit, then reverse-continue with a check that says stop:
+    // it stops after the first snapshot segment it searched.
+    assert!(matches!(
+        d.resume(Resume::Continue, true, || false),
+        Event::Exited(0)
+    ));
+    let end = d.instret();
+    let asked = Arc::new(AtomicU64::new(0));
+    let a = asked.clone();
+    d.set_interrupt_check(Box::new(move |progress| {
+        assert!(progress.starts_with("reverse-continue"), "{progress}");
+        a.fetch_add(1, Ordering::SeqCst);
+        true
+    }));
+    assert_eq!(d.reverse_continue(), Event::Interrupted);
+    assert_eq!(asked.load(Ordering::SeqCst), 1);
+    assert!(d.instret() < end && d.instret() > 0);
+}
+
+#[test]
+fn reverse_step_without_dwarf_goes_back_one_instruction() {
+    // The debuggee without its DWARF: no line is known anywhere.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let dir = std::env::temp_dir().join(format!("zkdbg-core-strip-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let stripped = dir.join("debuggee-stripped.elf");
+    let ok = std::process::Command::new("riscv64-unknown-elf-objcopy")
+        .arg("--strip-debug")
+        .arg(root.join("guests/bin/rv64/debuggee.elf"))
+        .arg(&stripped)
+        .status()
+        .expect("riscv64-unknown-elf-objcopy (Debian's binutils-riscv64-unknown-elf)");
+    assert!(ok.success());
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        guest: GuestArgs,
+    }
+    let args = <Cli as clap::Parser>::parse_from(["x", stripped.to_str().unwrap()]).guest;
+    let mut d = Debugger::new(Guest::load(&args, Output::Capture).unwrap(), 64 << 20);
+    d.resume(Resume::Continue, true, || false);
+    let end = d.instret();
+    // Before: a million snapshot replays looking for a line (the TUI froze).
+    assert_eq!(d.reverse_line(1_000_000), Event::DoneStep);
+    assert_eq!(d.instret(), end - 1);
 }

@@ -46,6 +46,13 @@ impl SourceMap {
         SourceMap { loader: None }
     }
 
+    /// Whether the ELF has any line information (a DWARF line table row).
+    pub fn has_lines(&self) -> bool {
+        let Some(l) = &self.loader else { return false };
+        l.find_location_range(0, u64::MAX)
+            .is_ok_and(|mut it| it.any(|(_, _, loc)| loc.line.is_some()))
+    }
+
     /// The frames at `addr`, innermost (inlined) first. Empty if unknown.
     pub fn frames(&self, addr: u64) -> Vec<Frame> {
         let mut out = Vec::new();

@@ -138,3 +138,31 @@ fn too_small_and_resize() {
     t.keys(&["q"]);
     t.wait_for("TUI-EXITED 0");
 }
+
+#[test]
+fn reverse_step_without_dwarf_answers_at_once() {
+    // Before: a reverse step on a guest without DWARF searched a million
+    // instructions back for a source line, ignoring Esc and q.
+    let dir = tempdir("tui-strip");
+    let stripped = dir.join("fib-stripped.elf");
+    let ok = Command::new("riscv64-unknown-elf-objcopy")
+        .arg("--strip-debug")
+        .arg(guest("rv64", "fib"))
+        .arg(&stripped)
+        .status()
+        .expect("riscv64-unknown-elf-objcopy (Debian's binutils-riscv64-unknown-elf)");
+    assert!(ok.success());
+    let cmd = format!(
+        "{} tui {}; echo TUI-EXITED $?; sleep 60",
+        zkdbg_bin().display(),
+        stripped.display()
+    );
+    let t = Tmux::start("strip", &cmd);
+    t.wait_for("stopped (at entry)");
+    t.keys(&["c"]);
+    t.wait_for("exited with code 0");
+    t.keys(&["r"]);
+    t.wait_for("stopped (step)");
+    t.keys(&["q"]);
+    t.wait_for("TUI-EXITED 0");
+}

@@ -414,11 +414,47 @@ impl App {
 
 /// Runs the UI in the terminal until `q`. The terminal is restored on
 /// exit, on error and on panic.
-pub fn run(dbg: Debugger) -> anyhow::Result<()> {
+pub fn run(mut dbg: Debugger) -> anyhow::Result<()> {
+    dbg.set_interrupt_check(Box::new(terminal_interrupt_check()));
     let mut terminal = ratatui::try_init()?;
     let result = event_loop(&mut terminal, App::new(dbg));
     ratatui::restore();
     result
+}
+
+/// The check long operations ask (step, finish, reverse step, reverse
+/// continue): every 50 ms it shows their progress on the bottom line and
+/// reads the keyboard; Esc, Ctrl-C or q stops the operation.
+fn terminal_interrupt_check() -> impl FnMut(&str) -> bool {
+    use crossterm::{cursor::MoveTo, style::Print, terminal, QueueableCommand};
+    use std::io::Write;
+    let mut last = Instant::now();
+    move |progress: &str| {
+        if last.elapsed() < Duration::from_millis(50) {
+            return false;
+        }
+        last = Instant::now();
+        let mut out = std::io::stdout();
+        if let Ok((w, h)) = terminal::size() {
+            let text = format!(" {progress} (Esc interrupts)");
+            let text: String = text.chars().take(w as usize).collect();
+            let _ = out
+                .queue(MoveTo(0, h.saturating_sub(1)))
+                .and_then(|o| o.queue(terminal::Clear(terminal::ClearType::CurrentLine)))
+                .and_then(|o| o.queue(Print(text)));
+            let _ = out.flush();
+        }
+        while event::poll(Duration::ZERO).unwrap_or(false) {
+            if let Ok(TermEvent::Key(k)) = event::read() {
+                let ctrl_c =
+                    k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
+                if k.code == KeyCode::Esc || k.code == KeyCode::Char('q') || ctrl_c {
+                    return true;
+                }
+            }
+        }
+        false
+    }
 }
 
 fn event_loop(terminal: &mut ratatui::DefaultTerminal, mut app: App) -> anyhow::Result<()> {
