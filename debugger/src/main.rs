@@ -194,6 +194,7 @@ fn profile(args: &GuestArgs, mut out: ProfileOutputs) -> Result<i32> {
     let mut guest = Guest::load(args, Output::Inherit)?;
     let program = guest.machine.program.clone();
     let mut profiler = Profiler::new(Symbolizer::new(program, SourceMap::new(&guest.path)));
+    profiler.limit_nodes(args.memory_limit);
     let (stop, seconds) = run_to_end(&mut guest.machine, &mut guest.os, &mut profiler);
     let report = finish_run(&mut guest, &stop, profiler.symbolizer().source())?;
     print_summary(&report, seconds);

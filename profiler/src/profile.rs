@@ -52,6 +52,10 @@ pub struct Node {
 /// [`StackStats::truncated_cycles`].
 pub const MAX_DEPTH: u32 = 512;
 
+/// Host bytes one call-tree node takes with its index entries (an estimate
+/// for [`Profiler::limit_nodes`]).
+pub const NODE_BYTES: u64 = 96;
+
 /// The name of the frame deeper frames are folded into.
 pub const TRUNCATED_FRAME: &str = "[truncated frames]";
 
@@ -99,6 +103,10 @@ pub struct StackStats {
     pub max_depth: u64,
     /// Cycles charged below [`MAX_DEPTH`], to the `[truncated frames]` frame.
     pub truncated_cycles: u64,
+    /// Whether the call tree reached its node limit
+    /// ([`Profiler::limit_nodes`]): stacks first seen after that were
+    /// charged to their deepest frame already in the tree.
+    pub node_limit_reached: bool,
 }
 
 /// Per-syscall totals.
@@ -170,6 +178,7 @@ pub struct Profiler {
     open_spans: BTreeMap<String, Vec<u64>>,
     line: Vec<u8>,
     truncated: NameId,
+    max_nodes: usize,
 }
 
 impl Profiler {
@@ -206,7 +215,18 @@ impl Profiler {
             open_spans: BTreeMap::new(),
             line: Vec::new(),
             truncated,
+            max_nodes: u32::MAX as usize,
         }
+    }
+
+    /// Bounds the call tree to about `bytes` of host memory (a node with
+    /// its index entries takes about [`NODE_BYTES`]); the CLI passes the
+    /// guest's memory limit, so a guest making ever new stacks cannot grow
+    /// the profiler past it.
+    pub fn limit_nodes(&mut self, bytes: u64) {
+        self.max_nodes = usize::try_from(bytes / NODE_BYTES)
+            .unwrap_or(usize::MAX)
+            .clamp(1024, u32::MAX as usize);
     }
 
     /// Cycles charged so far.
@@ -245,6 +265,10 @@ impl Profiler {
         } else {
             name
         };
+        if self.nodes.len() >= self.max_nodes && !self.children.contains_key(&(parent, name)) {
+            self.stats.node_limit_reached = true;
+            return parent;
+        }
         let next = self.nodes.len() as u32;
         let id = *self.children.entry((parent, name)).or_insert(next);
         if id == next {
@@ -624,6 +648,23 @@ mod tests {
         let prof = p.finish();
         assert_eq!(prof.stack_stats().confusions, 1);
         assert_eq!(prof.cycles(), 4);
+    }
+
+    #[test]
+    fn the_call_tree_stops_growing_at_its_node_limit() {
+        let program = flat_loop();
+        let mut p = Profiler::new(Symbolizer::new(program, SourceMap::empty()));
+        p.limit_nodes(0); // the smallest tree: 1024 nodes
+        let names: Vec<NameId> = (0..5000).map(|i| p.sym.intern(&format!("f{i}"))).collect();
+        // A wide tree (a deep one stops at MAX_DEPTH anyway).
+        for &n in &names {
+            let c = p.child(ROOT, n);
+            assert!(c == ROOT || p.nodes[c as usize].name == n);
+        }
+        assert_eq!(p.nodes.len(), 1024);
+        assert!(p.stats.node_limit_reached);
+        // Existing nodes are still found.
+        assert_eq!(p.child(ROOT, names[0]), 1);
     }
 
     #[test]

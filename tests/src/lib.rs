@@ -6,6 +6,9 @@
 //! `qemu-user`. They fail with a clear message when something is missing,
 //! instead of passing vacuously.
 
+pub mod fuzz;
+pub mod lockstep;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 

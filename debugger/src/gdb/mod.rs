@@ -176,6 +176,16 @@ fn reply_busy(mut stream: TcpStream) {
     let _ = stream.shutdown(std::net::Shutdown::Both);
 }
 
+/// Serves one GDB client on `stream` until it disconnects, returning how
+/// the session ended (for tests and fuzzing: unlike [`serve`], a panic is
+/// not contained).
+pub fn serve_client(dbg: Debugger, stream: TcpStream) -> Result<String, String> {
+    match dbg.guest.machine.xlen() {
+        Xlen::X64 => session::<u64>(dbg, stream),
+        Xlen::X32 => session::<u32>(dbg, stream),
+    }
+}
+
 fn session<U: Word>(dbg: Debugger, stream: TcpStream) -> Result<String, String> {
     let mut target = GdbTarget::<U>::new(dbg);
     let conn: Box<dyn ConnectionExt<Error = std::io::Error>> = Box::new(stream);

@@ -1,0 +1,637 @@
+//! Fuzz targets: each takes arbitrary bytes (the shape libFuzzer and
+//! cargo-fuzz use) and turns them into hostile input for one part of
+//! zkdbg, asserting the properties every input must keep: no host panic,
+//! no hang, host memory within the guest's limit, no file touched outside a
+//! mount, and (for [`isa`]) the same registers as QEMU.
+//!
+//! [`campaign`] drives a target with inputs drawn from a seeded generator
+//! (the short deterministic runs in `tests/tests/fuzz.rs`, and the long
+//! ones of `scripts/fuzz.sh`), and replays the saved crashers in
+//! `tests/fuzz/regressions/TARGET/`. A failing input is written there
+//! before the panic goes on, so that it becomes a regression test.
+
+use arbitrary::{Arbitrary, Unstructured};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use zeroos::{OsConfig, Output, ZeroOs};
+use zkdbg_emulator::memory::PAGE_SIZE;
+use zkdbg_emulator::{Config, Environment, Machine, Memory, Program, SyscallRequest, Xlen};
+
+/// A fuzz target.
+pub type Target = fn(&[u8]);
+
+/// Every target, by name.
+pub const TARGETS: [(&str, Target); 5] = [
+    ("elf", elf),
+    ("syscalls", syscalls),
+    ("dwarf", dwarf),
+    ("gdb", gdb),
+    ("isa", isa),
+];
+
+/// Memory limit of the guests the targets run (bytes).
+const LIMIT: u64 = 32 << 20;
+
+fn guest_bytes(arch: &str, name: &str) -> Vec<u8> {
+    std::fs::read(crate::guest(arch, name)).expect("bundled guest")
+}
+
+fn pick<'a, T>(u: &mut Unstructured, items: &'a [T]) -> &'a T {
+    &items[u.choose_index(items.len()).unwrap_or(0)]
+}
+
+/// ELF parsing, loading and a bounded run (200,000 instructions) of a
+/// bundled guest mutated by the input (byte writes weighted towards the
+/// ELF and program headers), or of the raw input itself.
+pub fn elf(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let names = ["fib", "hello", "kernel", "fault-null", "hostile"];
+    let raw = u.ratio(1, 8).unwrap_or(false);
+    let mut bytes = if raw {
+        u.bytes(u.len()).unwrap_or(&[]).to_vec()
+    } else {
+        let arch = *pick(&mut u, &["rv64", "rv32"]);
+        guest_bytes(arch, *pick(&mut u, &names))
+    };
+    while !raw && !bytes.is_empty() && !u.is_empty() {
+        let headers = u.ratio(3, 4).unwrap_or(true);
+        let span = if headers {
+            bytes.len().min(0x200)
+        } else {
+            bytes.len()
+        };
+        let at = u.choose_index(span).unwrap_or(0);
+        let value = u8::arbitrary(&mut u).unwrap_or(0xff);
+        bytes[at] = value;
+    }
+    let Ok(program) = Program::parse(&bytes) else {
+        return;
+    };
+    let program = Arc::new(program);
+    let config = Config {
+        memory_limit: LIMIT,
+        max_cycles: Some(1 << 22),
+        ..Config::default()
+    };
+    let Ok(mut m) = Machine::new(program.clone(), config) else {
+        return;
+    };
+    let mut os = ZeroOs::new(
+        &program,
+        OsConfig {
+            stdin: b"fuzz input".to_vec(),
+            output: Output::Capture,
+            ..OsConfig::default()
+        },
+    );
+    m.run(&mut os, &mut (), 200_000);
+    assert!(
+        m.mem.used_bytes() <= LIMIT,
+        "{} bytes held",
+        m.mem.used_bytes()
+    );
+}
+
+/// Syscall numbers zeroos serves, and a few it does not.
+const SYSCALLS: [u64; 52] = [
+    17,
+    23,
+    24,
+    25,
+    29,
+    34,
+    35,
+    48,
+    56,
+    57,
+    62,
+    63,
+    64,
+    65,
+    66,
+    67,
+    68,
+    79,
+    80,
+    82,
+    93,
+    96,
+    98,
+    99,
+    101,
+    113,
+    114,
+    124,
+    129,
+    131,
+    132,
+    134,
+    135,
+    153,
+    160,
+    163,
+    169,
+    172,
+    174,
+    214,
+    215,
+    222,
+    226,
+    233,
+    261,
+    278,
+    291,
+    403,
+    422,
+    0,
+    1000,
+    0xffff_ffff,
+];
+
+/// zeroos syscalls with arbitrary arguments and memory: a sequence of up
+/// to 48 calls whose arguments are edge values, small numbers, pointers
+/// into the guest's pages (holding paths) or anything at all, on both
+/// XLENs, with a read-only and a writable mount of a scratch directory
+/// that holds a symlink out of it.
+pub fn syscalls(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let xlen = if u.ratio(1, 2).unwrap_or(true) {
+        Xlen::X64
+    } else {
+        Xlen::X32
+    };
+    let (jail, outside) = scratch_dirs();
+    let base = 0x8000_0000u64;
+    // Code (r-x), rodata with paths (r--), data (rw-).
+    let mut image = vec![0u8; 3 * PAGE_SIZE as usize];
+    let paths: [&[u8]; 8] = [
+        b"/tmp/f\0",
+        b"/dev/zero\0",
+        b"/m/file\0",
+        b"/w/new\0",
+        b"/w/out/escaped\0",
+        b"/m/out/secret\0",
+        b"/dev/urandom\0",
+        b"/w/dir\0",
+    ];
+    for (i, p) in paths.iter().enumerate() {
+        let at = PAGE_SIZE as usize + 64 * i;
+        image[at..at + p.len()].copy_from_slice(p);
+    }
+    let program = Program::flat(xlen, base, image, 3 * PAGE_SIZE);
+    let mut mem = Memory::new(xlen, LIMIT);
+    program.load_into(&mut mem).unwrap();
+    use zkdbg_emulator::memory::Perm;
+    mem.protect(base, PAGE_SIZE, Perm::RX).unwrap();
+    mem.protect(base + PAGE_SIZE, PAGE_SIZE, Perm::R).unwrap();
+    mem.protect(base + 2 * PAGE_SIZE, PAGE_SIZE, Perm::RW)
+        .unwrap();
+    let mounts = vec![
+        zeroos::Mount {
+            host: jail.clone(),
+            guest: "/m".into(),
+            writable: false,
+        },
+        zeroos::Mount {
+            host: jail.clone(),
+            guest: "/w".into(),
+            writable: true,
+        },
+    ];
+    let mut os = ZeroOs::new(
+        &program,
+        OsConfig {
+            stdin: vec![7; 100],
+            mounts,
+            output: Output::Capture,
+            ..OsConfig::default()
+        },
+    );
+    let edges = [
+        0u64,
+        1,
+        u64::MAX,
+        i64::MAX as u64,
+        1 << 62,
+        1 << 46,
+        1 << 40,
+        1 << 32,
+        u32::MAX as u64,
+        (1 << 31) - 1,
+        4096,
+        4095,
+        -4096i64 as u64,
+        -100i64 as u64,
+    ];
+    for _ in 0..48 {
+        if u.is_empty() {
+            break;
+        }
+        let nr = *pick(&mut u, &SYSCALLS);
+        let mut args = [0u64; 6];
+        for a in &mut args {
+            *a = match u.choose_index(5).unwrap_or(0) {
+                0 => *pick(&mut u, &edges),
+                1 => u64::from(u8::arbitrary(&mut u).unwrap_or(0)),
+                2 => base + PAGE_SIZE + 64 * u.choose_index(paths.len()).unwrap_or(0) as u64,
+                3 => base + u.choose_index(3 * PAGE_SIZE as usize).unwrap_or(0) as u64,
+                _ => u64::arbitrary(&mut u).unwrap_or(0),
+            };
+            *a = xlen.truncate(*a);
+        }
+        let req = SyscallRequest {
+            nr,
+            args,
+            pc: base,
+            cycle: 1000,
+            instret: 1000,
+            xlen,
+        };
+        os.syscall(&req, &mut mem);
+        assert!(mem.used_bytes() <= LIMIT, "{} bytes held", mem.used_bytes());
+    }
+    let _ = os.sync();
+    let escaped: Vec<_> = std::fs::read_dir(&outside)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n != "secret")
+        .collect();
+    assert!(
+        escaped.is_empty(),
+        "the guest wrote outside its mount: {escaped:?}"
+    );
+    assert_eq!(std::fs::read(outside.join("secret")).unwrap(), b"secret");
+}
+
+/// A mount directory (with a file, and a symlink `out` to a directory
+/// outside it) and that outside directory, made once per process.
+fn scratch_dirs() -> (PathBuf, PathBuf) {
+    static DIRS: std::sync::OnceLock<(PathBuf, PathBuf)> = std::sync::OnceLock::new();
+    DIRS.get_or_init(|| {
+        let root = crate::tempdir("fuzz-syscalls");
+        let (jail, outside) = (root.join("jail"), root.join("outside"));
+        std::fs::create_dir_all(&jail).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(jail.join("file"), b"file in the mount").unwrap();
+        std::fs::write(outside.join("secret"), b"secret").unwrap();
+        std::os::unix::fs::symlink(&outside, jail.join("out")).unwrap();
+        (jail, outside)
+    })
+    .clone()
+}
+
+/// DWARF inputs: a bundled guest whose `.debug_*` and `.eh_frame`
+/// sections are mutated by the input, given to the source map, the
+/// symbolizer and the CFI unwinder at every pc the guest executes early on
+/// and at arbitrary pcs.
+pub fn dwarf(data: &[u8]) {
+    use object::{Object, ObjectSection};
+    let mut u = Unstructured::new(data);
+    let arch = *pick(&mut u, &["rv64", "rv32"]);
+    let name = *pick(&mut u, &["fib", "debuggee", "prof"]);
+    let mut bytes = guest_bytes(arch, name);
+    let ranges: Vec<(usize, usize)> = {
+        let file = object::File::parse(&*bytes).unwrap();
+        file.sections()
+            .filter(|s| {
+                let n = s.name().unwrap_or("");
+                n.starts_with(".debug_") || n == ".eh_frame"
+            })
+            .filter_map(|s| s.file_range())
+            .map(|(o, l)| (o as usize, l as usize))
+            .filter(|&(_, l)| l > 0)
+            .collect()
+    };
+    while !u.is_empty() {
+        let (off, len) = *pick(&mut u, &ranges);
+        let at = off + u.choose_index(len).unwrap_or(0);
+        bytes[at] = u8::arbitrary(&mut u).unwrap_or(0);
+    }
+    let dir = crate::tempdir(&format!("fuzz-dwarf-{:?}", std::thread::current().id()));
+    let path = dir.join("mutated.elf");
+    std::fs::write(&path, &bytes).unwrap();
+    let Ok(program) = Program::parse(&bytes) else {
+        return;
+    };
+    let program = Arc::new(program);
+    let source = zkdbg_profiler::source::SourceMap::new(&path);
+    let unwinder = zkdbg_profiler::unwind::Unwinder::new(&bytes);
+    let mut sym = zkdbg_profiler::Symbolizer::new(
+        program.clone(),
+        zkdbg_profiler::source::SourceMap::new(&path),
+    );
+    let Ok(mut m) = Machine::new(program.clone(), Config::default()) else {
+        return;
+    };
+    let mut os = ZeroOs::new(&program, OsConfig::default());
+    for step in 0..64 {
+        let pc = m.cpu.pc;
+        let _ = source.frames(pc);
+        let _ = sym.chain_of(pc);
+        let _ = unwinder.backtrace(pc, &m.cpu.x, &m.mem);
+        if m.run(&mut os, &mut (), 1 + step * 37).is_final() {
+            break;
+        }
+    }
+    for _ in 0..16 {
+        let pc = u64::arbitrary(&mut u).unwrap_or(0);
+        let _ = source.frames(pc);
+        let _ = sym.chain_of(pc);
+        let _ = unwinder.backtrace(pc, &m.cpu.x, &m.mem);
+    }
+    let (lo, hi) = m.mem.code_range();
+    let _ = source.line_rows(lo, hi);
+}
+
+/// GDB packets into the stub's target over a loopback session: packets
+/// built from the commands the stub knows with arbitrary arguments (valid
+/// checksums, so they are parsed), raw bytes, bad checksums and
+/// interrupts. The session may end; the stub must not panic.
+pub fn gdb(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let arch = *pick(&mut u, &["rv64", "rv32"]);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut packets: Vec<Vec<u8>> = Vec::new();
+    let edges = [
+        0u64,
+        1,
+        2,
+        4,
+        8,
+        0x7fff_ffff,
+        0xffff_ffff,
+        0x8000_0000,
+        0x8000_0004,
+        0x8000_1000,
+        u64::MAX,
+        u64::MAX - 1,
+        1 << 63,
+        0x1000,
+        0xfff,
+    ];
+    let monitor = [
+        "help",
+        "cycles",
+        "syscalls",
+        "syscalls 999999999999",
+        "syscalls x",
+        "profile a.svg",
+        "profile ../x.svg",
+        "profile /etc/x",
+        "catch",
+        "catch ecall",
+        "catch syscall write 64",
+        "catch syscall nosuch",
+        "catch clear",
+        "reset",
+        "",
+    ];
+    while !u.is_empty() && packets.len() < 40 {
+        let num = |u: &mut Unstructured| -> String {
+            let v = if u.ratio(1, 2).unwrap_or(true) {
+                *pick(u, &edges)
+            } else {
+                u64::arbitrary(u).unwrap_or(0)
+            };
+            format!("{v:x}")
+        };
+        let body = match u.choose_index(20).unwrap_or(0) {
+            0 => format!("m{},{}", num(&mut u), num(&mut u)),
+            1 => format!("M{},{}:{}", num(&mut u), num(&mut u), num(&mut u)),
+            2 => "g".to_string(),
+            3 => format!("G{}", num(&mut u).repeat(u.choose_index(70).unwrap_or(0))),
+            4 => format!("p{}", num(&mut u)),
+            5 => format!("P{}={}", num(&mut u), num(&mut u)),
+            6 => format!(
+                "Z{},{},{}",
+                u.choose_index(5).unwrap_or(0),
+                num(&mut u),
+                num(&mut u)
+            ),
+            7 => format!(
+                "z{},{},{}",
+                u.choose_index(5).unwrap_or(0),
+                num(&mut u),
+                num(&mut u)
+            ),
+            8 => "vCont;s".to_string(),
+            9 => "vCont;c".to_string(),
+            10 => format!("vCont;r{},{}", num(&mut u), num(&mut u)),
+            11 => format!(
+                "qXfer:features:read:target.xml:{},{}",
+                num(&mut u),
+                num(&mut u)
+            ),
+            12 => {
+                let cmd = pick(&mut u, &monitor);
+                let hex: String = cmd.bytes().map(|b| format!("{b:02x}")).collect();
+                format!("qRcmd,{hex}")
+            }
+            13 => format!("QCatchSyscalls:1;{};{}", num(&mut u), num(&mut u)),
+            14 => "QCatchSyscalls:0".to_string(),
+            15 => "?".to_string(),
+            16 => "bc".to_string(),
+            17 => "bs".to_string(),
+            18 => "s".to_string(),
+            _ => {
+                // anything at all
+                let n = u.choose_index(64).unwrap_or(0);
+                (0..n)
+                    .map(|_| u8::arbitrary(&mut u).unwrap_or(b'x') as char)
+                    .collect()
+            }
+        };
+        let body = body.into_bytes();
+        let sum = body.iter().fold(0u8, |a, &b| a.wrapping_add(b));
+        let mut p = vec![b'$'];
+        p.extend_from_slice(&body);
+        let sum = if u.ratio(1, 64).unwrap_or(false) {
+            sum.wrapping_add(1)
+        } else {
+            sum
+        };
+        p.extend_from_slice(format!("#{sum:02x}").as_bytes());
+        if u.ratio(1, 64).unwrap_or(false) {
+            p.push(0x03); // Ctrl-C
+        }
+        packets.push(p);
+    }
+    let client = std::thread::spawn(move || {
+        let Ok(mut s) = std::net::TcpStream::connect(addr) else {
+            return;
+        };
+        let _ = s.set_read_timeout(Some(std::time::Duration::from_millis(20)));
+        let mut buf = [0u8; 8192];
+        for p in packets {
+            if s.write_all(&p).is_err() {
+                return;
+            }
+            if let Ok(0) = s.read(&mut buf) {
+                return;
+            }
+            let _ = s.write_all(b"+");
+        }
+    });
+    let (stream, _) = listener.accept().unwrap();
+    let _ = stream.set_read_timeout(Some(std::time::Duration::from_millis(500)));
+    let guest = load_guest(arch, "fib");
+    let dbg = zkdbg::core::Debugger::new(guest, 16 << 20);
+    let _r = zkdbg::gdb::serve_client(dbg, stream);
+    if std::env::var_os("FUZZ_DEBUG").is_some() {
+        eprintln!("gdb session: {_r:?}");
+    }
+    client.join().unwrap();
+}
+
+fn load_guest(arch: &str, name: &str) -> zkdbg::guest::Guest {
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        guest: zkdbg::guest::GuestArgs,
+    }
+    let elf = crate::guest(arch, name);
+    let args =
+        <Cli as clap::Parser>::parse_from(["x", elf.to_str().unwrap(), "--max-cycles", "5000000"])
+            .guest;
+    zkdbg::guest::Guest::load(&args, Output::Capture).unwrap()
+}
+
+/// One instruction at a time against QEMU: register-only instructions
+/// (RV32/RV64 I, M, and compressed; arbitrary encodings within those major
+/// opcodes, so illegal ones too) after random register values, patched
+/// over a bundled guest's entry point, run in lockstep with qemu-user
+/// until the illegal instruction that ends them.
+pub fn isa(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let arch = *pick(&mut u, &["rv64", "rv32"]);
+    let mut code: Vec<u8> = Vec::new();
+    // x1..x31 from lui+addi pairs (sp too: the code never touches memory).
+    for r in 1..32u32 {
+        let v = u32::arbitrary(&mut u).unwrap_or(r.wrapping_mul(0x9e37_79b9));
+        let (hi, lo) = ((v.wrapping_add(0x800)) >> 12, v & 0xfff);
+        code.extend_from_slice(&((hi << 12) | (r << 7) | 0x37).to_le_bytes());
+        code.extend_from_slice(&((lo << 20) | (r << 15) | (r << 7) | 0x13).to_le_bytes());
+    }
+    let rv64 = arch == "rv64";
+    let mut n = 0;
+    while !u.is_empty() && n < 200 {
+        n += 1;
+        if u.ratio(1, 4).unwrap_or(false) {
+            // A compressed ALU instruction (quadrants 1 and 2, no jumps,
+            // branches, loads or stores).
+            let w = u16::arbitrary(&mut u).unwrap_or(0);
+            let funct3 = w >> 13;
+            let ok = match w & 3 {
+                1 => matches!(funct3, 0 | 2 | 3 | 4) || (funct3 == 1 && rv64),
+                2 => funct3 == 0 || (funct3 == 4 && (w >> 2) & 0x1f != 0),
+                _ => false,
+            };
+            if ok && w != 0 {
+                code.extend_from_slice(&w.to_le_bytes());
+            }
+        } else {
+            let opcodes: &[u32] = if rv64 {
+                &[0x33, 0x13, 0x37, 0x17, 0x3b, 0x1b]
+            } else {
+                &[0x33, 0x13, 0x37, 0x17]
+            };
+            let op = *pick(&mut u, opcodes);
+            let w = u32::arbitrary(&mut u).unwrap_or(0);
+            code.extend_from_slice(&((w & !0x7f) | op).to_le_bytes());
+        }
+    }
+    code.extend_from_slice(&[0, 0, 0, 0]); // illegal: both stop here
+    let mut bytes = guest_bytes(arch, "fault-illegal");
+    let entry_off = entry_file_offset(&bytes);
+    bytes[entry_off..entry_off + code.len()].copy_from_slice(&code);
+    let dir = crate::tempdir(&format!("fuzz-isa-{:?}", std::thread::current().id()));
+    let path = dir.join(format!("isa-{arch}.elf"));
+    std::fs::write(&path, &bytes).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let compared = crate::lockstep::lockstep(arch, &path, b"");
+    assert!(compared >= 62, "only {compared} instructions compared");
+}
+
+/// The file offset of an ELF's entry point.
+fn entry_file_offset(b: &[u8]) -> usize {
+    use object::{Object, ObjectSegment};
+    let f = object::File::parse(b).unwrap();
+    let entry = f.entry();
+    f.segments()
+        .find_map(|s| {
+            let (off, size) = s.file_range();
+            (entry >= s.address() && entry < s.address() + size)
+                .then(|| (off + entry - s.address()) as usize)
+        })
+        .expect("entry in a segment")
+}
+
+/// A small deterministic generator (xorshift64*) for campaign inputs.
+pub struct Inputs(u64);
+
+impl Inputs {
+    /// Inputs from `seed`.
+    pub fn new(seed: u64) -> Inputs {
+        Inputs(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
+    }
+
+    /// The next input: 1 to `max` bytes.
+    pub fn next_input(&mut self, max: usize) -> Vec<u8> {
+        let len = 1 + (self.next() as usize % max);
+        (0..len).map(|_| self.next() as u8).collect()
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+}
+
+/// The directory of saved crashers of `target`.
+pub fn regressions(target: &str) -> PathBuf {
+    crate::repo().join("tests/fuzz/regressions").join(target)
+}
+
+/// Runs `target` on every saved crasher, then on inputs from `seed` until
+/// `count` inputs have run or `seconds` have passed; returns how many ran.
+/// A panicking input is saved under [`regressions`] first.
+pub fn campaign(name: &str, target: Target, seed: u64, count: u64, seconds: f64) -> u64 {
+    let dir = regressions(name);
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        files.sort();
+        for f in files {
+            let input = std::fs::read(&f).unwrap();
+            run_one(name, target, &input, &dir);
+        }
+    }
+    let start = std::time::Instant::now();
+    let mut inputs = Inputs::new(seed);
+    let mut ran = 0;
+    while ran < count && start.elapsed().as_secs_f64() < seconds {
+        let input = inputs.next_input(512);
+        run_one(name, target, &input, &dir);
+        ran += 1;
+    }
+    ran
+}
+
+fn run_one(name: &str, target: Target, input: &[u8], dir: &Path) {
+    let r = std::panic::catch_unwind(|| target(input));
+    if let Err(e) = r {
+        std::fs::create_dir_all(dir).unwrap();
+        let hash = input.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+            (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+        });
+        let file = dir.join(format!("{hash:016x}"));
+        std::fs::write(&file, input).unwrap();
+        eprintln!("fuzz {name}: crasher saved to {}", file.display());
+        std::panic::resume_unwind(e);
+    }
+}
