@@ -787,6 +787,7 @@ impl Debugger {
         let mut start = self.line_of(self.pc());
         let start_instret = self.instret();
         let mut skipped_prologue = false;
+        let mut next_check = CHECK_EVERY;
         loop {
             let Some(insn) = self.insn_at_pc() else {
                 return self.resume(Resume::Step, true, || false);
@@ -815,8 +816,11 @@ impl Debugger {
             if done >= limit {
                 return Event::DoneStep;
             }
-            if done % CHECK_EVERY == 0 && self.interrupted(&format!("step: {done} instructions")) {
-                return Event::Interrupted;
+            if done >= next_check {
+                next_check = done + CHECK_EVERY;
+                if self.interrupted(&format!("step: {done} instructions")) {
+                    return Event::Interrupted;
+                }
             }
         }
     }
@@ -825,6 +829,7 @@ impl Debugger {
     /// calls it makes. At most `limit` instructions.
     pub fn finish(&mut self, limit: u64) -> Event {
         let start_instret = self.instret();
+        let mut next_check = CHECK_EVERY;
         loop {
             let Some(insn) = self.insn_at_pc() else {
                 return self.resume(Resume::Step, true, || false);
@@ -841,9 +846,11 @@ impl Debugger {
             if done >= limit {
                 return Event::DoneStep;
             }
-            if done % CHECK_EVERY == 0 && self.interrupted(&format!("finish: {done} instructions"))
-            {
-                return Event::Interrupted;
+            if done >= next_check {
+                next_check = done + CHECK_EVERY;
+                if self.interrupted(&format!("finish: {done} instructions")) {
+                    return Event::Interrupted;
+                }
             }
         }
     }

@@ -52,7 +52,8 @@ pub fn elf(data: &[u8]) {
         u.bytes(u.len()).unwrap_or(&[]).to_vec()
     } else {
         let arch = *pick(&mut u, &["rv64", "rv32"]);
-        guest_bytes(arch, *pick(&mut u, &names))
+        let name = pick::<&str>(&mut u, &names);
+        guest_bytes(arch, name)
     };
     while !raw && !bytes.is_empty() && !u.is_empty() {
         let headers = u.ratio(3, 4).unwrap_or(true);
