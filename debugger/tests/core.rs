@@ -15,16 +15,21 @@ fn debugger_for(arch: &str, name: &str) -> Debugger {
 }
 
 fn debugger_with(arch: &str, name: &str, extra: &[&str]) -> Debugger {
-    #[derive(clap::Parser)]
-    struct Cli {
-        #[command(flatten)]
-        guest: GuestArgs,
-    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let elf = root
         .join("guests/bin")
         .join(arch)
         .join(format!("{name}.elf"));
+    debugger_of(&elf, extra)
+}
+
+/// A debugger on the ELF at `elf`, with extra guest options.
+fn debugger_of(elf: &Path, extra: &[&str]) -> Debugger {
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        guest: GuestArgs,
+    }
     let argv = ["x", elf.to_str().unwrap()]
         .into_iter()
         .chain(extra.iter().copied());
@@ -140,13 +145,7 @@ fn reverse_step_without_dwarf_goes_back_one_instruction() {
         .status()
         .expect("riscv64-unknown-elf-objcopy (Debian's binutils-riscv64-unknown-elf)");
     assert!(ok.success());
-    #[derive(clap::Parser)]
-    struct Cli {
-        #[command(flatten)]
-        guest: GuestArgs,
-    }
-    let args = <Cli as clap::Parser>::parse_from(["x", stripped.to_str().unwrap()]).guest;
-    let mut d = Debugger::new(Guest::load(&args, Output::Capture).unwrap(), 64 << 20);
+    let mut d = debugger_of(&stripped, &[]);
     d.resume(Resume::Continue, true, || false);
     let end = d.instret();
     // Before: a million snapshot replays looking for a line (the TUI froze).

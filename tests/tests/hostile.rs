@@ -4,16 +4,19 @@
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use zkdbg_tests::{guest, qemu, shell_status, tempdir, zkdbg_bin, ARCHES};
+use zkdbg_tests::{guest, qemu, shell_status, tempdir, zkdbg, zkdbg_bin, ARCHES};
 
 /// Runs `zkdbg run hostile.elf` with `scenario` (plus some bytes left on
 /// stdin) and extra arguments.
 fn hostile(arch: &str, scenario: &str, extra: &[&str]) -> Output {
-    let dir = tempdir(&format!("hostile-{arch}-{scenario}"));
-    let input = dir.join("stdin");
-    std::fs::write(&input, format!("{scenario}\nmore bytes on stdin")).unwrap();
+    hostile_sub("run", arch, scenario, extra)
+}
+
+/// [`hostile`] with another subcommand (`profile`, `trace`).
+fn hostile_sub(sub: &str, arch: &str, scenario: &str, extra: &[&str]) -> Output {
+    let input = write_stdin(arch, scenario);
     let out = Command::new(zkdbg_bin())
-        .args(["run", guest(arch, "hostile").to_str().unwrap(), "--stdin"])
+        .args([sub, guest(arch, "hostile").to_str().unwrap(), "--stdin"])
         .arg(&input)
         .args(extra)
         .stdin(Stdio::null())
@@ -122,31 +125,32 @@ fn memory_syscalls_are_bounded_and_checked_like_linux() {
         assert_eq!(text(&o.stdout), want, "{arch}: {}", text(&o.stderr));
         // Linux agrees on everything but the mappings it can afford (it
         // overcommits) and the limit refuses.
-        let q = Command::new(qemu(arch))
-            .arg(guest(arch, "hostile"))
-            .stdin(std::fs::File::open(write_stdin(arch, "memory")).unwrap())
-            .output()
-            .unwrap();
-        let theirs: Vec<String> = text(&q.stdout)
-            .lines()
-            .filter(|l| {
-                !["mmap 1 GiB", "mmap after", "mmap /dev/zero"]
-                    .iter()
-                    .any(|p| l.starts_with(p))
-            })
-            .map(String::from)
-            .collect();
-        let ours: Vec<String> = want
-            .lines()
-            .filter(|l| {
-                !["mmap 1 GiB", "mmap after", "mmap /dev/zero"]
-                    .iter()
-                    .any(|p| l.starts_with(p))
-            })
-            .map(String::from)
-            .collect();
-        assert_eq!(ours, theirs, "{arch}: zkdbg and qemu-user differ");
+        let q = in_qemu(arch, "memory");
+        let comparable = |out: &str| -> Vec<String> {
+            out.lines()
+                .filter(|l| {
+                    !["mmap 1 GiB", "mmap after", "mmap /dev/zero"]
+                        .iter()
+                        .any(|p| l.starts_with(p))
+                })
+                .map(String::from)
+                .collect()
+        };
+        assert_eq!(
+            comparable(&want),
+            comparable(&text(&q.stdout)),
+            "{arch}: zkdbg and qemu-user differ"
+        );
     }
+}
+
+/// qemu-user running `hostile` on `scenario`.
+fn in_qemu(arch: &str, scenario: &str) -> Output {
+    Command::new(qemu(arch))
+        .arg(guest(arch, "hostile"))
+        .stdin(std::fs::File::open(write_stdin(arch, scenario)).unwrap())
+        .output()
+        .unwrap()
 }
 
 fn write_stdin(arch: &str, scenario: &str) -> std::path::PathBuf {
@@ -161,12 +165,11 @@ fn syscalls_cannot_write_code_or_rodata() {
         let o = hostile(arch, "efault", &[]);
         let want = "read into code: -14\ngetrandom into code: -14\nread into rodata: -14\n";
         assert_eq!(text(&o.stdout), want, "{arch}");
-        let q = Command::new(qemu(arch))
-            .arg(guest(arch, "hostile"))
-            .stdin(std::fs::File::open(write_stdin(arch, "efault")).unwrap())
-            .output()
-            .unwrap();
-        assert_eq!(text(&q.stdout), want, "{arch}: qemu-user");
+        assert_eq!(
+            text(&in_qemu(arch, "efault").stdout),
+            want,
+            "{arch}: qemu-user"
+        );
     }
 }
 
@@ -195,11 +198,7 @@ fn page_permissions_fault_as_linux_does() {
                 err.contains(kind) && err.contains(detail),
                 "{arch} {scenario}: {err}"
             );
-            let q = Command::new(qemu(arch))
-                .arg(guest(arch, "hostile"))
-                .stdin(std::fs::File::open(write_stdin(arch, scenario)).unwrap())
-                .output()
-                .unwrap();
+            let q = in_qemu(arch, scenario);
             assert_eq!(
                 shell_status(&q),
                 139,
@@ -256,42 +255,34 @@ fn rwx_data_and_huge_executable_segments_run_correctly() {
         h[4..8].copy_from_slice(&7u32.to_le_bytes());
         h[0x28..0x30].copy_from_slice(&(900u64 << 20).to_le_bytes());
     });
-    let o = Command::new(zkdbg_bin())
-        .arg("run")
-        .arg(&huge)
-        .args(["--memory-limit", "1G"])
-        .output()
-        .unwrap();
+    let huge = huge.to_str().unwrap();
+    let o = zkdbg(&["run", huge, "--memory-limit", "1G"]);
     assert_eq!(shell_status(&o), 0, "{}", text(&o.stderr));
     assert_eq!(text(&o.stdout), "fib(20) = 6765\n");
     // Over the limit: a clear load error.
-    let o = Command::new(zkdbg_bin())
-        .arg("run")
-        .arg(&huge)
-        .args(["--memory-limit", "512M"])
-        .output()
-        .unwrap();
-    assert_eq!(shell_status(&o), 2, "{}", text(&o.stderr));
-    assert!(
-        text(&o.stderr).contains("memory limit"),
-        "{}",
-        text(&o.stderr)
+    usage_error(
+        &zkdbg(&["run", huge, "--memory-limit", "512M"]),
+        "memory limit",
     );
+}
+
+/// A usage or load error (exit 2) whose message says `what`.
+fn usage_error(o: &Output, what: &str) {
+    let err = text(&o.stderr);
+    assert_eq!(shell_status(o), 2, "{err}");
+    assert!(err.contains(what) && !err.contains("panicked"), "{err}");
 }
 
 #[test]
 fn huge_syscall_cycles_are_refused() {
-    let o = Command::new(zkdbg_bin())
-        .args(["run", guest("rv64", "fib").to_str().unwrap()])
-        .args(["--syscall-cycles", "18446744073709551615"])
-        .output()
-        .unwrap();
-    assert_eq!(shell_status(&o), 2, "{}", text(&o.stderr));
-    assert!(
-        text(&o.stderr).contains("--syscall-cycles"),
-        "{}",
-        text(&o.stderr)
-    );
+    let fib = guest("rv64", "fib");
+    let o = zkdbg(&[
+        "run",
+        fib.to_str().unwrap(),
+        "--syscall-cycles",
+        "18446744073709551615",
+    ]);
+    usage_error(&o, "--syscall-cycles");
 }
 
 #[test]
@@ -303,18 +294,12 @@ fn profiles_stay_small_however_deep_the_guest_calls() {
         let json = dir.join(format!("loop-{arch}.json"));
         let o = hostile(arch, "call-loop", &["--max-cycles", "200000"]);
         assert_eq!(shell_status(&o), 152, "{}", text(&o.stderr));
-        let stdin = write_stdin(arch, "call-loop");
-        let o = Command::new(zkdbg_bin())
-            .args([
-                "profile",
-                guest(arch, "hostile").to_str().unwrap(),
-                "--stdin",
-            ])
-            .arg(&stdin)
-            .args(["--max-cycles", "200000", "--json"])
-            .arg(&json)
-            .output()
-            .unwrap();
+        let o = hostile_sub(
+            "profile",
+            arch,
+            "call-loop",
+            &["--max-cycles", "200000", "--json", json.to_str().unwrap()],
+        );
         assert_eq!(shell_status(&o), 152, "{}", text(&o.stderr));
         let v: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
@@ -327,18 +312,12 @@ fn profiles_stay_small_however_deep_the_guest_calls() {
         assert!(truncated > 150_000 && truncated < 200_000, "{}", v["stack"]);
         // Recursion 30,000 deep: every folded stack is at most the cap.
         let folded = dir.join(format!("recurse-{arch}.folded"));
-        let stdin = write_stdin(arch, "recurse");
-        let o = Command::new(zkdbg_bin())
-            .args([
-                "profile",
-                guest(arch, "hostile").to_str().unwrap(),
-                "--stdin",
-            ])
-            .arg(&stdin)
-            .arg("--folded")
-            .arg(&folded)
-            .output()
-            .unwrap();
+        let o = hostile_sub(
+            "profile",
+            arch,
+            "recurse",
+            &["--folded", folded.to_str().unwrap()],
+        );
         assert_eq!(
             text(&o.stdout),
             "recursed 30000 deep\n",
@@ -363,19 +342,13 @@ fn profiles_stay_small_however_deep_the_guest_calls() {
 
 #[test]
 fn traces_stream_in_constant_memory() {
-    let stdin = write_stdin("rv64", "many-syscalls");
     let trace = tempdir("stream").join("trace.jsonl");
-    let o = Command::new(zkdbg_bin())
-        .args([
-            "trace",
-            guest("rv64", "hostile").to_str().unwrap(),
-            "--stdin",
-        ])
-        .arg(&stdin)
-        .args(["--format", "jsonl", "-o"])
-        .arg(&trace)
-        .output()
-        .unwrap();
+    let o = hostile_sub(
+        "trace",
+        "rv64",
+        "many-syscalls",
+        &["--format", "jsonl", "-o", trace.to_str().unwrap()],
+    );
     assert_eq!(shell_status(&o), 0, "{}", text(&o.stderr));
     let lines = std::fs::read_to_string(&trace).unwrap();
     let getppid = lines.lines().filter(|l| l.contains("\"getppid\"")).count();
