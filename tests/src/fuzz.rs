@@ -55,18 +55,54 @@ pub fn elf(data: &[u8]) {
         let name = pick::<&str>(&mut u, &names);
         guest_bytes(arch, name)
     };
-    while !raw && !bytes.is_empty() && !u.is_empty() {
+    // A few mutations (most inputs must still load, to reach the run):
+    // a byte, a flipped bit, or an edge value over a 4- or 8-byte field,
+    // mostly within the ELF and program headers.
+    let edges = [
+        0u64,
+        1,
+        0xffff_ffff,
+        u64::MAX,
+        1 << 31,
+        1 << 63,
+        0x8000_0000,
+        0x1_0000,
+        0x1000,
+    ];
+    let mutations = if raw {
+        0
+    } else {
+        1 + u.choose_index(6).unwrap_or(0)
+    };
+    for _ in 0..mutations {
+        if bytes.len() < 8 || u.is_empty() {
+            break;
+        }
         let headers = u.ratio(3, 4).unwrap_or(true);
         let span = if headers {
             bytes.len().min(0x200)
         } else {
             bytes.len()
-        };
+        } - 8;
         let at = u.choose_index(span).unwrap_or(0);
-        let value = u8::arbitrary(&mut u).unwrap_or(0xff);
-        bytes[at] = value;
+        match u.choose_index(4).unwrap_or(0) {
+            0 => bytes[at] = u8::arbitrary(&mut u).unwrap_or(0xff),
+            1 => bytes[at] ^= 1 << u.choose_index(8).unwrap_or(0),
+            2 => {
+                let v = (*pick(&mut u, &edges) as u32).to_le_bytes();
+                bytes[at & !3..(at & !3) + 4].copy_from_slice(&v);
+            }
+            _ => {
+                let v = pick(&mut u, &edges).to_le_bytes();
+                bytes[at & !7..(at & !7) + 8].copy_from_slice(&v);
+            }
+        }
     }
+    let debug = std::env::var_os("FUZZ_DEBUG").is_some();
     let Ok(program) = Program::parse(&bytes) else {
+        if debug {
+            eprintln!("elf: not parsed");
+        }
         return;
     };
     let program = Arc::new(program);
@@ -76,6 +112,9 @@ pub fn elf(data: &[u8]) {
         ..Config::default()
     };
     let Ok(mut m) = Machine::new(program.clone(), config) else {
+        if debug {
+            eprintln!("elf: not loaded");
+        }
         return;
     };
     let mut os = ZeroOs::new(
@@ -86,7 +125,10 @@ pub fn elf(data: &[u8]) {
             ..OsConfig::default()
         },
     );
-    m.run(&mut os, &mut (), 200_000);
+    let stop = m.run(&mut os, &mut (), 200_000);
+    if debug {
+        eprintln!("elf: ran {} instructions: {stop:?}", m.cpu.instret);
+    }
     assert!(
         m.mem.used_bytes() <= LIMIT,
         "{} bytes held",

@@ -474,19 +474,27 @@ impl ZeroOs {
             b[..w as usize].copy_from_slice(&raw[i * w as usize..(i + 1) * w as usize]);
             u64::from_le_bytes(b)
         };
+        // At most MAX_IO bytes per call (a short transfer, as Linux caps one
+        // call at MAX_RW_COUNT); an error after some bytes moved returns
+        // their count.
         let mut total = 0u64;
         for i in 0..cnt as usize {
-            let (base, len) = (field(2 * i), field(2 * i + 1));
+            let (base, len) = (field(2 * i), field(2 * i + 1).min(MAX_IO - total));
             if len == 0 {
                 continue;
             }
-            let n = if write {
-                self.write(fd, base, len, mem)?
+            let r = if write {
+                self.write(fd, base, len, mem)
             } else {
-                self.read(fd, base, len, mem)?
+                self.read(fd, base, len, mem)
+            };
+            let n = match r {
+                Ok(n) => n,
+                Err(e) if total == 0 => return Err(e),
+                Err(_) => break,
             };
             total += n;
-            if n < len {
+            if n < len || total >= MAX_IO {
                 break;
             }
         }
