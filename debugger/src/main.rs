@@ -114,6 +114,11 @@ enum TraceFormat {
 }
 
 fn main() {
+    // Off unless RUST_LOG asks: `RUST_LOG=gdbstub=trace` shows the GDB
+    // packets, `RUST_LOG=zkdbg=debug` our own debug logs.
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("off"))
+        .target(env_logger::Target::Stderr)
+        .init();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // `profile --diff` takes no guest: parse it on its own.
     let result =

@@ -127,6 +127,7 @@ pub fn serve(guest_args: &GuestArgs, args: &GdbArgs) -> Result<()> {
             }
             if b.swap(true, Ordering::SeqCst) {
                 eprintln!("zkdbg: refused {peer}: a client is attached");
+                log::debug!("busy reply sent to {peer}");
                 reply_busy(stream);
                 continue;
             }
@@ -146,6 +147,10 @@ pub fn serve(guest_args: &GuestArgs, args: &GdbArgs) -> Result<()> {
             Some(g) => g,
             None => Guest::load(guest_args, Output::Capture)?,
         };
+        log::debug!(
+            "session for {peer}: idle timeout {timeout:?}, output dir {}",
+            args.output_dir.display()
+        );
         let mut dbg = Debugger::new(guest, args.history_budget);
         dbg.set_output_dir(args.output_dir.clone());
         // A bug must end the session, not the stub.
