@@ -113,7 +113,8 @@ impl Unwinder {
             None => return None,
         };
         let (cfa_reg, cfa_off, rules) = row;
-        let cfa = regs[cfa_reg as usize].wrapping_add(cfa_off as u64);
+        // The CFA register comes from the ELF's CFI: any number at all.
+        let cfa = regs.get(cfa_reg as usize)?.wrapping_add(cfa_off as u64);
         let mut new = *regs;
         let mut ra = regs[1];
         for (reg, rule) in rules {
