@@ -148,6 +148,7 @@ impl Cpu {
     /// Writes CSR `n`. Returns `false` if it does not exist or is read-only
     /// (then the instruction is illegal). WARL fields keep their legal
     /// values; writes to the machine counters and PMP registers are ignored.
+    #[must_use]
     pub fn write_csr(&mut self, n: u16, v: u64) -> bool {
         use csr::*;
         if n >> 10 == 3 {

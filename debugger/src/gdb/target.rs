@@ -215,7 +215,9 @@ impl<U: Word> SingleThreadBase for GdbTarget<U> {
         cpu.pc = xlen.truncate(regs.pc) & !1;
         for (i, (_, num, writable)) in CSRS.iter().enumerate() {
             if *writable && cpu.read_csr(*num) != Some(regs.csr[i]) {
-                cpu.write_csr(*num, regs.csr[i]);
+                // A `G` packet writes every register: a CSR that keeps its
+                // WARL value, or refuses, must not fail the others.
+                let _ = cpu.write_csr(*num, regs.csr[i]);
             }
         }
         self.dbg.state_written();
@@ -288,7 +290,9 @@ impl<U: Word> SingleRegisterAccess<()> for GdbTarget<U> {
             RvRegId::X(i) => cpu.x[i as usize] = v,
             RvRegId::Pc => cpu.pc = v & !1,
             RvRegId::Csr(i) if CSRS[i].2 => {
-                cpu.write_csr(CSRS[i].1, v);
+                if !cpu.write_csr(CSRS[i].1, v) {
+                    return Err(TargetError::NonFatal);
+                }
             }
             // Read-only: counters, misa, mhartid, priv.
             RvRegId::Csr(_) | RvRegId::Priv => return Err(TargetError::NonFatal),
