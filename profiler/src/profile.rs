@@ -138,17 +138,6 @@ pub struct SpanStat {
     pub unclosed: u64,
 }
 
-/// Syscalls whose non-negative return value counts transferred bytes.
-const BYTE_CALLS: &[&str] = &[
-    "read",
-    "write",
-    "readv",
-    "writev",
-    "pread64",
-    "pwrite64",
-    "getrandom",
-];
-
 /// The profiling observer. Run a machine with it, then read the results
 /// with [`Profiler::finish`].
 pub struct Profiler {
@@ -579,7 +568,9 @@ impl Observer for Profiler {
     ) {
         let (_, name) = self.syscall_frame(req.nr);
         let bytes = match res {
-            SyscallResult::Return(v) if BYTE_CALLS.contains(&name.as_str()) => {
+            SyscallResult::Return(v)
+                if zeroos::syscall_info(req.nr).is_some_and(|i| i.moves_bytes) =>
+            {
                 let v = self.xlen.signed(*v);
                 v.max(0) as u64
             }

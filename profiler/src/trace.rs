@@ -12,6 +12,7 @@ use crate::source::SourceMap;
 use rustc_hash::FxHashMap;
 use serde::ser::{Serialize, Serializer};
 use std::sync::Arc;
+use zeroos::ArgKind;
 use zkdbg_emulator::{
     Cpu, HostCall, Memory, Observer, Program, SyscallRequest, SyscallResult, Transfer,
     TransferKind, TrapEvent, Xlen,
@@ -157,66 +158,6 @@ impl Record {
     }
 }
 
-/// Argument shapes.
-#[derive(Clone, Copy)]
-enum A {
-    Fd,
-    DirFd,
-    Int,
-    Hex,
-    Path,
-    /// A buffer written by the guest, length in argument N.
-    InBuf(usize),
-    /// A buffer filled by the call, length = return value.
-    OutBuf,
-    OpenFlags,
-    Mode,
-    Whence,
-    Prot,
-    MapFlags,
-    Clock,
-    Ioctl,
-    SigHow,
-    Futex,
-}
-
-fn shape(name: &str) -> Option<&'static [A]> {
-    use A::*;
-    Some(match name {
-        "read" => &[Fd, OutBuf, Int],
-        "write" => &[Fd, InBuf(2), Int],
-        "readv" | "writev" => &[Fd, Hex, Int],
-        "openat" => &[DirFd, Path, OpenFlags, Mode],
-        "close" => &[Fd],
-        "lseek" => &[Fd, Int, Whence],
-        "fstat" => &[Fd, Hex],
-        "newfstatat" | "fstatat64" => &[DirFd, Path, Hex, Hex],
-        "ioctl" => &[Fd, Ioctl, Hex],
-        "brk" => &[Hex],
-        "mmap" | "mmap2" => &[Hex, Int, Prot, MapFlags, Fd, Int],
-        "munmap" => &[Hex, Int],
-        "mprotect" => &[Hex, Int, Prot],
-        "getrandom" => &[Hex, Int, Hex],
-        "clock_gettime" | "clock_gettime64" => &[Clock, Hex],
-        "gettimeofday" => &[Hex, Hex],
-        "exit" | "exit_group" => &[Int],
-        "set_tid_address" => &[Hex],
-        "set_robust_list" => &[Hex, Int],
-        "getpid" | "gettid" | "sched_yield" | "getuid" | "geteuid" | "getgid" | "getegid" => &[],
-        "uname" => &[Hex],
-        "rt_sigaction" => &[Int, Hex, Hex, Int],
-        "rt_sigprocmask" => &[SigHow, Hex, Hex, Int],
-        "futex" => &[Hex, Futex, Int, Hex, Hex, Int],
-        "prlimit64" => &[Int, Int, Hex, Hex],
-        "unlinkat" => &[DirFd, Path, Hex],
-        "mkdirat" => &[DirFd, Path, Mode],
-        "faccessat" => &[DirFd, Path, Int],
-        "fcntl" | "fcntl64" => &[Fd, Int, Hex],
-        "getcwd" => &[Hex, Int],
-        _ => return None,
-    })
-}
-
 fn flags(v: u64, table: &[(u64, &str)], zero: &str) -> Arg {
     if v == 0 {
         return Arg::Sym(zero.to_string());
@@ -294,7 +235,7 @@ pub fn describe_syscall(
 ) -> String {
     let name = zeroos::syscall_label(nr, xlen);
     let (ret, errno) = ret.map_or((None, None), |v| ret_fields(v, xlen));
-    let args: Vec<String> = decode_args(&name, args, xlen, Some(mem), ret)
+    let args: Vec<String> = decode_args(nr, args, xlen, Some(mem), ret)
         .iter()
         .map(|a| a.to_string())
         .collect();
@@ -327,14 +268,16 @@ fn ret_text(ret: Option<i64>, errno: Option<&str>) -> String {
 }
 
 /// Decodes arguments before the call (`ret` = None) or after it.
+/// The arguments of syscall `nr` decoded by the kinds of its entry in
+/// zeroos' syscall table (raw hex where the table has none).
 fn decode_args(
-    name: &str,
+    nr: u64,
     raw: &[u64; 6],
     xlen: Xlen,
     mem: Option<&Memory>,
     ret: Option<i64>,
 ) -> Vec<Arg> {
-    let Some(shape) = shape(name) else {
+    let Some(shape) = zeroos::syscall_info(nr).and_then(|i| i.args_for(xlen)) else {
         return raw.iter().map(|&v| Arg::Hex(v)).collect();
     };
     let sx = |v: u64| xlen.signed(v);
@@ -348,33 +291,33 @@ fn decode_args(
                 None => Arg::Hex(v),
             };
             match *a {
-                A::Fd | A::Int => Arg::Int(sx(v)),
-                A::DirFd if sx(v) == -100 => Arg::Sym("AT_FDCWD".into()),
-                A::DirFd => Arg::Int(sx(v)),
-                A::Hex => Arg::Hex(v),
-                A::Path => ptr_str(mem.and_then(|m| read_cstr(m, v))),
-                A::InBuf(n) => {
+                ArgKind::Fd | ArgKind::Int => Arg::Int(sx(v)),
+                ArgKind::DirFd if sx(v) == -100 => Arg::Sym("AT_FDCWD".into()),
+                ArgKind::DirFd => Arg::Int(sx(v)),
+                ArgKind::Hex => Arg::Hex(v),
+                ArgKind::Path => ptr_str(mem.and_then(|m| read_cstr(m, v))),
+                ArgKind::InBuf(n) => {
                     let len = raw[n].min(1 << 20) as usize;
                     ptr_str(mem.and_then(|m| read_string(m, v, len)))
                 }
-                A::OutBuf => match ret {
+                ArgKind::OutBuf => match ret {
                     Some(r) if r >= 0 => ptr_str(mem.and_then(|m| read_string(m, v, r as usize))),
                     _ => Arg::Hex(v),
                 },
-                A::OpenFlags => open_flags(v),
-                A::Mode => Arg::Sym(format!("0{v:o}")),
-                A::Whence => match v {
+                ArgKind::OpenFlags => open_flags(v),
+                ArgKind::Mode => Arg::Sym(format!("0{v:o}")),
+                ArgKind::Whence => match v {
                     0 => Arg::Sym("SEEK_SET".into()),
                     1 => Arg::Sym("SEEK_CUR".into()),
                     2 => Arg::Sym("SEEK_END".into()),
                     _ => Arg::Int(sx(v)),
                 },
-                A::Prot => flags(
+                ArgKind::Prot => flags(
                     v,
                     &[(1, "PROT_READ"), (2, "PROT_WRITE"), (4, "PROT_EXEC")],
                     "PROT_NONE",
                 ),
-                A::MapFlags => flags(
+                ArgKind::MapFlags => flags(
                     v,
                     &[
                         (1, "MAP_SHARED"),
@@ -385,7 +328,7 @@ fn decode_args(
                     ],
                     "0",
                 ),
-                A::Clock => match v {
+                ArgKind::Clock => match v {
                     0 => Arg::Sym("CLOCK_REALTIME".into()),
                     1 => Arg::Sym("CLOCK_MONOTONIC".into()),
                     2 => Arg::Sym("CLOCK_PROCESS_CPUTIME_ID".into()),
@@ -396,18 +339,18 @@ fn decode_args(
                     7 => Arg::Sym("CLOCK_BOOTTIME".into()),
                     _ => Arg::Int(sx(v)),
                 },
-                A::Ioctl => match v {
+                ArgKind::Ioctl => match v {
                     0x5401 => Arg::Sym("TCGETS".into()),
                     0x5413 => Arg::Sym("TIOCGWINSZ".into()),
                     _ => Arg::Hex(v),
                 },
-                A::SigHow => match v {
+                ArgKind::SigHow => match v {
                     0 => Arg::Sym("SIG_BLOCK".into()),
                     1 => Arg::Sym("SIG_UNBLOCK".into()),
                     2 => Arg::Sym("SIG_SETMASK".into()),
                     _ => Arg::Int(sx(v)),
                 },
-                A::Futex => {
+                ArgKind::Futex => {
                     let op = match v & 127 {
                         0 => "FUTEX_WAIT".to_string(),
                         1 => "FUTEX_WAKE".to_string(),
@@ -585,7 +528,7 @@ impl Observer for Tracer {
         };
         // Input buffers were not changed by the call, so decoding after it
         // sees what the guest passed (and output buffers what it got).
-        let args = decode_args(&name, &req.args, self.xlen, Some(mem), ret);
+        let args = decode_args(req.nr, &req.args, self.xlen, Some(mem), ret);
         let r = Record {
             cycle: req.cycle,
             pc: req.pc,
@@ -610,7 +553,7 @@ impl Observer for Tracer {
         let (function, location) = self.place(trap.epc);
         let x = &cpu.x;
         let raw = [x[10], x[11], x[12], x[13], x[14], x[15]];
-        let args = decode_args(&name, &raw, self.xlen, None, None);
+        let args = decode_args(trap.a7, &raw, self.xlen, None, None);
         self.in_kernel.push(self.pushed);
         self.push(Record {
             cycle: cpu.cycle,

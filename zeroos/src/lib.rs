@@ -24,7 +24,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use table::errno::*;
 use table::nr;
-pub use table::{errno_name, syscall_label, syscall_name, syscall_number};
+pub use table::{
+    errno_name, syscall_info, syscall_label, syscall_name, syscall_number, ArgKind, SyscallInfo,
+};
 use vfs::Vfs;
 use zkdbg_emulator::memory::{Perm, GUARD_SIZE, PAGE_SIZE};
 use zkdbg_emulator::{Environment, Memory, Program, SyscallRequest, SyscallResult, Xlen};
@@ -123,7 +125,18 @@ pub struct ZeroOs {
     stats: Stats,
 }
 
+/// A syscall handler's result: the value for a0, or a positive errno.
 type SysResult = Result<u64, i64>;
+
+/// What serving one syscall produced.
+enum Served {
+    /// Return this value in a0.
+    Return(u64),
+    /// Fail with this (positive) errno: a0 = -errno.
+    Error(i64),
+    /// The guest exited with this status (`exit`, `exit_group`).
+    Exit(i32),
+}
 
 impl ZeroOs {
     /// An OS for `program`: the program break starts at the page after its
@@ -206,13 +219,15 @@ impl ZeroOs {
         }
     }
 
-    fn serve(&mut self, req: &SyscallRequest, mem: &mut Memory) -> Result<SysResult, i32> {
+    /// Serves one syscall by its number ([`table::nr`]; the facts of each
+    /// are in [`table::SYSCALLS`]).
+    fn serve(&mut self, req: &SyscallRequest, mem: &mut Memory) -> Served {
         let a = req.args;
         let xlen = req.xlen;
         let rv32 = xlen == Xlen::X32;
         let sa = |i: usize| xlen.signed(a[i]);
         let r = match req.nr {
-            nr::EXIT | nr::EXIT_GROUP => return Err(sa(0) as i32),
+            nr::EXIT | nr::EXIT_GROUP => return Served::Exit(sa(0) as i32),
             nr::READ => self.read(a[0], a[1], a[2], mem),
             nr::WRITE => self.write(a[0], a[1], a[2], mem),
             nr::READV | nr::WRITEV => {
@@ -309,7 +324,7 @@ impl ZeroOs {
                 // struct tms in clock ticks (USER_HZ = 100): 10,000,000 cycles a tick.
                 let ticks = req.cycle / 10_000_000;
                 if a[0] != 0 && put(mem, a[0], &pack(&[ticks, 0, 0, 0], xlen.bytes())).is_err() {
-                    return Ok(Err(EFAULT));
+                    return Served::Error(EFAULT);
                 }
                 Ok(ticks)
             }
@@ -373,7 +388,10 @@ impl ZeroOs {
                 Err(ENOSYS)
             }
         };
-        Ok(r)
+        match r {
+            Ok(v) => Served::Return(v),
+            Err(e) => Served::Error(e),
+        }
     }
 
     fn with_path_fd(
@@ -717,9 +735,9 @@ impl Environment for ZeroOs {
         self.stats.total += 1;
         *self.stats.by_number.entry(req.nr).or_default() += 1;
         match self.serve(req, mem) {
-            Err(code) => SyscallResult::Exit(code),
-            Ok(Ok(v)) => SyscallResult::Return(req.xlen.truncate(v)),
-            Ok(Err(e)) => SyscallResult::Return(req.xlen.truncate((-e) as u64)),
+            Served::Exit(code) => SyscallResult::Exit(code),
+            Served::Return(v) => SyscallResult::Return(req.xlen.truncate(v)),
+            Served::Error(e) => SyscallResult::Return(req.xlen.truncate((-e) as u64)),
         }
     }
 
