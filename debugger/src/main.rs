@@ -34,13 +34,25 @@ enum Command {
     /// Profile a guest's cycles exactly (every cycle attributed, inline frames included) and
     /// write a flamegraph, folded stacks, a JSON summary or a pprof file.
     ///
-    /// `zkdbg profile --diff BEFORE.folded AFTER.folded -o diff.svg` draws a differential
-    /// flamegraph of two folded files instead.
+    /// (`zkdbg profile --diff BEFORE.folded AFTER.folded` is an older spelling of `zkdbg diff`.)
     Profile {
         #[command(flatten)]
         guest: GuestArgs,
         #[command(flatten)]
         out: ProfileOutputs,
+    },
+    /// Draw a differential flamegraph of two folded-stack files (from `profile --folded`):
+    /// frames coloured by how their cycles changed from BEFORE to AFTER.
+    Diff {
+        /// Folded stacks before the change.
+        #[arg(value_name = "BEFORE.folded")]
+        before: PathBuf,
+        /// Folded stacks after the change.
+        #[arg(value_name = "AFTER.folded")]
+        after: PathBuf,
+        /// The differential flamegraph (SVG).
+        #[arg(short, long, value_name = "FILE.svg", default_value = "diff.svg")]
+        output: PathBuf,
     },
     /// Serve the guest to GDB (gdb-multiarch, LLDB) over the GDB remote protocol: breakpoints,
     /// stepping, watchpoints, syscall catchpoints and reverse execution.
@@ -124,7 +136,7 @@ fn main() {
     let result =
         if args.get(1).is_some_and(|a| a == "profile") && args.iter().any(|a| a == "--diff") {
             let cli = DiffCli::parse_from(args[1..].iter());
-            diff(&cli)
+            diff(&cli.diff[0], &cli.diff[1], &cli.output)
         } else {
             real_main(Cli::parse())
         };
@@ -154,6 +166,11 @@ fn real_main(cli: Cli) -> Result<i32> {
             zkdbg::tui::run(zkdbg::core::Debugger::new(g, history_budget))?;
             Ok(0)
         }
+        Command::Diff {
+            before,
+            after,
+            output,
+        } => diff(&before, &after, &output),
         Command::Gdb { guest, gdb } => {
             zkdbg::gdb::serve(&guest, &gdb)?;
             Ok(0)
@@ -246,15 +263,15 @@ fn profile(args: &GuestArgs, mut out: ProfileOutputs) -> Result<i32> {
     Ok(report.exit_code)
 }
 
-fn diff(cli: &DiffCli) -> Result<i32> {
-    let read = |p: &PathBuf| {
+fn diff(before: &Path, after: &Path, output: &Path) -> Result<i32> {
+    let read = |p: &Path| {
         std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
     };
-    let (before, after) = (read(&cli.diff[0])?, read(&cli.diff[1])?);
-    write_file(&cli.output, |w| write_diff_svg(&before, &after, w))?;
+    let (before, after) = (read(before)?, read(after)?);
+    write_file(output, |w| write_diff_svg(&before, &after, w))?;
     eprintln!(
         "zkdbg: differential flamegraph written to {}",
-        cli.output.display()
+        output.display()
     );
     Ok(0)
 }
