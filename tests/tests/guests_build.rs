@@ -41,6 +41,6 @@ fn committed_guests_are_byte_identical_to_a_rebuild() {
             compared += 1;
         }
     }
-    assert_eq!(compared, 2 * 12, "twelve guests per arch");
+    assert_eq!(compared, 2 * 13, "thirteen guests per arch");
     let _ = std::fs::remove_dir_all(out);
 }
