@@ -424,7 +424,10 @@ impl BpBits {
     }
 }
 
-struct Point {
+/// One entry of the reverse-execution history: the machine and OS state
+/// after `instret` instructions, and its size in bytes (not to be confused
+/// with [`Points`], the stop conditions).
+struct HistorySnapshot {
     instret: u64,
     machine: Snapshot,
     os: ZeroOs,
@@ -452,7 +455,7 @@ pub struct Debugger {
     pub watchpoints: Vec<Watchpoint>,
     /// Catchpoints.
     pub catch: Catch,
-    history: Vec<Point>,
+    history: Vec<HistorySnapshot>,
     interval: u64,
     budget: u64,
     shown_out: usize,
@@ -512,8 +515,17 @@ const CHECK_EVERY: u64 = 4096;
 pub struct StackFrame {
     /// The pc (for outer frames, the return address).
     pub pc: u64,
-    /// Function name (innermost inline frame first), file:line.
-    pub inline: Vec<(String, Option<String>)>,
+    /// The functions at pc, innermost inline frame first.
+    pub inline: Vec<InlineFrame>,
+}
+
+/// One function of a [`StackFrame`] (an inline frame, or the physical one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InlineFrame {
+    /// Function name (demangled), `??` or `0xADDR` if unknown.
+    pub function: String,
+    /// `file:line`, if DWARF knows it.
+    pub location: Option<String>,
 }
 
 impl Debugger {
@@ -570,7 +582,7 @@ impl Debugger {
         if self.history.last().is_some_and(|p| p.instret >= instret) {
             return;
         }
-        let point = self.point();
+        let point = self.history_snapshot();
         self.interval = self
             .interval
             .max(point.bytes.saturating_mul(INSNS_PER_SNAPSHOT_BYTE));
@@ -599,14 +611,14 @@ impl Debugger {
     fn take_snapshot_forced(&mut self) {
         let instret = self.instret();
         self.history.retain(|p| p.instret != instret);
-        self.history.push(self.point());
+        self.history.push(self.history_snapshot());
     }
 
     /// The current state as a history point.
-    fn point(&self) -> Point {
+    fn history_snapshot(&self) -> HistorySnapshot {
         let mem = &self.guest.machine.mem;
         let (lo, hi) = mem.code_range();
-        Point {
+        HistorySnapshot {
             instret: self.instret(),
             machine: self.guest.machine.snapshot(),
             os: self.guest.os.clone(),
@@ -889,23 +901,26 @@ impl Debugger {
             .enumerate()
             .map(|(i, pc)| {
                 let lookup = if i == 0 { pc } else { pc.wrapping_sub(2) };
-                let mut inline: Vec<(String, Option<String>)> = self
+                let mut inline: Vec<InlineFrame> = self
                     .source
                     .frames(lookup)
                     .into_iter()
-                    .map(|f| {
-                        let loc = f.location();
-                        (f.function.unwrap_or_else(|| "??".into()), loc)
+                    .map(|f| InlineFrame {
+                        location: f.location(),
+                        function: f.function.unwrap_or_else(|| "??".into()),
                     })
                     .collect();
-                if inline.is_empty() || inline.iter().all(|(n, _)| n == "??") {
+                if inline.is_empty() || inline.iter().all(|f| f.function == "??") {
                     let name = self
                         .guest
                         .machine
                         .symbols()
                         .describe(pc)
                         .unwrap_or_else(|| format!("{pc:#x}"));
-                    inline = vec![(name, None)];
+                    inline = vec![InlineFrame {
+                        function: name,
+                        location: None,
+                    }];
                 }
                 StackFrame { pc, inline }
             })

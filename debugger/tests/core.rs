@@ -54,7 +54,7 @@ fn backtrace_by_cfi_shows_every_caller() {
         let names: Vec<String> = d
             .backtrace()
             .iter()
-            .map(|f| f.inline[0].0.clone())
+            .map(|f| f.inline[0].function.clone())
             .collect();
         assert_eq!(
             names[..4],
@@ -99,7 +99,7 @@ fn backtrace_inside_a_leaf_function() {
     let names: Vec<String> = d
         .backtrace()
         .iter()
-        .map(|f| f.inline[0].0.clone())
+        .map(|f| f.inline[0].function.clone())
         .collect();
     assert_eq!(names[..4], ["square", "sum_squares", "main", "__zk_start"]);
 }

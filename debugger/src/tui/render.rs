@@ -309,7 +309,8 @@ fn stack(f: &mut Frame, app: &App, r: Rect) {
     let mut lines = Vec::new();
     let mut n = 0;
     for fr in app.dbg.backtrace() {
-        for (i, (name, loc)) in fr.inline.iter().enumerate() {
+        for (i, f) in fr.inline.iter().enumerate() {
+            let (name, loc) = (&f.function, &f.location);
             let tag = if i + 1 < fr.inline.len() {
                 " [inlined]"
             } else {
