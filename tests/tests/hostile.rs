@@ -19,6 +19,7 @@ fn hostile_sub(sub: &str, arch: &str, scenario: &str, extra: &[&str]) -> Output 
 
 /// [`hostile_sub`], also returning the child's peak resident set size in
 /// bytes (wait4(2)'s rusage of that child alone: tests run in parallel).
+#[allow(clippy::zombie_processes)] // the child is reaped by wait4, not Child::wait
 fn hostile_measured(sub: &str, arch: &str, scenario: &str, extra: &[&str]) -> (Output, u64) {
     use std::os::unix::process::ExitStatusExt;
     let input = write_stdin(arch, scenario);
