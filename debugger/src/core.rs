@@ -447,23 +447,22 @@ const INSNS_PER_SNAPSHOT_BYTE: u64 = 4;
 /// A guest under the debugger's control.
 pub struct Debugger {
     /// The guest (its OS captures output; [`Debugger::forward_output`]
-    /// shows it).
-    pub guest: Guest,
-    /// Breakpoint addresses.
-    pub breakpoints: FxHashSet<u64>,
-    /// Watchpoints.
-    pub watchpoints: Vec<Watchpoint>,
-    /// Catchpoints.
-    pub catch: Catch,
+    /// shows it). Front ends read it through [`Debugger::guest`] and change
+    /// it only through [`Debugger::write_cpu`] and
+    /// [`Debugger::write_memory`], which keep the history consistent.
+    guest: Guest,
+    breakpoints: FxHashSet<u64>,
+    watchpoints: Vec<Watchpoint>,
+    catch: Catch,
     history: Vec<HistorySnapshot>,
     interval: u64,
     budget: u64,
     shown_out: usize,
     shown_err: usize,
     /// Where the guest ended, if it did (exit, halt or fault).
-    pub ended: Option<Event>,
+    ended: Option<Event>,
     /// Syscalls served so far (dropped again when execution goes back).
-    pub syscall_log: Vec<SyscallEntry>,
+    syscall_log: Vec<SyscallEntry>,
     start: (Snapshot, ZeroOs),
     /// Where files named by a front end (`profile NAME`) are written.
     output_dir: std::path::PathBuf,
@@ -599,9 +598,101 @@ impl Debugger {
         }
     }
 
+    /// The guest under control (read-only: see [`Debugger::write_cpu`]).
+    pub fn guest(&self) -> &Guest {
+        &self.guest
+    }
+
+    /// Changes hart state (registers, pc, CSRs) outside execution, as a
+    /// debugger's `set var $a0 = 1` does; history after now is dropped and
+    /// the new state recorded, so reverse execution stays consistent.
+    pub fn write_cpu<R>(&mut self, f: impl FnOnce(&mut zkdbg_emulator::Cpu) -> R) -> R {
+        let r = f(&mut self.guest.machine.cpu);
+        self.state_written();
+        r
+    }
+
+    /// Writes guest memory regardless of page permissions (a debugger
+    /// poking data or code), keeping history consistent as
+    /// [`Debugger::write_cpu`] does.
+    ///
+    /// Errors: a byte of the range is not mapped (nothing is written).
+    pub fn write_memory(&mut self, addr: u64, data: &[u8]) -> Result<(), zkdbg_emulator::MemError> {
+        self.guest.machine.mem.write_bytes(addr, data)?;
+        self.state_written();
+        Ok(())
+    }
+
+    /// Breakpoint addresses.
+    pub fn breakpoints(&self) -> &FxHashSet<u64> {
+        &self.breakpoints
+    }
+
+    /// Sets a breakpoint at `addr`; `false` if one was there.
+    pub fn set_breakpoint(&mut self, addr: u64) -> bool {
+        self.breakpoints.insert(addr)
+    }
+
+    /// Removes the breakpoint at `addr`; `false` if there was none.
+    pub fn remove_breakpoint(&mut self, addr: u64) -> bool {
+        self.breakpoints.remove(&addr)
+    }
+
+    /// Removes every breakpoint.
+    pub fn clear_breakpoints(&mut self) {
+        self.breakpoints.clear();
+    }
+
+    /// Watchpoints.
+    pub fn watchpoints(&self) -> &[Watchpoint] {
+        &self.watchpoints
+    }
+
+    /// Adds a watchpoint.
+    pub fn add_watchpoint(&mut self, w: Watchpoint) {
+        self.watchpoints.push(w);
+    }
+
+    /// Removes a watchpoint equal to `w`; `false` if there was none.
+    pub fn remove_watchpoint(&mut self, w: &Watchpoint) -> bool {
+        match self.watchpoints.iter().position(|x| x == w) {
+            Some(i) => {
+                self.watchpoints.remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Removes every watchpoint.
+    pub fn clear_watchpoints(&mut self) {
+        self.watchpoints.clear();
+    }
+
+    /// Catchpoints.
+    pub fn catch(&self) -> &Catch {
+        &self.catch
+    }
+
+    /// Replaces the catchpoints.
+    pub fn set_catch(&mut self, catch: Catch) {
+        self.catch = catch;
+    }
+
+    /// Where the guest ended, if it did (exit, halt or fault).
+    pub fn ended(&self) -> Option<&Event> {
+        self.ended.as_ref()
+    }
+
+    /// The syscalls served so far, oldest first (bounded: see
+    /// [`SYSCALL_LOG_MAX`]).
+    pub fn syscall_log(&self) -> &[SyscallEntry] {
+        &self.syscall_log
+    }
+
     /// The guest changed outside execution (a register or memory write):
     /// drop history after now and record the current state.
-    pub fn state_written(&mut self) {
+    fn state_written(&mut self) {
         let now = self.instret();
         self.history.retain(|p| p.instret < now);
         self.take_snapshot_forced();

@@ -45,8 +45,8 @@ fn function_of(d: &Debugger) -> String {
 fn backtrace_by_cfi_shows_every_caller() {
     for arch in ["rv64", "rv32"] {
         let mut d = debugger(arch);
-        let square = d.guest.machine.symbols().by_name("square").unwrap().addr;
-        d.breakpoints.insert(square);
+        let square = d.guest().machine.symbols().by_name("square").unwrap().addr;
+        d.set_breakpoint(square);
         assert_eq!(
             d.resume(Resume::Continue, true, || false),
             Event::Breakpoint(square)
@@ -67,10 +67,10 @@ fn backtrace_by_cfi_shows_every_caller() {
 #[test]
 fn step_next_finish_and_reverse_line() {
     let mut d = debugger("rv64");
-    let main = d.guest.machine.symbols().by_name("main").unwrap().addr;
-    d.breakpoints.insert(main);
+    let main = d.guest().machine.symbols().by_name("main").unwrap().addr;
+    d.set_breakpoint(main);
     d.resume(Resume::Continue, true, || false);
-    d.breakpoints.clear();
+    d.clear_breakpoints();
     // `next` twice stays in main; `step` enters sum_squares.
     assert_eq!(d.step_line(true, 1_000_000), Event::DoneStep);
     assert_eq!(function_of(&d), "main");
@@ -81,7 +81,7 @@ fn step_next_finish_and_reverse_line() {
     // `finish` returns to main, after the call.
     assert_eq!(d.finish(1_000_000), Event::DoneStep);
     assert_eq!(function_of(&d), "main");
-    assert_eq!(d.guest.machine.cpu.x[10], 55, "sum_squares returned 55");
+    assert_eq!(d.guest().machine.cpu.x[10], 55, "sum_squares returned 55");
     // Reverse back into sum_squares' last line.
     assert_eq!(d.reverse_line(1_000_000), Event::DoneStep);
     assert_eq!(function_of(&d), "sum_squares");
@@ -90,8 +90,8 @@ fn step_next_finish_and_reverse_line() {
 #[test]
 fn backtrace_inside_a_leaf_function() {
     let mut d = debugger("rv64");
-    let square = d.guest.machine.symbols().by_name("square").unwrap().addr;
-    d.breakpoints.insert(square + 4);
+    let square = d.guest().machine.symbols().by_name("square").unwrap().addr;
+    d.set_breakpoint(square + 4);
     assert_eq!(
         d.resume(Resume::Continue, true, || false),
         Event::Breakpoint(square + 4)

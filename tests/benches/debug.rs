@@ -47,12 +47,13 @@ fn main() {
             .take(10)
             .collect();
         let mut d = Debugger::new(g, 256 << 20);
-        d.breakpoints.extend(syms.iter().map(|a| a + 1_000_000));
-        while d.breakpoints.len() < 10 {
-            d.breakpoints
-                .insert(0x1000 + d.breakpoints.len() as u64 * 4);
+        for a in &syms {
+            d.set_breakpoint(a + 1_000_000);
         }
-        d.watchpoints.push(Watchpoint {
+        while d.breakpoints().len() < 10 {
+            d.set_breakpoint(0x1000 + d.breakpoints().len() as u64 * 4);
+        }
+        d.add_watchpoint(Watchpoint {
             addr: 0x10,
             len: 8,
             kind: WatchKind::Write,

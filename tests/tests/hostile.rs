@@ -114,7 +114,10 @@ fn file_syscalls_fail_cleanly_and_host_memory_stays_within_the_limit() {
         assert!(text(&o.stdout).contains("writev 1024 x 16 MiB: ok"));
         // 2.1 GB before the limit covered in-memory files; now the limit
         // plus one 16 MiB I/O buffer and the program itself.
-        eprintln!("{arch}: files with --memory-limit 48M: peak RSS {} MiB", rss >> 20);
+        eprintln!(
+            "{arch}: files with --memory-limit 48M: peak RSS {} MiB",
+            rss >> 20
+        );
         assert!(rss < 160 << 20, "{arch}: peak RSS {} MiB", rss >> 20);
     }
 }

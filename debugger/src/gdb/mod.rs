@@ -185,7 +185,7 @@ fn reply_busy(mut stream: TcpStream) {
 /// the session ended (for tests and fuzzing: unlike [`serve`], a panic is
 /// not contained).
 pub fn serve_client(dbg: Debugger, stream: TcpStream) -> Result<String, String> {
-    match dbg.guest.machine.xlen() {
+    match dbg.guest().machine.xlen() {
         Xlen::X64 => session::<u64>(dbg, stream),
         Xlen::X32 => session::<u32>(dbg, stream),
     }

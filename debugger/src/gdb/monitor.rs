@@ -33,11 +33,11 @@ impl<U: Word> MonitorCmd for GdbTarget<U> {
     fn handle_monitor_cmd(&mut self, cmd: &[u8], mut out: ConsoleOutput<'_>) -> Result<(), String> {
         let cmd = String::from_utf8_lossy(cmd);
         let words: Vec<&str> = cmd.split_whitespace().collect();
-        let xlen = self.dbg.guest.machine.xlen();
+        let xlen = self.dbg.guest().machine.xlen();
         match words.as_slice() {
             [] | ["help"] => outputln!(out, "{HELP}"),
             ["cycles"] => {
-                let cpu = &self.dbg.guest.machine.cpu;
+                let cpu = &self.dbg.guest().machine.cpu;
                 outputln!(out, "{} instructions, {} cycles", cpu.instret, cpu.cycle);
             }
             ["syscalls", rest @ ..] => {
@@ -49,8 +49,8 @@ impl<U: Word> MonitorCmd for GdbTarget<U> {
                         return Ok(());
                     }
                 };
-                let program = self.dbg.guest.machine.program.clone();
-                let source = SourceMap::new(&self.dbg.guest.path);
+                let program = self.dbg.guest().machine.program.clone();
+                let source = SourceMap::new(&self.dbg.guest().path);
                 let mut tracer = Tracer::new(program, source, Some(n.max(1)));
                 self.dbg.replay_with(&mut tracer);
                 if tracer.records().next().is_none() {
@@ -65,7 +65,7 @@ impl<U: Word> MonitorCmd for GdbTarget<U> {
                 Err(e) => outputln!(out, "cannot write {file}: {e}"),
             },
             ["catch"] => {
-                let c = &self.dbg.catch;
+                let c = self.dbg.catch();
                 if c.is_empty() {
                     outputln!(out, "no catchpoints");
                 }
@@ -78,12 +78,14 @@ impl<U: Word> MonitorCmd for GdbTarget<U> {
                 }
             }
             ["catch", "ecall"] => {
-                self.dbg.catch.ecall = true;
+                let mut c = self.dbg.catch().clone();
+                c.ecall = true;
+                self.dbg.set_catch(c);
                 self.set_catch_by_client(false);
                 outputln!(out, "catchpoint: every ecall");
             }
             ["catch", "clear"] => {
-                self.dbg.catch = Default::default();
+                self.dbg.set_catch(Default::default());
                 outputln!(out, "catchpoints cleared");
             }
             ["catch", "syscall", names @ ..] if !names.is_empty() => {
@@ -98,8 +100,10 @@ impl<U: Word> MonitorCmd for GdbTarget<U> {
                     }
                 }
                 self.set_catch_by_client(false);
+                let mut c = self.dbg.catch().clone();
+                c.syscalls.extend(nrs.iter().copied());
+                self.dbg.set_catch(c);
                 for nr in nrs {
-                    self.dbg.catch.syscalls.insert(nr);
                     let name = zeroos::syscall_name(nr, xlen).unwrap_or("?");
                     outputln!(out, "catchpoint: syscall {nr} ({name})");
                 }

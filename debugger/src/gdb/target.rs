@@ -3,7 +3,7 @@
 //! description.
 
 use super::arch::{target_xml, RegIdOf, Regs, Riscv, RvRegId, Word, CSRS};
-use crate::core::{Debugger, Event, Resume, WatchKind as OurWatch, Watchpoint};
+use crate::core::{Catch, Debugger, Event, Resume, WatchKind as OurWatch, Watchpoint};
 use crate::run::signal_of;
 use gdbstub::common::Signal;
 use gdbstub::stub::SingleThreadStopReason;
@@ -196,7 +196,7 @@ impl<U: Word> Target for GdbTarget<U> {
 
 impl<U: Word> SingleThreadBase for GdbTarget<U> {
     fn read_registers(&mut self, regs: &mut Regs<U>) -> TargetResult<(), Self> {
-        let cpu = &self.dbg.guest.machine.cpu;
+        let cpu = &self.dbg.guest().machine.cpu;
         regs.x = cpu.x;
         regs.pc = cpu.pc;
         for (i, (_, num, _)) in CSRS.iter().enumerate() {
@@ -207,20 +207,20 @@ impl<U: Word> SingleThreadBase for GdbTarget<U> {
     }
 
     fn write_registers(&mut self, regs: &Regs<U>) -> TargetResult<(), Self> {
-        let xlen = self.dbg.guest.machine.xlen();
-        let cpu = &mut self.dbg.guest.machine.cpu;
-        for i in 1..32 {
-            cpu.x[i] = xlen.truncate(regs.x[i]);
-        }
-        cpu.pc = xlen.truncate(regs.pc) & !1;
-        for (i, (_, num, writable)) in CSRS.iter().enumerate() {
-            if *writable && cpu.read_csr(*num) != Some(regs.csr[i]) {
-                // A `G` packet writes every register: a CSR that keeps its
-                // WARL value, or refuses, must not fail the others.
-                let _ = cpu.write_csr(*num, regs.csr[i]);
+        let xlen = self.dbg.guest().machine.xlen();
+        self.dbg.write_cpu(|cpu| {
+            for i in 1..32 {
+                cpu.x[i] = xlen.truncate(regs.x[i]);
             }
-        }
-        self.dbg.state_written();
+            cpu.pc = xlen.truncate(regs.pc) & !1;
+            for (i, (_, num, writable)) in CSRS.iter().enumerate() {
+                if *writable && cpu.read_csr(*num) != Some(regs.csr[i]) {
+                    // A `G` packet writes every register: a CSR that keeps
+                    // its WARL value, or refuses, must not fail the others.
+                    let _ = cpu.write_csr(*num, regs.csr[i]);
+                }
+            }
+        });
         Ok(())
     }
 
@@ -229,7 +229,7 @@ impl<U: Word> SingleThreadBase for GdbTarget<U> {
     }
 
     fn read_addrs(&mut self, start: U, data: &mut [u8]) -> TargetResult<usize, Self> {
-        let mem = &self.dbg.guest.machine.mem;
+        let mem = &self.dbg.guest().machine.mem;
         let start = start.to_xlen();
         for (i, b) in data.iter_mut().enumerate() {
             match mem.peek_u8(start.wrapping_add(i as u64)) {
@@ -243,13 +243,8 @@ impl<U: Word> SingleThreadBase for GdbTarget<U> {
 
     fn write_addrs(&mut self, start: U, data: &[u8]) -> TargetResult<(), Self> {
         self.dbg
-            .guest
-            .machine
-            .mem
-            .write_bytes(start.to_xlen(), data)
-            .map_err(|_| TargetError::Errno(14))?;
-        self.dbg.state_written();
-        Ok(())
+            .write_memory(start.to_xlen(), data)
+            .map_err(|_| TargetError::Errno(14))
     }
 
     fn support_resume(
@@ -266,7 +261,7 @@ impl<U: Word> SingleRegisterAccess<()> for GdbTarget<U> {
         reg: RegIdOf<U>,
         buf: &mut [u8],
     ) -> TargetResult<usize, Self> {
-        let cpu = &self.dbg.guest.machine.cpu;
+        let cpu = &self.dbg.guest().machine.cpu;
         let v = match reg.0 {
             RvRegId::X(i) => cpu.x[i as usize],
             RvRegId::Pc => cpu.pc,
@@ -282,23 +277,28 @@ impl<U: Word> SingleRegisterAccess<()> for GdbTarget<U> {
         let mut b = [0u8; 8];
         let n = val.len().min(8);
         b[..n].copy_from_slice(&val[..n]);
-        let xlen = self.dbg.guest.machine.xlen();
+        let xlen = self.dbg.guest().machine.xlen();
         let v = xlen.truncate(u64::from_le_bytes(b));
-        let cpu = &mut self.dbg.guest.machine.cpu;
         match reg.0 {
-            RvRegId::X(0) => {}
-            RvRegId::X(i) => cpu.x[i as usize] = v,
-            RvRegId::Pc => cpu.pc = v & !1,
+            RvRegId::X(0) => Ok(()),
+            RvRegId::X(i) => {
+                self.dbg.write_cpu(|cpu| cpu.x[i as usize] = v);
+                Ok(())
+            }
+            RvRegId::Pc => {
+                self.dbg.write_cpu(|cpu| cpu.pc = v & !1);
+                Ok(())
+            }
             RvRegId::Csr(i) if CSRS[i].2 => {
-                if !cpu.write_csr(CSRS[i].1, v) {
-                    return Err(TargetError::NonFatal);
+                if self.dbg.write_cpu(|cpu| cpu.write_csr(CSRS[i].1, v)) {
+                    Ok(())
+                } else {
+                    Err(TargetError::NonFatal)
                 }
             }
             // Read-only: counters, misa, mhartid, priv.
-            RvRegId::Csr(_) | RvRegId::Priv => return Err(TargetError::NonFatal),
+            RvRegId::Csr(_) | RvRegId::Priv => Err(TargetError::NonFatal),
         }
-        self.dbg.state_written();
-        Ok(())
     }
 }
 
@@ -391,11 +391,11 @@ impl<U: Word> Breakpoints for GdbTarget<U> {
 
 impl<U: Word> SwBreakpoint for GdbTarget<U> {
     fn add_sw_breakpoint(&mut self, addr: U, _kind: usize) -> TargetResult<bool, Self> {
-        self.dbg.breakpoints.insert(addr.to_xlen());
+        self.dbg.set_breakpoint(addr.to_xlen());
         Ok(true)
     }
     fn remove_sw_breakpoint(&mut self, addr: U, _kind: usize) -> TargetResult<bool, Self> {
-        Ok(self.dbg.breakpoints.remove(&addr.to_xlen()))
+        Ok(self.dbg.remove_breakpoint(addr.to_xlen()))
     }
 }
 
@@ -418,7 +418,7 @@ fn our_kind(k: WatchKind) -> OurWatch {
 
 impl<U: Word> HwWatchpoint for GdbTarget<U> {
     fn add_hw_watchpoint(&mut self, addr: U, len: U, kind: WatchKind) -> TargetResult<bool, Self> {
-        self.dbg.watchpoints.push(Watchpoint {
+        self.dbg.add_watchpoint(Watchpoint {
             addr: addr.to_xlen(),
             len: len.to_xlen().max(1),
             kind: our_kind(kind),
@@ -436,13 +436,7 @@ impl<U: Word> HwWatchpoint for GdbTarget<U> {
             len: len.to_xlen().max(1),
             kind: our_kind(kind),
         };
-        match self.dbg.watchpoints.iter().position(|x| *x == w) {
-            Some(i) => {
-                self.dbg.watchpoints.remove(i);
-                Ok(true)
-            }
-            None => Ok(false),
-        }
+        Ok(self.dbg.remove_watchpoint(&w))
     }
 }
 
@@ -451,23 +445,23 @@ impl<U: Word> CatchSyscalls for GdbTarget<U> {
         &mut self,
         filter: Option<SyscallNumbers<'_, U>>,
     ) -> TargetResult<(), Self> {
-        let c = &mut self.dbg.catch;
-        match filter {
-            Some(numbers) => {
-                c.ecall = false;
-                c.syscalls = numbers.map(|n| n.to_xlen()).collect();
-            }
-            None => {
-                c.ecall = true;
-                c.syscalls.clear();
-            }
-        }
+        let catch = match filter {
+            Some(numbers) => Catch {
+                ecall: false,
+                syscalls: numbers.map(|n| n.to_xlen()).collect(),
+            },
+            None => Catch {
+                ecall: true,
+                syscalls: Default::default(),
+            },
+        };
+        self.dbg.set_catch(catch);
         self.set_catch_by_client(true);
         Ok(())
     }
 
     fn disable_catch_syscalls(&mut self) -> TargetResult<(), Self> {
-        self.dbg.catch = Default::default();
+        self.dbg.set_catch(Default::default());
         self.set_catch_by_client(false);
         Ok(())
     }

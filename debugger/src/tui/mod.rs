@@ -81,7 +81,7 @@ impl App {
     pub fn new(dbg: Debugger) -> App {
         // The memory pane starts at the first writable segment (data).
         let data = dbg
-            .guest
+            .guest()
             .machine
             .program
             .segments
@@ -89,7 +89,7 @@ impl App {
             .find(|s| s.write)
             .map_or(0, |s| s.vaddr);
         App {
-            prev_regs: dbg.guest.machine.cpu.x,
+            prev_regs: dbg.guest().machine.cpu.x,
             dbg,
             pane: Pane::Source,
             state: State::Stopped("at entry".into()),
@@ -127,7 +127,7 @@ impl App {
             Event::Watch(k, a) => State::Stopped(format!("watchpoint ({k:?}) at {a:#x}")),
             Event::Catch(nr) => State::Stopped(format!(
                 "catchpoint: syscall {nr} ({})",
-                zeroos::syscall_name(*nr, self.dbg.guest.machine.xlen()).unwrap_or("?")
+                zeroos::syscall_name(*nr, self.dbg.guest().machine.xlen()).unwrap_or("?")
             )),
             Event::Exited(c) => State::Exited(*c),
             Event::Halted => State::Exited(0),
@@ -150,7 +150,7 @@ impl App {
     }
 
     fn act(&mut self, f: impl FnOnce(&mut Debugger) -> Event) {
-        self.prev_regs = self.dbg.guest.machine.cpu.x;
+        self.prev_regs = self.dbg.guest().machine.cpu.x;
         let ev = f(&mut self.dbg);
         self.stopped(ev);
     }
@@ -162,9 +162,9 @@ impl App {
 
     /// Starts a background `continue`.
     pub fn start_continue(&mut self) {
-        self.prev_regs = self.dbg.guest.machine.cpu.x;
+        self.prev_regs = self.dbg.guest().machine.cpu.x;
         self.state = State::Running;
-        self.run_since = Some((Instant::now(), self.dbg.guest.machine.cpu.cycle));
+        self.run_since = Some((Instant::now(), self.dbg.guest().machine.cpu.cycle));
         self.message = "running: Esc or Ctrl-C interrupts".into();
         // The first chunk skips a breakpoint at the current pc.
         self.run_chunk(true);
@@ -178,7 +178,7 @@ impl App {
         });
         if let Some((t0, n0)) = self.run_since {
             let secs = t0.elapsed().as_secs_f64().max(1e-9);
-            self.rate = (self.dbg.guest.machine.cpu.cycle - n0) as f64 / secs;
+            self.rate = (self.dbg.guest().machine.cpu.cycle - n0) as f64 / secs;
         }
         if ev != Event::Interrupted {
             self.stopped(ev);
@@ -233,10 +233,12 @@ impl App {
             KeyCode::Char('c') => self.start_continue(),
             KeyCode::Char('b') => self.toggle_breakpoint(),
             KeyCode::Char('e') => {
-                self.dbg.catch.ecall = !self.dbg.catch.ecall;
+                let mut c = self.dbg.catch().clone();
+                c.ecall = !c.ecall;
+                self.dbg.set_catch(c);
                 self.message = format!(
                     "break on every ecall: {}",
-                    if self.dbg.catch.ecall { "on" } else { "off" }
+                    if self.dbg.catch().ecall { "on" } else { "off" }
                 );
             }
             KeyCode::Tab => {
@@ -283,13 +285,13 @@ impl App {
             self.message = "no source line here (no DWARF)".into();
             return;
         };
-        let (lo, hi) = self.dbg.guest.machine.mem.code_range();
+        let (lo, hi) = self.dbg.guest().machine.mem.code_range();
         match self.dbg.source.address_of_line(&file, line, lo, hi) {
             Some(a) => {
-                if self.dbg.breakpoints.remove(&a) {
+                if self.dbg.remove_breakpoint(a) {
                     self.message = format!("breakpoint removed at {file}:{line}");
                 } else {
-                    self.dbg.breakpoints.insert(a);
+                    self.dbg.set_breakpoint(a);
                     self.message = format!("breakpoint at {file}:{line} ({a:#x})");
                 }
             }
@@ -305,13 +307,18 @@ impl App {
         if let Ok(v) = s.parse() {
             return Some(v);
         }
-        self.dbg.guest.machine.symbols().by_name(s).map(|x| x.addr)
+        self.dbg
+            .guest()
+            .machine
+            .symbols()
+            .by_name(s)
+            .map(|x| x.addr)
     }
 
     /// Runs a `:` command.
     pub fn command(&mut self, cmd: &str) {
         let words: Vec<&str> = cmd.split_whitespace().collect();
-        let xlen = self.dbg.guest.machine.xlen();
+        let xlen = self.dbg.guest().machine.xlen();
         self.message = match words.as_slice() {
             ["help"] | ["h"] => {
                 self.help = true;
@@ -319,21 +326,21 @@ impl App {
             }
             ["break" | "b", spec] => self.break_at(spec),
             ["delete"] => {
-                self.dbg.breakpoints.clear();
-                self.dbg.watchpoints.clear();
-                self.dbg.catch = Default::default();
+                self.dbg.clear_breakpoints();
+                self.dbg.clear_watchpoints();
+                self.dbg.set_catch(Default::default());
                 "all breakpoints, watchpoints and catchpoints deleted".into()
             }
             ["watch", spec] => match self.parse_addr(spec) {
                 Some(a) => {
                     let len = self
                         .dbg
-                        .guest
+                        .guest()
                         .machine
                         .symbols()
                         .by_name(spec)
                         .map_or(xlen.bytes() as u64, |s| s.size.clamp(1, 8));
-                    self.dbg.watchpoints.push(Watchpoint {
+                    self.dbg.add_watchpoint(Watchpoint {
                         addr: a,
                         len,
                         kind: WatchKind::Write,
@@ -347,7 +354,9 @@ impl App {
                 for n in names {
                     match n.parse::<u64>().ok().or_else(|| zeroos::syscall_number(n)) {
                         Some(nr) => {
-                            self.dbg.catch.syscalls.insert(nr);
+                            let mut c = self.dbg.catch().clone();
+                            c.syscalls.insert(nr);
+                            self.dbg.set_catch(c);
                             out.push(format!(
                                 "{nr} ({})",
                                 zeroos::syscall_name(nr, xlen).unwrap_or("?")
@@ -367,7 +376,7 @@ impl App {
                 None => format!("unknown symbol or address `{spec}`"),
             },
             ["info", "registers"] | ["info", "reg"] => {
-                let c = &self.dbg.guest.machine.cpu;
+                let c = &self.dbg.guest().machine.cpu;
                 format!(
                     "pc={:#x} ra={:#x} sp={:#x} a0={:#x} a7={} mstatus={:#x} mcause={:#x}",
                     c.pc, c.x[1], c.x[2], c.x[10], c.x[17], c.csr.mstatus, c.csr.mcause
@@ -383,7 +392,7 @@ impl App {
     }
 
     fn break_at(&mut self, spec: &str) -> String {
-        let (lo, hi) = self.dbg.guest.machine.mem.code_range();
+        let (lo, hi) = self.dbg.guest().machine.mem.code_range();
         let addr = if let Some((file, line)) = spec.rsplit_once(':') {
             match line.parse() {
                 Ok(l) => self.dbg.source.address_of_line(file, l, lo, hi),
@@ -394,7 +403,7 @@ impl App {
         } else {
             // A function: stop after its prologue, at its second line row
             // if there is one, as GDB does.
-            self.dbg.guest.machine.symbols().by_name(spec).map(|s| {
+            self.dbg.guest().machine.symbols().by_name(spec).map(|s| {
                 let rows = self.dbg.source.line_rows(s.addr, s.addr + s.size.max(2));
                 rows.iter()
                     .map(|r| r.0)
@@ -404,7 +413,7 @@ impl App {
         };
         match addr {
             Some(a) => {
-                self.dbg.breakpoints.insert(a);
+                self.dbg.set_breakpoint(a);
                 format!("breakpoint at {spec} ({a:#x})")
             }
             None => format!("cannot place a breakpoint at `{spec}`"),

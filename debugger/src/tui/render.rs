@@ -113,7 +113,7 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 fn status_bar(f: &mut Frame, app: &App, r: Rect) {
-    let cpu = &app.dbg.guest.machine.cpu;
+    let cpu = &app.dbg.guest().machine.cpu;
     let (state, color) = match &app.state {
         State::Stopped(why) => (format!("stopped ({why})"), Color::Yellow),
         State::Running => (
@@ -125,8 +125,8 @@ fn status_bar(f: &mut Frame, app: &App, r: Rect) {
     };
     let text = format!(
         " zkdbg {} ({}) | {state} | pc {:#x} | {} instructions | {} cycles ",
-        app.dbg.guest.name(),
-        app.dbg.guest.machine.xlen().name(),
+        app.dbg.guest().name(),
+        app.dbg.guest().machine.xlen().name(),
         cpu.pc,
         cpu.instret,
         cpu.cycle
@@ -140,7 +140,7 @@ fn status_bar(f: &mut Frame, app: &App, r: Rect) {
 fn breakpoint_lines(app: &App, file: &str) -> Vec<u32> {
     let mut v: Vec<u32> = app
         .dbg
-        .breakpoints
+        .breakpoints()
         .iter()
         .filter_map(|&a| app.dbg.line_of(a))
         .filter(|(f, _)| f == file)
@@ -209,7 +209,7 @@ fn source(f: &mut Frame, app: &mut App, r: Rect) {
 }
 
 fn disassembly(f: &mut Frame, app: &App, r: Rect) {
-    let m = &app.dbg.guest.machine;
+    let m = &app.dbg.guest().machine;
     let pc = m.cpu.pc;
     let h = r.height.saturating_sub(2) as i64;
     // Walk from the function's start (or pc) to find instructions before pc.
@@ -242,7 +242,7 @@ fn disassembly(f: &mut Frame, app: &App, r: Rect) {
                 Some(i) => disassemble(&i, a, m.xlen(), &sym),
                 None => "(unmapped)".into(),
             };
-            let mark = if app.dbg.breakpoints.contains(&a) {
+            let mark = if app.dbg.breakpoints().contains(&a) {
                 "●"
             } else {
                 " "
@@ -269,8 +269,8 @@ fn disassembly(f: &mut Frame, app: &App, r: Rect) {
 }
 
 fn registers(f: &mut Frame, app: &App, r: Rect) {
-    let cpu = &app.dbg.guest.machine.cpu;
-    let w = if app.dbg.guest.machine.xlen().bits() == 64 {
+    let cpu = &app.dbg.guest().machine.cpu;
+    let w = if app.dbg.guest().machine.xlen().bits() == 64 {
         16
     } else {
         8
@@ -329,7 +329,7 @@ fn stack(f: &mut Frame, app: &App, r: Rect) {
 
 fn points(f: &mut Frame, app: &App, r: Rect) {
     let mut lines = Vec::new();
-    let mut bps: Vec<u64> = app.dbg.breakpoints.iter().copied().collect();
+    let mut bps: Vec<u64> = app.dbg.breakpoints().iter().copied().collect();
     bps.sort_unstable();
     for a in bps {
         let loc = app
@@ -339,17 +339,17 @@ fn points(f: &mut Frame, app: &App, r: Rect) {
             .unwrap_or_default();
         lines.push(Line::from(format!("break {a:#x}{loc}")));
     }
-    for w in &app.dbg.watchpoints {
+    for w in app.dbg.watchpoints() {
         lines.push(Line::from(format!(
             "watch {:#x} ({} bytes, {:?})",
             w.addr, w.len, w.kind
         )));
     }
-    if app.dbg.catch.ecall {
+    if app.dbg.catch().ecall {
         lines.push(Line::from("catch every ecall"));
     }
-    for nr in &app.dbg.catch.syscalls {
-        let name = zeroos::syscall_name(*nr, app.dbg.guest.machine.xlen()).unwrap_or("?");
+    for nr in &app.dbg.catch().syscalls {
+        let name = zeroos::syscall_name(*nr, app.dbg.guest().machine.xlen()).unwrap_or("?");
         lines.push(Line::from(format!("catch syscall {nr} ({name})")));
     }
     f.render_widget(
@@ -359,7 +359,7 @@ fn points(f: &mut Frame, app: &App, r: Rect) {
 }
 
 fn memory(f: &mut Frame, app: &App, r: Rect) {
-    let mem = &app.dbg.guest.machine.mem;
+    let mem = &app.dbg.guest().machine.mem;
     let mut lines = Vec::new();
     for row in 0..r.height.saturating_sub(2) as u64 {
         let a = app.mem_addr.wrapping_add(row * 8);
@@ -407,7 +407,7 @@ fn output(f: &mut Frame, app: &App, r: Rect) {
 
 fn syscalls(f: &mut Frame, app: &App, r: Rect) {
     let h = r.height.saturating_sub(2) as usize;
-    let log = &app.dbg.syscall_log;
+    let log = &app.dbg.syscall_log();
     let lines: Vec<Line> = log[log.len().saturating_sub(h)..]
         .iter()
         .map(|s| Line::from(s.text.clone()))
