@@ -372,16 +372,18 @@ struct BpBits {
     base: u64,
     end: u64,
     words: Vec<u64>,
-    /// The breakpoints it was built from.
-    from: FxHashSet<u64>,
+    /// The [`Debugger`]'s breakpoint generation it was built for.
+    generation: u64,
 }
 
 impl BpBits {
-    /// Rebuilds the bitmap if `breakpoints` or `code` differ from what it
-    /// was built from.
-    fn refresh(&mut self, breakpoints: &FxHashSet<u64>, code: (u64, u64)) {
+    /// Rebuilds the bitmap if the breakpoints changed since it was built
+    /// (their `generation` moved: every change goes through the
+    /// [`Debugger`]'s setters) or the code range did.
+    fn refresh(&mut self, breakpoints: &FxHashSet<u64>, generation: u64, code: (u64, u64)) {
         let (base, end) = code;
-        if (self.base, self.end) == code && self.from == *breakpoints && !self.words.is_empty() {
+        if (self.base, self.end) == code && self.generation == generation && !self.words.is_empty()
+        {
             return;
         }
         let slots = ((end - base) / 2) as usize;
@@ -396,7 +398,7 @@ impl BpBits {
             base,
             end,
             words,
-            from: breakpoints.clone(),
+            generation,
         };
     }
 
@@ -452,6 +454,8 @@ pub struct Debugger {
     /// [`Debugger::write_memory`], which keep the history consistent.
     guest: Guest,
     breakpoints: FxHashSet<u64>,
+    /// Moves on every change of `breakpoints` (the bitmap's cache key).
+    bp_generation: u64,
     watchpoints: Vec<Watchpoint>,
     catch: Catch,
     history: Vec<HistorySnapshot>,
@@ -540,6 +544,7 @@ impl Debugger {
             unwinder,
             guest,
             breakpoints: FxHashSet::default(),
+            bp_generation: 0,
             watchpoints: Vec::new(),
             catch: Catch::default(),
             history: Vec::new(),
@@ -630,16 +635,19 @@ impl Debugger {
 
     /// Sets a breakpoint at `addr`; `false` if one was there.
     pub fn set_breakpoint(&mut self, addr: u64) -> bool {
+        self.bp_generation += 1;
         self.breakpoints.insert(addr)
     }
 
     /// Removes the breakpoint at `addr`; `false` if there was none.
     pub fn remove_breakpoint(&mut self, addr: u64) -> bool {
+        self.bp_generation += 1;
         self.breakpoints.remove(&addr)
     }
 
     /// Removes every breakpoint.
     pub fn clear_breakpoints(&mut self) {
+        self.bp_generation += 1;
         self.breakpoints.clear();
     }
 
@@ -773,8 +781,11 @@ impl Debugger {
                 // breakpoints); the rest run under the lean observer.
                 steps = 1;
             }
-            self.bits
-                .refresh(&self.breakpoints, self.guest.machine.mem.code_range());
+            self.bits.refresh(
+                &self.breakpoints,
+                self.bp_generation,
+                self.guest.machine.mem.code_range(),
+            );
             let points = Points::new(
                 &self.breakpoints,
                 &self.bits,
@@ -860,6 +871,7 @@ impl Debugger {
     fn step_over_call(&mut self, len: u64) -> Event {
         let ret = self.pc() + len;
         let sp = self.guest.machine.cpu.x[2];
+        self.bp_generation += 1;
         let had = !self.breakpoints.insert(ret);
         let mut first = true;
         let ev = loop {
@@ -875,6 +887,7 @@ impl Debugger {
             }
         };
         if !had {
+            self.bp_generation += 1;
             self.breakpoints.remove(&ret);
         }
         match ev {
@@ -1061,8 +1074,11 @@ impl Debugger {
             let start = self.history[k].instret;
             self.guest.machine.restore(&self.history[k].machine);
             self.guest.os = self.history[k].os.clone();
-            self.bits
-                .refresh(&self.breakpoints, self.guest.machine.mem.code_range());
+            self.bits.refresh(
+                &self.breakpoints,
+                self.bp_generation,
+                self.guest.machine.mem.code_range(),
+            );
             let mut stops = Stops {
                 log: None,
                 points: Points::new(

@@ -152,3 +152,29 @@ fn reverse_step_without_dwarf_goes_back_one_instruction() {
     assert_eq!(d.reverse_line(1_000_000), Event::DoneStep);
     assert_eq!(d.instret(), end - 1);
 }
+
+#[test]
+fn breakpoint_changes_between_resumes_take_effect() {
+    let mut d = debugger("rv64");
+    let syms = d.guest().machine.symbols().clone();
+    let square = syms.by_name("square").unwrap().addr;
+    let sum = syms.by_name("sum_squares").unwrap().addr;
+    d.set_breakpoint(square);
+    assert_eq!(
+        d.resume(Resume::Continue, true, || false),
+        Event::Breakpoint(square)
+    );
+    // Removed: the next stop is the new one, not square again.
+    assert!(d.remove_breakpoint(square));
+    d.reset();
+    d.set_breakpoint(sum);
+    assert_eq!(
+        d.resume(Resume::Continue, true, || false),
+        Event::Breakpoint(sum)
+    );
+    d.clear_breakpoints();
+    assert!(matches!(
+        d.resume(Resume::Continue, true, || false),
+        Event::Exited(_)
+    ));
+}
