@@ -379,7 +379,8 @@ impl Memory {
             };
             self.map.insert(p, Page { frame, perm });
         }
-        self.forget_code(first << PAGE_SHIFT, (last + 1) << PAGE_SHIFT);
+        // No decoded slot needs resetting: new pages were unmapped (their
+        // slots were reset then) and old ones only gained permissions.
         Ok(())
     }
 
@@ -417,19 +418,19 @@ impl Memory {
     /// (mprotect(2)).
     ///
     /// Errors: [`MemError::Unmapped`] if a page of the range is not mapped
-    /// (nothing changes then), [`MemError::BadRange`] for a range outside
-    /// the address space.
+    /// (nothing changes then), [`MemError::BadRange`] for a range in the
+    /// guard region or outside the address space.
     pub fn protect(&mut self, addr: u64, len: u64, perm: Perm) -> Result<(), MemError> {
         if len == 0 {
             return Ok(());
         }
-        let (first, last) = self.page_range(addr.max(GUARD_SIZE), len)?;
+        let (first, last) = self.page_range(addr, len)?;
         let pages = self.mapped_in(first, last);
         if pages.len() as u64 != last - first + 1 {
+            // The first gap lies within pages.len() + 1 pages of `first`.
             let missing = (first..=last)
-                .zip(pages.iter().copied().chain(std::iter::repeat(u64::MAX)))
-                .find(|(want, have)| want != have)
-                .map_or(first, |(want, _)| want);
+                .find(|p| !self.map.contains_key(p))
+                .unwrap_or(first);
             return Err(MemError::Unmapped(missing << PAGE_SHIFT));
         }
         for p in pages {

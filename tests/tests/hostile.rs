@@ -223,9 +223,14 @@ fn page_permissions_fault_as_linux_does() {
     }
 }
 
-/// `guests/bin/rv64/NAME.elf` with its PT_LOAD segment `index` patched by `f`
-/// (given the program header's bytes), written into `dir`.
-fn patched(name: &str, index: usize, dir: &Path, f: impl Fn(&mut [u8])) -> std::path::PathBuf {
+/// `guests/bin/rv64/NAME.elf` patched by `f` (given the whole ELF and the
+/// offset of its PT_LOAD program header `index`), written into `dir`.
+fn patched(
+    name: &str,
+    index: usize,
+    dir: &Path,
+    f: impl Fn(&mut [u8], usize),
+) -> std::path::PathBuf {
     let mut elf = std::fs::read(guest("rv64", name)).unwrap();
     let phoff = u64::from_le_bytes(elf[0x20..0x28].try_into().unwrap()) as usize;
     let phnum = u16::from_le_bytes(elf[0x38..0x3a].try_into().unwrap()) as usize;
@@ -234,7 +239,7 @@ fn patched(name: &str, index: usize, dir: &Path, f: impl Fn(&mut [u8])) -> std::
         .filter(|&h| elf[h..h + 4] == 1u32.to_le_bytes())
         .nth(index)
         .unwrap();
-    f(&mut elf[h..h + 56]);
+    f(&mut elf, h);
     let p = dir.join(format!("{name}-patched-{index}.elf"));
     std::fs::write(&p, elf).unwrap();
     p
@@ -249,8 +254,8 @@ fn rwx_data_and_huge_executable_segments_run_correctly() {
     // The data segment (index 2, holding the stack) marked RWX: stack
     // stores land in executable pages but never on executed code, so no
     // decoded instruction is reset (before: every store re-decoded).
-    let rwx = patched("fib", 2, &dir, |h| {
-        h[4..8].copy_from_slice(&7u32.to_le_bytes())
+    let rwx = patched("fib", 2, &dir, |elf, h| {
+        elf[h + 4..h + 8].copy_from_slice(&7u32.to_le_bytes())
     });
     let program = Arc::new(Program::parse(&std::fs::read(&rwx).unwrap()).unwrap());
     let mut m = Machine::new(program.clone(), Config::default()).unwrap();
@@ -265,9 +270,9 @@ fn rwx_data_and_huge_executable_segments_run_correctly() {
     );
     // The same segment RWX with a 900 MB memsz: the code tables would not
     // fit the limit, so the code runs undecoded from memory, correctly.
-    let huge = patched("fib", 2, &dir, |h| {
-        h[4..8].copy_from_slice(&7u32.to_le_bytes());
-        h[0x28..0x30].copy_from_slice(&(900u64 << 20).to_le_bytes());
+    let huge = patched("fib", 2, &dir, |elf, h| {
+        elf[h + 4..h + 8].copy_from_slice(&7u32.to_le_bytes());
+        elf[h + 0x28..h + 0x30].copy_from_slice(&(900u64 << 20).to_le_bytes());
     });
     let huge = huge.to_str().unwrap();
     let o = zkdbg(&["run", huge, "--memory-limit", "1G"]);
@@ -376,17 +381,12 @@ fn traces_stream_in_constant_memory() {
 #[test]
 fn a_fault_on_the_first_instruction_is_profiled_and_traced() {
     let dir = tempdir("first-fault");
-    let elf = patched("fib", 0, &dir, |_| {});
-    let mut bytes = std::fs::read(&elf).unwrap();
-    // The entry point's first instruction becomes 0x0000 (illegal).
-    let phoff = u64::from_le_bytes(bytes[0x20..0x28].try_into().unwrap()) as usize;
-    let h = (0..8)
-        .map(|i| phoff + 56 * i)
-        .find(|&h| bytes[h..h + 4] == 1u32.to_le_bytes())
-        .unwrap();
-    let off = u64::from_le_bytes(bytes[h + 8..h + 16].try_into().unwrap()) as usize;
-    bytes[off..off + 4].fill(0);
-    std::fs::write(&elf, bytes).unwrap();
+    // The first instruction of the text segment (the entry point) becomes
+    // 0x0000 (illegal).
+    let elf = patched("fib", 0, &dir, |elf, h| {
+        let off = u64::from_le_bytes(elf[h + 8..h + 16].try_into().unwrap()) as usize;
+        elf[off..off + 4].fill(0);
+    });
     for sub in ["profile", "trace", "run"] {
         let out = dir.join(format!("out-{sub}"));
         let mut c = Command::new(zkdbg_bin());

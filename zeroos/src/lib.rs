@@ -462,9 +462,7 @@ impl ZeroOs {
             mem.check(buf, len, Perm::NONE).map_err(|_| EFAULT)?;
             return Ok(len);
         }
-        let data = mem
-            .read_vec(buf, len.min(MAX_IO) as usize)
-            .map_err(|_| EFAULT)?;
+        let data = mem.read_vec(buf, len as usize).map_err(|_| EFAULT)?;
         if let Some(console_fd) = self.vfs.write(fd, &data, mem)? {
             self.console_write(console_fd, &data, mem)?;
         }
@@ -616,7 +614,7 @@ impl ZeroOs {
             return Err(EINVAL);
         }
         let len = page_round_up(len)
-            .filter(|&l| l <= mem.address_space_end())
+            .filter(|&l| fits(mem, 0, l))
             .ok_or(ENOMEM)?;
         let file = flags & MAP_ANONYMOUS == 0;
         if file {
@@ -627,17 +625,15 @@ impl ZeroOs {
             if !hint.is_multiple_of(PAGE_SIZE) {
                 return Err(EINVAL);
             }
-            match hint.checked_add(len) {
-                Some(end) if hint >= GUARD_SIZE && end <= mem.address_space_end() => {}
-                _ => return Err(ENOMEM),
+            if hint < GUARD_SIZE || !fits(mem, hint, len) {
+                return Err(ENOMEM);
             }
             mem.unmap(hint, len);
             hint
+        } else if fits(mem, self.mmap_next, len) {
+            self.mmap_next
         } else {
-            match self.mmap_next.checked_add(len) {
-                Some(end) if end <= mem.address_space_end() => self.mmap_next,
-                _ => return Err(ENOMEM),
-            }
+            return Err(ENOMEM);
         };
         mem.map_with(addr, len, Perm::from_prot(prot))
             .map_err(|_| ENOMEM)?;
@@ -658,11 +654,9 @@ impl ZeroOs {
         if !addr.is_multiple_of(PAGE_SIZE) || len == 0 {
             return Err(EINVAL);
         }
-        let len = page_round_up(len).ok_or(EINVAL)?;
-        match addr.checked_add(len) {
-            Some(end) if end <= mem.address_space_end() => {}
-            _ => return Err(EINVAL),
-        }
+        let len = page_round_up(len)
+            .filter(|&l| fits(mem, addr, l))
+            .ok_or(EINVAL)?;
         mem.unmap(addr, len);
         Ok(0)
     }
@@ -675,11 +669,9 @@ impl ZeroOs {
         if len == 0 {
             return Ok(0);
         }
+        // Memory::protect refuses the guard region, ranges past the address
+        // space and unmapped pages alike: all ENOMEM.
         let len = page_round_up(len).ok_or(ENOMEM)?;
-        match addr.checked_add(len) {
-            Some(end) if addr >= GUARD_SIZE && end <= mem.address_space_end() => {}
-            _ => return Err(ENOMEM),
-        }
         mem.protect(addr, len, Perm::from_prot(prot))
             .map(|_| 0)
             .map_err(|_| ENOMEM)
@@ -715,6 +707,12 @@ const MAX_IO: u64 = 1 << 24;
 /// writable), or `-EFAULT`.
 fn put(mem: &mut Memory, addr: u64, data: &[u8]) -> Result<(), i64> {
     mem.write_user(addr, data).map_err(|_| EFAULT)
+}
+
+/// Whether `addr..addr+len` lies within the guest address space.
+fn fits(mem: &Memory, addr: u64, len: u64) -> bool {
+    addr.checked_add(len)
+        .is_some_and(|end| end <= mem.address_space_end())
 }
 
 /// `len` rounded up to whole pages, `None` if that overflows.
