@@ -23,8 +23,7 @@ use zkdbg_emulator::{
     AccessKind, Cpu, Fault, Insn, MemAccess, Observer, Op, Snapshot, StopReason, SyscallRequest,
     SyscallResult,
 };
-use zkdbg_profiler::source::SourceMap;
-use zkdbg_profiler::unwind::Unwinder;
+use zkdbg_symbols::{SourceMap, Symbolizer};
 
 /// What a watchpoint watches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -474,9 +473,6 @@ pub struct Debugger {
     /// [`Debugger::set_interrupt_check`]).
     interrupt: Option<InterruptCheck>,
     bits: BpBits,
-    /// DWARF lines and inline frames of the guest.
-    pub source: SourceMap,
-    unwinder: Unwinder,
 }
 
 /// The path of the file `name` in `dir`, where `name` is a plain file name:
@@ -536,12 +532,8 @@ impl Debugger {
     /// `budget` bounds the snapshots' memory (bytes).
     pub fn new(guest: Guest, budget: u64) -> Debugger {
         let start = (guest.machine.snapshot(), guest.os.clone());
-        let source = SourceMap::new(&guest.path);
-        let unwinder = Unwinder::new(&guest.elf);
         let mut d = Debugger {
             syscall_log: Vec::new(),
-            source,
-            unwinder,
             guest,
             breakpoints: FxHashSet::default(),
             bp_generation: 0,
@@ -565,6 +557,11 @@ impl Debugger {
     /// Retired instructions so far.
     pub fn instret(&self) -> u64 {
         self.guest.machine.cpu.instret
+    }
+
+    /// DWARF lines and inline frames of the guest.
+    pub fn source(&self) -> &SourceMap {
+        self.guest.symbols.source()
     }
 
     /// Back to the entry point (history, output position and end cleared;
@@ -850,7 +847,7 @@ impl Debugger {
 
     /// `(file, line)` of `pc`, if DWARF knows it.
     pub fn line_of(&self, pc: u64) -> Option<(String, u32)> {
-        let f = self.source.frames(pc).into_iter().next()?;
+        let f = self.source().frames(pc).into_iter().next()?;
         Some((f.file?, f.line?))
     }
 
@@ -977,7 +974,7 @@ impl Debugger {
     /// asked at every one.
     pub fn reverse_line(&mut self, limit: u64) -> Event {
         let start = self.line_of(self.pc());
-        if start.is_none() && !self.source.has_lines() {
+        if start.is_none() && !self.source().has_lines() {
             return self.reverse_step();
         }
         for n in 0..limit {
@@ -999,14 +996,16 @@ impl Debugger {
     /// The call stack by DWARF CFI, innermost first, with inline frames.
     pub fn backtrace(&self) -> Vec<StackFrame> {
         let cpu = &self.guest.machine.cpu;
-        self.unwinder
+        self.guest
+            .symbols
+            .unwinder()
             .backtrace(cpu.pc, &cpu.x, &self.guest.machine.mem)
             .into_iter()
             .enumerate()
             .map(|(i, pc)| {
                 let lookup = if i == 0 { pc } else { pc.wrapping_sub(2) };
                 let mut inline: Vec<InlineFrame> = self
-                    .source
+                    .source()
                     .frames(lookup)
                     .into_iter()
                     .map(|f| InlineFrame {
@@ -1149,9 +1148,8 @@ impl Debugger {
 
     fn profile_svg_to(&mut self, path: &std::path::Path) -> std::io::Result<u64> {
         let program = self.guest.machine.program.clone();
-        let source = SourceMap::new(&self.guest.path);
-        let mut prof =
-            zkdbg_profiler::Profiler::new(zkdbg_profiler::Symbolizer::new(program, source));
+        let source = self.source().clone();
+        let mut prof = zkdbg_profiler::Profiler::new(Symbolizer::new(program, source));
         self.replay_with(&mut prof);
         let p = prof.finish();
         use std::os::unix::fs::OpenOptionsExt;

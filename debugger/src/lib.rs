@@ -10,4 +10,4 @@ pub mod gdb;
 pub mod guest;
 pub mod run;
 pub mod tui;
-pub use zkdbg_profiler::source;
+pub use zkdbg_symbols::source;

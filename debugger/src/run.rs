@@ -1,7 +1,7 @@
 //! `zkdbg run`: run a guest to completion and report.
 
 use crate::guest::Guest;
-use crate::source::{describe_addr, SourceMap};
+use crate::source::SourceMap;
 use serde::Serialize;
 use zkdbg_emulator::disasm::disassemble;
 use zkdbg_emulator::{Fault, FaultKind, Machine, StopReason};
@@ -46,7 +46,7 @@ impl FaultReport {
             instruction,
             function: symbols.describe(fault.pc),
             location: source.location(fault.pc),
-            signal: signal_of(fault.kind).0.to_string(),
+            signal: Signal::of(fault.kind).name().to_string(),
             permission: permission_note(fault, &machine.mem),
         }
     }
@@ -89,17 +89,56 @@ fn permission_note(fault: &Fault, mem: &zkdbg_emulator::Memory) -> Option<String
     (!perm.allows(need)).then(|| format!("page is {}: not {what}", perm.describe()))
 }
 
-/// The signal name and number a fault maps to (as a debugger or a shell
-/// would report a process killed by it).
-pub fn signal_of(kind: FaultKind) -> (&'static str, i32) {
-    match kind {
-        FaultKind::InstructionAccess | FaultKind::LoadAccess | FaultKind::StoreAccess => {
-            ("SIGSEGV", 11)
+/// The POSIX signal a fault maps to, as a debugger or a shell would report a
+/// process killed by it. Numbers are Linux's (signal(7), asm-generic).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signal {
+    /// Access to an unmapped page or one without the needed permission.
+    Segv,
+    /// Illegal instruction.
+    Ill,
+    /// Misaligned access (under `--strict-align`).
+    Bus,
+    /// `ebreak`.
+    Trap,
+    /// `--max-cycles` reached.
+    Xcpu,
+}
+
+impl Signal {
+    /// The signal of a fault.
+    pub fn of(kind: FaultKind) -> Signal {
+        match kind {
+            FaultKind::InstructionAccess | FaultKind::LoadAccess | FaultKind::StoreAccess => {
+                Signal::Segv
+            }
+            FaultKind::IllegalInstruction => Signal::Ill,
+            FaultKind::LoadMisaligned | FaultKind::StoreMisaligned => Signal::Bus,
+            FaultKind::Breakpoint => Signal::Trap,
+            FaultKind::CycleLimit => Signal::Xcpu,
         }
-        FaultKind::IllegalInstruction => ("SIGILL", 4),
-        FaultKind::LoadMisaligned | FaultKind::StoreMisaligned => ("SIGBUS", 7),
-        FaultKind::Breakpoint => ("SIGTRAP", 5),
-        FaultKind::CycleLimit => ("SIGXCPU", 24),
+    }
+
+    /// Its name, e.g. `SIGSEGV`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Signal::Segv => "SIGSEGV",
+            Signal::Ill => "SIGILL",
+            Signal::Bus => "SIGBUS",
+            Signal::Trap => "SIGTRAP",
+            Signal::Xcpu => "SIGXCPU",
+        }
+    }
+
+    /// Its Linux number (a shell reports exit status 128 + this).
+    pub fn number(self) -> i32 {
+        match self {
+            Signal::Segv => 11,
+            Signal::Ill => 4,
+            Signal::Bus => 7,
+            Signal::Trap => 5,
+            Signal::Xcpu => 24,
+        }
     }
 }
 
@@ -132,13 +171,14 @@ pub struct RunReport {
 
 impl RunReport {
     /// Builds the report of a finished run.
-    pub fn new(guest: &Guest, stop: &StopReason, source: &SourceMap) -> RunReport {
+    pub fn new(guest: &Guest, stop: &StopReason) -> RunReport {
+        let source = guest.symbols.source();
         let m = &guest.machine;
         let (exit_code, exit_status, halt_reason, fault) = match stop {
             StopReason::Exited(s) => (s & 0xff, Some(*s), "exit", None),
             StopReason::Halted => (0, None, "jump-to-self", None),
             StopReason::Fault(f) => (
-                128 + signal_of(f.kind).1,
+                128 + Signal::of(f.kind).number(),
                 None,
                 "fault",
                 Some(FaultReport::new(f, m, source)),
@@ -200,13 +240,4 @@ impl RunReport {
         }
         s
     }
-}
-
-/// Describes the guest's current location for messages: `name+off (file:line)`.
-pub fn describe_pc(machine: &Machine, source: &SourceMap, pc: u64) -> String {
-    let mut s = describe_addr(machine.symbols(), pc);
-    if let Some(l) = source.location(pc) {
-        s += &format!(" ({l})");
-    }
-    s
 }

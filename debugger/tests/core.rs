@@ -4,41 +4,34 @@
 use std::path::Path;
 use zeroos::Output;
 use zkdbg::core::{Debugger, Event, Resume};
-use zkdbg::guest::{Guest, GuestArgs};
+use zkdbg::guest::{Guest, GuestOptions};
 
 fn debugger(arch: &str) -> Debugger {
     debugger_for(arch, "debuggee")
 }
 
 fn debugger_for(arch: &str, name: &str) -> Debugger {
-    debugger_with(arch, name, &[])
+    debugger_with(arch, name, None)
 }
 
-fn debugger_with(arch: &str, name: &str, extra: &[&str]) -> Debugger {
+fn debugger_with(arch: &str, name: &str, stdin: Option<&Path>) -> Debugger {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let elf = root
         .join("guests/bin")
         .join(arch)
         .join(format!("{name}.elf"));
-    debugger_of(&elf, extra)
+    debugger_of(&elf, stdin)
 }
 
-/// A debugger on the ELF at `elf`, with extra guest options.
-fn debugger_of(elf: &Path, extra: &[&str]) -> Debugger {
-    #[derive(clap::Parser)]
-    struct Cli {
-        #[command(flatten)]
-        guest: GuestArgs,
-    }
-    let argv = ["x", elf.to_str().unwrap()]
-        .into_iter()
-        .chain(extra.iter().copied());
-    let args = <Cli as clap::Parser>::parse_from(argv).guest;
+/// A debugger on the ELF at `elf`, with `stdin` as its input.
+fn debugger_of(elf: &Path, stdin: Option<&Path>) -> Debugger {
+    let mut args = GuestOptions::new(elf);
+    args.stdin = stdin.map(Path::to_path_buf);
     Debugger::new(Guest::load(&args, Output::Capture).unwrap(), 64 << 20)
 }
 
 fn function_of(d: &Debugger) -> String {
-    d.source.frames(d.pc())[0].function.clone().unwrap()
+    d.source().frames(d.pc())[0].function.clone().unwrap()
 }
 
 #[test]
@@ -111,7 +104,7 @@ fn long_operations_ask_the_interrupt_check() {
     // hostile's `many-syscalls`: 11 million instructions, several snapshots.
     let input = std::env::temp_dir().join(format!("zkdbg-core-many-{}", std::process::id()));
     std::fs::write(&input, "many-syscalls\n").unwrap();
-    let mut d = debugger_with("rv64", "hostile", &["--stdin", input.to_str().unwrap()]);
+    let mut d = debugger_with("rv64", "hostile", Some(&input));
     // Run to the exit, then reverse-continue with a check that says stop:
     // it stops after the first snapshot segment it searched.
     assert!(matches!(
@@ -145,7 +138,7 @@ fn reverse_step_without_dwarf_goes_back_one_instruction() {
         .status()
         .expect("riscv64-unknown-elf-objcopy (Debian's binutils-riscv64-unknown-elf)");
     assert!(ok.success());
-    let mut d = debugger_of(&stripped, &[]);
+    let mut d = debugger_of(&stripped, None);
     d.resume(Resume::Continue, true, || false);
     let end = d.instret();
     // Before: a million snapshot replays looking for a line (the TUI froze).

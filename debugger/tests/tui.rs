@@ -9,7 +9,7 @@ use ratatui::Terminal;
 use std::path::Path;
 use zeroos::Output;
 use zkdbg::core::Debugger;
-use zkdbg::guest::{Guest, GuestArgs};
+use zkdbg::guest::{Guest, GuestOptions};
 use zkdbg::tui::{render, App};
 
 fn app(arch: &str, name: &str) -> App {
@@ -23,15 +23,10 @@ fn app(arch: &str, name: &str) -> App {
 }
 
 fn app_at(elf: &Path) -> App {
-    #[derive(clap::Parser)]
-    struct Cli {
-        #[command(flatten)]
-        guest: GuestArgs,
-    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     // Source paths in the guests' DWARF are relative to the repository.
     std::env::set_current_dir(root).unwrap();
-    let args = <Cli as clap::Parser>::parse_from(["x", elf.to_str().unwrap()]).guest;
+    let args = GuestOptions::new(elf);
     App::new(Debugger::new(
         Guest::load(&args, Output::Capture).unwrap(),
         64 << 20,

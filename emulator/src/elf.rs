@@ -15,9 +15,12 @@ const PF_X: u32 = 1;
 /// Why an ELF file could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ElfError {
-    /// Not a parseable ELF file.
-    #[error("not a valid ELF file: {0}")]
-    Parse(String),
+    /// Not a parseable ELF file (the `object` crate's error).
+    #[error("not a valid ELF file")]
+    Parse(#[from] object::Error),
+    /// A parseable object file of another format (COFF, Mach-O, ...).
+    #[error("{0:?} file, not ELF")]
+    NotElf(object::BinaryFormat),
     /// Not a RISC-V ELF.
     #[error("ELF is for {0}, not RISC-V (EM_RISCV)")]
     WrongMachine(String),
@@ -199,12 +202,9 @@ impl Program {
     /// Errors: see [`ElfError`]; every malformed input gives an error, never
     /// a panic.
     pub fn parse(data: &[u8]) -> Result<Program, ElfError> {
-        let file = object::File::parse(data).map_err(|e| ElfError::Parse(e.to_string()))?;
+        let file = object::File::parse(data)?;
         if !matches!(file, object::File::Elf32(_) | object::File::Elf64(_)) {
-            return Err(ElfError::Parse(format!(
-                "{:?} file, not ELF",
-                file.format()
-            )));
+            return Err(ElfError::NotElf(file.format()));
         }
         let xlen = match file.architecture() {
             object::Architecture::Riscv64 => Xlen::X64,

@@ -1,8 +1,8 @@
 //! Exact, inline-aware cycle profiles and syscall traces of zkVM guests.
 //!
-//! - [`source`]: DWARF symbolization (`addr2line`), shared with the
-//!   debugger;
-//! - [`symbolize`]: per-pc inline chains, interned and cached;
+//! Symbols (DWARF lines, inline chains, unwinding) come from
+//! `zkdbg-symbols`.
+//!
 //! - [`profile`]: the [`Profiler`] observer (shadow call stack, exact cycle
 //!   attribution, syscall frames, spans);
 //! - [`report`]: the finished [`Profile`] and its outputs (folded stacks,
@@ -13,12 +13,8 @@
 mod pprof;
 pub mod profile;
 pub mod report;
-pub mod source;
-pub mod symbolize;
 pub mod trace;
-pub mod unwind;
 
 pub use profile::Profiler;
 pub use report::{write_diff_svg, Profile, Summary};
-pub use symbolize::Symbolizer;
 pub use trace::Tracer;

@@ -6,7 +6,7 @@
 //! link register, `ra` or `t0`, as the RISC-V calling convention hints) and
 //! on every trap into an in-guest kernel; it records the call-tree node
 //! of the calling instruction, the return address and the stack pointer.
-//! Inside a physical frame the pc's inline chain (see [`crate::symbolize`])
+//! Inside a physical frame the pc's inline chain (see [`zkdbg_symbols::symbolize`])
 //! gives the function and its inlined callees, so the node charged for an
 //! instruction is *caller's node + the pc's chain*. Consequences:
 //! - a tail call (a plain jump to another function's entry) changes the
@@ -24,13 +24,13 @@
 //! and every instruction up to and including the `mret` sit under
 //! `[syscall] NAME`, the name taken from a7 at the `ecall`.
 
-use crate::symbolize::{ChainId, NameId, Symbolizer};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use zkdbg_emulator::{
     Cpu, HostCall, Insn, Memory, Observer, SyscallRequest, SyscallResult, Transfer, TransferKind,
     TrapEvent, Xlen,
 };
+use zkdbg_symbols::symbolize::{ChainId, NameId, Symbolizer};
 
 /// A call-tree node: a frame name under a parent node.
 #[derive(Clone, Debug)]
@@ -602,9 +602,9 @@ impl Observer for Profiler {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::SourceMap;
     use std::sync::Arc;
     use zkdbg_emulator::{Machine, Program};
+    use zkdbg_symbols::source::SourceMap;
 
     /// A machine running a hand-assembled loop with no symbols, so that
     /// every frame is `[unknown 0xPAGE]`.
@@ -660,7 +660,7 @@ mod tests {
 
     #[test]
     fn rust_and_cpp_names_are_demangled() {
-        use crate::symbolize::demangle;
+        use zkdbg_symbols::symbolize::demangle;
         assert_eq!(
             demangle("_ZN4core3fmt5write17h0123456789abcdefE"),
             "core::fmt::write"

@@ -2,9 +2,9 @@
 //! JSON summary, pprof and a terminal table.
 
 use crate::profile::{Node, SpanStat, StackStats, SyscallStat, ROOT};
-use crate::symbolize::{NameId, Symbolizer};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
+use zkdbg_symbols::symbolize::{NameId, Symbolizer};
 
 /// A finished cycle profile: the call tree with self cycles per node.
 pub struct Profile {

@@ -8,7 +8,6 @@
 //! `SEEK_*`, `CLOCK_*`, `AT_FDCWD`), pointers in hex, other values in
 //! decimal.
 
-use crate::source::SourceMap;
 use rustc_hash::FxHashMap;
 use serde::ser::{Serialize, Serializer};
 use std::sync::Arc;
@@ -17,6 +16,7 @@ use zkdbg_emulator::{
     Cpu, HostCall, Memory, Observer, Program, SyscallRequest, SyscallResult, Transfer,
     TransferKind, TrapEvent, Xlen,
 };
+use zkdbg_symbols::source::SourceMap;
 
 /// Bytes of a buffer or path shown before `...`.
 pub const STRING_LIMIT: usize = 32;
@@ -483,7 +483,7 @@ impl Tracer {
             self.program
                 .symbols
                 .function_at(pc)
-                .map(|(s, _)| crate::symbolize::demangle(&s.name))
+                .map(|(s, _)| zkdbg_symbols::symbolize::demangle(&s.name))
         });
         let location = frames.first().and_then(|f| f.location());
         let p = (function, location);

@@ -9,20 +9,14 @@
 use std::time::Instant;
 use zeroos::Output;
 use zkdbg::core::{Debugger, Event, Resume, WatchKind, Watchpoint};
-use zkdbg::guest::{Guest, GuestArgs};
+use zkdbg::guest::{Guest, GuestOptions};
 
 fn load(arch: &str) -> Guest {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .unwrap();
     let elf = root.join("guests/bin").join(arch).join("bench.elf");
-    #[derive(clap::Parser)]
-    struct Cli {
-        #[command(flatten)]
-        guest: GuestArgs,
-    }
-    let args = <Cli as clap::Parser>::parse_from(["x", elf.to_str().unwrap()]).guest;
-    Guest::load(&args, Output::Capture).unwrap()
+    Guest::load(&GuestOptions::new(elf), Output::Capture).unwrap()
 }
 
 fn main() {

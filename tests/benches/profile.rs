@@ -6,8 +6,8 @@
 
 use std::sync::Arc;
 use zkdbg_emulator::{Observer, Program};
-use zkdbg_profiler::source::SourceMap;
-use zkdbg_profiler::{Profiler, Symbolizer};
+use zkdbg_profiler::Profiler;
+use zkdbg_symbols::{Symbolizer, Symbols};
 
 fn run<O: Observer>(program: &Arc<Program>, stdin: &[u8], obs: &mut O) -> (u64, f64) {
     zkdbg_tests::timed_run(program, stdin, obs)
@@ -29,9 +29,11 @@ fn main() {
                 .join("guests/bin")
                 .join(arch)
                 .join(format!("{name}.elf"));
-            let program = Arc::new(Program::parse(&std::fs::read(&path).unwrap()).unwrap());
+            let bytes: Arc<[u8]> = Arc::from(std::fs::read(&path).unwrap());
+            let program = Arc::new(Program::parse(&bytes).unwrap());
             let (n, plain) = run(&program, stdin, &mut ());
-            let mut prof = Profiler::new(Symbolizer::new(program.clone(), SourceMap::new(&path)));
+            let source = Symbols::new(bytes).source().clone();
+            let mut prof = Profiler::new(Symbolizer::new(program.clone(), source));
             // Symbolization (DWARF) is included: it is part of a profile run.
             let (_, profiled) = run(&program, stdin, &mut prof);
             let p = prof.finish();

@@ -11,25 +11,17 @@ use ratatui::Terminal;
 use std::time::Instant;
 use zeroos::Output;
 use zkdbg::core::Debugger;
-use zkdbg::guest::{Guest, GuestArgs};
+use zkdbg::guest::{Guest, GuestOptions};
 use zkdbg::tui::{render, App};
 
 fn load(name: &str, stdin: Option<&std::path::Path>) -> Guest {
-    #[derive(clap::Parser)]
-    struct Cli {
-        #[command(flatten)]
-        guest: GuestArgs,
-    }
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .unwrap();
     std::env::set_current_dir(root).unwrap();
     let elf = root.join("guests/bin/rv64").join(format!("{name}.elf"));
-    let mut argv = vec!["x".to_string(), elf.display().to_string()];
-    if let Some(s) = stdin {
-        argv.extend(["--stdin".into(), s.display().to_string()]);
-    }
-    let args = <Cli as clap::Parser>::parse_from(argv).guest;
+    let mut args = GuestOptions::new(elf);
+    args.stdin = stdin.map(|s| s.to_path_buf());
     Guest::load(&args, Output::Capture).unwrap()
 }
 

@@ -352,19 +352,13 @@ pub fn dwarf(data: &[u8]) {
         let at = off + u.choose_index(len).unwrap_or(0);
         bytes[at] = u8::arbitrary(&mut u).unwrap_or(0);
     }
-    let dir = crate::tempdir(&format!("fuzz-dwarf-{:?}", std::thread::current().id()));
-    let path = dir.join("mutated.elf");
-    std::fs::write(&path, &bytes).unwrap();
     let Ok(program) = Program::parse(&bytes) else {
         return;
     };
     let program = Arc::new(program);
-    let source = zkdbg_profiler::source::SourceMap::new(&path);
-    let unwinder = zkdbg_profiler::unwind::Unwinder::new(&bytes);
-    let mut sym = zkdbg_profiler::Symbolizer::new(
-        program.clone(),
-        zkdbg_profiler::source::SourceMap::new(&path),
-    );
+    let symbols = zkdbg_symbols::Symbols::new(Arc::from(bytes));
+    let (source, unwinder) = (symbols.source(), symbols.unwinder());
+    let mut sym = zkdbg_symbols::Symbolizer::new(program.clone(), source.clone());
     let Ok(mut m) = Machine::new(program.clone(), Config::default()) else {
         return;
     };
@@ -530,15 +524,8 @@ pub fn gdb(data: &[u8]) {
 }
 
 fn load_guest(arch: &str, name: &str) -> zkdbg::guest::Guest {
-    #[derive(clap::Parser)]
-    struct Cli {
-        #[command(flatten)]
-        guest: zkdbg::guest::GuestArgs,
-    }
-    let elf = crate::guest(arch, name);
-    let args =
-        <Cli as clap::Parser>::parse_from(["x", elf.to_str().unwrap(), "--max-cycles", "5000000"])
-            .guest;
+    let mut args = zkdbg::guest::GuestOptions::new(crate::guest(arch, name));
+    args.max_cycles = Some(5_000_000);
     zkdbg::guest::Guest::load(&args, Output::Capture).unwrap()
 }
 

@@ -272,8 +272,7 @@ fn top_table_and_diff() {
     ]);
     let svg = dir.join("diff.svg");
     let o = zkdbg(&[
-        "profile",
-        "--diff",
+        "diff",
         a.to_str().unwrap(),
         b.to_str().unwrap(),
         "-o",
@@ -285,17 +284,6 @@ fn top_table_and_diff() {
         s.contains("Differential") && s.contains("spin10"),
         "diff svg"
     );
-    // `zkdbg diff` draws the same SVG.
-    let svg2 = dir.join("diff2.svg");
-    let o = zkdbg(&[
-        "diff",
-        a.to_str().unwrap(),
-        b.to_str().unwrap(),
-        "-o",
-        svg2.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(std::fs::read_to_string(&svg2).unwrap(), s);
 }
 
 /// The syscall names of `qemu-riscv64 -strace`, in order.

@@ -13,7 +13,7 @@ mod monitor;
 mod target;
 
 use crate::core::Debugger;
-use crate::guest::{Guest, GuestArgs};
+use crate::guest::{Guest, GuestOptions};
 use anyhow::{Context, Result};
 use arch::Word;
 use gdbstub::conn::{Connection, ConnectionExt};
@@ -27,31 +27,40 @@ use target::GdbTarget;
 use zeroos::Output;
 use zkdbg_emulator::Xlen;
 
-/// Options of `zkdbg gdb`.
-#[derive(clap::Args, Clone, Debug)]
-pub struct GdbArgs {
-    /// Address to listen on (loopback by default; another address needs --allow-remote).
-    #[arg(long, default_value = "127.0.0.1:1234", value_name = "ADDR:PORT")]
+/// Options of `zkdbg gdb` (the binary's clap arguments convert into it).
+#[derive(Clone, Debug)]
+pub struct GdbOptions {
+    /// Address to listen on; other than loopback only with `allow_remote`.
     pub listen: SocketAddr,
-    /// Accept a --listen address other than loopback. A client has full
+    /// Accept a `listen` address other than loopback. A client has full
     /// control of the guest and can make the stub write files in
-    /// --output-dir: only for networks you trust.
-    #[arg(long)]
+    /// `output_dir`: only for networks you trust.
     pub allow_remote: bool,
     /// Exit after the first client disconnects.
-    #[arg(long)]
     pub once: bool,
-    /// Memory budget for reverse-execution snapshots (bytes; K, M, G accepted).
-    #[arg(long, value_name = "BYTES", value_parser = crate::guest::parse_size, default_value = "256M")]
+    /// Memory budget for reverse-execution snapshots, in bytes.
     pub history_budget: u64,
     /// End a session whose client sends nothing for this many seconds
     /// while the guest is stopped (0: never).
-    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub idle_timeout: u64,
     /// Directory where `monitor profile NAME` writes (a client names only
     /// a file in it).
-    #[arg(long, value_name = "DIR", default_value = ".")]
     pub output_dir: std::path::PathBuf,
+}
+
+impl Default for GdbOptions {
+    /// 127.0.0.1:1234, loopback only, serve clients until killed, 256 MiB of
+    /// history, 600 s idle timeout, files in the current directory.
+    fn default() -> GdbOptions {
+        GdbOptions {
+            listen: SocketAddr::from(([127, 0, 0, 1], 1234)),
+            allow_remote: false,
+            once: false,
+            history_budget: 256 << 20,
+            idle_timeout: 600,
+            output_dir: ".".into(),
+        }
+    }
 }
 
 /// What a client that connects while another is attached receives (a GDB
@@ -64,7 +73,7 @@ const BUSY: &str = "E.zkdbg: another GDB client is attached to this guest; try a
 ///
 /// Errors: a --listen address that is not loopback without
 /// --allow-remote; the ELF cannot be loaded; the address cannot be bound.
-pub fn serve(guest_args: &GuestArgs, args: &GdbArgs) -> Result<()> {
+pub fn serve(guest_args: &GuestOptions, args: &GdbOptions) -> Result<()> {
     if !args.listen.ip().is_loopback() && !args.allow_remote {
         anyhow::bail!(
             "refusing to listen on {}: a GDB client gets full control of the guest and can \

@@ -12,7 +12,6 @@
 use super::arch::Word;
 use super::target::GdbTarget;
 use gdbstub::target::ext::monitor_cmd::{outputln, ConsoleOutput, MonitorCmd};
-use zkdbg_profiler::source::SourceMap;
 use zkdbg_profiler::Tracer;
 
 /// The text of `monitor help`.
@@ -30,7 +29,11 @@ zkdbg monitor commands:
   monitor reset                     restart the guest from its entry point";
 
 impl<U: Word> MonitorCmd for GdbTarget<U> {
-    fn handle_monitor_cmd(&mut self, cmd: &[u8], mut out: ConsoleOutput<'_>) -> Result<(), String> {
+    fn handle_monitor_cmd(
+        &mut self,
+        cmd: &[u8],
+        mut out: ConsoleOutput<'_>,
+    ) -> Result<(), Self::Error> {
         let cmd = String::from_utf8_lossy(cmd);
         let words: Vec<&str> = cmd.split_whitespace().collect();
         let xlen = self.dbg.guest().machine.xlen();
@@ -50,7 +53,7 @@ impl<U: Word> MonitorCmd for GdbTarget<U> {
                     }
                 };
                 let program = self.dbg.guest().machine.program.clone();
-                let source = SourceMap::new(&self.dbg.guest().path);
+                let source = self.dbg.source().clone();
                 let mut tracer = Tracer::new(program, source, Some(n.max(1)));
                 self.dbg.replay_with(&mut tracer);
                 if tracer.records().next().is_none() {

@@ -4,7 +4,6 @@
 
 use super::arch::{target_xml, RegIdOf, Regs, Riscv, RvRegId, Word, CSRS};
 use crate::core::{Catch, Debugger, Event, Resume, WatchKind as OurWatch, Watchpoint};
-use crate::run::signal_of;
 use gdbstub::common::Signal;
 use gdbstub::stub::SingleThreadStopReason;
 use gdbstub::target::ext::base::reverse_exec::{ReplayLogPosition, ReverseCont, ReverseStep};
@@ -130,13 +129,15 @@ impl<U: Word> GdbTarget<U> {
             Event::Catch(_) => SingleThreadStopReason::Signal(Signal::SIGTRAP),
             Event::Exited(c) => SingleThreadStopReason::Exited(c as u8),
             Event::Halted => SingleThreadStopReason::Exited(0),
-            Event::Fault(f) => SingleThreadStopReason::Signal(match signal_of(f.kind).0 {
-                "SIGSEGV" => Signal::SIGSEGV,
-                "SIGILL" => Signal::SIGILL,
-                "SIGBUS" => Signal::SIGBUS,
-                "SIGXCPU" => Signal::SIGXCPU,
-                _ => Signal::SIGTRAP,
-            }),
+            Event::Fault(f) => {
+                SingleThreadStopReason::Signal(match crate::run::Signal::of(f.kind) {
+                    crate::run::Signal::Segv => Signal::SIGSEGV,
+                    crate::run::Signal::Ill => Signal::SIGILL,
+                    crate::run::Signal::Bus => Signal::SIGBUS,
+                    crate::run::Signal::Xcpu => Signal::SIGXCPU,
+                    crate::run::Signal::Trap => Signal::SIGTRAP,
+                })
+            }
             Event::Interrupted => SingleThreadStopReason::Signal(Signal::SIGINT),
             Event::StartOfHistory => SingleThreadStopReason::ReplayLog {
                 tid: None,
@@ -152,7 +153,9 @@ impl<U: Word> GdbTarget<U> {
 
 impl<U: Word> Target for GdbTarget<U> {
     type Arch = Riscv<U>;
-    type Error = String;
+    /// Nothing the target does fails fatally: errors reach the client as
+    /// error replies (`TargetError::NonFatal`/`Errno`).
+    type Error = std::convert::Infallible;
 
     fn base_ops(&mut self) -> BaseOps<'_, Self::Arch, Self::Error> {
         BaseOps::SingleThread(self)

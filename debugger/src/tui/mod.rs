@@ -8,7 +8,7 @@
 mod render;
 
 use crate::core::{Debugger, Event, Resume, WatchKind, Watchpoint};
-use crate::run::signal_of;
+use crate::run::Signal;
 use crossterm::event::{self, Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -134,7 +134,7 @@ impl App {
             Event::Fault(f) => State::Faulted(format!(
                 "{} ({}) at {:#x}",
                 f.kind.describe(),
-                signal_of(f.kind).0,
+                Signal::of(f.kind).name(),
                 f.pc
             )),
             Event::Interrupted => State::Stopped("interrupted".into()),
@@ -286,7 +286,7 @@ impl App {
             return;
         };
         let (lo, hi) = self.dbg.guest().machine.mem.code_range();
-        match self.dbg.source.address_of_line(&file, line, lo, hi) {
+        match self.dbg.source().address_of_line(&file, line, lo, hi) {
             Some(a) => {
                 if self.dbg.remove_breakpoint(a) {
                     self.message = format!("breakpoint removed at {file}:{line}");
@@ -395,7 +395,7 @@ impl App {
         let (lo, hi) = self.dbg.guest().machine.mem.code_range();
         let addr = if let Some((file, line)) = spec.rsplit_once(':') {
             match line.parse() {
-                Ok(l) => self.dbg.source.address_of_line(file, l, lo, hi),
+                Ok(l) => self.dbg.source().address_of_line(file, l, lo, hi),
                 Err(_) => None,
             }
         } else if spec.starts_with('*') {
@@ -404,7 +404,7 @@ impl App {
             // A function: stop after its prologue, at its second line row
             // if there is one, as GDB does.
             self.dbg.guest().machine.symbols().by_name(spec).map(|s| {
-                let rows = self.dbg.source.line_rows(s.addr, s.addr + s.size.max(2));
+                let rows = self.dbg.source().line_rows(s.addr, s.addr + s.size.max(2));
                 rows.iter()
                     .map(|r| r.0)
                     .find(|&a| a > s.addr && rows[0].2 != rows.iter().find(|r| r.0 == a).unwrap().2)

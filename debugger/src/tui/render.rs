@@ -162,7 +162,7 @@ fn source(f: &mut Frame, app: &mut App, r: Rect) {
         return;
     };
     // Inline frames: the innermost function and where it was inlined.
-    let frames = app.dbg.source.frames(pc);
+    let frames = app.dbg.source().frames(pc);
     let func = frames
         .first()
         .and_then(|f| f.function.clone())

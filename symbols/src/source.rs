@@ -1,8 +1,16 @@
 //! Source-level symbolization from DWARF (via `addr2line`), falling back to
-//! the ELF symbol table.
+//! the ELF symbol table. The DWARF sections are read from the ELF bytes in
+//! memory (uncompressed sections without a copy; `SHF_COMPRESSED` ones
+//! inflated once).
 
-use std::path::Path;
+use gimli::{EndianArcSlice, RunTimeEndian};
+use object::{Object, ObjectSection};
+use std::borrow::Cow;
+use std::rc::Rc;
+use std::sync::Arc;
 use zkdbg_emulator::SymbolTable;
+
+type Reader = EndianArcSlice<RunTimeEndian>;
 
 /// One frame at an address: a function and, if known, its source location.
 /// Inline frames come innermost first.
@@ -27,17 +35,19 @@ impl Frame {
     }
 }
 
-/// Maps addresses to functions and source lines.
+/// Maps addresses to functions and source lines. Cloning shares the parsed
+/// DWARF.
+#[derive(Clone)]
 pub struct SourceMap {
-    loader: Option<addr2line::Loader>,
+    loader: Option<Rc<addr2line::Context<Reader>>>,
 }
 
 impl SourceMap {
-    /// Reads the DWARF of the ELF at `path`. An ELF without DWARF (or an
-    /// unreadable one) gives a map that knows no lines, never an error.
-    pub fn new(path: &Path) -> SourceMap {
+    /// Reads the DWARF of the ELF image `elf`. An image without DWARF (or
+    /// not an ELF) gives a map that knows no lines, never an error.
+    pub fn new(elf: Arc<[u8]>) -> SourceMap {
         SourceMap {
-            loader: addr2line::Loader::new(path).ok(),
+            loader: load(elf).map(Rc::new),
         }
     }
 
@@ -57,7 +67,7 @@ impl SourceMap {
     pub fn frames(&self, addr: u64) -> Vec<Frame> {
         let mut out = Vec::new();
         let Some(l) = &self.loader else { return out };
-        if let Ok(mut it) = l.find_frames(addr) {
+        if let Ok(mut it) = l.find_frames(addr).skip_all_loads() {
             while let Ok(Some(f)) = it.next() {
                 out.push(Frame {
                     function: f
@@ -111,6 +121,36 @@ impl SourceMap {
             _ => None,
         }
     }
+}
+
+/// The DWARF of `elf` as an `addr2line` context, or `None` if `elf` is not
+/// an object file or its DWARF is malformed.
+fn load(elf: Arc<[u8]>) -> Option<addr2line::Context<Reader>> {
+    let file = object::File::parse(&*elf).ok()?;
+    let endian = if file.is_little_endian() {
+        RunTimeEndian::Little
+    } else {
+        RunTimeEndian::Big
+    };
+    let whole = Reader::new(elf.clone(), endian);
+    let section = |id: gimli::SectionId| -> Result<Reader, gimli::Error> {
+        let Some(s) = file.section_by_name(id.name()) else {
+            return Ok(Reader::new(Arc::from(&[][..]), endian));
+        };
+        // Uncompressed bytes inside the file: a range of the shared image.
+        if let (Ok(Cow::Borrowed(data)), Some((off, size))) =
+            (s.uncompressed_data(), s.file_range())
+        {
+            let (off, size) = (off as usize, size as usize);
+            if data.len() == size && off.checked_add(size).is_some_and(|e| e <= elf.len()) {
+                return Ok(whole.range(off..off + size));
+            }
+        }
+        let data = s.uncompressed_data().unwrap_or(Cow::Borrowed(&[]));
+        Ok(Reader::new(Arc::from(&*data), endian))
+    };
+    let dwarf = gimli::Dwarf::load(section).ok()?;
+    addr2line::Context::from_dwarf(dwarf).ok()
 }
 
 /// `name+0xOFF` for `addr` from the symbol table, or the address in hex.

@@ -1,0 +1,141 @@
+//! Command-line arguments shared by several subcommands, and their
+//! conversion into the library's plain option types.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use zeroos::Mount;
+use zkdbg::gdb::GdbOptions;
+use zkdbg::guest::GuestOptions;
+use zkdbg_emulator::machine::{DEFAULT_MEMORY_LIMIT, DEFAULT_SYSCALL_CYCLES};
+
+/// Guest options shared by `run`, `profile`, `trace`, `gdb` and `tui`.
+#[derive(clap::Args, Clone, Debug)]
+pub struct GuestArgs {
+    /// The guest ELF (RV32 or RV64, little-endian, statically linked).
+    pub elf: PathBuf,
+    /// File whose bytes the guest reads as stdin (default: empty).
+    #[arg(long, value_name = "FILE")]
+    pub stdin: Option<PathBuf>,
+    /// Stop with a fault after this many cycles.
+    #[arg(long, value_name = "N")]
+    pub max_cycles: Option<u64>,
+    /// Misaligned loads and stores fault (as on RISC Zero).
+    #[arg(long)]
+    pub strict_align: bool,
+    /// Make a host directory visible to the guest: HOST_DIR:GUEST_DIR, read-only unless `:rw` follows.
+    #[arg(long, value_name = "HOST:GUEST[:rw]")]
+    pub mount: Vec<Mount>,
+    /// Seed of the guest's randomness (getrandom, /dev/urandom).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Guest memory limit in bytes (suffixes K, M, G accepted).
+    #[arg(long, value_name = "BYTES", value_parser = parse_size, default_value_t = DEFAULT_MEMORY_LIMIT)]
+    pub memory_limit: u64,
+    /// Modeled cost in cycles of each syscall served by zeroos (added to the ecall's own cycle; at most 2^32).
+    #[arg(long, value_name = "CYCLES", default_value_t = DEFAULT_SYSCALL_CYCLES,
+          value_parser = clap::value_parser!(u64).range(..=1u64 << 32))]
+    pub syscall_cycles: u64,
+}
+
+impl From<GuestArgs> for GuestOptions {
+    fn from(a: GuestArgs) -> GuestOptions {
+        GuestOptions {
+            elf: a.elf,
+            stdin: a.stdin,
+            max_cycles: a.max_cycles,
+            strict_align: a.strict_align,
+            mounts: a.mount,
+            seed: a.seed,
+            memory_limit: a.memory_limit,
+            syscall_cycles: a.syscall_cycles,
+        }
+    }
+}
+
+/// Options of `zkdbg gdb`.
+#[derive(clap::Args, Clone, Debug)]
+pub struct GdbArgs {
+    /// Address to listen on (loopback by default; another address needs --allow-remote).
+    #[arg(long, default_value = "127.0.0.1:1234", value_name = "ADDR:PORT")]
+    pub listen: SocketAddr,
+    /// Accept a --listen address other than loopback. A client has full
+    /// control of the guest and can make the stub write files in
+    /// --output-dir: only for networks you trust.
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Exit after the first client disconnects.
+    #[arg(long)]
+    pub once: bool,
+    /// Memory budget for reverse-execution snapshots (bytes; K, M, G accepted).
+    #[arg(long, value_name = "BYTES", value_parser = parse_size, default_value = "256M")]
+    pub history_budget: u64,
+    /// End a session whose client sends nothing for this many seconds
+    /// while the guest is stopped (0: never).
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub idle_timeout: u64,
+    /// Directory where `monitor profile NAME` writes (a client names only
+    /// a file in it).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub output_dir: PathBuf,
+}
+
+impl From<GdbArgs> for GdbOptions {
+    fn from(a: GdbArgs) -> GdbOptions {
+        GdbOptions {
+            listen: a.listen,
+            allow_remote: a.allow_remote,
+            once: a.once,
+            history_budget: a.history_budget,
+            idle_timeout: a.idle_timeout,
+            output_dir: a.output_dir,
+        }
+    }
+}
+
+/// Parses a byte size such as `4096`, `64K`, `256M` or `1G` (powers of 1024).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (num, mult) = match s.char_indices().last() {
+        Some((i, 'K' | 'k')) => (&s[..i], 1u64 << 10),
+        Some((i, 'M' | 'm')) => (&s[..i], 1 << 20),
+        Some((i, 'G' | 'g')) => (&s[..i], 1 << 30),
+        _ => (s, 1),
+    };
+    num.parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| format!("`{s}` is not a size in bytes (e.g. 4096, 64K, 256M, 1G)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("64K"), Ok(65536));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
+    }
+
+    /// The command line's defaults are the library's defaults.
+    #[test]
+    fn defaults_agree_with_the_library() {
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            guest: GuestArgs,
+            #[command(flatten)]
+            gdb: GdbArgs,
+        }
+        let cli = Cli::parse_from(["x", "g.elf"]);
+        let ours = GuestOptions::from(cli.guest);
+        let lib = GuestOptions::new("g.elf");
+        assert_eq!(format!("{ours:?}"), format!("{lib:?}"));
+        let ours = GdbOptions::from(cli.gdb);
+        assert_eq!(format!("{ours:?}"), format!("{:?}", GdbOptions::default()));
+    }
+}

@@ -1,0 +1,98 @@
+//! `zkdbg profile`: exact cycle profiles (SVG, folded, JSON, pprof, top table).
+
+use crate::args::GuestArgs;
+use crate::run::{finish_run, print_summary};
+use crate::write_file;
+use anyhow::Result;
+use std::path::PathBuf;
+use zeroos::Output;
+use zkdbg::exec::run_to_end;
+use zkdbg::guest::Guest;
+use zkdbg_profiler::Profiler;
+use zkdbg_symbols::Symbolizer;
+
+#[derive(clap::Args, Debug)]
+pub struct ProfileArgs {
+    #[command(flatten)]
+    guest: GuestArgs,
+    #[command(flatten)]
+    out: ProfileOutputs,
+}
+
+/// Output options of `zkdbg profile`. With none of -o, --folded, --json and --pprof,
+/// the flamegraph goes to `flamegraph.svg`.
+#[derive(clap::Args, Debug, Default)]
+struct ProfileOutputs {
+    /// SVG flamegraph (inferno).
+    #[arg(short, long, value_name = "FILE.svg")]
+    output: Option<PathBuf>,
+    /// Folded stacks (flamegraph.pl, inferno, speedscope).
+    #[arg(long, value_name = "FILE")]
+    folded: Option<PathBuf>,
+    /// JSON summary: functions, syscalls, spans.
+    #[arg(long, value_name = "FILE.json")]
+    json: Option<PathBuf>,
+    /// pprof profile (gzip protobuf, for `go tool pprof`).
+    #[arg(long, value_name = "FILE.pb.gz")]
+    pprof: Option<PathBuf>,
+    /// Print the N functions with the most self cycles.
+    #[arg(long, value_name = "N")]
+    top: Option<usize>,
+}
+
+pub fn main(a: ProfileArgs) -> Result<i32> {
+    let mut out = a.out;
+    if out.output.is_none() && out.folded.is_none() && out.json.is_none() && out.pprof.is_none() {
+        out.output = Some(PathBuf::from("flamegraph.svg"));
+    }
+    let memory_limit = a.guest.memory_limit;
+    let mut guest = Guest::load(&a.guest.into(), Output::Inherit)?;
+    let program = guest.machine.program.clone();
+    let source = guest.symbols.source().clone();
+    let mut profiler = Profiler::new(Symbolizer::new(program, source));
+    profiler.limit_nodes(memory_limit);
+    let (stop, seconds) = run_to_end(&mut guest.machine, &mut guest.os, &mut profiler);
+    let report = finish_run(&mut guest, &stop)?;
+    print_summary(&report, seconds);
+    let prof = profiler.finish();
+    let name = guest.name();
+    if let Some(p) = &out.output {
+        write_file(p, |w| prof.write_svg(&name, w))?;
+        eprintln!("zkdbg: flamegraph written to {}", p.display());
+    }
+    if let Some(p) = &out.folded {
+        write_file(p, |w| prof.write_folded(w))?;
+    }
+    if let Some(p) = &out.json {
+        let json = serde_json::to_string_pretty(&prof.summary(&name))? + "\n";
+        write_file(p, |w| w.write_all(json.as_bytes()))?;
+    }
+    if let Some(p) = &out.pprof {
+        let bytes = prof.pprof()?;
+        write_file(p, |w| w.write_all(&bytes))?;
+    }
+    for s in prof.spans() {
+        eprintln!(
+            "zkdbg: span {}: {} cycles in {} run(s){}",
+            s.name,
+            s.cycles,
+            s.count,
+            if s.unclosed > 0 {
+                format!(", {} never ended", s.unclosed)
+            } else {
+                String::new()
+            }
+        );
+    }
+    let st = prof.stack_stats();
+    if st.confusions > 0 {
+        eprintln!(
+            "zkdbg: note: the shadow call stack was confused {} time(s) (returns matching no call)",
+            st.confusions
+        );
+    }
+    if let Some(n) = out.top {
+        print!("{}", prof.top_table(n));
+    }
+    Ok(report.exit_code)
+}
