@@ -20,10 +20,22 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use zeroos::ZeroOs;
 use zkdbg_emulator::{
-    AccessKind, Cpu, Fault, Insn, MemAccess, Observer, Op, Snapshot, StopReason, SyscallRequest,
-    SyscallResult,
+    AccessKind, Cpu, Fault, HostCall, Insn, MemAccess, Observer, Op, Snapshot, StopReason,
+    SyscallRequest, SyscallResult, TrapEvent,
 };
+use zkdbg_profiler::trace::Record;
+use zkdbg_profiler::Tracer;
 use zkdbg_symbols::{SourceMap, Symbolizer};
+
+/// An empty syscall log for `guest`.
+fn new_log(guest: &Guest) -> Tracer {
+    let program = guest.machine.program.clone();
+    Tracer::new(
+        program,
+        guest.symbols.source().clone(),
+        Some(SYSCALL_LOG_MAX),
+    )
+}
 
 /// What a watchpoint watches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,23 +73,6 @@ impl Catch {
     pub fn is_empty(&self) -> bool {
         !self.ecall && self.syscalls.is_empty()
     }
-}
-
-/// A syscall served by zeroos, as the debugger logs it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SyscallEntry {
-    /// Instructions retired before the `ecall`.
-    pub instret: u64,
-    /// pc of the `ecall`.
-    pub pc: u64,
-    /// a7.
-    pub nr: u64,
-    /// a0..a5.
-    pub args: [u64; 6],
-    /// a0 after the call; `None` for exits.
-    pub ret: Option<u64>,
-    /// The call as strace prints it, arguments decoded.
-    pub text: String,
 }
 
 /// How to resume.
@@ -206,7 +201,7 @@ impl<'a> Points<'a> {
 
 /// The stop observer of steps, range steps and reverse searches.
 struct Stops<'a> {
-    log: Option<&'a mut Vec<SyscallEntry>>,
+    log: Option<&'a mut Tracer>,
     points: Points<'a>,
     range: Option<(u64, u64)>,
     /// Ignore stops at the first instruction (the one resumed from).
@@ -224,14 +219,32 @@ impl Observer for Stops<'_> {
 
     fn syscall_exit(
         &mut self,
-        _cpu: &Cpu,
+        cpu: &Cpu,
         mem: &zkdbg_emulator::Memory,
         req: &SyscallRequest,
         res: &SyscallResult,
-        _cycles: u64,
+        cycles: u64,
     ) {
         if let Some(log) = self.log.as_deref_mut() {
-            log_syscall(log, mem, req, res);
+            log.syscall_exit(cpu, mem, req, res, cycles);
+        }
+    }
+
+    fn trap(&mut self, cpu: &Cpu, trap: &TrapEvent) {
+        if let Some(log) = self.log.as_deref_mut() {
+            log.trap(cpu, trap);
+        }
+    }
+
+    fn trap_return(&mut self, cpu: &Cpu, pc: u64, to: u64) {
+        if let Some(log) = self.log.as_deref_mut() {
+            log.trap_return(cpu, pc, to);
+        }
+    }
+
+    fn host_call(&mut self, cpu: &Cpu, call: &HostCall) {
+        if let Some(log) = self.log.as_deref_mut() {
+            log.host_call(cpu, call);
         }
     }
 
@@ -286,39 +299,14 @@ impl Observer for Stops<'_> {
 /// The lean stop observer of `continue`: breakpoints, catchpoints and
 /// watchpoints only.
 struct Fast<'a> {
-    log: &'a mut Vec<SyscallEntry>,
+    log: &'a mut Tracer,
     points: Points<'a>,
     hit: Option<Event>,
 }
 
-/// The syscall log keeps at least this many of the newest entries (and at
-/// most twice as many), so a guest making billions of syscalls cannot
-/// grow the debugger's memory.
+/// The syscall log keeps this many of the newest records, so a guest
+/// making billions of syscalls cannot grow the debugger's memory.
 pub const SYSCALL_LOG_MAX: usize = 1 << 16;
-
-fn log_syscall(
-    log: &mut Vec<SyscallEntry>,
-    mem: &zkdbg_emulator::Memory,
-    req: &SyscallRequest,
-    res: &SyscallResult,
-) {
-    let ret = match res {
-        SyscallResult::Return(v) => Some(*v),
-        SyscallResult::Exit(_) => None,
-    };
-    // Bounded: the newest SYSCALL_LOG_MAX to 2x that entries are kept.
-    if log.len() >= 2 * SYSCALL_LOG_MAX {
-        log.drain(..log.len() - SYSCALL_LOG_MAX);
-    }
-    log.push(SyscallEntry {
-        instret: req.instret,
-        pc: req.pc,
-        nr: req.nr,
-        args: req.args,
-        ret,
-        text: zkdbg_profiler::trace::describe_syscall(req.nr, &req.args, req.xlen, mem, ret),
-    });
-}
 
 impl Observer for Fast<'_> {
     const RETIRED: bool = false;
@@ -331,13 +319,25 @@ impl Observer for Fast<'_> {
 
     fn syscall_exit(
         &mut self,
-        _cpu: &Cpu,
+        cpu: &Cpu,
         mem: &zkdbg_emulator::Memory,
         req: &SyscallRequest,
         res: &SyscallResult,
-        _cycles: u64,
+        cycles: u64,
     ) {
-        log_syscall(self.log, mem, req, res);
+        self.log.syscall_exit(cpu, mem, req, res, cycles);
+    }
+
+    fn trap(&mut self, cpu: &Cpu, trap: &TrapEvent) {
+        self.log.trap(cpu, trap);
+    }
+
+    fn trap_return(&mut self, cpu: &Cpu, pc: u64, to: u64) {
+        self.log.trap_return(cpu, pc, to);
+    }
+
+    fn host_call(&mut self, cpu: &Cpu, call: &HostCall) {
+        self.log.host_call(cpu, call);
     }
 
     #[inline(always)]
@@ -465,7 +465,9 @@ pub struct Debugger {
     /// Where the guest ended, if it did (exit, halt or fault).
     ended: Option<Event>,
     /// Syscalls served so far (dropped again when execution goes back).
-    syscall_log: Vec<SyscallEntry>,
+    /// Syscalls, in-guest kernel calls and host calls so far (the newest
+    /// [`SYSCALL_LOG_MAX`]), rewound with the guest.
+    log: Tracer,
     start: (Snapshot, ZeroOs),
     /// Where files named by a front end (`profile NAME`) are written.
     output_dir: std::path::PathBuf,
@@ -533,7 +535,7 @@ impl Debugger {
     pub fn new(guest: Guest, budget: u64) -> Debugger {
         let start = (guest.machine.snapshot(), guest.os.clone());
         let mut d = Debugger {
-            syscall_log: Vec::new(),
+            log: new_log(&guest),
             guest,
             breakpoints: FxHashSet::default(),
             bp_generation: 0,
@@ -564,6 +566,41 @@ impl Debugger {
         self.guest.symbols.source()
     }
 
+    /// An address typed by a user: `0xHEX`, decimal, or a symbol name
+    /// (a leading `*` or `&` is ignored, as in GDB's `*ADDR` and `&var`).
+    pub fn parse_address(&self, spec: &str) -> Option<u64> {
+        let s = spec.trim().trim_start_matches('*').trim_start_matches('&');
+        if let Some(h) = s.strip_prefix("0x") {
+            return u64::from_str_radix(h, 16).ok();
+        }
+        if let Ok(v) = s.parse() {
+            return Some(v);
+        }
+        self.guest.machine.symbols().by_name(s).map(|x| x.addr)
+    }
+
+    /// Where a breakpoint on `spec` goes, as GDB places it: `FILE:LINE`
+    /// (the first line at or after LINE with code), `*ADDR`, or a function
+    /// (after its prologue: its second line-table line, if it has one).
+    pub fn breakpoint_address(&self, spec: &str) -> Option<u64> {
+        let (lo, hi) = self.guest.machine.mem.code_range();
+        if let Some((file, line)) = spec.rsplit_once(':') {
+            let line = line.parse().ok()?;
+            return self.source().address_of_line(file, line, lo, hi);
+        }
+        if spec.starts_with('*') {
+            return self.parse_address(spec);
+        }
+        let s = self.guest.machine.symbols().by_name(spec)?;
+        let rows = self.source().line_rows(s.addr, s.addr + s.size.max(2));
+        let first_line = rows.first().map(|r| r.2);
+        Some(
+            rows.iter()
+                .find(|r| r.0 > s.addr && Some(r.2) != first_line)
+                .map_or(s.addr, |r| r.0),
+        )
+    }
+
     /// Back to the entry point (history, output position and end cleared;
     /// breakpoints kept).
     pub fn reset(&mut self) {
@@ -574,7 +611,7 @@ impl Debugger {
         self.shown_out = 0;
         self.shown_err = 0;
         self.ended = None;
-        self.syscall_log.clear();
+        self.log = new_log(&self.guest);
         self.take_snapshot();
     }
 
@@ -689,10 +726,12 @@ impl Debugger {
         self.ended.as_ref()
     }
 
-    /// The syscalls served so far, oldest first (bounded: see
-    /// [`SYSCALL_LOG_MAX`]).
-    pub fn syscall_log(&self) -> &[SyscallEntry] {
-        &self.syscall_log
+    /// The syscalls (served by zeroos or by an in-guest kernel) and host
+    /// calls made so far, oldest first: the newest [`SYSCALL_LOG_MAX`],
+    /// as `zkdbg trace` records them. Going back in time forgets the calls
+    /// made after the new position.
+    pub fn syscall_log(&self) -> std::collections::vec_deque::Iter<'_, Record> {
+        self.log.records()
     }
 
     /// The guest changed outside execution (a register or memory write):
@@ -790,7 +829,7 @@ impl Debugger {
                 &self.catch,
             );
             let mut stops = Stops {
-                log: Some(&mut self.syscall_log),
+                log: Some(&mut self.log),
                 points,
                 range: match how {
                     Resume::Range(s, e) => Some((s, e)),
@@ -1033,7 +1072,6 @@ impl Debugger {
     /// Restores the latest snapshot at or before `target` and replays up
     /// to it.
     fn goto(&mut self, target: u64) {
-        self.syscall_log.retain(|s| s.instret < target);
         let i = self
             .history
             .iter()
@@ -1047,6 +1085,7 @@ impl Debugger {
             let g = &mut self.guest;
             g.machine.run(&mut g.os, &mut (), steps);
         }
+        self.log.rewind_to(self.guest.machine.cpu.cycle);
         self.ended = None;
     }
 

@@ -4,6 +4,7 @@
 //! its options ([`guest`]), source-level symbolization ([`source`]) and the
 //! `run` report ([`run`]).
 
+pub mod commands;
 pub mod core;
 pub mod exec;
 pub mod gdb;

@@ -414,6 +414,10 @@ impl Machine {
                     };
                     self.cpu.csr.mstatus = (st & !MSTATUS_MIE) | mie | MSTATUS_MPIE;
                     new_pc = self.cpu.csr.mepc;
+                    if O::ACTIVE {
+                        sync_here!();
+                        obs.trap_return(&self.cpu, pc, new_pc);
+                    }
                     transfer = Some(TransferKind::TrapReturn);
                 }
                 Op::Csrrw | Op::Csrrs | Op::Csrrc | Op::Csrrwi | Op::Csrrsi | Op::Csrrci => {

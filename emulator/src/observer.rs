@@ -6,8 +6,9 @@
 //!
 //! Event order within one instruction: [`Observer::before_insn`], then the
 //! memory accesses it makes ([`Observer::mem_access`]), syscall or trap
-//! events, then [`Observer::retired`], then [`Observer::transfer`] if it
-//! changed control flow.
+//! events (for `mret`, [`Observer::trap_return`]), then
+//! [`Observer::retired`], then [`Observer::transfer`] if it changed control
+//! flow.
 
 use crate::cpu::Cpu;
 use crate::decode::Insn;
@@ -179,6 +180,14 @@ pub trait Observer {
     #[inline(always)]
     fn trap(&mut self, _cpu: &Cpu, _trap: &TrapEvent) {}
 
+    /// `mret` at `pc` is leaving a trap handler for `to` (the `mepc`).
+    /// Delivered whatever [`Observer::RETIRED`] says (unlike the
+    /// [`TransferKind::TrapReturn`] transfer that follows it when `RETIRED`
+    /// is set), before the `mret` retires: registers are current, `cpu`'s
+    /// `pc`, `instret` and `cycle` are those of the `mret` itself.
+    #[inline(always)]
+    fn trap_return(&mut self, _cpu: &Cpu, _pc: u64, _to: u64) {}
+
     /// A Jolt host call (print or cycle-tracking marker).
     #[inline(always)]
     fn host_call(&mut self, _cpu: &Cpu, _call: &HostCall) {}
@@ -236,6 +245,10 @@ impl<O: Observer + ?Sized> Observer for &mut O {
     #[inline(always)]
     fn trap(&mut self, cpu: &Cpu, trap: &TrapEvent) {
         (**self).trap(cpu, trap)
+    }
+    #[inline(always)]
+    fn trap_return(&mut self, cpu: &Cpu, pc: u64, to: u64) {
+        (**self).trap_return(cpu, pc, to)
     }
     #[inline(always)]
     fn host_call(&mut self, cpu: &Cpu, call: &HostCall) {

@@ -13,8 +13,7 @@ use serde::ser::{Serialize, Serializer};
 use std::sync::Arc;
 use zeroos::ArgKind;
 use zkdbg_emulator::{
-    Cpu, HostCall, Memory, Observer, Program, SyscallRequest, SyscallResult, Transfer,
-    TransferKind, TrapEvent, Xlen,
+    Cpu, HostCall, Memory, Observer, Program, SyscallRequest, SyscallResult, TrapEvent, Xlen,
 };
 use zkdbg_symbols::source::SourceMap;
 
@@ -136,6 +135,19 @@ impl Record {
     /// `CYCLE [PC] name(args) = ret <CYCLES cycles>`, as `strace -i -T`
     /// reads with cycles in place of time.
     pub fn strace_line(&self) -> String {
+        format!(
+            "{:>12} [{:08x}] {} <{} cycles>",
+            self.cycle,
+            self.pc,
+            self.call_text(),
+            self.cycles
+        )
+    }
+
+    /// The call alone, as strace prints it: `write(1, "hi\n", 3) = 3`,
+    /// `openat(AT_FDCWD, "/x", O_RDONLY, 0) = -1 ENOENT`, `exit(0) = ?`,
+    /// tagged `[kernel] ` or `[host] ` for calls not served by zeroos.
+    pub fn call_text(&self) -> String {
         let args: Vec<String> = self.args.iter().map(|a| a.to_string()).collect();
         let ret = if self.kind == RecordKind::HostCall {
             String::new()
@@ -147,14 +159,7 @@ impl Record {
             RecordKind::KernelSyscall => "[kernel] ",
             RecordKind::HostCall => "[host] ",
         };
-        format!(
-            "{:>12} [{:08x}] {tag}{}({}){ret} <{} cycles>",
-            self.cycle,
-            self.pc,
-            self.name,
-            args.join(", "),
-            self.cycles
-        )
+        format!("{tag}{}({}){ret}", self.name, args.join(", "))
     }
 }
 
@@ -221,29 +226,6 @@ fn read_cstr(mem: &Memory, addr: u64) -> Option<(Vec<u8>, bool)> {
         out.push(b);
     }
     Some((out, true))
-}
-
-/// One syscall as strace prints it, e.g. `write(1, "hi\n", 3) = 3` or
-/// `openat(AT_FDCWD, "/x", O_RDONLY, 0) = -1 ENOENT`; `ret` is a0 after the
-/// call (`None` for exits: `= ?`). `mem` is read for paths and buffers.
-pub fn describe_syscall(
-    nr: u64,
-    args: &[u64; 6],
-    xlen: Xlen,
-    mem: &Memory,
-    ret: Option<u64>,
-) -> String {
-    let name = zeroos::syscall_label(nr, xlen);
-    let (ret, errno) = ret.map_or((None, None), |v| ret_fields(v, xlen));
-    let args: Vec<String> = decode_args(nr, args, xlen, Some(mem), ret)
-        .iter()
-        .map(|a| a.to_string())
-        .collect();
-    format!(
-        "{name}({}) = {}",
-        args.join(", "),
-        ret_text(ret, errno.as_deref())
-    )
 }
 
 /// a0 after a call as a signed return value, and its errno name when it is
@@ -465,8 +447,32 @@ impl Tracer {
     }
 
     /// The records, oldest first.
-    pub fn records(&self) -> impl Iterator<Item = &Record> {
+    pub fn records(&self) -> std::collections::vec_deque::Iter<'_, Record> {
         self.records.iter()
+    }
+
+    /// Forgets what happened at or after `cycle` (the guest went back in
+    /// time to it): records of calls made from then on go, and in-guest
+    /// kernel calls made before it whose `mret` came at or after it are in
+    /// flight again (no return value yet).
+    pub fn rewind_to(&mut self, cycle: u64) {
+        while self.records.back().is_some_and(|r| r.cycle >= cycle) {
+            self.records.pop_back();
+            self.pushed -= 1;
+        }
+        let first = self.pushed - self.records.len() as u64;
+        self.in_kernel.clear();
+        for (i, r) in self.records.iter_mut().enumerate() {
+            // A kernel call is in flight if its `mret` has not retired by
+            // `cycle` (it retires as the counter reaches cycle + cycles).
+            let open = r.ret.is_none() && r.cycles == 0;
+            if r.kind == RecordKind::KernelSyscall
+                && (open || r.cycle.saturating_add(r.cycles) > cycle)
+            {
+                (r.ret, r.errno, r.cycles) = (None, None, 0);
+                self.in_kernel.push(first + i as u64);
+            }
+        }
     }
 
     /// Takes the records out, oldest first.
@@ -512,6 +518,9 @@ impl Tracer {
 }
 
 impl Observer for Tracer {
+    // Kernel returns come by `trap_return`: no per-instruction events.
+    const RETIRED: bool = false;
+
     fn syscall_exit(
         &mut self,
         _cpu: &Cpu,
@@ -570,16 +579,15 @@ impl Observer for Tracer {
         });
     }
 
-    fn transfer(&mut self, cpu: &Cpu, t: &Transfer) {
-        if t.kind == TransferKind::TrapReturn {
-            if let Some(seq) = self.in_kernel.pop() {
-                let (ret, errno) = ret_fields(cpu.x[10], self.xlen);
-                if let Some(r) = self.by_seq(seq) {
-                    (r.ret, r.errno) = (ret, errno);
-                    r.cycles = cpu.cycle - r.cycle;
-                }
-                self.drain();
+    fn trap_return(&mut self, cpu: &Cpu, _pc: u64, _to: u64) {
+        if let Some(seq) = self.in_kernel.pop() {
+            let (ret, errno) = ret_fields(cpu.x[10], self.xlen);
+            if let Some(r) = self.by_seq(seq) {
+                (r.ret, r.errno) = (ret, errno);
+                // From the ecall to the mret, both included.
+                r.cycles = (cpu.cycle + 1).saturating_sub(r.cycle);
             }
+            self.drain();
         }
     }
 

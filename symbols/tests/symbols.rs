@@ -32,7 +32,10 @@ fn lines_and_frames_come_from_the_loaded_bytes() {
         assert_eq!(frames[0].function.as_deref(), Some("square"), "{arch}");
         assert_eq!(frames[0].file.as_deref(), Some("guests/src/debuggee.c"));
         assert!(
-            location.as_deref().unwrap().starts_with("guests/src/debuggee.c:"),
+            location
+                .as_deref()
+                .unwrap()
+                .starts_with("guests/src/debuggee.c:"),
             "{location:?}"
         );
         // A clone shares the parsed DWARF and answers the same.

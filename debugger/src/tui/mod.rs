@@ -7,7 +7,8 @@
 
 mod render;
 
-use crate::core::{Debugger, Event, Resume, WatchKind, Watchpoint};
+use crate::commands::{self, Effect, FrontEnds};
+use crate::core::{Debugger, Event, Resume};
 use crate::run::Signal;
 use crossterm::event::{self, Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
 use std::collections::HashMap;
@@ -299,125 +300,18 @@ impl App {
         }
     }
 
-    fn parse_addr(&self, s: &str) -> Option<u64> {
-        let s = s.trim().trim_start_matches('*').trim_start_matches('&');
-        if let Some(h) = s.strip_prefix("0x") {
-            return u64::from_str_radix(h, 16).ok();
-        }
-        if let Ok(v) = s.parse() {
-            return Some(v);
-        }
-        self.dbg
-            .guest()
-            .machine
-            .symbols()
-            .by_name(s)
-            .map(|x| x.addr)
-    }
-
-    /// Runs a `:` command.
+    /// Runs a `:` command (see [`crate::commands`]).
     pub fn command(&mut self, cmd: &str) {
-        let words: Vec<&str> = cmd.split_whitespace().collect();
-        let xlen = self.dbg.guest().machine.xlen();
-        self.message = match words.as_slice() {
-            ["help"] | ["h"] => {
-                self.help = true;
-                String::new()
+        let reply = commands::execute(&mut self.dbg, cmd, FrontEnds::Tui, ":");
+        match reply.effect {
+            Effect::Help => self.help = true,
+            Effect::ShowMemory(a) => {
+                self.mem_addr = a;
+                self.pane = Pane::Memory;
             }
-            ["break" | "b", spec] => self.break_at(spec),
-            ["delete"] => {
-                self.dbg.clear_breakpoints();
-                self.dbg.clear_watchpoints();
-                self.dbg.set_catch(Default::default());
-                "all breakpoints, watchpoints and catchpoints deleted".into()
-            }
-            ["watch", spec] => match self.parse_addr(spec) {
-                Some(a) => {
-                    let len = self
-                        .dbg
-                        .guest()
-                        .machine
-                        .symbols()
-                        .by_name(spec)
-                        .map_or(xlen.bytes() as u64, |s| s.size.clamp(1, 8));
-                    self.dbg.add_watchpoint(Watchpoint {
-                        addr: a,
-                        len,
-                        kind: WatchKind::Write,
-                    });
-                    format!("watchpoint on {spec} ({a:#x}, {len} bytes)")
-                }
-                None => format!("unknown symbol or address `{spec}`"),
-            },
-            ["catch", "syscall", names @ ..] if !names.is_empty() => {
-                let mut out = Vec::new();
-                for n in names {
-                    match n.parse::<u64>().ok().or_else(|| zeroos::syscall_number(n)) {
-                        Some(nr) => {
-                            let mut c = self.dbg.catch().clone();
-                            c.syscalls.insert(nr);
-                            self.dbg.set_catch(c);
-                            out.push(format!(
-                                "{nr} ({})",
-                                zeroos::syscall_name(nr, xlen).unwrap_or("?")
-                            ));
-                        }
-                        None => return self.message = format!("unknown syscall `{n}`"),
-                    }
-                }
-                format!("catching syscall {}", out.join(", "))
-            }
-            ["x", spec] => match self.parse_addr(spec) {
-                Some(a) => {
-                    self.mem_addr = a;
-                    self.pane = Pane::Memory;
-                    format!("memory at {a:#x}")
-                }
-                None => format!("unknown symbol or address `{spec}`"),
-            },
-            ["info", "registers"] | ["info", "reg"] => {
-                let c = &self.dbg.guest().machine.cpu;
-                format!(
-                    "pc={:#x} ra={:#x} sp={:#x} a0={:#x} a7={} mstatus={:#x} mcause={:#x}",
-                    c.pc, c.x[1], c.x[2], c.x[10], c.x[17], c.csr.mstatus, c.csr.mcause
-                )
-            }
-            ["profile", file] => match self.dbg.profile_svg(file) {
-                Ok((p, c)) => format!("flamegraph of {c} cycles written to {}", p.display()),
-                Err(e) => format!("cannot write {file}: {e}"),
-            },
-            [] => String::new(),
-            _ => format!("unknown command `{cmd}` (:help lists them)"),
-        };
-    }
-
-    fn break_at(&mut self, spec: &str) -> String {
-        let (lo, hi) = self.dbg.guest().machine.mem.code_range();
-        let addr = if let Some((file, line)) = spec.rsplit_once(':') {
-            match line.parse() {
-                Ok(l) => self.dbg.source().address_of_line(file, l, lo, hi),
-                Err(_) => None,
-            }
-        } else if spec.starts_with('*') {
-            self.parse_addr(spec)
-        } else {
-            // A function: stop after its prologue, at its second line row
-            // if there is one, as GDB does.
-            self.dbg.guest().machine.symbols().by_name(spec).map(|s| {
-                let rows = self.dbg.source().line_rows(s.addr, s.addr + s.size.max(2));
-                rows.iter()
-                    .map(|r| r.0)
-                    .find(|&a| a > s.addr && rows[0].2 != rows.iter().find(|r| r.0 == a).unwrap().2)
-                    .unwrap_or(s.addr)
-            })
-        };
-        match addr {
-            Some(a) => {
-                self.dbg.set_breakpoint(a);
-                format!("breakpoint at {spec} ({a:#x})")
-            }
-            None => format!("cannot place a breakpoint at `{spec}`"),
+            Effect::None | Effect::CatchChanged | Effect::Reset => {}
         }
+        self.message = reply.lines.join("; ");
     }
 }
 

@@ -1,6 +1,7 @@
 //! Drawing the UI.
 
 use super::{App, Pane, State};
+use crate::commands::{self, FrontEnds};
 use crate::gdb::arch::ABI_NAMES;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -14,15 +15,17 @@ pub const MIN_WIDTH: u16 = 80;
 /// Below this size the UI asks for a bigger terminal.
 pub const MIN_HEIGHT: u16 = 24;
 
-const HELP: &str = "\
- s  step a source line        n  next (over calls)     i  step instruction
+const KEYS: &str = " s  step a source line        n  next (over calls)     i  step instruction
  f  finish (run to return)    c  continue (Esc stops)  r  reverse step (line)
  R  reverse continue          b  toggle breakpoint on the selected line
  e  toggle break on every ecall                        Tab  cycle panes
  arrows, PgUp/PgDn  scroll the focused pane (source: select a line)
- q  quit    ?  this help
- :break FILE:LINE|FUNC|*ADDR   :watch SYMBOL|ADDR   :catch syscall NAME|NR
- :x ADDR|SYMBOL   :info registers   :profile FILE.svg   :delete   :help";
+ q  quit    ?  this help";
+
+/// The help overlay: the keys, then the `:` commands from the command table.
+fn help_text() -> String {
+    format!("{KEYS}\n{}", commands::help(FrontEnds::Tui, ":"))
+}
 
 fn block(title: String, focused: bool) -> Block<'static> {
     let style = if focused {
@@ -92,10 +95,11 @@ pub fn render(f: &mut Frame, app: &mut App) {
     };
     f.render_widget(Paragraph::new(line), rows[3]);
     if app.help {
-        let r = centered(area, 84, 12);
+        let text = help_text();
+        let r = centered(area, 84, text.lines().count() as u16 + 2);
         f.render_widget(Clear, r);
         f.render_widget(
-            Paragraph::new(HELP).block(block(" keys (any key closes) ".into(), true)),
+            Paragraph::new(text).block(block(" keys (any key closes) ".into(), true)),
             r,
         );
     }
@@ -407,10 +411,10 @@ fn output(f: &mut Frame, app: &App, r: Rect) {
 
 fn syscalls(f: &mut Frame, app: &App, r: Rect) {
     let h = r.height.saturating_sub(2) as usize;
-    let log = &app.dbg.syscall_log();
-    let lines: Vec<Line> = log[log.len().saturating_sub(h)..]
-        .iter()
-        .map(|s| Line::from(s.text.clone()))
+    let log = app.dbg.syscall_log();
+    let lines: Vec<Line> = log
+        .skip(app.dbg.syscall_log().len().saturating_sub(h))
+        .map(|r| Line::from(r.call_text()))
         .collect();
     f.render_widget(
         Paragraph::new(lines).block(block(" syscalls ".into(), false)),
