@@ -89,6 +89,53 @@ macro_rules! block_end_ops {
 }
 pub(crate) use block_end_ops;
 
+/// The operations that never end a block: every [`Op`] not in
+/// [`block_end_ops`] (the register-only ones of [`rd_only_ops`], memory
+/// accesses, fences). The two patterns partition `Op`, which the
+/// interpreter's two exhaustive matches check at compile time (an operation
+/// in both is an unreachable pattern, one in neither a missing arm).
+macro_rules! straight_ops {
+    () => {
+        rd_only_ops!()
+            | Op::Lb
+            | Op::Lh
+            | Op::Lw
+            | Op::Ld
+            | Op::Lbu
+            | Op::Lhu
+            | Op::Lwu
+            | Op::Sb
+            | Op::Sh
+            | Op::Sw
+            | Op::Sd
+            | Op::LrW
+            | Op::ScW
+            | Op::AmoswapW
+            | Op::AmoaddW
+            | Op::AmoxorW
+            | Op::AmoandW
+            | Op::AmoorW
+            | Op::AmominW
+            | Op::AmomaxW
+            | Op::AmominuW
+            | Op::AmomaxuW
+            | Op::LrD
+            | Op::ScD
+            | Op::AmoswapD
+            | Op::AmoaddD
+            | Op::AmoxorD
+            | Op::AmoandD
+            | Op::AmoorD
+            | Op::AmominD
+            | Op::AmomaxD
+            | Op::AmominuD
+            | Op::AmomaxuD
+            | Op::Fence
+            | Op::Wfi
+    };
+}
+pub(crate) use straight_ops;
+
 /// The operations whose only effect is writing rd: no memory access, no
 /// fault, no control flow. With rd = x0 they do nothing, so blocks run them
 /// as a no-op (see [`Entry::exec`]), and the interpreter's arms for them

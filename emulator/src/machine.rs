@@ -5,7 +5,7 @@
 //! retired instruction costs 1 cycle; an `ecall` served on the host costs
 //! `1 + syscall_cycles`.
 
-use crate::block::{block_end_ops, rd_only_ops, BlockCache, Entry, MAX_BLOCK};
+use crate::block::{block_end_ops, rd_only_ops, straight_ops, BlockCache, Entry, MAX_BLOCK};
 use crate::cpu::{Cpu, Fault, FaultKind, MSTATUS_MIE, MSTATUS_MPIE};
 use crate::decode::{Insn, Op};
 use crate::elf::{ElfError, Program, SymbolTable};
@@ -240,23 +240,14 @@ impl Machine {
                     let end = block_pc.wrapping_add(last.off as u64 + last.insn.len as u64);
                     obs.may_stop_in(&self.cpu, block_pc, end)
                 });
-            macro_rules! straight {
-                ($f:ident, $before:expr) => {
-                    $f::<R64, O>(
-                        &mut self.cpu,
-                        &mut self.mem,
-                        self.config.strict_align,
-                        self.blocks.generation(),
-                        obs,
-                        block_pc,
-                        block,
-                        count,
-                        $before,
-                        instret,
-                        cycle,
-                    )
-                };
-            }
+            let start = BlockStart {
+                block_pc,
+                ret_base: instret,
+                cyc_base: cycle,
+                strict_align: self.config.strict_align,
+                generation: self.blocks.generation(),
+            };
+            let (cpu, mem) = (&mut self.cpu, &mut self.mem);
             // A whole block that ends with a branch, jump or system
             // instruction runs until that one without counting (the
             // common case, inlined); a block cut by the budget or longer
@@ -266,9 +257,10 @@ impl Machine {
             let done = if count == full && block[0].is_closed() && !(O::FILTERS_BLOCKS && before) {
                 // `before` is then this constant, which the inlined copy is
                 // compiled with.
-                straight!(straight_closed, O::ACTIVE && !O::FILTERS_BLOCKS)
+                let before = O::ACTIVE && !O::FILTERS_BLOCKS;
+                straight_closed::<R64, O>(cpu, mem, obs, start, block, count, before)
             } else {
-                straight!(straight_counted, before)
+                straight_counted::<R64, O>(cpu, mem, obs, start, block, count, before)
             };
             let (idx, last) = match done {
                 Straight::Terminator(idx) => (idx, true),
@@ -292,167 +284,16 @@ impl Machine {
             let e = &block[idx % MAX_BLOCK];
             let insn = e.insn;
             let pc = block_pc.wrapping_add(e.off as u64);
-            let next = n::<R64>(pc.wrapping_add(insn.len as u64));
-            macro_rules! sync_here {
-                () => {{
-                    self.cpu.pc = pc;
-                    self.cpu.instret = instret;
-                    self.cpu.cycle = cycle;
-                }};
-            }
-            macro_rules! fault {
-                ($kind:expr, $addr:expr) => {{
-                    sync_here!();
-                    return StopReason::Fault(Fault {
-                        kind: $kind,
-                        pc,
-                        addr: $addr,
-                        insn: Some(insn),
-                    });
-                }};
-            }
-            let Insn {
-                op,
-                rd,
-                rs1: rs1_b,
-                imm: imm_raw,
-                ..
-            } = insn;
-            let rd = (rd & 31) as usize;
-            let rs1_n = (rs1_b & 31) as usize;
-            let imm = n::<R64>(imm_raw as i64 as u64);
-            let rs1 = self.cpu.x[rs1_n];
-            let rs2 = self.cpu.x[(insn.rs2 & 31) as usize];
-            let mut new_pc = next;
-            let mut cost = 1u64;
-            let mut stop: Option<StopReason> = None;
-            let mut transfer: Option<TransferKind> = None;
-            macro_rules! wr {
-                ($v:expr) => {{
-                    let v = $v;
-                    self.cpu.x[rd] = v;
-                    self.cpu.x[0] = 0;
-                }};
-            }
-            macro_rules! branch {
-                ($cond:expr) => {{
-                    if $cond {
-                        new_pc = n::<R64>(pc.wrapping_add(imm));
-                    }
-                }};
-            }
-            match op {
-                Op::Jal => {
-                    wr!(next);
-                    new_pc = n::<R64>(pc.wrapping_add(imm));
-                    if new_pc == pc {
-                        stop = Some(StopReason::Halted);
-                    }
-                    transfer = Some(if rd == 1 || rd == 5 {
-                        TransferKind::Call
-                    } else {
-                        TransferKind::Jump
-                    });
-                }
-                Op::Jalr => {
-                    new_pc = n::<R64>(rs1.wrapping_add(imm)) & !1;
-                    wr!(next);
-                    let rd_link = rd == 1 || rd == 5;
-                    let rs1_link = rs1_n == 1 || rs1_n == 5;
-                    transfer = Some(match (rd_link, rs1_link) {
-                        (false, false) => TransferKind::Jump,
-                        (false, true) => TransferKind::Return,
-                        (true, false) => TransferKind::Call,
-                        (true, true) if rd == rs1_n => TransferKind::Call,
-                        (true, true) => TransferKind::CoroutineSwap,
-                    });
-                }
-                Op::Beq => branch!(rs1 == rs2),
-                Op::Bne => branch!(rs1 != rs2),
-                Op::Blt => branch!(s::<R64>(rs1) < s::<R64>(rs2)),
-                Op::Bge => branch!(s::<R64>(rs1) >= s::<R64>(rs2)),
-                Op::Bltu => branch!(rs1 < rs2),
-                Op::Bgeu => branch!(rs1 >= rs2),
-                Op::FenceI => {}
-                Op::Ecall => {
-                    sync_here!();
-                    if self.cpu.csr.mtvec != 0 {
-                        new_pc = self.enter_trap(11, pc, 0, obs);
-                        transfer = Some(TransferKind::Trap);
-                    } else {
-                        let (a0, a7) = (self.cpu.x[10], self.cpu.x[17]);
-                        if a7 == 0 && (a0 == JOLT_PRINT || a0 == JOLT_CYCLE_MARKER) {
-                            if let Err(f) = self.host_call(pc, insn, env, obs) {
-                                return f;
-                            }
-                        } else {
-                            let (res, c) = self.host_syscall(pc, env, obs);
-                            cost = cost.saturating_add(c);
-                            if let SyscallResult::Exit(code) = res {
-                                stop = Some(StopReason::Exited(code));
-                            }
-                        }
-                    }
-                }
-                Op::HostIo => {
-                    let a0 = self.cpu.x[10];
-                    if a0 != JOLT_PRINT && a0 != JOLT_CYCLE_MARKER {
-                        fault!(FaultKind::IllegalInstruction, None);
-                    }
-                    sync_here!();
-                    if let Err(f) = self.host_call(pc, insn, env, obs) {
-                        return f;
-                    }
-                }
-                Op::Ebreak => fault!(FaultKind::Breakpoint, None),
-                Op::Mret => {
-                    let st = self.cpu.csr.mstatus;
-                    let mie = if st & MSTATUS_MPIE != 0 {
-                        MSTATUS_MIE
-                    } else {
-                        0
-                    };
-                    self.cpu.csr.mstatus = (st & !MSTATUS_MIE) | mie | MSTATUS_MPIE;
-                    new_pc = self.cpu.csr.mepc;
-                    if O::ACTIVE {
-                        sync_here!();
-                        obs.trap_return(&self.cpu, pc, new_pc);
-                    }
-                    transfer = Some(TransferKind::TrapReturn);
-                }
-                Op::Csrrw | Op::Csrrs | Op::Csrrc | Op::Csrrwi | Op::Csrrsi | Op::Csrrci => {
-                    sync_here!();
-                    let num = imm_raw as u16;
-                    let src = match op {
-                        Op::Csrrw | Op::Csrrs | Op::Csrrc => rs1,
-                        _ => rs1_n as u64,
-                    };
-                    let writes = matches!(op, Op::Csrrw | Op::Csrrwi) || rs1_n != 0;
-                    let Some(old) = self.cpu.read_csr(num) else {
-                        fault!(FaultKind::IllegalInstruction, None);
-                    };
-                    if writes {
-                        let new = match op {
-                            Op::Csrrw | Op::Csrrwi => src,
-                            Op::Csrrs | Op::Csrrsi => old | src,
-                            _ => old & !src,
-                        };
-                        if !self.cpu.write_csr(num, new) {
-                            fault!(FaultKind::IllegalInstruction, None);
-                        }
-                    }
-                    wr!(old);
-                }
-                // Every other operation is run in the block loop above.
-                _ => fault!(FaultKind::IllegalInstruction, None),
-            }
-
-            block_pc = new_pc;
+            let t = match self.run_terminator::<R64, E, O>(env, obs, insn, pc, instret, cycle) {
+                Ok(t) => t,
+                Err(r) => return r,
+            };
+            block_pc = t.new_pc;
             instret += 1;
             // The cycle counter saturates (a huge --syscall-cycles): the
             // cost observers see is what the counter really moved, and the
             // run then ends at the cycle limit.
-            let cost = cycle.saturating_add(cost) - cycle;
+            let cost = cycle.saturating_add(t.cost) - cycle;
             cycle += cost;
             if O::ACTIVE && O::RETIRED {
                 if O::RETIRED_RUNS {
@@ -460,28 +301,179 @@ impl Machine {
                 } else {
                     obs.retired(&self.cpu, pc, &insn, cost);
                 }
-                if let Some(kind) = transfer {
-                    self.cpu.pc = new_pc;
-                    self.cpu.instret = instret;
-                    self.cpu.cycle = cycle;
+                if let Some(kind) = t.transfer {
+                    self.sync(block_pc, instret, cycle);
                     obs.transfer(
                         &self.cpu,
                         &Transfer {
                             kind,
                             from: pc,
-                            to: new_pc,
-                            next,
+                            to: block_pc,
+                            next: n::<R64>(pc.wrapping_add(insn.len as u64)),
                         },
                     );
                 }
             }
-            if let Some(r) = stop {
-                self.cpu.pc = new_pc;
-                self.cpu.instret = instret;
-                self.cpu.cycle = cycle;
-                return r;
+            if let Some(end) = t.stop {
+                self.sync(block_pc, instret, cycle);
+                return end.map_or(StopReason::Halted, StopReason::Exited);
             }
         }
+    }
+
+    /// Runs the instruction that ends a block (an operation of
+    /// [`block_end_ops`]) at `pc`, with `instret` and `cycle` counted up to
+    /// it. `Err` is a stop before it retires (a fault); pc and the counters
+    /// are then written back. Exhaustive over [`Op`]: a new block-ending
+    /// operation is a compile error here until it has an arm.
+    #[inline(always)]
+    fn run_terminator<const R64: bool, E: Environment, O: Observer>(
+        &mut self,
+        env: &mut E,
+        obs: &mut O,
+        insn: Insn,
+        pc: u64,
+        instret: u64,
+        cycle: u64,
+    ) -> Result<Terminated, StopReason> {
+        let rd = (insn.rd & 31) as usize;
+        let rs1_n = (insn.rs1 & 31) as usize;
+        let imm = n::<R64>(insn.imm as i64 as u64);
+        let rs1 = self.cpu.x[rs1_n];
+        let rs2 = self.cpu.x[(insn.rs2 & 31) as usize];
+        let next = n::<R64>(pc.wrapping_add(insn.len as u64));
+        let mut t = Terminated {
+            new_pc: next,
+            cost: 1,
+            stop: None,
+            transfer: None,
+        };
+        let fault = |m: &mut Machine, kind: FaultKind| {
+            m.sync(pc, instret, cycle);
+            StopReason::Fault(Fault {
+                kind,
+                pc,
+                addr: None,
+                insn: Some(insn),
+            })
+        };
+        // A branch's or jal's target.
+        let target = n::<R64>(pc.wrapping_add(imm));
+        let (a, b) = (s::<R64>(rs1), s::<R64>(rs2));
+        match insn.op {
+            Op::Beq if rs1 == rs2 => t.new_pc = target,
+            Op::Bne if rs1 != rs2 => t.new_pc = target,
+            Op::Blt if a < b => t.new_pc = target,
+            Op::Bge if a >= b => t.new_pc = target,
+            Op::Bltu if rs1 < rs2 => t.new_pc = target,
+            Op::Bgeu if rs1 >= rs2 => t.new_pc = target,
+            // Not taken.
+            Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu => {}
+            Op::Jal => {
+                write_rd(&mut self.cpu, rd, next);
+                t.new_pc = target;
+                if t.new_pc == pc {
+                    t.stop = Some(None);
+                }
+                t.transfer = Some(if rd == 1 || rd == 5 {
+                    TransferKind::Call
+                } else {
+                    TransferKind::Jump
+                });
+            }
+            Op::Jalr => {
+                t.new_pc = n::<R64>(rs1.wrapping_add(imm)) & !1;
+                write_rd(&mut self.cpu, rd, next);
+                let rd_link = rd == 1 || rd == 5;
+                let rs1_link = rs1_n == 1 || rs1_n == 5;
+                t.transfer = Some(match (rd_link, rs1_link) {
+                    (false, false) => TransferKind::Jump,
+                    (false, true) => TransferKind::Return,
+                    (true, false) => TransferKind::Call,
+                    (true, true) if rd == rs1_n => TransferKind::Call,
+                    (true, true) => TransferKind::CoroutineSwap,
+                });
+            }
+            Op::FenceI => {}
+            Op::Ecall => {
+                self.sync(pc, instret, cycle);
+                if self.cpu.csr.mtvec != 0 {
+                    t.new_pc = self.enter_trap(11, pc, 0, obs);
+                    t.transfer = Some(TransferKind::Trap);
+                } else {
+                    let (a0, a7) = (self.cpu.x[10], self.cpu.x[17]);
+                    if a7 == 0 && (a0 == JOLT_PRINT || a0 == JOLT_CYCLE_MARKER) {
+                        self.host_call(pc, insn, env, obs)?;
+                    } else {
+                        let (res, c) = self.host_syscall(pc, env, obs);
+                        t.cost = t.cost.saturating_add(c);
+                        if let SyscallResult::Exit(code) = res {
+                            t.stop = Some(Some(code));
+                        }
+                    }
+                }
+            }
+            Op::HostIo => {
+                let a0 = self.cpu.x[10];
+                if a0 != JOLT_PRINT && a0 != JOLT_CYCLE_MARKER {
+                    return Err(fault(self, FaultKind::IllegalInstruction));
+                }
+                self.sync(pc, instret, cycle);
+                self.host_call(pc, insn, env, obs)?;
+            }
+            Op::Ebreak => return Err(fault(self, FaultKind::Breakpoint)),
+            Op::Illegal => return Err(fault(self, FaultKind::IllegalInstruction)),
+            Op::Mret => {
+                let st = self.cpu.csr.mstatus;
+                let mie = if st & MSTATUS_MPIE != 0 {
+                    MSTATUS_MIE
+                } else {
+                    0
+                };
+                self.cpu.csr.mstatus = (st & !MSTATUS_MIE) | mie | MSTATUS_MPIE;
+                t.new_pc = self.cpu.csr.mepc;
+                if O::ACTIVE {
+                    self.sync(pc, instret, cycle);
+                    obs.trap_return(&self.cpu, pc, t.new_pc);
+                }
+                t.transfer = Some(TransferKind::TrapReturn);
+            }
+            op @ (Op::Csrrw | Op::Csrrs | Op::Csrrc | Op::Csrrwi | Op::Csrrsi | Op::Csrrci) => {
+                self.sync(pc, instret, cycle);
+                let num = insn.imm as u16;
+                let src = match op {
+                    Op::Csrrw | Op::Csrrs | Op::Csrrc => rs1,
+                    _ => rs1_n as u64,
+                };
+                let writes = matches!(op, Op::Csrrw | Op::Csrrwi) || rs1_n != 0;
+                let Some(old) = self.cpu.read_csr(num) else {
+                    return Err(fault(self, FaultKind::IllegalInstruction));
+                };
+                if writes {
+                    let new = match op {
+                        Op::Csrrw | Op::Csrrwi => src,
+                        Op::Csrrs | Op::Csrrsi => old | src,
+                        _ => old & !src,
+                    };
+                    if !self.cpu.write_csr(num, new) {
+                        return Err(fault(self, FaultKind::IllegalInstruction));
+                    }
+                }
+                write_rd(&mut self.cpu, rd, old);
+            }
+            // Run in the block loop ([`Exec::exec`]); a block's last entry
+            // is never one of them.
+            straight_ops!() => return Err(fault(self, FaultKind::IllegalInstruction)),
+        }
+        Ok(t)
+    }
+
+    /// Writes pc and the counters back to the hart.
+    #[inline(always)]
+    fn sync(&mut self, pc: u64, instret: u64, cycle: u64) {
+        self.cpu.pc = pc;
+        self.cpu.instret = instret;
+        self.cpu.cycle = cycle;
     }
 
     /// Enters the trap vector: sets mepc/mcause/mtval, stacks MIE into MPIE
@@ -579,6 +571,26 @@ impl Machine {
     }
 }
 
+/// Writes register `rd` (x0 stays zero).
+#[inline(always)]
+fn write_rd(cpu: &mut Cpu, rd: usize, v: u64) {
+    cpu.x[rd] = v;
+    cpu.x[0] = 0;
+}
+
+/// What a block's last instruction did (see [`Machine::run_terminator`]).
+struct Terminated {
+    /// The next pc.
+    new_pc: u64,
+    /// Its cost in cycles (1, plus a host-served syscall's cost).
+    cost: u64,
+    /// The run ends after it retires: `Some(None)` for a jump-to-self
+    /// halt, `Some(Some(status))` for an exit.
+    stop: Option<Option<i32>>,
+    /// The control transfer it made, if any.
+    transfer: Option<TransferKind>,
+}
+
 fn wr_a0(cpu: &mut Cpu, v: u64) {
     cpu.x[10] = cpu.xlen.truncate(v);
 }
@@ -615,13 +627,441 @@ fn s<const R64: bool>(v: u64) -> i64 {
     }
 }
 
+/// The straight-line loop's state: the hart, memory and observer, and the
+/// block being run. Its `#[inline(always)]` methods are the operations'
+/// shared steps (operands, register writes, memory accesses, the end of an
+/// instruction); a step that stops the run returns `Err` with how it
+/// ended, which [`straight`] returns.
+///
+/// Explicit borrows of the hart, the memory and the observer (rather than
+/// of the whole [`Machine`]) tell the compiler that register writes never
+/// alias the block or the memory's state, so it keeps the loop's state in
+/// host registers.
+struct Exec<'a, const R64: bool, O> {
+    cpu: &'a mut Cpu,
+    mem: &'a mut Memory,
+    obs: &'a mut O,
+    strict_align: bool,
+    /// The memory's code generation when the block started: a store that
+    /// moves it rewrote code, and the block is cut after that store.
+    generation: u64,
+    /// The address of the block's first instruction.
+    block_pc: u64,
+    /// instret and cycle before the block.
+    ret_base: u64,
+    cyc_base: u64,
+    /// Whether the current instruction hit a watchpoint. Kept apart from a
+    /// stop reason so that a no-op observer's constant `false` removes it.
+    watch: bool,
+}
+
+/// One step's result: `Err` ends the straight-line run.
+type Step = Result<(), Straight>;
+
+impl<const R64: bool, O: Observer> Exec<'_, R64, O> {
+    const SHMASK: u64 = if R64 { 63 } else { 31 };
+
+    /// The address of entry `e`.
+    #[inline(always)]
+    fn pc(&self, e: &Entry) -> u64 {
+        self.block_pc.wrapping_add(e.off as u64)
+    }
+
+    #[inline(always)]
+    fn rs1(&self, e: &Entry) -> u64 {
+        self.cpu.x[(e.insn.rs1 & 31) as usize]
+    }
+
+    #[inline(always)]
+    fn rs2(&self, e: &Entry) -> u64 {
+        self.cpu.x[(e.insn.rs2 & 31) as usize]
+    }
+
+    /// The immediate, sign-extended to XLEN.
+    #[inline(always)]
+    fn imm(&self, e: &Entry) -> u64 {
+        n::<R64>(e.insn.imm as i64 as u64)
+    }
+
+    /// The shift amount of an immediate shift (XLEN bits).
+    #[inline(always)]
+    fn shamt(&self, e: &Entry) -> u64 {
+        e.insn.imm as u64 & Self::SHMASK
+    }
+
+    /// Writes rd. Blocks never run an operation of `rd_only_ops` with
+    /// rd = x0, so those need not restore x0 after the write.
+    #[inline(always)]
+    fn wr(&mut self, e: &Entry, v: u64) {
+        self.cpu.x[(e.insn.rd & 31) as usize] = v;
+        if !matches!(e.exec, rd_only_ops!()) {
+            self.cpu.x[0] = 0;
+        }
+    }
+
+    /// Publishes pc and the counters when the run stops inside the block,
+    /// `retired` instructions into it.
+    #[inline(always)]
+    fn sync(&mut self, pc: u64, retired: usize) {
+        self.cpu.pc = pc;
+        self.cpu.instret = self.ret_base.wrapping_add(retired as u64);
+        self.cpu.cycle = self.cyc_base.wrapping_add(retired as u64);
+        if O::ACTIVE && O::RETIRED_RUNS && retired > 0 {
+            self.obs
+                .retired_run(self.cpu, retired as u64, retired as u64);
+        }
+    }
+
+    /// Stops at entry `e` (index `i`) with a fault. Inlined like every
+    /// method here: a call taking `&mut self` would make the compiler keep
+    /// the whole context in memory instead of host registers.
+    #[inline(always)]
+    fn fault(&mut self, e: &Entry, i: usize, kind: FaultKind, addr: u64) -> Straight {
+        let pc = self.pc(e);
+        self.sync(pc, i);
+        Straight::Stop(StopReason::Fault(Fault {
+            kind,
+            pc,
+            addr: Some(addr),
+            insn: Some(e.insn),
+        }))
+    }
+
+    /// Tells the observer about a data access.
+    #[inline(always)]
+    fn access(&mut self, e: &Entry, addr: u64, size: u64, kind: AccessKind, value: u64) {
+        let pc = self.pc(e);
+        self.watch |= self.obs.mem_access(&MemAccess {
+            pc,
+            addr,
+            size: size as u8,
+            kind,
+            value,
+        });
+    }
+
+    /// What follows every instruction that ran: the per-instruction hook,
+    /// and a stop if a watchpoint was hit.
+    #[inline(always)]
+    fn finish(&mut self, e: &Entry, i: usize) -> Step {
+        if O::ACTIVE && O::RETIRED && !O::RETIRED_RUNS {
+            let pc = self.pc(e);
+            self.obs.retired(self.cpu, pc, &e.insn, 1);
+        }
+        if self.watch {
+            let next = n::<R64>(self.pc(e).wrapping_add(e.insn.len as u64));
+            self.sync(next, i + 1);
+            return Err(Straight::Stop(StopReason::Watchpoint));
+        }
+        Ok(())
+    }
+
+    /// A store that rewrote code ends the block after it (the last step of
+    /// the operations that store).
+    #[inline(always)]
+    fn code_check(&mut self, e: &Entry, i: usize) -> Step {
+        if self.mem.code_generation() != self.generation {
+            self.finish(e, i)?;
+            return Err(Straight::Cut(i + 1));
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn load<const SIZE: u64, const SIGNED: bool>(&mut self, e: &Entry, i: usize) -> Step {
+        let addr = n::<R64>(self.rs1(e).wrapping_add(self.imm(e)));
+        if self.strict_align && !addr.is_multiple_of(SIZE) {
+            return Err(self.fault(e, i, FaultKind::LoadMisaligned, addr));
+        }
+        let Some(v) = self.mem.load(addr, SIZE as usize) else {
+            return Err(self.fault(e, i, FaultKind::LoadAccess, addr));
+        };
+        self.access(e, addr, SIZE, AccessKind::Read, v);
+        let v = if SIGNED {
+            let sh = 64 - 8 * SIZE;
+            (((v << sh) as i64) >> sh) as u64
+        } else {
+            v
+        };
+        self.wr(e, n::<R64>(v));
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn store<const SIZE: u64>(&mut self, e: &Entry, i: usize) -> Step {
+        let addr = n::<R64>(self.rs1(e).wrapping_add(self.imm(e)));
+        if self.strict_align && !addr.is_multiple_of(SIZE) {
+            return Err(self.fault(e, i, FaultKind::StoreMisaligned, addr));
+        }
+        let v = self.rs2(e);
+        if !self.mem.store(addr, SIZE as usize, v) {
+            return Err(self.fault(e, i, FaultKind::StoreAccess, addr));
+        }
+        let value = if SIZE == 8 {
+            v
+        } else {
+            v & ((1u64 << (8 * SIZE)) - 1)
+        };
+        self.access(e, addr, SIZE, AccessKind::Write, value);
+        self.code_check(e, i)
+    }
+
+    /// An AMO: `f(old, rs2)` is stored, `old` (sign-extended) goes to rd.
+    #[inline(always)]
+    fn amo<const SIZE: u64>(&mut self, e: &Entry, i: usize, f: fn(u64, u64) -> u64) -> Step {
+        let addr = self.rs1(e);
+        if addr & (SIZE - 1) != 0 {
+            return Err(self.fault(e, i, FaultKind::StoreMisaligned, addr));
+        }
+        let Some(old) = self.mem.load(addr, SIZE as usize) else {
+            return Err(self.fault(e, i, FaultKind::StoreAccess, addr));
+        };
+        let new = f(old, self.rs2(e));
+        if !self.mem.store(addr, SIZE as usize, new) {
+            return Err(self.fault(e, i, FaultKind::StoreAccess, addr));
+        }
+        self.access(e, addr, SIZE, AccessKind::Read, old);
+        let written = if SIZE == 8 { new } else { new as u32 as u64 };
+        self.access(e, addr, SIZE, AccessKind::Write, written);
+        let old = if SIZE == 4 {
+            old as u32 as i32 as i64 as u64
+        } else {
+            old
+        };
+        self.wr(e, n::<R64>(old));
+        self.code_check(e, i)
+    }
+
+    #[inline(always)]
+    fn lr<const SIZE: u64>(&mut self, e: &Entry, i: usize) -> Step {
+        let addr = self.rs1(e);
+        if addr & (SIZE - 1) != 0 {
+            return Err(self.fault(e, i, FaultKind::LoadMisaligned, addr));
+        }
+        let Some(v) = self.mem.load(addr, SIZE as usize) else {
+            return Err(self.fault(e, i, FaultKind::LoadAccess, addr));
+        };
+        self.access(e, addr, SIZE, AccessKind::Read, v);
+        self.cpu.reservation = Some(addr);
+        let v = if SIZE == 4 {
+            v as u32 as i32 as i64 as u64
+        } else {
+            v
+        };
+        self.wr(e, n::<R64>(v));
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn sc<const SIZE: u64>(&mut self, e: &Entry, i: usize) -> Step {
+        let addr = self.rs1(e);
+        if addr & (SIZE - 1) != 0 {
+            return Err(self.fault(e, i, FaultKind::StoreMisaligned, addr));
+        }
+        if self.cpu.reservation.take() == Some(addr) {
+            let v = self.rs2(e);
+            if !self.mem.store(addr, SIZE as usize, v) {
+                return Err(self.fault(e, i, FaultKind::StoreAccess, addr));
+            }
+            let written = if SIZE == 8 { v } else { v as u32 as u64 };
+            self.access(e, addr, SIZE, AccessKind::Write, written);
+            self.wr(e, 0);
+            self.code_check(e, i)
+        } else if !self.mem.is_mapped(addr, SIZE) {
+            Err(self.fault(e, i, FaultKind::StoreAccess, addr))
+        } else {
+            self.wr(e, 1);
+            Ok(())
+        }
+    }
+
+    /// Runs entry `e`, the `i`-th of the block: `Err` if the run stops
+    /// there, or at a block-ending operation (which runs in
+    /// [`Machine::run_terminator`]). Exhaustive over [`Op`]: a new
+    /// operation is a compile error here until it has an arm.
+    #[inline(always)]
+    fn exec(&mut self, e: &Entry, i: usize) -> Step {
+        // Operands are read in the arms that use them.
+        // 32-bit result sign-extended to 64 (the W instructions, RV64 only).
+        let w = |v: i32| v as i64 as u64;
+        match e.exec {
+            Op::Lui => self.wr(e, self.imm(e)),
+            Op::Auipc => self.wr(e, n::<R64>(self.pc(e).wrapping_add(self.imm(e)))),
+            Op::Lb => self.load::<1, true>(e, i)?,
+            Op::Lh => self.load::<2, true>(e, i)?,
+            Op::Lw => self.load::<4, true>(e, i)?,
+            Op::Ld => self.load::<8, true>(e, i)?,
+            Op::Lbu => self.load::<1, false>(e, i)?,
+            Op::Lhu => self.load::<2, false>(e, i)?,
+            Op::Lwu => self.load::<4, false>(e, i)?,
+            Op::Sb => self.store::<1>(e, i)?,
+            Op::Sh => self.store::<2>(e, i)?,
+            Op::Sw => self.store::<4>(e, i)?,
+            Op::Sd => self.store::<8>(e, i)?,
+            Op::Addi => self.wr(e, n::<R64>(self.rs1(e).wrapping_add(self.imm(e)))),
+            Op::Slti => self.wr(e, (s::<R64>(self.rs1(e)) < s::<R64>(self.imm(e))) as u64),
+            Op::Sltiu => self.wr(e, (self.rs1(e) < self.imm(e)) as u64),
+            Op::Xori => self.wr(e, self.rs1(e) ^ self.imm(e)),
+            Op::Ori => self.wr(e, self.rs1(e) | self.imm(e)),
+            Op::Andi => self.wr(e, self.rs1(e) & self.imm(e)),
+            Op::Slli => self.wr(e, n::<R64>(self.rs1(e) << self.shamt(e))),
+            Op::Srli => self.wr(e, self.rs1(e) >> self.shamt(e)),
+            Op::Srai => self.wr(e, n::<R64>((s::<R64>(self.rs1(e)) >> self.shamt(e)) as u64)),
+            Op::Add => self.wr(e, n::<R64>(self.rs1(e).wrapping_add(self.rs2(e)))),
+            Op::Sub => self.wr(e, n::<R64>(self.rs1(e).wrapping_sub(self.rs2(e)))),
+            Op::Sll => self.wr(e, n::<R64>(self.rs1(e) << (self.rs2(e) & Self::SHMASK))),
+            Op::Slt => self.wr(e, (s::<R64>(self.rs1(e)) < s::<R64>(self.rs2(e))) as u64),
+            Op::Sltu => self.wr(e, (self.rs1(e) < self.rs2(e)) as u64),
+            Op::Xor => self.wr(e, self.rs1(e) ^ self.rs2(e)),
+            Op::Srl => self.wr(e, self.rs1(e) >> (self.rs2(e) & Self::SHMASK)),
+            Op::Sra => self.wr(
+                e,
+                n::<R64>((s::<R64>(self.rs1(e)) >> (self.rs2(e) & Self::SHMASK)) as u64),
+            ),
+            Op::Or => self.wr(e, self.rs1(e) | self.rs2(e)),
+            Op::And => self.wr(e, self.rs1(e) & self.rs2(e)),
+            Op::Addiw => self.wr(e, w(self.rs1(e).wrapping_add(self.imm(e)) as i32)),
+            Op::Slliw => self.wr(e, w(((self.rs1(e) as u32) << (e.insn.imm & 31)) as i32)),
+            Op::Srliw => self.wr(e, w(((self.rs1(e) as u32) >> (e.insn.imm & 31)) as i32)),
+            Op::Sraiw => self.wr(e, w((self.rs1(e) as i32) >> (e.insn.imm & 31))),
+            Op::Addw => self.wr(e, w(self.rs1(e).wrapping_add(self.rs2(e)) as i32)),
+            Op::Subw => self.wr(e, w(self.rs1(e).wrapping_sub(self.rs2(e)) as i32)),
+            Op::Sllw => self.wr(e, w(((self.rs1(e) as u32) << (self.rs2(e) & 31)) as i32)),
+            Op::Srlw => self.wr(e, w(((self.rs1(e) as u32) >> (self.rs2(e) & 31)) as i32)),
+            Op::Sraw => self.wr(e, w((self.rs1(e) as i32) >> (self.rs2(e) & 31))),
+            Op::Mul => self.wr(e, n::<R64>(self.rs1(e).wrapping_mul(self.rs2(e)))),
+            Op::Mulh => self.wr(
+                e,
+                if R64 {
+                    ((self.rs1(e) as i64 as i128 * self.rs2(e) as i64 as i128) >> 64) as u64
+                } else {
+                    n::<R64>(((s::<R64>(self.rs1(e)) * s::<R64>(self.rs2(e))) >> 32) as u64)
+                },
+            ),
+            Op::Mulhsu => self.wr(
+                e,
+                if R64 {
+                    ((self.rs1(e) as i64 as i128).wrapping_mul(self.rs2(e) as i128) >> 64) as u64
+                } else {
+                    n::<R64>(((s::<R64>(self.rs1(e)) * self.rs2(e) as i64) >> 32) as u64)
+                },
+            ),
+            Op::Mulhu => self.wr(
+                e,
+                if R64 {
+                    ((self.rs1(e) as u128 * self.rs2(e) as u128) >> 64) as u64
+                } else {
+                    (self.rs1(e) * self.rs2(e)) >> 32
+                },
+            ),
+            Op::Div => {
+                let (x, y) = (s::<R64>(self.rs1(e)), s::<R64>(self.rs2(e)));
+                let min = if R64 { i64::MIN } else { i32::MIN as i64 };
+                let q = if y == 0 {
+                    u64::MAX
+                } else if x == min && y == -1 {
+                    x as u64
+                } else {
+                    (x / y) as u64
+                };
+                self.wr(e, n::<R64>(q))
+            }
+            Op::Divu => {
+                let (x, y) = (self.rs1(e), self.rs2(e));
+                self.wr(e, x.checked_div(y).unwrap_or(n::<R64>(u64::MAX)))
+            }
+            Op::Rem => {
+                let (x, y) = (s::<R64>(self.rs1(e)), s::<R64>(self.rs2(e)));
+                let min = if R64 { i64::MIN } else { i32::MIN as i64 };
+                let r = if y == 0 {
+                    x as u64
+                } else if x == min && y == -1 {
+                    0
+                } else {
+                    (x % y) as u64
+                };
+                self.wr(e, n::<R64>(r))
+            }
+            Op::Remu => {
+                let (x, y) = (self.rs1(e), self.rs2(e));
+                self.wr(e, if y == 0 { x } else { x % y })
+            }
+            Op::Mulw => self.wr(e, w((self.rs1(e) as i32).wrapping_mul(self.rs2(e) as i32))),
+            Op::Divw => {
+                let (x, y) = (self.rs1(e) as i32, self.rs2(e) as i32);
+                self.wr(e, w(if y == 0 { -1 } else { x.wrapping_div(y) }))
+            }
+            Op::Divuw => {
+                let (x, y) = (self.rs1(e) as u32, self.rs2(e) as u32);
+                self.wr(e, w(x.checked_div(y).unwrap_or(u32::MAX) as i32))
+            }
+            Op::Remw => {
+                let (x, y) = (self.rs1(e) as i32, self.rs2(e) as i32);
+                self.wr(e, w(if y == 0 { x } else { x.wrapping_rem(y) }))
+            }
+            Op::Remuw => {
+                let (x, y) = (self.rs1(e) as u32, self.rs2(e) as u32);
+                self.wr(e, w(if y == 0 { x } else { x % y } as i32))
+            }
+            Op::LrW => self.lr::<4>(e, i)?,
+            Op::LrD => self.lr::<8>(e, i)?,
+            Op::ScW => self.sc::<4>(e, i)?,
+            Op::ScD => self.sc::<8>(e, i)?,
+            Op::AmoswapW => self.amo::<4>(e, i, |_, b| b)?,
+            Op::AmoaddW => self.amo::<4>(e, i, |a, b| a.wrapping_add(b))?,
+            Op::AmoxorW => self.amo::<4>(e, i, |a, b| a ^ b)?,
+            Op::AmoandW => self.amo::<4>(e, i, |a, b| a & b)?,
+            Op::AmoorW => self.amo::<4>(e, i, |a, b| a | b)?,
+            Op::AmominW => {
+                self.amo::<4>(e, i, |a, b| if (a as i32) < (b as i32) { a } else { b })?
+            }
+            Op::AmomaxW => {
+                self.amo::<4>(e, i, |a, b| if (a as i32) > (b as i32) { a } else { b })?
+            }
+            Op::AmominuW => {
+                self.amo::<4>(e, i, |a, b| if (a as u32) < (b as u32) { a } else { b })?
+            }
+            Op::AmomaxuW => {
+                self.amo::<4>(e, i, |a, b| if (a as u32) > (b as u32) { a } else { b })?
+            }
+            Op::AmoswapD => self.amo::<8>(e, i, |_, b| b)?,
+            Op::AmoaddD => self.amo::<8>(e, i, |a, b| a.wrapping_add(b))?,
+            Op::AmoxorD => self.amo::<8>(e, i, |a, b| a ^ b)?,
+            Op::AmoandD => self.amo::<8>(e, i, |a, b| a & b)?,
+            Op::AmoorD => self.amo::<8>(e, i, |a, b| a | b)?,
+            Op::AmominD => {
+                self.amo::<8>(e, i, |a, b| if (a as i64) < (b as i64) { a } else { b })?
+            }
+            Op::AmomaxD => {
+                self.amo::<8>(e, i, |a, b| if (a as i64) > (b as i64) { a } else { b })?
+            }
+            Op::AmominuD => self.amo::<8>(e, i, |a, b| a.min(b))?,
+            Op::AmomaxuD => self.amo::<8>(e, i, |a, b| a.max(b))?,
+            Op::Fence | Op::Wfi => {}
+            // The operations that end blocks run in `run_terminator`.
+            block_end_ops!() => return Err(Straight::Terminator(i)),
+        }
+        self.finish(e, i)
+    }
+}
+
+/// Where a block's straight-line run starts: its first instruction's
+/// address, the counters before it, and what its stores are checked
+/// against.
+#[derive(Clone, Copy)]
+struct BlockStart {
+    block_pc: u64,
+    ret_base: u64,
+    cyc_base: u64,
+    strict_align: bool,
+    generation: u64,
+}
+
 /// Runs the straight-line part of a block: every instruction that cannot
 /// end a block, starting at the block's first. `block` is the block's window
 /// of entries (see [`BlockCache::window`]), `count` how many of them may
-/// run; `block_pc` is the address of `block[0]`; `ret_base` and `cyc_base`
-/// are instret and cycle before it. A store that changes code (the memory's
-/// code generation is no longer `generation`) cuts the block after that
-/// store. `before`: ask the observer before each instruction (breakpoints).
+/// run. A store that changes code cuts the block after that store.
+/// `before`: ask the observer before each instruction (breakpoints).
 ///
 /// `COUNTED`: stop after `count` instructions. Without it the loop runs
 /// until an instruction of [`block_end_ops`], which must come within
@@ -629,38 +1069,31 @@ fn s<const R64: bool>(v: u64) -> i64 {
 /// only exits are then the dispatch arms, which lets the compiler give each
 /// arm its own copy of the dispatch (threaded code).
 ///
-/// Written apart from [`Machine::run_inner`] (and inlined into it) with
-/// explicit borrows of the hart, the memory and the block: the compiler then
-/// knows that register writes never alias the block or the memory's state,
-/// and keeps the loop's state in host registers.
-#[allow(clippy::too_many_arguments)]
+/// The hart, the memory and the observer come as separate `&mut`
+/// arguments (not inside one struct): the compiler then knows that none
+/// aliases another, so register values stay in host registers across
+/// memory accesses and observer calls.
 #[inline(always)]
 fn straight<const R64: bool, const COUNTED: bool, O: Observer>(
     cpu: &mut Cpu,
     mem: &mut Memory,
-    strict_align: bool,
-    generation: u64,
     obs: &mut O,
-    block_pc: u64,
+    start: BlockStart,
     block: &[Entry; MAX_BLOCK],
     count: usize,
     before: bool,
-    ret_base: u64,
-    cyc_base: u64,
 ) -> Straight {
-    let shmask: u64 = if R64 { 63 } else { 31 };
-    // Publishes pc and counters when the run stops inside the block,
-    // `$retired` instructions into it.
-    macro_rules! sync {
-        ($pc:expr, $retired:expr) => {{
-            cpu.pc = $pc;
-            cpu.instret = ret_base.wrapping_add($retired as u64);
-            cpu.cycle = cyc_base.wrapping_add($retired as u64);
-            if O::ACTIVE && O::RETIRED_RUNS && $retired > 0 {
-                obs.retired_run(cpu, $retired as u64, $retired as u64);
-            }
-        }};
-    }
+    let mut x = Exec::<R64, O> {
+        cpu,
+        mem,
+        obs,
+        strict_align: start.strict_align,
+        generation: start.generation,
+        block_pc: start.block_pc,
+        ret_base: start.ret_base,
+        cyc_base: start.cyc_base,
+        watch: false,
+    };
     // The index of the next instruction in `block`.
     let mut i = 0usize;
     loop {
@@ -668,429 +1101,43 @@ fn straight<const R64: bool, const COUNTED: bool, O: Observer>(
             return Straight::Cut(count);
         }
         let e = &block[i % MAX_BLOCK];
-        i += 1;
-        // The current pc, computed where needed.
-        macro_rules! pc {
-            () => {
-                block_pc.wrapping_add(e.off as u64)
-            };
-        }
-        // The index of `e` in `block`.
-        macro_rules! idx {
-            () => {
-                i - 1
-            };
-        }
-        if O::ACTIVE && before && obs.before_insn(cpu, pc!(), &e.insn) {
-            sync!(pc!(), idx!());
+        if O::ACTIVE && before && x.obs.before_insn(x.cpu, x.pc(e), &e.insn) {
+            let pc = x.pc(e);
+            x.sync(pc, i);
             return Straight::Stop(StopReason::Breakpoint);
         }
-        // Operands, read where an operation needs them.
-        macro_rules! rd {
-            () => {
-                (e.insn.rd & 31) as usize
-            };
+        x.watch = false;
+        if let Err(end) = x.exec(e, i) {
+            return end;
         }
-        macro_rules! rs1 {
-            () => {
-                cpu.x[(e.insn.rs1 & 31) as usize]
-            };
-        }
-        macro_rules! rs2 {
-            () => {
-                cpu.x[(e.insn.rs2 & 31) as usize]
-            };
-        }
-        macro_rules! imm_raw {
-            () => {
-                e.insn.imm
-            };
-        }
-        macro_rules! imm {
-            () => {
-                n::<R64>(e.insn.imm as i64 as u64)
-            };
-        }
-        // Kept apart from a stop reason so that a no-op observer's
-        // constant `false` removes it entirely.
-        let mut watch = false;
-
-        macro_rules! fault {
-            ($kind:expr, $addr:expr) => {{
-                sync!(pc!(), idx!());
-                return Straight::Stop(StopReason::Fault(Fault {
-                    kind: $kind,
-                    pc: pc!(),
-                    addr: $addr,
-                    insn: Some(e.insn),
-                }));
-            }};
-        }
-        // Writes rd. Blocks never run an operation of `rd_only_ops` with
-        // rd = x0, so those need not restore x0 after the write.
-        macro_rules! wr {
-            ($v:expr) => {{
-                let v = $v;
-                cpu.x[rd!()] = v;
-                if !matches!(e.exec, rd_only_ops!()) {
-                    cpu.x[0] = 0;
-                }
-            }};
-        }
-        macro_rules! access {
-            ($addr:expr, $size:expr, $kind:expr, $value:expr) => {{
-                watch |= obs.mem_access(&MemAccess {
-                    pc: pc!(),
-                    addr: $addr,
-                    size: $size as u8,
-                    kind: $kind,
-                    value: $value,
-                });
-            }};
-        }
-        // What follows every instruction that ran: the per-instruction
-        // hook, and a stop if a watchpoint was hit.
-        macro_rules! finish {
-            () => {{
-                if O::ACTIVE && O::RETIRED && !O::RETIRED_RUNS {
-                    obs.retired(cpu, pc!(), &e.insn, 1);
-                }
-                if watch {
-                    sync!(n::<R64>(pc!().wrapping_add(e.insn.len as u64)), i);
-                    return Straight::Stop(StopReason::Watchpoint);
-                }
-            }};
-        }
-        // A store that rewrote code ends the block after it (the last
-        // step of the arms that store).
-        macro_rules! code_check {
-            () => {{
-                if mem.code_generation() != generation {
-                    finish!();
-                    return Straight::Cut(i);
-                }
-            }};
-        }
-        macro_rules! load {
-            ($size:expr, $signed:expr) => {{
-                let addr = n::<R64>(rs1!().wrapping_add(imm!()));
-                if strict_align && !addr.is_multiple_of($size) {
-                    fault!(FaultKind::LoadMisaligned, Some(addr));
-                }
-                let Some(v) = mem.load(addr, $size as usize) else {
-                    fault!(FaultKind::LoadAccess, Some(addr));
-                };
-                access!(addr, $size, AccessKind::Read, v);
-                let v = if $signed {
-                    let sh = 64 - 8 * $size;
-                    (((v << sh) as i64) >> sh) as u64
-                } else {
-                    v
-                };
-                wr!(n::<R64>(v));
-            }};
-        }
-        macro_rules! store {
-            ($size:expr) => {{
-                let addr = n::<R64>(rs1!().wrapping_add(imm!()));
-                if strict_align && !addr.is_multiple_of($size) {
-                    fault!(FaultKind::StoreMisaligned, Some(addr));
-                }
-                if !mem.store(addr, $size as usize, rs2!()) {
-                    fault!(FaultKind::StoreAccess, Some(addr));
-                }
-                let value = if $size == 8 {
-                    rs2!()
-                } else {
-                    rs2!() & ((1u64 << (8 * $size)) - 1)
-                };
-                access!(addr, $size, AccessKind::Write, value);
-                code_check!();
-            }};
-        }
-        // 32-bit result sign-extended to 64 (the W instructions, RV64 only).
-        macro_rules! w {
-            ($v:expr) => {
-                ($v as i32 as i64 as u64)
-            };
-        }
-        macro_rules! amo {
-            ($size:expr, $f:expr) => {{
-                let addr = rs1!();
-                if addr & ($size - 1) != 0 {
-                    fault!(FaultKind::StoreMisaligned, Some(addr));
-                }
-                let Some(old) = mem.load(addr, $size) else {
-                    fault!(FaultKind::StoreAccess, Some(addr));
-                };
-                let f: fn(u64, u64) -> u64 = $f;
-                let new = f(old, rs2!());
-                if !mem.store(addr, $size, new) {
-                    fault!(FaultKind::StoreAccess, Some(addr));
-                }
-                access!(addr, $size, AccessKind::Read, old);
-                access!(
-                    addr,
-                    $size,
-                    AccessKind::Write,
-                    if $size == 8 { new } else { new as u32 as u64 }
-                );
-                let old = if $size == 4 {
-                    old as u32 as i32 as i64 as u64
-                } else {
-                    old
-                };
-                wr!(n::<R64>(old));
-                code_check!();
-            }};
-        }
-
-        macro_rules! lr {
-            ($size:expr) => {{
-                let addr = rs1!();
-                if addr & ($size - 1) != 0 {
-                    fault!(FaultKind::LoadMisaligned, Some(addr));
-                }
-                let Some(v) = mem.load(addr, $size as usize) else {
-                    fault!(FaultKind::LoadAccess, Some(addr));
-                };
-                access!(addr, $size, AccessKind::Read, v);
-                cpu.reservation = Some(addr);
-                wr!(n::<R64>(if $size == 4 {
-                    v as u32 as i32 as i64 as u64
-                } else {
-                    v
-                }));
-            }};
-        }
-        macro_rules! sc {
-            ($size:expr) => {{
-                let addr = rs1!();
-                if addr & ($size - 1) != 0 {
-                    fault!(FaultKind::StoreMisaligned, Some(addr));
-                }
-                if cpu.reservation.take() == Some(addr) {
-                    if !mem.store(addr, $size as usize, rs2!()) {
-                        fault!(FaultKind::StoreAccess, Some(addr));
-                    }
-                    access!(
-                        addr,
-                        $size,
-                        AccessKind::Write,
-                        if $size == 8 {
-                            rs2!()
-                        } else {
-                            rs2!() as u32 as u64
-                        }
-                    );
-                    wr!(0);
-                    code_check!();
-                } else if !mem.is_mapped(addr, $size) {
-                    fault!(FaultKind::StoreAccess, Some(addr));
-                } else {
-                    wr!(1)
-                }
-            }};
-        }
-
-        match e.exec {
-            Op::Lui => wr!(imm!()),
-            Op::Auipc => wr!(n::<R64>(pc!().wrapping_add(imm!()))),
-            Op::Lb => load!(1u64, true),
-            Op::Lh => load!(2u64, true),
-            Op::Lw => load!(4u64, true),
-            Op::Ld => load!(8u64, true),
-            Op::Lbu => load!(1u64, false),
-            Op::Lhu => load!(2u64, false),
-            Op::Lwu => load!(4u64, false),
-            Op::Sb => store!(1u64),
-            Op::Sh => store!(2u64),
-            Op::Sw => store!(4u64),
-            Op::Sd => store!(8u64),
-            Op::Addi => wr!(n::<R64>(rs1!().wrapping_add(imm!()))),
-            Op::Slti => wr!((s::<R64>(rs1!()) < s::<R64>(imm!())) as u64),
-            Op::Sltiu => wr!((rs1!() < imm!()) as u64),
-            Op::Xori => wr!(rs1!() ^ imm!()),
-            Op::Ori => wr!(rs1!() | imm!()),
-            Op::Andi => wr!(rs1!() & imm!()),
-            Op::Slli => wr!(n::<R64>(rs1!() << (imm_raw!() as u64 & shmask))),
-            Op::Srli => wr!(rs1!() >> (imm_raw!() as u64 & shmask)),
-            Op::Srai => wr!(n::<R64>(
-                (s::<R64>(rs1!()) >> (imm_raw!() as u64 & shmask)) as u64
-            )),
-            Op::Add => wr!(n::<R64>(rs1!().wrapping_add(rs2!()))),
-            Op::Sub => wr!(n::<R64>(rs1!().wrapping_sub(rs2!()))),
-            Op::Sll => wr!(n::<R64>(rs1!() << (rs2!() & shmask))),
-            Op::Slt => wr!((s::<R64>(rs1!()) < s::<R64>(rs2!())) as u64),
-            Op::Sltu => wr!((rs1!() < rs2!()) as u64),
-            Op::Xor => wr!(rs1!() ^ rs2!()),
-            Op::Srl => wr!(rs1!() >> (rs2!() & shmask)),
-            Op::Sra => wr!(n::<R64>((s::<R64>(rs1!()) >> (rs2!() & shmask)) as u64)),
-            Op::Or => wr!(rs1!() | rs2!()),
-            Op::And => wr!(rs1!() & rs2!()),
-            Op::Addiw => wr!(w!(rs1!().wrapping_add(imm!()))),
-            Op::Slliw => wr!(w!((rs1!() as u32) << (imm_raw!() & 31))),
-            Op::Srliw => wr!(w!((rs1!() as u32) >> (imm_raw!() & 31))),
-            Op::Sraiw => wr!(w!((rs1!() as i32) >> (imm_raw!() & 31))),
-            Op::Addw => wr!(w!(rs1!().wrapping_add(rs2!()))),
-            Op::Subw => wr!(w!(rs1!().wrapping_sub(rs2!()))),
-            Op::Sllw => wr!(w!((rs1!() as u32) << (rs2!() & 31))),
-            Op::Srlw => wr!(w!((rs1!() as u32) >> (rs2!() & 31))),
-            Op::Sraw => wr!(w!((rs1!() as i32) >> (rs2!() & 31))),
-            Op::Mul => wr!(n::<R64>(rs1!().wrapping_mul(rs2!()))),
-            Op::Mulh => {
-                if R64 {
-                    wr!(((rs1!() as i64 as i128 * rs2!() as i64 as i128) >> 64) as u64)
-                } else {
-                    wr!(n::<R64>(
-                        ((s::<R64>(rs1!()) * s::<R64>(rs2!())) >> 32) as u64
-                    ))
-                }
-            }
-            Op::Mulhsu => {
-                if R64 {
-                    wr!(((rs1!() as i64 as i128).wrapping_mul(rs2!() as i128) >> 64) as u64)
-                } else {
-                    wr!(n::<R64>(((s::<R64>(rs1!()) * rs2!() as i64) >> 32) as u64))
-                }
-            }
-            Op::Mulhu => {
-                if R64 {
-                    wr!(((rs1!() as u128 * rs2!() as u128) >> 64) as u64)
-                } else {
-                    wr!((rs1!() * rs2!()) >> 32)
-                }
-            }
-            Op::Div => {
-                let (a, b) = (s::<R64>(rs1!()), s::<R64>(rs2!()));
-                let min = if R64 { i64::MIN } else { i32::MIN as i64 };
-                wr!(n::<R64>(if b == 0 {
-                    u64::MAX
-                } else if a == min && b == -1 {
-                    a as u64
-                } else {
-                    (a / b) as u64
-                }))
-            }
-            Op::Divu => wr!(rs1!().checked_div(rs2!()).unwrap_or(n::<R64>(u64::MAX))),
-            Op::Rem => {
-                let (a, b) = (s::<R64>(rs1!()), s::<R64>(rs2!()));
-                let min = if R64 { i64::MIN } else { i32::MIN as i64 };
-                wr!(n::<R64>(if b == 0 {
-                    a as u64
-                } else if a == min && b == -1 {
-                    0
-                } else {
-                    (a % b) as u64
-                }))
-            }
-            Op::Remu => wr!(if rs2!() == 0 { rs1!() } else { rs1!() % rs2!() }),
-            Op::Mulw => wr!(w!((rs1!() as i32).wrapping_mul(rs2!() as i32))),
-            Op::Divw => {
-                let (a, b) = (rs1!() as i32, rs2!() as i32);
-                wr!(w!(if b == 0 { -1 } else { a.wrapping_div(b) }))
-            }
-            Op::Divuw => {
-                let (a, b) = (rs1!() as u32, rs2!() as u32);
-                wr!(w!(a.checked_div(b).unwrap_or(u32::MAX)))
-            }
-            Op::Remw => {
-                let (a, b) = (rs1!() as i32, rs2!() as i32);
-                wr!(w!(if b == 0 { a } else { a.wrapping_rem(b) }))
-            }
-            Op::Remuw => {
-                let (a, b) = (rs1!() as u32, rs2!() as u32);
-                wr!(w!(if b == 0 { a } else { a % b }))
-            }
-            Op::LrW => lr!(4u64),
-            Op::LrD => lr!(8u64),
-            Op::ScW => sc!(4u64),
-            Op::ScD => sc!(8u64),
-            Op::AmoswapW => amo!(4, |_, b| b),
-            Op::AmoaddW => amo!(4, |a, b| a.wrapping_add(b)),
-            Op::AmoxorW => amo!(4, |a, b| a ^ b),
-            Op::AmoandW => amo!(4, |a, b| a & b),
-            Op::AmoorW => amo!(4, |a, b| a | b),
-            Op::AmominW => amo!(4, |a, b| if (a as i32) < (b as i32) { a } else { b }),
-            Op::AmomaxW => amo!(4, |a, b| if (a as i32) > (b as i32) { a } else { b }),
-            Op::AmominuW => amo!(4, |a, b| if (a as u32) < (b as u32) { a } else { b }),
-            Op::AmomaxuW => amo!(4, |a, b| if (a as u32) > (b as u32) { a } else { b }),
-            Op::AmoswapD => amo!(8, |_, b| b),
-            Op::AmoaddD => amo!(8, |a, b| a.wrapping_add(b)),
-            Op::AmoxorD => amo!(8, |a, b| a ^ b),
-            Op::AmoandD => amo!(8, |a, b| a & b),
-            Op::AmoorD => amo!(8, |a, b| a | b),
-            Op::AmominD => amo!(8, |a, b| if (a as i64) < (b as i64) { a } else { b }),
-            Op::AmomaxD => amo!(8, |a, b| if (a as i64) > (b as i64) { a } else { b }),
-            Op::AmominuD => amo!(8, |a, b| a.min(b)),
-            Op::AmomaxuD => amo!(8, |a, b| a.max(b)),
-            Op::Fence | Op::Wfi => {}
-            // The instructions that end blocks, run below.
-            block_end_ops!() => return Straight::Terminator(idx!()),
-        }
-
-        finish!();
+        i += 1;
     }
 }
 
 /// [`straight`] for a block cut short or not closed: counted.
-#[allow(clippy::too_many_arguments)]
 #[inline(never)]
 fn straight_counted<const R64: bool, O: Observer>(
     cpu: &mut Cpu,
     mem: &mut Memory,
-    strict_align: bool,
-    generation: u64,
     obs: &mut O,
-    block_pc: u64,
+    start: BlockStart,
     block: &[Entry; MAX_BLOCK],
     count: usize,
     before: bool,
-    ret_base: u64,
-    cyc_base: u64,
 ) -> Straight {
-    straight::<R64, true, O>(
-        cpu,
-        mem,
-        strict_align,
-        generation,
-        obs,
-        block_pc,
-        block,
-        count,
-        before,
-        ret_base,
-        cyc_base,
-    )
+    straight::<R64, true, O>(cpu, mem, obs, start, block, count, before)
 }
 
 /// [`straight`] for a whole closed block: runs to its last instruction.
-#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn straight_closed<const R64: bool, O: Observer>(
     cpu: &mut Cpu,
     mem: &mut Memory,
-    strict_align: bool,
-    generation: u64,
     obs: &mut O,
-    block_pc: u64,
+    start: BlockStart,
     block: &[Entry; MAX_BLOCK],
     count: usize,
     before: bool,
-    ret_base: u64,
-    cyc_base: u64,
 ) -> Straight {
-    straight::<R64, false, O>(
-        cpu,
-        mem,
-        strict_align,
-        generation,
-        obs,
-        block_pc,
-        block,
-        count,
-        before,
-        ret_base,
-        cyc_base,
-    )
+    straight::<R64, false, O>(cpu, mem, obs, start, block, count, before)
 }
