@@ -452,8 +452,13 @@ pub struct Debugger {
     /// it only through [`Debugger::write_cpu`] and
     /// [`Debugger::write_memory`], which keep the history consistent.
     guest: Guest,
+    /// The user's breakpoints.
     breakpoints: FxHashSet<u64>,
-    /// Moves on every change of `breakpoints` (the bitmap's cache key).
+    /// Where execution stops: the user's breakpoints, plus the return
+    /// address `step_over_call` runs to while it runs (never shown as a
+    /// breakpoint of the user's).
+    armed: FxHashSet<u64>,
+    /// Moves on every change of `armed` (the bitmap's cache key).
     bp_generation: u64,
     watchpoints: Vec<Watchpoint>,
     catch: Catch,
@@ -538,6 +543,7 @@ impl Debugger {
             log: new_log(&guest),
             guest,
             breakpoints: FxHashSet::default(),
+            armed: FxHashSet::default(),
             bp_generation: 0,
             watchpoints: Vec::new(),
             catch: Catch::default(),
@@ -670,18 +676,21 @@ impl Debugger {
     /// Sets a breakpoint at `addr`; `false` if one was there.
     pub fn set_breakpoint(&mut self, addr: u64) -> bool {
         self.bp_generation += 1;
+        self.armed.insert(addr);
         self.breakpoints.insert(addr)
     }
 
     /// Removes the breakpoint at `addr`; `false` if there was none.
     pub fn remove_breakpoint(&mut self, addr: u64) -> bool {
         self.bp_generation += 1;
+        self.armed.remove(&addr);
         self.breakpoints.remove(&addr)
     }
 
     /// Removes every breakpoint.
     pub fn clear_breakpoints(&mut self) {
         self.bp_generation += 1;
+        self.armed.clear();
         self.breakpoints.clear();
     }
 
@@ -818,16 +827,11 @@ impl Debugger {
                 steps = 1;
             }
             self.bits.refresh(
-                &self.breakpoints,
+                &self.armed,
                 self.bp_generation,
                 self.guest.machine.mem.code_range(),
             );
-            let points = Points::new(
-                &self.breakpoints,
-                &self.bits,
-                &self.watchpoints,
-                &self.catch,
-            );
+            let points = Points::new(&self.armed, &self.bits, &self.watchpoints, &self.catch);
             let mut stops = Stops {
                 log: Some(&mut self.log),
                 points,
@@ -907,8 +911,9 @@ impl Debugger {
     fn step_over_call(&mut self, len: u64) -> Event {
         let ret = self.pc() + len;
         let sp = self.guest.machine.cpu.x[2];
+        let had = self.breakpoints.contains(&ret);
         self.bp_generation += 1;
-        let had = !self.breakpoints.insert(ret);
+        self.armed.insert(ret);
         let mut first = true;
         let ev = loop {
             let ev = self.resume(Resume::Continue, first, || false);
@@ -924,7 +929,7 @@ impl Debugger {
         };
         if !had {
             self.bp_generation += 1;
-            self.breakpoints.remove(&ret);
+            self.armed.remove(&ret);
         }
         match ev {
             Event::Breakpoint(pc) if pc == ret && had => Event::DoneStep,
@@ -1113,18 +1118,13 @@ impl Debugger {
             self.guest.machine.restore(&self.history[k].machine);
             self.guest.os = self.history[k].os.clone();
             self.bits.refresh(
-                &self.breakpoints,
+                &self.armed,
                 self.bp_generation,
                 self.guest.machine.mem.code_range(),
             );
             let mut stops = Stops {
                 log: None,
-                points: Points::new(
-                    &self.breakpoints,
-                    &self.bits,
-                    &self.watchpoints,
-                    &self.catch,
-                ),
+                points: Points::new(&self.armed, &self.bits, &self.watchpoints, &self.catch),
                 range: None,
                 first: false,
                 hit: None,
