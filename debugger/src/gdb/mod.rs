@@ -209,14 +209,22 @@ fn session<U: Word>(dbg: Debugger, stream: TcpStream) -> Result<String, String> 
         Ok(DisconnectReason::TargetExited(c)) => Ok(format!("guest exited with status {c}")),
         Ok(DisconnectReason::TargetTerminated(s)) => Ok(format!("guest terminated by {s}")),
         Ok(DisconnectReason::Kill) => Ok("client killed the guest".into()),
-        Err(e) if is_timeout(&e.to_string()) => Err("client idle past --idle-timeout".into()),
-        Err(e) => Err(e.to_string()),
+        Err(e) => {
+            let msg = e.to_string();
+            match e.into_connection_error() {
+                // A socket read timeout (set from --idle-timeout).
+                Some((io, _))
+                    if matches!(
+                        io.kind(),
+                        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+                    ) =>
+                {
+                    Err("client idle past --idle-timeout".into())
+                }
+                _ => Err(msg),
+            }
+        }
     }
-}
-
-/// Whether a gdbstub error is a socket read/write timeout.
-fn is_timeout(msg: &str) -> bool {
-    msg.contains("timed out") || msg.contains("temporarily unavailable")
 }
 
 struct EventLoop<U>(std::marker::PhantomData<U>);
