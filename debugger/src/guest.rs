@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use zeroos::{Mount, OsConfig, Output, ZeroOs};
 use zkdbg_emulator::machine::{DEFAULT_MEMORY_LIMIT, DEFAULT_SYSCALL_CYCLES};
+use zkdbg_emulator::memory::Perm;
 use zkdbg_emulator::{Config, Machine, Program};
+use zkdbg_platforms::zeroos::ZeroOsLayout;
 use zkdbg_symbols::Symbols;
 
 /// What a guest is loaded with: the ELF and the options every subcommand
@@ -88,8 +90,9 @@ impl Guest {
             syscall_cycles: args.syscall_cycles,
             memory_limit: args.memory_limit,
         };
-        let machine = Machine::new(program.clone(), config)
+        let mut machine = Machine::new(program.clone(), config)
             .with_context(|| format!("cannot load {}", args.elf.display()))?;
+        map_zeroos_reservations(&mut machine)?;
         let os = ZeroOs::new(
             &program,
             OsConfig {
@@ -116,4 +119,27 @@ impl Guest {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default()
     }
+}
+
+/// A guest linked with ZeroOS's linker script (Jolt's std guests) keeps
+/// its stack and heap outside every PT_LOAD segment, as reservations named
+/// by linker symbols (see [`ZeroOsLayout`]): maps both
+/// read-write, so that its boot code's `sp = __stack_top` and its
+/// allocator work. Other guests are left as they are.
+///
+/// Errors: the reservations touch the guard region or exceed
+/// `--memory-limit`.
+fn map_zeroos_reservations(machine: &mut Machine) -> Result<()> {
+    let program = machine.program.clone();
+    let Some(layout) = ZeroOsLayout::from_symbols(|name| program.linker_symbol(name)) else {
+        return Ok(());
+    };
+    for (what, (lo, hi)) in [("stack", layout.stack), ("heap", layout.heap)] {
+        machine
+            .mem
+            .map_with(lo, hi - lo, Perm::RW)
+            .with_context(|| format!("cannot map the ZeroOS {what} at {lo:#x}..{hi:#x}"))?;
+    }
+    log::debug!("ZeroOS reservations mapped: {layout:?}");
+    Ok(())
 }

@@ -194,6 +194,10 @@ pub struct Program {
     pub segments: Vec<Segment>,
     /// Symbols.
     pub symbols: SymbolTable,
+    /// Absolute symbols (`SHN_ABS`): values a linker script defines outside
+    /// any section, such as ZeroOS's `__stack_top` and `__heap_start`. Kept
+    /// apart from [`Program::symbols`], which name code and data.
+    pub absolute_symbols: std::collections::BTreeMap<String, u64>,
 }
 
 impl Program {
@@ -282,8 +286,13 @@ impl Program {
             return Err(ElfError::BadEntry(entry));
         }
         let mut symbols = Vec::new();
+        let mut absolute_symbols = std::collections::BTreeMap::new();
         for sym in file.symbols() {
             let Ok(name) = sym.name() else { continue };
+            if !name.is_empty() && sym.section() == object::SymbolSection::Absolute {
+                absolute_symbols.insert(name.to_string(), sym.address());
+                continue;
+            }
             if name.is_empty()
                 || !matches!(
                     sym.kind(),
@@ -307,6 +316,7 @@ impl Program {
             entry,
             segments,
             symbols: SymbolTable::new(symbols),
+            absolute_symbols,
         })
     }
 
@@ -326,7 +336,18 @@ impl Program {
                 write: true,
             }],
             symbols: SymbolTable::default(),
+            absolute_symbols: Default::default(),
         }
+    }
+
+    /// The value of a symbol a linker script may define, absolute
+    /// (`SHN_ABS`) or section-relative (ld makes `PROVIDE(x = expr)`
+    /// relative to a nearby section when `expr` involves addresses).
+    pub fn linker_symbol(&self, name: &str) -> Option<u64> {
+        self.absolute_symbols
+            .get(name)
+            .copied()
+            .or_else(|| self.symbols.by_name(name).map(|s| s.addr))
     }
 
     /// Maps and fills the segments in `mem` with their permissions (a page

@@ -30,9 +30,18 @@ impl ZeroOsLayout {
     /// and gives its address). `None` if the symbols are missing or do not
     /// describe the script's shape: the heap below the stack with at least
     /// the guard between them, every range non-empty and ordered.
+    ///
+    /// The linker emits a `PROVIDE`d symbol only when something refers to
+    /// it, and guests rarely refer to `__stack_bottom`: without it the
+    /// stack is taken to start right above the guard after `__heap_end`
+    /// (the script puts `__heap_end` at most 4095 bytes below that).
     pub fn from_symbols(symbol: impl Fn(&str) -> Option<u64>) -> Option<ZeroOsLayout> {
-        let stack = (symbol("__stack_bottom")?, symbol("__stack_top")?);
         let heap = (symbol("__heap_start")?, symbol("__heap_end")?);
+        let bottom = match symbol("__stack_bottom") {
+            Some(b) => b,
+            None => heap.1.checked_add(STACK_GUARD_SIZE)?,
+        };
+        let stack = (bottom, symbol("__stack_top")?);
         let ordered = heap.0 < heap.1
             && stack.0 < stack.1
             && heap.1.checked_add(STACK_GUARD_SIZE)? <= stack.0;
@@ -72,6 +81,10 @@ mod tests {
         assert_eq!(ZeroOsLayout::from_symbols(|_| None), None);
         let without_heap = |n: &str| symbols(n).filter(|_| !n.starts_with("__heap"));
         assert_eq!(ZeroOsLayout::from_symbols(without_heap), None);
+        // Without __stack_bottom the stack starts above the guard.
+        let without_bottom = |n: &str| symbols(n).filter(|_| n != "__stack_bottom");
+        let l = ZeroOsLayout::from_symbols(without_bottom).unwrap();
+        assert_eq!(l.stack, (0x87fe_f000 + 4096, 0x8800_0000));
         // Heap overlapping the stack guard.
         let overlap = |n: &str| match n {
             "__heap_end" => symbols("__stack_bottom"),
