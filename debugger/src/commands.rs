@@ -46,13 +46,29 @@ pub struct Reply {
     pub lines: Vec<String>,
     /// What else the front end should do.
     pub effect: Effect,
+    /// The handler found its arguments malformed: [`execute`] answers with
+    /// the command's usage instead.
+    bad_args: bool,
 }
 
 impl Reply {
     fn text(s: impl Into<String>) -> Reply {
+        Reply::lines(vec![s.into()])
+    }
+
+    fn lines(lines: Vec<String>) -> Reply {
         Reply {
-            lines: vec![s.into()],
+            lines,
             effect: Effect::None,
+            bad_args: false,
+        }
+    }
+
+    /// Arguments the command cannot use (see [`execute`]).
+    fn bad_args() -> Reply {
+        Reply {
+            bad_args: true,
+            ..Reply::lines(Vec::new())
         }
     }
 
@@ -276,12 +292,13 @@ fn lookup<'w, 'a>(
 
 /// Runs the command line `line` for a front end: the TUI passes
 /// [`FrontEnds::Tui`] (every command), the GDB stub [`FrontEnds::Both`]
-/// (the commands both offer). Unknown commands and wrong arguments get a
-/// reply that says so, never an error.
+/// (the commands both offer). An empty line does nothing; unknown commands
+/// and wrong arguments get a reply that says so (with `prefix` before the
+/// command names it shows), never an error.
 pub fn execute(dbg: &mut Debugger, line: &str, front_end: FrontEnds, prefix: &str) -> Reply {
     let words: Vec<&str> = line.split_whitespace().collect();
     if words.is_empty() {
-        return Reply::text("").with(Effect::Help);
+        return Reply::lines(Vec::new());
     }
     let Some((cmd, args)) = lookup(&words, front_end) else {
         let tui_only = lookup(&words, FrontEnds::Tui).is_some();
@@ -294,14 +311,18 @@ pub fn execute(dbg: &mut Debugger, line: &str, front_end: FrontEnds, prefix: &st
             )
         });
     };
+    let usage = || {
+        let usage = format!("usage: {prefix}{} {}", cmd.name, cmd.args);
+        Reply::text(usage.trim_end())
+    };
     if args.len() < cmd.arity.0 || args.len() > cmd.arity.1 {
-        return Reply::text(
-            format!("usage: {prefix}{} {}", cmd.name, cmd.args)
-                .trim_end()
-                .to_string(),
-        );
+        return usage();
     }
-    (cmd.run)(dbg, args)
+    let reply = (cmd.run)(dbg, args);
+    if reply.bad_args {
+        return usage();
+    }
+    reply
 }
 
 /// The help text of a front end's commands, one per line, each prefixed
@@ -359,7 +380,7 @@ fn syscalls_cmd(d: &mut Debugger, a: &[&str]) -> Reply {
     let n: usize = match a.first().map(|s| s.parse()) {
         None => 20,
         Some(Ok(n)) => n,
-        Some(Err(_)) => return Reply::text("usage: syscalls [N]"),
+        Some(Err(_)) => return Reply::bad_args(),
     };
     let log = d.syscall_log();
     let skip = log.len().saturating_sub(n);
@@ -367,10 +388,7 @@ fn syscalls_cmd(d: &mut Debugger, a: &[&str]) -> Reply {
     if lines.is_empty() {
         return Reply::text("no syscalls yet");
     }
-    Reply {
-        lines,
-        effect: Effect::None,
-    }
+    Reply::lines(lines)
 }
 
 fn catch_list(d: &mut Debugger, _: &[&str]) -> Reply {
@@ -387,10 +405,7 @@ fn catch_list(d: &mut Debugger, _: &[&str]) -> Reply {
         let name = zeroos::syscall_name(*nr, xlen).unwrap_or("?");
         lines.push(format!("catching syscall {nr} ({name})"));
     }
-    Reply {
-        lines,
-        effect: Effect::None,
-    }
+    Reply::lines(lines)
 }
 
 fn catch_syscall(d: &mut Debugger, names: &[&str]) -> Reply {
@@ -412,8 +427,5 @@ fn catch_syscall(d: &mut Debugger, names: &[&str]) -> Reply {
             format!("catchpoint: syscall {nr} ({name})")
         })
         .collect();
-    Reply {
-        lines,
-        effect: Effect::CatchChanged,
-    }
+    Reply::lines(lines).with(Effect::CatchChanged)
 }

@@ -469,7 +469,6 @@ pub struct Debugger {
     shown_err: usize,
     /// Where the guest ended, if it did (exit, halt or fault).
     ended: Option<Event>,
-    /// Syscalls served so far (dropped again when execution goes back).
     /// Syscalls, in-guest kernel calls and host calls so far (the newest
     /// [`SYSCALL_LOG_MAX`]), rewound with the guest.
     log: Tracer,

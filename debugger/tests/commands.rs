@@ -64,7 +64,15 @@ fn both_front_ends_run_the_same_table() {
             execute(&mut d, "syscalls x y", fe, "monitor ").lines,
             ["usage: monitor syscalls [N]"]
         );
-        assert_eq!(execute(&mut d, "", fe, ":").effect, Effect::Help);
+        // An N that is not a number gets the same usage line, prefixed.
+        assert_eq!(
+            execute(&mut d, "syscalls lots", fe, "monitor ").lines,
+            ["usage: monitor syscalls [N]"]
+        );
+        assert_eq!(execute(&mut d, "help", fe, ":").effect, Effect::Help);
+        // An empty line does nothing (the stub maps a bare `monitor` to help).
+        let r = execute(&mut d, "  ", fe, ":");
+        assert_eq!((r.lines.len(), r.effect), (0, Effect::None));
     }
     // TUI-only commands: the TUI runs them, `monitor` points at GDB's own.
     let r = execute(&mut d, "b square", FrontEnds::Tui, ":");

@@ -249,9 +249,9 @@ fn ret_text(ret: Option<i64>, errno: Option<&str>) -> String {
     }
 }
 
-/// Decodes arguments before the call (`ret` = None) or after it.
 /// The arguments of syscall `nr` decoded by the kinds of its entry in
-/// zeroos' syscall table (raw hex where the table has none).
+/// zeroos' syscall table (raw hex where the table has none), before the
+/// call (`ret` = None) or after it.
 fn decode_args(
     nr: u64,
     raw: &[u64; 6],

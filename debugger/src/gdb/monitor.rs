@@ -14,7 +14,9 @@ impl<U: Word> MonitorCmd for GdbTarget<U> {
         mut out: ConsoleOutput<'_>,
     ) -> Result<(), Self::Error> {
         let cmd = String::from_utf8_lossy(cmd);
-        let reply = commands::execute(&mut self.dbg, &cmd, FrontEnds::Both, "monitor ");
+        // A bare `monitor` lists the commands, as `monitor help` does.
+        let cmd = if cmd.trim().is_empty() { "help" } else { &cmd };
+        let reply = commands::execute(&mut self.dbg, cmd, FrontEnds::Both, "monitor ");
         for line in reply.lines.iter().filter(|l| !l.is_empty()) {
             outputln!(out, "{line}");
         }
