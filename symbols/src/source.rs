@@ -137,16 +137,15 @@ fn load(elf: Arc<[u8]>) -> Option<addr2line::Context<Reader>> {
         let Some(s) = file.section_by_name(id.name()) else {
             return Ok(Reader::new(Arc::from(&[][..]), endian));
         };
-        // Uncompressed bytes inside the file: a range of the shared image.
-        if let (Ok(Cow::Borrowed(data)), Some((off, size))) =
-            (s.uncompressed_data(), s.file_range())
-        {
+        // Inflated (or read) once; bytes borrowed from the file as they
+        // are become a range of the shared image, without a copy.
+        let data = s.uncompressed_data().unwrap_or(Cow::Borrowed(&[]));
+        if let (Cow::Borrowed(bytes), Some((off, size))) = (&data, s.file_range()) {
             let (off, size) = (off as usize, size as usize);
-            if data.len() == size && off.checked_add(size).is_some_and(|e| e <= elf.len()) {
+            if bytes.len() == size && off.checked_add(size).is_some_and(|e| e <= elf.len()) {
                 return Ok(whole.range(off..off + size));
             }
         }
-        let data = s.uncompressed_data().unwrap_or(Cow::Borrowed(&[]));
         Ok(Reader::new(Arc::from(&*data), endian))
     };
     let dwarf = gimli::Dwarf::load(section).ok()?;
