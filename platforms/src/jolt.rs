@@ -14,6 +14,32 @@
 //! canary and the stack (growing down from `stack_end + canary + stack`
 //! towards `stack_end`), then the heap (up to `heap_end`).
 
+pub mod cost;
+pub mod device;
+pub mod insn;
+
+pub use cost::JOLT_CYCLES;
+pub use device::{IoError, JoltDevice, JoltInputs};
+
+/// Jolt's `program_size` for an ELF: one past the highest byte of any
+/// section at or above [`RAM_START_ADDRESS`], minus that address (`.bss`
+/// included). Source: `crates/jolt-program/src/image/elf.rs`
+/// (`decode_elf`, `program_end`) and `crates/jolt-prover-legacy/src/guest/program.rs`
+/// (`program_size = program_end - RAM_START_ADDRESS`).
+///
+/// Errors: bytes that are not an ELF object.
+pub fn program_size(elf: &[u8]) -> Result<u64, object::Error> {
+    use object::{Object, ObjectSection};
+    let file = object::File::parse(elf)?;
+    let end = file
+        .sections()
+        .filter(|s| s.address() >= RAM_START_ADDRESS)
+        .map(|s| s.address().saturating_add(s.size()))
+        .max()
+        .unwrap_or(RAM_START_ADDRESS);
+    Ok(end - RAM_START_ADDRESS)
+}
+
 /// Where RAM (and the program) starts. Source: `constants.rs`.
 pub const RAM_START_ADDRESS: u64 = 0x8000_0000;
 /// Default heap size in bytes (32 MiB). Source: `constants.rs`.
