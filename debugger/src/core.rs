@@ -18,11 +18,11 @@ use crate::guest::Guest;
 use rustc_hash::FxHashSet;
 use std::collections::BTreeSet;
 use std::io::Write;
-use zeroos::ZeroOs;
 use zkdbg_emulator::{
     AccessKind, Cpu, Fault, HostCall, Insn, MemAccess, Observer, Op, Snapshot, StopReason,
     SyscallRequest, SyscallResult, TrapEvent,
 };
+use zkdbg_platforms::PlatformOs;
 use zkdbg_profiler::trace::Record;
 use zkdbg_profiler::Tracer;
 use zkdbg_symbols::{SourceMap, Symbolizer};
@@ -431,7 +431,7 @@ impl BpBits {
 struct HistorySnapshot {
     instret: u64,
     machine: Snapshot,
-    os: ZeroOs,
+    os: PlatformOs,
     bytes: u64,
 }
 
@@ -472,7 +472,7 @@ pub struct Debugger {
     /// Syscalls, in-guest kernel calls and host calls so far (the newest
     /// [`SYSCALL_LOG_MAX`]), rewound with the guest.
     log: Tracer,
-    start: (Snapshot, ZeroOs),
+    start: (Snapshot, PlatformOs),
     /// Where files named by a front end (`profile NAME`) are written.
     output_dir: std::path::PathBuf,
     /// Asked during long operations whether to stop (see
@@ -794,7 +794,7 @@ impl Debugger {
         match stop {
             StopReason::Exited(c) => Some(Event::Exited(*c)),
             StopReason::Halted => Some(Event::Halted),
-            StopReason::Fault(f) => Some(Event::Fault(*f)),
+            StopReason::Fault(f) => Some(Event::Fault(f.clone())),
             _ => None,
         }
     }

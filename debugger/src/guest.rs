@@ -7,8 +7,60 @@ use zeroos::{Mount, OsConfig, Output, ZeroOs};
 use zkdbg_emulator::machine::{DEFAULT_MEMORY_LIMIT, DEFAULT_SYSCALL_CYCLES};
 use zkdbg_emulator::memory::Perm;
 use zkdbg_emulator::{Config, Machine, Program};
+use zkdbg_platforms::jolt::{self, JoltDevice, JoltInputs, MemoryConfig, MemoryLayout};
 use zkdbg_platforms::zeroos::ZeroOsLayout;
+use zkdbg_platforms::{detect, Detection, Device, Platform, PlatformOs};
 use zkdbg_symbols::Symbols;
+
+/// Bytes given on the command line: a file's contents or literal bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Bytes {
+    /// The contents of this file.
+    File(PathBuf),
+    /// These bytes (`--input-hex`).
+    Literal(Vec<u8>),
+}
+
+impl Bytes {
+    fn read(&self, what: &str) -> Result<Vec<u8>> {
+        match self {
+            Bytes::File(p) => {
+                std::fs::read(p).with_context(|| format!("cannot read {what} file {}", p.display()))
+            }
+            Bytes::Literal(b) => Ok(b.clone()),
+        }
+    }
+}
+
+/// The inputs and memory sizes of a zkVM platform (today: Jolt's), as
+/// its host passes them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ZkvmOptions {
+    /// The public input (Jolt: the bytes its host writes to the input
+    /// region, already postcard-serialized).
+    pub input: Option<Bytes>,
+    /// Jolt's trusted advice region.
+    pub trusted_advice: Option<PathBuf>,
+    /// Jolt's untrusted advice region.
+    pub untrusted_advice: Option<PathBuf>,
+    /// Jolt's advice tape (what an advice-computing run wrote).
+    pub advice_tape: Option<PathBuf>,
+    /// Sizes in bytes as `#[jolt::provable(...)]` sets them (the program
+    /// size is read from the ELF).
+    pub jolt_memory: MemoryConfig,
+}
+
+impl Default for ZkvmOptions {
+    fn default() -> Self {
+        ZkvmOptions {
+            input: None,
+            trusted_advice: None,
+            untrusted_advice: None,
+            advice_tape: None,
+            jolt_memory: MemoryConfig::with_program_size(0),
+        }
+    }
+}
 
 /// What a guest is loaded with: the ELF and the options every subcommand
 /// shares. A plain value (the binary's clap arguments convert into it);
@@ -32,6 +84,10 @@ pub struct GuestOptions {
     /// Modeled cost in cycles of each syscall served by zeroos (added to the
     /// ecall's own cycle).
     pub syscall_cycles: u64,
+    /// The platform (`None`: recognise it from the ELF).
+    pub platform: Option<Platform>,
+    /// A zkVM platform's inputs and sizes.
+    pub zkvm: ZkvmOptions,
 }
 
 impl GuestOptions {
@@ -46,6 +102,8 @@ impl GuestOptions {
             seed: 0,
             memory_limit: DEFAULT_MEMORY_LIMIT,
             syscall_cycles: DEFAULT_SYSCALL_CYCLES,
+            platform: None,
+            zkvm: ZkvmOptions::default(),
         }
     }
 }
@@ -61,8 +119,10 @@ pub struct Guest {
     pub symbols: Symbols,
     /// The machine.
     pub machine: Machine,
-    /// The OS layer.
-    pub os: ZeroOs,
+    /// The OS layer and the platform's device.
+    pub os: PlatformOs,
+    /// The platform it runs on, and why.
+    pub platform: Detection,
 }
 
 impl Guest {
@@ -84,16 +144,27 @@ impl Guest {
         let program = Arc::new(
             Program::parse(&elf).with_context(|| format!("cannot load {}", args.elf.display()))?,
         );
+        let platform = choose_platform(&program, args.platform)?;
         let config = Config {
             strict_align: args.strict_align,
             max_cycles: args.max_cycles,
             syscall_cycles: args.syscall_cycles,
             memory_limit: args.memory_limit,
+            cost: platform.platform.cost_model(),
         };
         let mut machine = Machine::new(program.clone(), config)
             .with_context(|| format!("cannot load {}", args.elf.display()))?;
         map_zeroos_reservations(&mut machine)?;
-        let os = ZeroOs::new(
+        let device = match platform.platform {
+            Platform::Linux => {
+                if args.zkvm.input.is_some() {
+                    bail!("--input/--input-hex are a zkVM platform's inputs; a linux-platform guest reads --stdin");
+                }
+                Device::None
+            }
+            Platform::Jolt => Device::Jolt(install_jolt(&elf, &args.zkvm, &mut machine)?),
+        };
+        let zeroos = ZeroOs::new(
             &program,
             OsConfig {
                 stdin,
@@ -102,6 +173,7 @@ impl Guest {
                 output,
             },
         );
+        let os = PlatformOs { zeroos, device };
         let elf: Arc<[u8]> = Arc::from(elf);
         Ok(Guest {
             path: args.elf.clone(),
@@ -109,6 +181,7 @@ impl Guest {
             elf,
             machine,
             os,
+            platform,
         })
     }
 
@@ -142,4 +215,66 @@ fn map_zeroos_reservations(machine: &mut Machine) -> Result<()> {
     }
     log::debug!("ZeroOS reservations mapped: {layout:?}");
     Ok(())
+}
+
+/// The platform to run `program` on: `forced` if given (refused if the ELF
+/// cannot run there), else the one [`detect`] recognises.
+///
+/// Errors: a platform that does not run guests of the ELF's XLEN.
+fn choose_platform(program: &Program, forced: Option<Platform>) -> Result<Detection> {
+    let detected = detect(program);
+    let chosen = match forced {
+        None => detected,
+        Some(p) if p == detected.platform => Detection {
+            platform: p,
+            reason: format!("--platform {p}; {}", detected.reason),
+        },
+        Some(p) => Detection {
+            platform: p,
+            reason: format!(
+                "--platform {p} (the ELF looks like {}: {})",
+                detected.platform, detected.reason
+            ),
+        },
+    };
+    if !chosen.platform.supports(program.xlen) {
+        let xlen = match program.xlen {
+            zkdbg_emulator::Xlen::X32 => "RV32",
+            zkdbg_emulator::Xlen::X64 => "RV64",
+        };
+        bail!(
+            "the {} platform does not run {xlen} guests ({})",
+            chosen.platform,
+            chosen.reason
+        );
+    }
+    Ok(chosen)
+}
+
+/// Lays out Jolt's memory for this ELF, maps it and writes the inputs.
+///
+/// Errors: unreadable input files, sizes Jolt refuses, inputs larger than
+/// their regions, memory over `--memory-limit`.
+fn install_jolt(elf: &[u8], opts: &ZkvmOptions, machine: &mut Machine) -> Result<JoltDevice> {
+    let mut config = opts.jolt_memory;
+    config.program_size = jolt::program_size(elf).context("cannot read the ELF's sections")?;
+    let layout = MemoryLayout::new(&config).context("Jolt memory layout")?;
+    let read = |p: &Option<PathBuf>, what: &str| -> Result<Vec<u8>> {
+        p.as_ref()
+            .map(|p| Bytes::File(p.clone()).read(what))
+            .unwrap_or(Ok(Vec::new()))
+    };
+    let inputs = JoltInputs {
+        input: opts
+            .input
+            .as_ref()
+            .map(|b| b.read("input"))
+            .unwrap_or(Ok(Vec::new()))?,
+        trusted_advice: read(&opts.trusted_advice, "trusted advice")?,
+        untrusted_advice: read(&opts.untrusted_advice, "untrusted advice")?,
+        advice_tape: read(&opts.advice_tape, "advice tape")?,
+    };
+    let device = JoltDevice::install(layout, &inputs, &mut machine.mem)?;
+    log::debug!("Jolt layout: {layout:?}");
+    Ok(device)
 }

@@ -4,7 +4,18 @@ use crate::guest::Guest;
 use crate::source::SourceMap;
 use serde::Serialize;
 use zkdbg_emulator::disasm::disassemble;
-use zkdbg_emulator::{Fault, FaultKind, Machine, StopReason};
+use zkdbg_emulator::{Fault, FaultKind, Insn, Machine, StopReason};
+use zkdbg_platforms::{Device, Platform};
+
+/// Disassembles `insn` at `pc`, naming symbols and, for a custom
+/// instruction, using `platform`'s name for it.
+pub fn disassemble_on(platform: Platform, insn: &Insn, pc: u64, machine: &Machine) -> String {
+    if let Some(s) = platform.disassemble_custom(insn) {
+        return s;
+    }
+    let symbols = machine.symbols();
+    disassemble(insn, pc, machine.xlen(), &|a| symbols.describe(a))
+}
 
 /// A fault, described for people and for JSON.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -23,21 +34,31 @@ pub struct FaultReport {
     pub function: Option<String>,
     /// `file:line` of pc, if DWARF knows it.
     pub location: Option<String>,
-    /// The signal a debugger reports for it (SIGSEGV, SIGILL, SIGBUS, SIGTRAP, SIGXCPU).
+    /// The signal a debugger reports for it (SIGSEGV, SIGILL, SIGBUS, SIGTRAP, SIGXCPU, SIGABRT).
     pub signal: String,
     /// For an access fault at a mapped address: the permission the page
     /// lacks, e.g. "page is r-x: not writable".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub permission: Option<String>,
+    /// For a platform fault: the instruction's name and why the platform
+    /// refused it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 impl FaultReport {
-    /// Describes `fault` in `machine`'s program.
-    pub fn new(fault: &Fault, machine: &Machine, source: &SourceMap) -> FaultReport {
+    /// Describes `fault` in `machine`'s program; custom instructions are
+    /// named as `platform` names them.
+    pub fn new(
+        fault: &Fault,
+        machine: &Machine,
+        source: &SourceMap,
+        platform: Platform,
+    ) -> FaultReport {
         let symbols = machine.symbols();
         let instruction = fault
             .insn
-            .map(|i| disassemble(&i, fault.pc, machine.xlen(), &|a| symbols.describe(a)));
+            .map(|i| disassemble_on(platform, &i, fault.pc, machine));
         FaultReport {
             kind: fault.kind,
             description: fault.kind.describe().to_string(),
@@ -48,6 +69,7 @@ impl FaultReport {
             location: source.location(fault.pc),
             signal: Signal::of(fault.kind).name().to_string(),
             permission: permission_note(fault, &machine.mem),
+            message: fault.message.as_deref().map(str::to_string),
         }
     }
 
@@ -59,6 +81,9 @@ impl FaultReport {
         }
         if let Some(l) = &self.location {
             s += &format!(" ({l})");
+        }
+        if let Some(m) = &self.message {
+            s += &format!("\n  {m}");
         }
         if let Some(i) = &self.instruction {
             s += &format!("\n  instruction: {i}");
@@ -103,6 +128,8 @@ pub enum Signal {
     Trap,
     /// `--max-cycles` reached.
     Xcpu,
+    /// A platform refused a custom instruction (a failed assertion).
+    Abrt,
 }
 
 impl Signal {
@@ -116,6 +143,7 @@ impl Signal {
             FaultKind::LoadMisaligned | FaultKind::StoreMisaligned => Signal::Bus,
             FaultKind::Breakpoint => Signal::Trap,
             FaultKind::CycleLimit => Signal::Xcpu,
+            FaultKind::Platform => Signal::Abrt,
         }
     }
 
@@ -127,6 +155,7 @@ impl Signal {
             Signal::Bus => "SIGBUS",
             Signal::Trap => "SIGTRAP",
             Signal::Xcpu => "SIGXCPU",
+            Signal::Abrt => "SIGABRT",
         }
     }
 
@@ -138,6 +167,7 @@ impl Signal {
             Signal::Bus => 7,
             Signal::Trap => 5,
             Signal::Xcpu => 24,
+            Signal::Abrt => 6,
         }
     }
 }
@@ -150,17 +180,33 @@ pub struct RunReport {
     pub guest: String,
     /// "rv32" or "rv64".
     pub xlen: zkdbg_emulator::Xlen,
+    /// The platform it ran on (`linux`, `jolt`).
+    pub platform: String,
+    /// Why that platform: recognised from the ELF, or `--platform`.
+    pub platform_reason: String,
     /// The process exit code: the guest's exit status (low 8 bits), 0 for a
-    /// jump-to-self halt, 128 + signal number for a fault.
+    /// jump-to-self halt, 101 for a guest panic (Rust's), 128 + signal
+    /// number for a fault.
     pub exit_code: i32,
     /// The status the guest passed to exit/exit_group, if it exited.
     pub exit_status: Option<i32>,
-    /// `exit`, `jump-to-self` or `fault`.
+    /// `exit`, `jump-to-self`, `panic` (a zkVM's panic flag was set before
+    /// the final jump-to-self) or `fault`.
     pub halt_reason: String,
     /// Retired instructions.
     pub instructions: u64,
-    /// Cycles (instructions plus modeled syscall cost).
+    /// Cycles in the platform's unit (see `cycle_unit`): on `linux`
+    /// instructions plus modeled syscall cost, on `jolt` Jolt's trace length.
     pub cycles: u64,
+    /// The unit of `cycles`: `instructions` or `jolt-cycles`.
+    pub cycle_unit: String,
+    /// Jolt: the trace length the prover pads to (the next power of two).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub padded_cycles: Option<u64>,
+    /// A zkVM platform's output: the bytes the guest wrote to its output
+    /// region, as lowercase hex (Jolt: postcard-serialized).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
     /// Syscalls served by zeroos.
     pub syscalls: u64,
     /// Syscalls answered -ENOSYS, by name or number.
@@ -174,14 +220,20 @@ impl RunReport {
     pub fn new(guest: &Guest, stop: &StopReason) -> RunReport {
         let source = guest.symbols.source();
         let m = &guest.machine;
+        let platform = guest.platform.platform;
+        let panicked = match &guest.os.device {
+            Device::Jolt(d) => d.panicked(&m.mem),
+            Device::None => false,
+        };
         let (exit_code, exit_status, halt_reason, fault) = match stop {
             StopReason::Exited(s) => (s & 0xff, Some(*s), "exit", None),
+            StopReason::Halted if panicked => (101, None, "panic", None),
             StopReason::Halted => (0, None, "jump-to-self", None),
             StopReason::Fault(f) => (
                 128 + Signal::of(f.kind).number(),
                 None,
                 "fault",
-                Some(FaultReport::new(f, m, source)),
+                Some(FaultReport::new(f, m, source, platform)),
             ),
             other => (
                 1,
@@ -194,6 +246,12 @@ impl RunReport {
                 None,
             ),
         };
+        let output = match &guest.os.device {
+            Device::Jolt(d) => Some(hex(&d.output(&m.mem))),
+            Device::None => None,
+        };
+        let padded_cycles = (platform == Platform::Jolt)
+            .then(|| m.cpu.cycle.checked_next_power_of_two().unwrap_or(u64::MAX));
         let stats = guest.os.stats();
         let unknown_syscalls = stats
             .unknown
@@ -203,11 +261,16 @@ impl RunReport {
         RunReport {
             guest: guest.name(),
             xlen: m.xlen(),
+            platform: platform.name().to_string(),
+            platform_reason: guest.platform.reason.clone(),
             exit_code,
             exit_status,
             halt_reason: halt_reason.to_string(),
             instructions: m.cpu.instret,
             cycles: m.cpu.cycle,
+            cycle_unit: m.config.cost.name.to_string(),
+            padded_cycles,
+            output,
             syscalls: stats.total,
             unknown_syscalls,
             fault,
@@ -226,10 +289,22 @@ impl RunReport {
             (None, Some(s)) => format!("exit {s}"),
             (None, None) => self.halt_reason.clone(),
         };
-        let mut s = format!(
-            "zkdbg: {end} | {} instructions | {} cycles | {} syscalls | {:.3} s | {:.1} MIPS",
-            self.instructions, self.cycles, self.syscalls, seconds, mips
-        );
+        let mut s = format!("zkdbg: {end} | {} instructions | ", self.instructions);
+        if self.cycle_unit == "instructions" {
+            s += &format!("{} cycles | {} syscalls", self.cycles, self.syscalls);
+        } else {
+            s += &format!("{} {}", self.cycles, self.cycle_unit);
+            if let Some(p) = self.padded_cycles {
+                s += &format!(" (padded {p})");
+            }
+        }
+        s += &format!(" | {:.3} s | {:.1} MIPS", seconds, mips);
+        if self.platform != "linux" {
+            s += &format!(" | platform {}", self.platform);
+        }
+        if let Some(o) = &self.output {
+            s += &format!(" | output {}", if o.is_empty() { "(none)" } else { o });
+        }
         if !self.unknown_syscalls.is_empty() {
             let names: Vec<String> = self
                 .unknown_syscalls
@@ -240,4 +315,9 @@ impl RunReport {
         }
         s
     }
+}
+
+/// Lowercase hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

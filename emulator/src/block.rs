@@ -17,6 +17,7 @@
 //! block after that store.
 
 use crate::decode::{Insn, Op};
+use crate::machine::CostModel;
 use crate::memory::{Memory, BLOCK_ENTRIES_PER_SLOT};
 
 /// Most instructions in one block.
@@ -83,6 +84,7 @@ macro_rules! block_end_ops {
             | Op::Csrrsi
             | Op::Csrrci
             | Op::HostIo
+            | Op::Custom
             | Op::Illegal
             | Op::FenceI
     };
@@ -206,6 +208,12 @@ pub(crate) fn ends_block(op: Op) -> bool {
 /// The blocks built so far for one generation of a memory's code.
 #[derive(Clone)]
 pub(crate) struct BlockCache {
+    /// What each instruction costs (cycles per retired instruction).
+    cost: CostModel,
+    /// Per entry of `entries`: the cycles of its block's instructions up to
+    /// and including it ([`CostModel::cost`] of each), so that a block that
+    /// stops after `i` instructions has cost `cycles[first + i - 1]`.
+    cycles: Vec<u32>,
     generation: u64,
     base: u64,
     /// Per halfword of the code range: 1 + the index in `entries` of the
@@ -232,14 +240,24 @@ const SCRATCH: Entry = Entry {
     count: 1,
 };
 
-impl Default for BlockCache {
-    fn default() -> Self {
+impl BlockCache {
+    /// An empty cache whose blocks cost what `cost` says.
+    pub fn new(cost: CostModel) -> Self {
+        let entries = [&[SCRATCH][..], &PADDING].concat();
         BlockCache {
+            cost,
+            cycles: vec![0; entries.len()],
             generation: 0,
             base: 0,
             starts: Vec::new(),
-            entries: [&[SCRATCH][..], &PADDING].concat(),
+            entries,
         }
+    }
+}
+
+impl Default for BlockCache {
+    fn default() -> Self {
+        BlockCache::new(CostModel::default())
     }
 }
 
@@ -265,6 +283,16 @@ impl BlockCache {
     #[inline(always)]
     pub fn window(&self, first: usize) -> &[Entry; MAX_BLOCK] {
         self.entries[first..first + MAX_BLOCK]
+            .try_into()
+            .expect("every block start has a full window")
+    }
+
+    /// The cumulative cycles of the [`MAX_BLOCK`] entries from `first`
+    /// (see [`BlockCache::cycles`]): entry `i`'s value is the cost of the
+    /// block's instructions `0..=i`.
+    #[inline(always)]
+    pub fn cycles_window(&self, first: usize) -> &[u32; MAX_BLOCK] {
+        self.cycles[first..first + MAX_BLOCK]
             .try_into()
             .expect("every block start has a full window")
     }
@@ -296,6 +324,7 @@ impl BlockCache {
             off: 0,
             count: if ends_block(insn.op) { 1 } else { 1 | OPEN },
         };
+        self.cycles[0] = (self.cost.cost)(&insn);
         Some(0)
     }
 
@@ -309,6 +338,8 @@ impl BlockCache {
         self.starts.resize(((hi - lo) / 2) as usize, 0);
         self.entries.truncate(1);
         self.entries.extend_from_slice(&PADDING);
+        self.cycles.truncate(1);
+        self.cycles.resize(self.entries.len(), 0);
     }
 
     #[inline(never)]
@@ -319,10 +350,14 @@ impl BlockCache {
             self.starts.fill(0);
             self.entries.truncate(1);
             self.entries.extend_from_slice(&PADDING);
+            self.cycles.truncate(1);
+            self.cycles.resize(self.entries.len(), 0);
         }
         let first_insn = mem.fetch_exec(pc)?;
         let first = self.entries.len() - MAX_BLOCK;
         self.entries.truncate(first);
+        self.cycles.truncate(first);
+        let mut total = 0u32;
         let mut off = 0u16;
         let mut count = 0usize;
         let mut closed = false;
@@ -334,6 +369,8 @@ impl BlockCache {
                 off,
                 count: 0,
             });
+            total = total.saturating_add((self.cost.cost)(&insn));
+            self.cycles.push(total);
             count += 1;
             closed = ends_block(insn.op);
             if closed || count == MAX_BLOCK {
@@ -350,6 +387,7 @@ impl BlockCache {
         }
         self.entries[first].count = count as u8 | if closed { 0 } else { OPEN };
         self.entries.extend_from_slice(&PADDING);
+        self.cycles.resize(self.entries.len(), 0);
         self.starts[slot] = first as u32 + 1;
         Some(first)
     }

@@ -204,6 +204,9 @@ pub enum FaultKind {
     StoreAccess,
     /// The cycle limit was reached before this instruction.
     CycleLimit,
+    /// The platform refused a custom instruction (a failed assertion, an
+    /// instruction of another zkVM version); [`Fault::message`] says why.
+    Platform,
 }
 
 impl FaultKind {
@@ -217,7 +220,7 @@ impl FaultKind {
             FaultKind::LoadAccess => 5,
             FaultKind::StoreMisaligned => 6,
             FaultKind::StoreAccess => 7,
-            FaultKind::CycleLimit => return None,
+            FaultKind::CycleLimit | FaultKind::Platform => return None,
         })
     }
 
@@ -232,13 +235,14 @@ impl FaultKind {
             FaultKind::StoreMisaligned => "store/AMO address misaligned",
             FaultKind::StoreAccess => "store/AMO access fault",
             FaultKind::CycleLimit => "cycle limit reached",
+            FaultKind::Platform => "platform fault",
         }
     }
 }
 
 /// A fault that ended a run. The faulting instruction did not retire; the
 /// hart's pc still points at it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fault {
     /// What happened.
     pub kind: FaultKind,
@@ -248,4 +252,7 @@ pub struct Fault {
     pub addr: Option<u64>,
     /// The faulting instruction, if it could be fetched.
     pub insn: Option<crate::Insn>,
+    /// For [`FaultKind::Platform`]: the instruction's name and why it was
+    /// refused.
+    pub message: Option<std::sync::Arc<str>>,
 }

@@ -119,6 +119,12 @@ pub enum Op {
     /// Jolt's `VirtualHostIO` custom instruction (opcode 0x5B, funct3 = 2):
     /// a host call whose arguments are in a0..a3.
     HostIo,
+    /// Any other instruction in the custom-0 (0x0B), custom-1 (0x2B) or
+    /// custom-2 (0x5B) opcode space (RISC-V Unprivileged ISA, "Opcode Map"),
+    /// served by the platform (see `Environment::custom`). `rd`, `rs1`,
+    /// `rs2` are the R-type fields; [`Insn::imm`] holds the raw encoding
+    /// (funct3 in bits 14:12, funct7 in bits 31:25).
+    Custom,
     /// Not an instruction of RV32IMAC/RV64IMAC + Zicsr.
     Illegal,
 }
@@ -387,6 +393,7 @@ fn decode32(w: u32, xlen: Xlen) -> Insn {
             }
         }
         0x5b if f3 == 2 => mk(Op::HostIo, rd, rs1, rs2, 0),
+        0x0b | 0x2b | 0x5b => mk(Op::Custom, rd, rs1, rs2, w as i32),
         _ => ill,
     }
 }
@@ -708,10 +715,20 @@ mod tests {
     }
 
     #[test]
-    fn host_io_custom_instruction() {
+    fn host_io_and_custom_instructions() {
         // opcode 0x5B, funct3 = 2
         let i = d64(0x0000_205b);
         assert_eq!(i.op, Op::HostIo);
-        assert_eq!(d64(0x0000_105b).op, Op::Illegal);
+        // the rest of custom-0/1/2 keeps its R-type fields and raw word
+        let w = 0x02b5_850b; // .insn r 0x0b, 0, 1, a0, a1, a1
+        let i = d64(w);
+        assert_eq!(
+            (i.op, i.rd, i.rs1, i.rs2, i.imm as u32),
+            (Op::Custom, 10, 11, 11, w)
+        );
+        assert_eq!(d64(0x0000_105b).op, Op::Custom);
+        assert_eq!(d64(0x0000_002b).op, Op::Custom);
+        // custom-3 (0x7B) is not a custom opcode any platform uses
+        assert_eq!(d64(0x0000_007b).op, Op::Illegal);
     }
 }

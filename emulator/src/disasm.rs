@@ -110,6 +110,7 @@ pub fn mnemonic(op: Op) -> &'static str {
         Csrrsi => "csrrsi",
         Csrrci => "csrrci",
         HostIo => "jolt.hostio",
+        Custom => ".insn",
         Illegal => "illegal",
     }
 }
@@ -207,6 +208,18 @@ pub fn disassemble(
         Csrrw | Csrrs | Csrrc => format!("{m} {}, {}, {}", r(rd), csr_name(imm as u16), r(rs1)),
         Csrrwi | Csrrsi | Csrrci => format!("{m} {}, {}, {}", r(rd), csr_name(imm as u16), rs1),
         HostIo => m.to_string(),
+        Custom => {
+            let w = imm as u32;
+            format!(
+                ".insn r {:#04x}, {}, {:#x}, {}, {}, {}",
+                w & 0x7f,
+                (w >> 12) & 7,
+                w >> 25,
+                r(rd),
+                r(rs1),
+                r(rs2)
+            )
+        }
         Illegal => {
             if insn.len == 2 {
                 format!(".half {:#06x}", insn.imm as u32 & 0xffff)

@@ -1,6 +1,8 @@
 //! The interface between the hart and whatever serves its `ecall`s on the
 //! host (the `zeroos` crate).
 
+use crate::cpu::Cpu;
+use crate::decode::Insn;
 use crate::memory::Memory;
 use crate::Xlen;
 
@@ -61,6 +63,29 @@ pub const JOLT_PRINT: u64 = 0x50_5249;
 /// a0 value of a Jolt cycle-tracking marker host call.
 pub const JOLT_CYCLE_MARKER: u64 = 0xC_7C1E;
 
+/// What serving a custom instruction ([`crate::Op::Custom`]) produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CustomResult {
+    /// Served: registers and memory are updated. `name` names the
+    /// instruction in traces and profiles (the zkVM's own name).
+    Done {
+        /// The instruction's name, e.g. `SHA256_INLINE`.
+        name: &'static str,
+    },
+    /// Not an instruction of this platform: an illegal-instruction fault.
+    Unknown,
+    /// The platform refused it (a failed assertion, an operand outside
+    /// memory, an instruction of another version): a fault that names it.
+    Fault {
+        /// The instruction's name.
+        name: &'static str,
+        /// Why, with the values involved.
+        message: String,
+        /// The memory address at fault, if any.
+        addr: Option<u64>,
+    },
+}
+
 /// Serves host-side `ecall`s. Implemented by `zeroos::ZeroOs`.
 pub trait Environment {
     /// Serves one Linux syscall. May read and write guest memory.
@@ -68,6 +93,23 @@ pub trait Environment {
 
     /// Receives text printed by a Jolt host call.
     fn host_print(&mut self, text: &[u8], newline: bool);
+
+    /// Whether `ecall`s with no trap handler installed (mtvec = 0) are
+    /// served on the host: `None` if they are, otherwise the message of the
+    /// platform fault they stop with. The default: served.
+    fn host_syscalls(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Serves a custom instruction (custom-0/1/2 opcode space, and Jolt's
+    /// `VirtualHostIO` with a call id other than print or cycle marker) at
+    /// `pc`. May write registers (x0 must stay 0) and memory, never pc. Its
+    /// cost comes from the machine's cost model. The default: no custom
+    /// instructions.
+    fn custom(&mut self, insn: &Insn, pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> CustomResult {
+        let _ = (insn, pc, cpu, mem);
+        CustomResult::Unknown
+    }
 }
 
 /// An environment with no syscalls: every syscall returns `-ENOSYS` and

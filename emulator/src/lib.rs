@@ -31,8 +31,8 @@ pub mod observer;
 pub use cpu::{Cpu, Fault, FaultKind};
 pub use decode::{decode, Insn, Op};
 pub use elf::{ElfError, Program, Symbol, SymbolTable};
-pub use env::{Environment, HostCall, NoSyscalls, SyscallRequest, SyscallResult};
-pub use machine::{Config, Machine, Snapshot, StopReason};
+pub use env::{CustomResult, Environment, HostCall, NoSyscalls, SyscallRequest, SyscallResult};
+pub use machine::{Config, CostModel, Machine, Snapshot, StopReason};
 pub use memory::{MemError, Memory};
 pub use observer::{
     AccessKind, CountingObserver, MemAccess, Observer, Transfer, TransferKind, TrapEvent,

@@ -2,18 +2,22 @@
 //!
 //! Semantics follow the RISC-V Unprivileged ISA (RV32I/RV64I, M, A, C,
 //! Zicsr) and the Privileged ISA for machine-mode traps. Cycle model: every
-//! retired instruction costs 1 cycle; an `ecall` served on the host costs
-//! `1 + syscall_cycles`.
+//! retired instruction costs what the [`CostModel`] says (1 cycle by
+//! default, a zkVM's own count on a platform); an `ecall` served on the host
+//! adds `syscall_cycles`.
 
 use crate::block::{block_end_ops, rd_only_ops, straight_ops, BlockCache, Entry, MAX_BLOCK};
 use crate::cpu::{Cpu, Fault, FaultKind, MSTATUS_MIE, MSTATUS_MPIE};
 use crate::decode::{Insn, Op};
 use crate::elf::{ElfError, Program, SymbolTable};
 use crate::env::{
-    Environment, HostCall, SyscallRequest, SyscallResult, JOLT_CYCLE_MARKER, JOLT_PRINT,
+    CustomResult, Environment, HostCall, SyscallRequest, SyscallResult, JOLT_CYCLE_MARKER,
+    JOLT_PRINT,
 };
 use crate::memory::{MemError, Memory, Perm};
-use crate::observer::{AccessKind, MemAccess, Observer, Transfer, TransferKind, TrapEvent};
+use crate::observer::{
+    AccessKind, CustomEvent, MemAccess, Observer, Transfer, TransferKind, TrapEvent,
+};
 use crate::Xlen;
 use std::sync::Arc;
 
@@ -22,6 +26,46 @@ pub const DEFAULT_MEMORY_LIMIT: u64 = 1 << 30;
 /// Default modeled cost of a host-served syscall, in cycles (ZeroOS measured
 /// about 128 guest instructions per syscall on Jolt).
 pub const DEFAULT_SYSCALL_CYCLES: u64 = 128;
+
+/// What each retired instruction costs, in the platform's cycles: a pure
+/// function of the decoded instruction (its operation and operands), so
+/// that a block's cost is known when it is built.
+#[derive(Clone, Copy)]
+pub struct CostModel {
+    /// The unit's name as reports show it (`instructions`, `jolt-cycles`).
+    pub name: &'static str,
+    /// Cycles one instruction costs (at least 1).
+    pub cost: fn(&Insn) -> u32,
+}
+
+impl CostModel {
+    /// One cycle per retired instruction.
+    pub const INSTRUCTIONS: CostModel = CostModel {
+        name: "instructions",
+        cost: |_| 1,
+    };
+}
+
+impl Default for CostModel {
+    fn default() -> Self {
+        CostModel::INSTRUCTIONS
+    }
+}
+
+impl std::fmt::Debug for CostModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CostModel({})", self.name)
+    }
+}
+
+impl PartialEq for CostModel {
+    /// Cost models are told apart by name.
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for CostModel {}
 
 /// Machine options.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,6 +80,8 @@ pub struct Config {
     pub syscall_cycles: u64,
     /// Memory limit in bytes.
     pub memory_limit: u64,
+    /// What each instruction costs. Read when the machine is created.
+    pub cost: CostModel,
 }
 
 impl Default for Config {
@@ -45,6 +91,7 @@ impl Default for Config {
             max_cycles: None,
             syscall_cycles: DEFAULT_SYSCALL_CYCLES,
             memory_limit: DEFAULT_MEMORY_LIMIT,
+            cost: CostModel::INSTRUCTIONS,
         }
     }
 }
@@ -114,10 +161,10 @@ impl Machine {
         Ok(Machine {
             cpu,
             mem,
+            blocks: BlockCache::new(config.cost),
             config,
             program,
             finished: None,
-            blocks: BlockCache::default(),
         })
     }
 
@@ -208,6 +255,7 @@ impl Machine {
                     pc: block_pc,
                     addr: None,
                     insn,
+                    message: None,
                 });
             }
             let Some(first) = self.blocks.lookup(&mut self.mem, block_pc) else {
@@ -225,14 +273,24 @@ impl Machine {
                     pc: block_pc,
                     addr: Some(addr),
                     insn: None,
+                    message: None,
                 });
             };
             // Never run past the step or cycle budget: a cut block ends
             // after a non-branch and goes on at its fall-through next time.
-            let fuel = (end_instret - instret).min(max_cycles - cycle);
+            // An instruction may start while the cycles before it stay
+            // below the limit.
             let block = self.blocks.window(first);
+            let cyc = self.blocks.cycles_window(first);
             let full = block[0].len();
-            let count = (full as u64).min(fuel) as usize;
+            let mut count = (full as u64).min(end_instret - instret) as usize;
+            let left = max_cycles - cycle;
+            if count > 1 && u64::from(cyc[count - 2]) >= left {
+                count = 1 + cyc[..count - 1]
+                    .iter()
+                    .take_while(|&&c| u64::from(c) < left)
+                    .count();
+            }
             // Whether to ask the observer before each instruction.
             let before = O::ACTIVE
                 && (!O::FILTERS_BLOCKS || {
@@ -258,19 +316,20 @@ impl Machine {
                 // `before` is then this constant, which the inlined copy is
                 // compiled with.
                 let before = O::ACTIVE && !O::FILTERS_BLOCKS;
-                straight_closed::<R64, O>(cpu, mem, obs, start, block, count, before)
+                straight_closed::<R64, O>(cpu, mem, obs, start, block, cyc, count, before)
             } else {
-                straight_counted::<R64, O>(cpu, mem, obs, start, block, count, before)
+                straight_counted::<R64, O>(cpu, mem, obs, start, block, cyc, count, before)
             };
             let (idx, last) = match done {
                 Straight::Terminator(idx) => (idx, true),
                 Straight::Cut(idx) => (idx, false),
                 Straight::Stop(r) => return r,
             };
+            let spent = cycles_after(cyc, idx);
             instret += idx as u64;
-            cycle += idx as u64;
+            cycle += spent;
             if O::ACTIVE && O::RETIRED_RUNS && idx > 0 {
-                obs.retired_run(&self.cpu, idx as u64, idx as u64);
+                obs.retired_run(&self.cpu, idx as u64, spent);
             }
             if !last {
                 // A block cut by the budget or by a code write: go on at the
@@ -284,7 +343,9 @@ impl Machine {
             let e = &block[idx % MAX_BLOCK];
             let insn = e.insn;
             let pc = block_pc.wrapping_add(e.off as u64);
-            let t = match self.run_terminator::<R64, E, O>(env, obs, insn, pc, instret, cycle) {
+            let cost = u64::from(cyc[idx % MAX_BLOCK]) - spent;
+            let t = match self.run_terminator::<R64, E, O>(env, obs, insn, pc, instret, cycle, cost)
+            {
                 Ok(t) => t,
                 Err(r) => return r,
             };
@@ -327,6 +388,7 @@ impl Machine {
     /// are then written back. Exhaustive over [`Op`]: a new block-ending
     /// operation is a compile error here until it has an arm.
     #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
     fn run_terminator<const R64: bool, E: Environment, O: Observer>(
         &mut self,
         env: &mut E,
@@ -335,6 +397,7 @@ impl Machine {
         pc: u64,
         instret: u64,
         cycle: u64,
+        cost: u64,
     ) -> Result<Terminated, StopReason> {
         let rd = (insn.rd & 31) as usize;
         let rs1_n = (insn.rs1 & 31) as usize;
@@ -344,7 +407,7 @@ impl Machine {
         let next = n::<R64>(pc.wrapping_add(insn.len as u64));
         let mut t = Terminated {
             new_pc: next,
-            cost: 1,
+            cost,
             stop: None,
             transfer: None,
         };
@@ -355,6 +418,7 @@ impl Machine {
                 pc,
                 addr: None,
                 insn: Some(insn),
+                message: None,
             })
         };
         // A branch's or jal's target.
@@ -404,6 +468,14 @@ impl Machine {
                     let (a0, a7) = (self.cpu.x[10], self.cpu.x[17]);
                     if a7 == 0 && (a0 == JOLT_PRINT || a0 == JOLT_CYCLE_MARKER) {
                         self.host_call(pc, insn, env, obs)?;
+                    } else if let Some(why) = env.host_syscalls() {
+                        return Err(StopReason::Fault(Fault {
+                            kind: FaultKind::Platform,
+                            pc,
+                            addr: None,
+                            insn: Some(insn),
+                            message: Some(why.into()),
+                        }));
                     } else {
                         let (res, c) = self.host_syscall(pc, env, obs);
                         t.cost = t.cost.saturating_add(c);
@@ -413,13 +485,42 @@ impl Machine {
                     }
                 }
             }
-            Op::HostIo => {
-                let a0 = self.cpu.x[10];
-                if a0 != JOLT_PRINT && a0 != JOLT_CYCLE_MARKER {
-                    return Err(fault(self, FaultKind::IllegalInstruction));
-                }
+            Op::HostIo if matches!(self.cpu.x[10], JOLT_PRINT | JOLT_CYCLE_MARKER) => {
                 self.sync(pc, instret, cycle);
                 self.host_call(pc, insn, env, obs)?;
+            }
+            Op::HostIo | Op::Custom => {
+                self.sync(pc, instret, cycle);
+                match env.custom(&insn, pc, &mut self.cpu, &mut self.mem) {
+                    CustomResult::Done { name } => {
+                        self.cpu.x[0] = 0;
+                        obs.custom(
+                            &self.cpu,
+                            &CustomEvent {
+                                pc,
+                                name,
+                                cycles: t.cost,
+                            },
+                        );
+                    }
+                    CustomResult::Unknown => {
+                        return Err(fault(self, FaultKind::IllegalInstruction));
+                    }
+                    CustomResult::Fault {
+                        name,
+                        message,
+                        addr,
+                    } => {
+                        self.cpu.x[0] = 0;
+                        return Err(StopReason::Fault(Fault {
+                            kind: FaultKind::Platform,
+                            pc,
+                            addr,
+                            insn: Some(insn),
+                            message: Some(format!("{name}: {message}").into()),
+                        }));
+                    }
+                }
             }
             Op::Ebreak => return Err(fault(self, FaultKind::Breakpoint)),
             Op::Illegal => return Err(fault(self, FaultKind::IllegalInstruction)),
@@ -552,6 +653,7 @@ impl Machine {
                     pc,
                     addr: Some(addr),
                     insn: Some(insn),
+                    message: None,
                 }));
             }
         };
@@ -582,7 +684,8 @@ fn write_rd(cpu: &mut Cpu, rd: usize, v: u64) {
 struct Terminated {
     /// The next pc.
     new_pc: u64,
-    /// Its cost in cycles (1, plus a host-served syscall's cost).
+    /// Its cost in cycles (the cost model's, plus a host-served syscall's
+    /// cost).
     cost: u64,
     /// The run ends after it retires: `Some(None)` for a jump-to-self
     /// halt, `Some(Some(status))` for an exit.
@@ -605,6 +708,17 @@ enum Straight {
     Cut(usize),
     /// A stop inside the block; pc and the counters are written back.
     Stop(StopReason),
+}
+
+/// The cycles of a block's first `retired` instructions, from its
+/// cumulative cycles `cyc` (see [`BlockCache::cycles_window`]).
+#[inline(always)]
+fn cycles_after(cyc: &[u32; MAX_BLOCK], retired: usize) -> u64 {
+    if retired == 0 {
+        0
+    } else {
+        u64::from(cyc[(retired - 1) % MAX_BLOCK])
+    }
 }
 
 /// Normalises a value to XLEN (RV32 values are kept zero-extended).
@@ -650,6 +764,8 @@ struct Exec<'a, const R64: bool, O> {
     /// instret and cycle before the block.
     ret_base: u64,
     cyc_base: u64,
+    /// The block's cumulative cycles (see [`BlockCache::cycles_window`]).
+    cyc: &'a [u32; MAX_BLOCK],
     /// Whether the current instruction hit a watchpoint. Kept apart from a
     /// stop reason so that a no-op observer's constant `false` removes it.
     watch: bool,
@@ -705,10 +821,10 @@ impl<const R64: bool, O: Observer> Exec<'_, R64, O> {
     fn sync(&mut self, pc: u64, retired: usize) {
         self.cpu.pc = pc;
         self.cpu.instret = self.ret_base.wrapping_add(retired as u64);
-        self.cpu.cycle = self.cyc_base.wrapping_add(retired as u64);
+        let spent = cycles_after(self.cyc, retired);
+        self.cpu.cycle = self.cyc_base.wrapping_add(spent);
         if O::ACTIVE && O::RETIRED_RUNS && retired > 0 {
-            self.obs
-                .retired_run(self.cpu, retired as u64, retired as u64);
+            self.obs.retired_run(self.cpu, retired as u64, spent);
         }
     }
 
@@ -724,6 +840,7 @@ impl<const R64: bool, O: Observer> Exec<'_, R64, O> {
             pc,
             addr: Some(addr),
             insn: Some(e.insn),
+            message: None,
         }))
     }
 
@@ -746,7 +863,8 @@ impl<const R64: bool, O: Observer> Exec<'_, R64, O> {
     fn finish(&mut self, e: &Entry, i: usize) -> Step {
         if O::ACTIVE && O::RETIRED && !O::RETIRED_RUNS {
             let pc = self.pc(e);
-            self.obs.retired(self.cpu, pc, &e.insn, 1);
+            let cost = cycles_after(self.cyc, i + 1) - cycles_after(self.cyc, i);
+            self.obs.retired(self.cpu, pc, &e.insn, cost);
         }
         if self.watch {
             let next = n::<R64>(self.pc(e).wrapping_add(e.insn.len as u64));
@@ -1074,12 +1192,14 @@ struct BlockStart {
 /// aliases another, so register values stay in host registers across
 /// memory accesses and observer calls.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn straight<const R64: bool, const COUNTED: bool, O: Observer>(
     cpu: &mut Cpu,
     mem: &mut Memory,
     obs: &mut O,
     start: BlockStart,
     block: &[Entry; MAX_BLOCK],
+    cyc: &[u32; MAX_BLOCK],
     count: usize,
     before: bool,
 ) -> Straight {
@@ -1092,6 +1212,7 @@ fn straight<const R64: bool, const COUNTED: bool, O: Observer>(
         block_pc: start.block_pc,
         ret_base: start.ret_base,
         cyc_base: start.cyc_base,
+        cyc,
         watch: false,
     };
     // The index of the next instruction in `block`.
@@ -1116,28 +1237,32 @@ fn straight<const R64: bool, const COUNTED: bool, O: Observer>(
 
 /// [`straight`] for a block cut short or not closed: counted.
 #[inline(never)]
+#[allow(clippy::too_many_arguments)]
 fn straight_counted<const R64: bool, O: Observer>(
     cpu: &mut Cpu,
     mem: &mut Memory,
     obs: &mut O,
     start: BlockStart,
     block: &[Entry; MAX_BLOCK],
+    cyc: &[u32; MAX_BLOCK],
     count: usize,
     before: bool,
 ) -> Straight {
-    straight::<R64, true, O>(cpu, mem, obs, start, block, count, before)
+    straight::<R64, true, O>(cpu, mem, obs, start, block, cyc, count, before)
 }
 
 /// [`straight`] for a whole closed block: runs to its last instruction.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn straight_closed<const R64: bool, O: Observer>(
     cpu: &mut Cpu,
     mem: &mut Memory,
     obs: &mut O,
     start: BlockStart,
     block: &[Entry; MAX_BLOCK],
+    cyc: &[u32; MAX_BLOCK],
     count: usize,
     before: bool,
 ) -> Straight {
-    straight::<R64, false, O>(cpu, mem, obs, start, block, count, before)
+    straight::<R64, false, O>(cpu, mem, obs, start, block, cyc, count, before)
 }

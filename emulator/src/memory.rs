@@ -31,7 +31,8 @@ const TLB_SIZE: usize = 256;
 
 /// Host bytes the interpreter's tables take per halfword of predecoded code:
 /// the [`Insn`] slot, the block-start index and up to
-/// [`BLOCK_ENTRIES_PER_SLOT`] block entries of 24 bytes.
+/// [`BLOCK_ENTRIES_PER_SLOT`] block entries of at most 24 bytes (16 for the
+/// entry, 4 for its cumulative cycle count).
 pub const CODE_BYTES_PER_HALFWORD: u64 = 16 + 4 + 24 * BLOCK_ENTRIES_PER_SLOT as u64;
 /// How many block entries (instructions in built blocks) the interpreter
 /// keeps per halfword of code before it drops its blocks and starts over.
@@ -182,6 +183,19 @@ pub struct Memory {
     /// Bytes charged besides mapped pages (code tables, the environment's).
     charged: u64,
     code: CodeCache,
+    /// Write-watched ranges (a platform's device words and output region):
+    /// their pages never enter the write TLB, so every store to them takes
+    /// the slow path, which records it.
+    watches: Vec<WriteWatch>,
+}
+
+/// A range whose writes [`Memory`] records (see [`Memory::watch_writes`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct WriteWatch {
+    start: u64,
+    end: u64,
+    /// One past the highest byte written in the range so far.
+    high: Option<u64>,
 }
 
 impl std::fmt::Debug for Memory {
@@ -209,6 +223,44 @@ impl Memory {
             limit,
             charged: 0,
             code: CodeCache::default(),
+            watches: Vec::new(),
+        }
+    }
+
+    /// Records writes to `start..end` from now on (stores by the guest
+    /// and writes by the host alike): [`Memory::written_end`] then tells
+    /// one past the highest byte written there. Stores to the range's pages
+    /// are slower (they bypass the write TLB). Returns the watch's index.
+    pub fn watch_writes(&mut self, start: u64, end: u64) -> usize {
+        self.watches.push(WriteWatch {
+            start,
+            end,
+            high: None,
+        });
+        self.wtlb.fill(TLB_EMPTY);
+        self.watches.len() - 1
+    }
+
+    /// One past the highest byte written in watch `index`'s range, or
+    /// `None` if nothing was written there (or there is no such watch).
+    pub fn written_end(&self, index: usize) -> Option<u64> {
+        self.watches.get(index)?.high
+    }
+
+    /// Whether a page holds a watched byte.
+    fn page_watched(&self, page: u64) -> bool {
+        let (lo, hi) = (page << PAGE_SHIFT, (page + 1) << PAGE_SHIFT);
+        self.watches.iter().any(|w| w.start < hi && lo < w.end)
+    }
+
+    /// Records a write of `addr..addr+len` in the watches it touches.
+    fn note_watched(&mut self, addr: u64, len: u64) {
+        let end = addr.saturating_add(len);
+        for w in &mut self.watches {
+            if addr < w.end && w.start < end {
+                let top = end.min(w.end);
+                w.high = Some(w.high.map_or(top, |h| h.max(top)));
+            }
         }
     }
 
@@ -660,6 +712,9 @@ impl Memory {
             done += n;
         }
         self.note_write(addr, data.len() as u64);
+        if !self.watches.is_empty() {
+            self.note_watched(addr, data.len() as u64);
+        }
     }
 
     /// Resets decoded slots overlapping `addr..addr+len`. The write touches
@@ -709,7 +764,7 @@ impl Memory {
     fn tlb_fill(&mut self, page: u64, write: bool) -> Option<usize> {
         let pg = *self.map.get(&page)?;
         let need = if write { Perm::W } else { Perm::R };
-        if !pg.perm.allows(need) {
+        if !pg.perm.allows(need) || (write && !self.watches.is_empty() && self.page_watched(page)) {
             return None;
         }
         let base = pg.frame as usize * PAGE_SIZE as usize;
@@ -754,7 +809,8 @@ impl Memory {
         let off = (addr & (PAGE_SIZE - 1)) as usize;
         if off + size <= PAGE_SIZE as usize {
             let Some(base) = self.wtlb_lookup(addr) else {
-                return false;
+                // Unmapped, read-only or watched: the checked path.
+                return self.store_slow(addr, size, value);
             };
             let base = base + off;
             self.arena[base..base + size].copy_from_slice(&value.to_le_bytes()[..size]);

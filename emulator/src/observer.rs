@@ -191,6 +191,23 @@ pub trait Observer {
     /// A Jolt host call (print or cycle-tracking marker).
     #[inline(always)]
     fn host_call(&mut self, _cpu: &Cpu, _call: &HostCall) {}
+
+    /// A custom instruction the platform served (an inline, a virtual
+    /// instruction), after it ran and before it retires; `cpu`'s pc and
+    /// counters are those of the instruction.
+    #[inline(always)]
+    fn custom(&mut self, _cpu: &Cpu, _event: &CustomEvent) {}
+}
+
+/// A custom instruction served by the platform (see [`Observer::custom`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CustomEvent {
+    /// Its address.
+    pub pc: u64,
+    /// The platform's name for it.
+    pub name: &'static str,
+    /// What it costs, in cycles.
+    pub cycles: u64,
 }
 
 /// The no-op observer.
@@ -253,6 +270,10 @@ impl<O: Observer + ?Sized> Observer for &mut O {
     #[inline(always)]
     fn host_call(&mut self, cpu: &Cpu, call: &HostCall) {
         (**self).host_call(cpu, call)
+    }
+    #[inline(always)]
+    fn custom(&mut self, cpu: &Cpu, event: &CustomEvent) {
+        (**self).custom(cpu, event)
     }
 }
 

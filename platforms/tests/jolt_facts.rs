@@ -46,7 +46,10 @@ fn insn_for(name: &str, pattern: &str) -> Option<Insn> {
             *OPS.iter().find(|o| format!("{o:?}").to_uppercase() == n)?,
             0x305,
         ),
-        n => (*OPS.iter().find(|o| format!("{o:?}").to_uppercase() == n)?, 8),
+        n => (
+            *OPS.iter().find(|o| format!("{o:?}").to_uppercase() == n)?,
+            8,
+        ),
     };
     Some(Insn {
         op,
@@ -62,14 +65,19 @@ fn insn_for(name: &str, pattern: &str) -> Option<Insn> {
 fn every_instruction_costs_what_jolt_expands_it_to() {
     let mut checked = 0;
     let mut skipped = Vec::new();
-    for line in FACTS.lines().filter(|l| !l.starts_with('#') && !l.starts_with("INLINE")) {
+    for line in FACTS
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("INLINE"))
+    {
         let f: Vec<&str> = line.split('\t').collect();
         let (name, pattern, rows) = (f[0], f[1], f[2]);
         let Some(insn) = insn_for(name, pattern) else {
             skipped.push(name);
             continue;
         };
-        let rows: u32 = rows.parse().unwrap_or_else(|_| panic!("bad row count in {line:?}"));
+        let rows: u32 = rows
+            .parse()
+            .unwrap_or_else(|_| panic!("bad row count in {line:?}"));
         assert_eq!(cycles(&insn), rows, "{name} ({pattern}): {insn:?}");
         checked += 1;
     }

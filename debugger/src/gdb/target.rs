@@ -136,6 +136,7 @@ impl<U: Word> GdbTarget<U> {
                     crate::run::Signal::Bus => Signal::SIGBUS,
                     crate::run::Signal::Xcpu => Signal::SIGXCPU,
                     crate::run::Signal::Trap => Signal::SIGTRAP,
+                    crate::run::Signal::Abrt => Signal::SIGABRT,
                 })
             }
             Event::Interrupted => SingleThreadStopReason::Signal(Signal::SIGINT),

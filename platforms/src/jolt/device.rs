@@ -87,7 +87,7 @@ fn page_down(a: u64) -> u64 {
 }
 
 fn page_up(a: u64) -> u64 {
-    a.checked_next_multiple_of(0x1000).unwrap_or(u64::MAX & !0xfff)
+    a.checked_next_multiple_of(0x1000).unwrap_or(!0xfff)
 }
 
 impl JoltDevice {
@@ -140,8 +140,18 @@ impl JoltDevice {
         // stores may write the output, panic and termination words.
         let io_start = layout.io_start();
         map("the I/O region", io_start, layout.output.0, Perm::R)?;
-        map("the output region", layout.output.0, layout.io_end, Perm::RW)?;
-        map("the stack and heap", layout.stack_end, layout.heap_end, Perm::RW)?;
+        map(
+            "the output region",
+            layout.output.0,
+            layout.io_end,
+            Perm::RW,
+        )?;
+        map(
+            "the stack and heap",
+            layout.stack_end,
+            layout.heap_end,
+            Perm::RW,
+        )?;
         for (data, (lo, _)) in [
             (&inputs.input, layout.input),
             (&inputs.trusted_advice, layout.trusted_advice),
@@ -172,7 +182,8 @@ impl JoltDevice {
             return Vec::new();
         };
         let start = self.layout.output.0;
-        mem.read_vec(start, (end - start) as usize).unwrap_or_default()
+        mem.read_vec(start, (end - start) as usize)
+            .unwrap_or_default()
     }
 
     /// Whether the guest stored to the panic word (Jolt's panic flag).
@@ -251,7 +262,10 @@ impl JoltDevice {
                 };
                 if mem.charge(a2).is_err() {
                     return fault(
-                        format!("advice tape of {} bytes exceeds --memory-limit", self.advice.len() as u64 + a2),
+                        format!(
+                            "advice tape of {} bytes exceeds --memory-limit",
+                            self.advice.len() as u64 + a2
+                        ),
                         None,
                     );
                 }
@@ -264,7 +278,9 @@ impl JoltDevice {
                     SHA256_IV
                 } else {
                     let s = read_aligned(mem, rs1, 32)?;
-                    std::array::from_fn(|i| u32::from_le_bytes(s[4 * i..4 * i + 4].try_into().unwrap()))
+                    std::array::from_fn(|i| {
+                        u32::from_le_bytes(s[4 * i..4 * i + 4].try_into().unwrap())
+                    })
                 };
                 let block: [u8; 64] = block.try_into().unwrap();
                 sha2::compress256(&mut state, &[block.into()]);
@@ -275,8 +291,9 @@ impl JoltDevice {
             .map_err(|r| fault_at(name, r)),
             Kind::Keccak256 => (|| {
                 let s = read_aligned(mem, rs1, 200)?;
-                let mut lanes: [u64; 25] =
-                    std::array::from_fn(|i| u64::from_le_bytes(s[8 * i..8 * i + 8].try_into().unwrap()));
+                let mut lanes: [u64; 25] = std::array::from_fn(|i| {
+                    u64::from_le_bytes(s[8 * i..8 * i + 8].try_into().unwrap())
+                });
                 keccak::f1600(&mut lanes);
                 let out: Vec<u8> = lanes.iter().flat_map(|w| w.to_le_bytes()).collect();
                 write_aligned(mem, rs1, &out)?;
@@ -286,7 +303,9 @@ impl JoltDevice {
             Kind::BigInt256Mul => (|| {
                 use crypto_bigint::U256;
                 let limbs = |b: Vec<u8>| -> [u64; 4] {
-                    std::array::from_fn(|i| u64::from_le_bytes(b[8 * i..8 * i + 8].try_into().unwrap()))
+                    std::array::from_fn(|i| {
+                        u64::from_le_bytes(b[8 * i..8 * i + 8].try_into().unwrap())
+                    })
                 };
                 let a = U256::from_words(limbs(read_aligned(mem, rs1, 32)?));
                 let b = U256::from_words(limbs(read_aligned(mem, rs2, 32)?));
@@ -354,16 +373,26 @@ fn read(mem: &Memory, addr: u64, len: u64) -> Result<Vec<u8>, AccessError> {
 /// Reads `len` bytes at an 8-byte-aligned `addr` (Jolt's inlines access
 /// memory by doublewords).
 fn read_aligned(mem: &Memory, addr: u64, len: u64) -> Result<Vec<u8>, AccessError> {
-    if addr % 8 != 0 {
-        return Err((format!("operand address {addr:#x} is not 8-byte aligned"), addr));
+    if !addr.is_multiple_of(8) {
+        return Err((
+            format!("operand address {addr:#x} is not 8-byte aligned"),
+            addr,
+        ));
     }
     read(mem, addr, len)
 }
 
 fn write_aligned(mem: &mut Memory, addr: u64, data: &[u8]) -> Result<(), AccessError> {
-    if addr % 8 != 0 {
-        return Err((format!("result address {addr:#x} is not 8-byte aligned"), addr));
+    if !addr.is_multiple_of(8) {
+        return Err((
+            format!("result address {addr:#x} is not 8-byte aligned"),
+            addr,
+        ));
     }
-    mem.write_user(addr, data)
-        .map_err(|e| (format!("cannot write {} bytes at {addr:#x}: {e}", data.len()), addr))
+    mem.write_user(addr, data).map_err(|e| {
+        (
+            format!("cannot write {} bytes at {addr:#x}: {e}", data.len()),
+            addr,
+        )
+    })
 }

@@ -139,10 +139,7 @@ pub fn custom(insn: &Insn) -> Option<JoltCustom> {
             match (opcode, f3) {
                 (0x5b, 0) => VIRTUAL_R.iter().find(|e| e.0 == f7).map(|e| e.1),
                 (0x5b, 1) => Some(ASSERT_EQ),
-                (0x0b, _) => INLINES
-                    .iter()
-                    .find(|e| e.0 == f3 && e.1 == f7)
-                    .map(|e| e.2),
+                (0x0b, _) => INLINES.iter().find(|e| e.0 == f3 && e.1 == f7).map(|e| e.2),
                 _ => None,
             }
         }
@@ -153,7 +150,10 @@ pub fn custom(insn: &Insn) -> Option<JoltCustom> {
 /// The B-type immediate of a `VirtualAssertEQ` encoding.
 pub fn b_imm(insn: &Insn) -> i64 {
     let w = insn.imm as u32;
-    let imm = ((w >> 31) & 1) << 12 | ((w >> 7) & 1) << 11 | ((w >> 25) & 0x3f) << 5 | ((w >> 8) & 0xf) << 1;
+    let imm = ((w >> 31) & 1) << 12
+        | ((w >> 7) & 1) << 11
+        | ((w >> 25) & 0x3f) << 5
+        | ((w >> 8) & 0xf) << 1;
     ((imm << 19) as i32 >> 19) as i64
 }
 
@@ -167,6 +167,12 @@ pub fn disassemble(insn: &Insn) -> Option<String> {
         Kind::AdviceLoad { .. } | Kind::AdviceLen => format!("{} {}", j.name, r(insn.rd)),
         Kind::Rev8W => format!("{} {}, {}", j.name, r(insn.rd), r(insn.rs1)),
         Kind::AssertEq => format!("{} {}, {}", j.name, r(insn.rs1), r(insn.rs2)),
-        _ => format!("{} {}, {}, {}", j.name, r(insn.rs1), r(insn.rs2), r(insn.rd)),
+        _ => format!(
+            "{} {}, {}, {}",
+            j.name,
+            r(insn.rs1),
+            r(insn.rs2),
+            r(insn.rd)
+        ),
     })
 }

@@ -5,8 +5,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use zeroos::Mount;
 use zkdbg::gdb::GdbOptions;
-use zkdbg::guest::GuestOptions;
+use zkdbg::guest::{Bytes, GuestOptions, ZkvmOptions};
 use zkdbg_emulator::machine::{DEFAULT_MEMORY_LIMIT, DEFAULT_SYSCALL_CYCLES};
+use zkdbg_platforms::jolt::{self, MemoryConfig};
+use zkdbg_platforms::Platform;
 
 /// Guest options shared by `run`, `profile`, `trace`, `gdb` and `tui`.
 #[derive(clap::Args, Clone, Debug)]
@@ -35,6 +37,91 @@ pub struct GuestArgs {
     #[arg(long, value_name = "CYCLES", default_value_t = DEFAULT_SYSCALL_CYCLES,
           value_parser = clap::value_parser!(u64).range(..=1u64 << 32))]
     pub syscall_cycles: u64,
+    /// The zkVM platform: auto (recognise it from the ELF), linux, jolt.
+    #[arg(long, value_name = "NAME", default_value = "auto", value_parser = parse_platform,
+          help_heading = "zkVM platform")]
+    pub platform: PlatformArg,
+    /// The guest's input, as its zkVM's host writes it (Jolt: the
+    /// postcard-serialized arguments of the provable function).
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "input_hex",
+        help_heading = "zkVM platform"
+    )]
+    pub input: Option<PathBuf>,
+    /// The guest's input as hex bytes (e.g. 0a0b).
+    #[arg(long, value_name = "HEX", value_parser = parse_hex, help_heading = "zkVM platform")]
+    pub input_hex: Option<Vec<u8>>,
+    /// Jolt: the trusted advice region's bytes.
+    #[arg(long, value_name = "FILE", help_heading = "zkVM platform")]
+    pub trusted_advice: Option<PathBuf>,
+    /// Jolt: the untrusted advice region's bytes.
+    #[arg(long, value_name = "FILE", help_heading = "zkVM platform")]
+    pub untrusted_advice: Option<PathBuf>,
+    /// Jolt: the advice tape read by the Advice* instructions.
+    #[arg(long, value_name = "FILE", help_heading = "zkVM platform")]
+    pub advice_tape: Option<PathBuf>,
+    /// Jolt: max_input_size of #[jolt::provable] (bytes).
+    #[arg(long, value_name = "BYTES", value_parser = parse_size,
+          default_value_t = jolt::DEFAULT_MAX_INPUT_SIZE, help_heading = "zkVM platform")]
+    pub max_input_size: u64,
+    /// Jolt: max_output_size (bytes).
+    #[arg(long, value_name = "BYTES", value_parser = parse_size,
+          default_value_t = jolt::DEFAULT_MAX_OUTPUT_SIZE, help_heading = "zkVM platform")]
+    pub max_output_size: u64,
+    /// Jolt: max_trusted_advice_size (bytes; 0 or a power of two).
+    #[arg(long, value_name = "BYTES", value_parser = parse_size,
+          default_value_t = jolt::DEFAULT_MAX_TRUSTED_ADVICE_SIZE, help_heading = "zkVM platform")]
+    pub max_trusted_advice_size: u64,
+    /// Jolt: max_untrusted_advice_size (bytes; 0 or a power of two).
+    #[arg(long, value_name = "BYTES", value_parser = parse_size,
+          default_value_t = jolt::DEFAULT_MAX_UNTRUSTED_ADVICE_SIZE, help_heading = "zkVM platform")]
+    pub max_untrusted_advice_size: u64,
+    /// Jolt: stack_size (bytes).
+    #[arg(long, value_name = "BYTES", value_parser = parse_size,
+          default_value_t = jolt::DEFAULT_STACK_SIZE, help_heading = "zkVM platform")]
+    pub stack_size: u64,
+    /// Jolt: heap_size (bytes).
+    #[arg(long, value_name = "BYTES", value_parser = parse_size,
+          default_value_t = jolt::DEFAULT_HEAP_SIZE, help_heading = "zkVM platform")]
+    pub heap_size: u64,
+}
+
+/// `--platform`: `auto` or a platform's name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlatformArg {
+    /// Recognise the platform from the ELF.
+    Auto,
+    /// This platform.
+    Named(Platform),
+}
+
+fn parse_platform(s: &str) -> Result<PlatformArg, String> {
+    if s == "auto" {
+        return Ok(PlatformArg::Auto);
+    }
+    Platform::from_name(s)
+        .map(PlatformArg::Named)
+        .ok_or_else(|| {
+            let names: Vec<&str> = Platform::ALL.iter().map(|p| p.name()).collect();
+            format!("unknown platform `{s}` (auto, {})", names.join(", "))
+        })
+}
+
+/// Parses hex bytes (`0a0B`, optionally `0x`-prefixed, even length).
+pub fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
+    let t = s.trim();
+    let t = t.strip_prefix("0x").unwrap_or(t);
+    if !t.len().is_multiple_of(2) || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!(
+            "`{s}` is not hex bytes (an even number of 0-9a-f digits)"
+        ));
+    }
+    Ok((0..t.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&t[i..i + 2], 16).expect("checked hex digits"))
+        .collect())
 }
 
 impl From<GuestArgs> for GuestOptions {
@@ -48,6 +135,29 @@ impl From<GuestArgs> for GuestOptions {
             seed: a.seed,
             memory_limit: a.memory_limit,
             syscall_cycles: a.syscall_cycles,
+            platform: match a.platform {
+                PlatformArg::Auto => None,
+                PlatformArg::Named(p) => Some(p),
+            },
+            zkvm: ZkvmOptions {
+                input: match (a.input, a.input_hex) {
+                    (Some(p), _) => Some(Bytes::File(p)),
+                    (None, Some(b)) => Some(Bytes::Literal(b)),
+                    (None, None) => None,
+                },
+                trusted_advice: a.trusted_advice,
+                untrusted_advice: a.untrusted_advice,
+                advice_tape: a.advice_tape,
+                jolt_memory: MemoryConfig {
+                    max_input_size: a.max_input_size,
+                    max_trusted_advice_size: a.max_trusted_advice_size,
+                    max_untrusted_advice_size: a.max_untrusted_advice_size,
+                    max_output_size: a.max_output_size,
+                    stack_size: a.stack_size,
+                    heap_size: a.heap_size,
+                    program_size: 0,
+                },
+            },
         }
     }
 }
@@ -119,6 +229,22 @@ mod tests {
         assert_eq!(parse_size("1G"), Ok(1 << 30));
         assert!(parse_size("lots").is_err());
         assert!(parse_size("99999999999999999999G").is_err());
+    }
+
+    #[test]
+    fn hex_and_platform() {
+        assert_eq!(parse_hex("0a0B"), Ok(vec![10, 11]));
+        assert_eq!(parse_hex("0x01"), Ok(vec![1]));
+        assert_eq!(parse_hex(""), Ok(vec![]));
+        assert!(parse_hex("abc").is_err() && parse_hex("zz").is_err());
+        assert_eq!(
+            parse_platform("jolt"),
+            Ok(PlatformArg::Named(Platform::Jolt))
+        );
+        assert_eq!(parse_platform("auto"), Ok(PlatformArg::Auto));
+        assert!(parse_platform("sp2")
+            .unwrap_err()
+            .contains("auto, linux, jolt"));
     }
 
     /// The command line's defaults are the library's defaults.
