@@ -19,8 +19,8 @@ use rustc_hash::FxHashSet;
 use std::collections::BTreeSet;
 use std::io::Write;
 use zkdbg_emulator::{
-    AccessKind, Cpu, Fault, HostCall, Insn, MemAccess, Observer, Op, Snapshot, StopReason,
-    SyscallRequest, SyscallResult, TrapEvent,
+    AccessKind, Cpu, CustomEvent, Fault, HostCall, Insn, MemAccess, Observer, Op, Snapshot,
+    StopReason, SyscallRequest, SyscallResult, TrapEvent,
 };
 use zkdbg_platforms::PlatformOs;
 use zkdbg_profiler::trace::Record;
@@ -101,6 +101,8 @@ pub enum Event {
     Exited(i32),
     /// The guest halted by jumping to itself.
     Halted,
+    /// The guest set its zkVM's panic flag, then halted (exit code 101).
+    Panicked,
     /// The guest faulted (pc is at the faulting instruction).
     Fault(Fault),
     /// Interrupted by the user (Ctrl-C).
@@ -248,6 +250,12 @@ impl Observer for Stops<'_> {
         }
     }
 
+    fn custom(&mut self, cpu: &Cpu, event: &CustomEvent) {
+        if let Some(log) = self.log.as_deref_mut() {
+            log.custom(cpu, event);
+        }
+    }
+
     #[inline(always)]
     fn before_insn(&mut self, cpu: &Cpu, pc: u64, insn: &Insn) -> bool {
         let first = std::mem::replace(&mut self.first, false);
@@ -338,6 +346,10 @@ impl Observer for Fast<'_> {
 
     fn host_call(&mut self, cpu: &Cpu, call: &HostCall) {
         self.log.host_call(cpu, call);
+    }
+
+    fn custom(&mut self, cpu: &Cpu, event: &CustomEvent) {
+        self.log.custom(cpu, event);
     }
 
     #[inline(always)]
@@ -790,9 +802,10 @@ impl Debugger {
         self.guest.os.stdout()
     }
 
-    fn end_event(stop: &StopReason) -> Option<Event> {
+    fn end_event(&self, stop: &StopReason) -> Option<Event> {
         match stop {
             StopReason::Exited(c) => Some(Event::Exited(*c)),
+            StopReason::Halted if self.guest.panicked() => Some(Event::Panicked),
             StopReason::Halted => Some(Event::Halted),
             StopReason::Fault(f) => Some(Event::Fault(f.clone())),
             _ => None,
@@ -863,7 +876,7 @@ impl Debugger {
             if self.instret() >= next_snap {
                 self.take_snapshot();
             }
-            if let Some(e) = Self::end_event(&stop) {
+            if let Some(e) = self.end_event(&stop) {
                 self.ended = Some(e.clone());
                 return e;
             }

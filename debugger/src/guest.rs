@@ -185,6 +185,20 @@ impl Guest {
         })
     }
 
+    /// Whether the guest set its zkVM's panic flag (Jolt's panic word).
+    pub fn panicked(&self) -> bool {
+        match &self.os.device {
+            Device::Jolt(d) => d.panicked(&self.machine.mem),
+            Device::None => false,
+        }
+    }
+
+    /// Disassembles `insn` at `pc`: symbols named, custom instructions
+    /// in the platform's words.
+    pub fn disassemble(&self, insn: &zkdbg_emulator::Insn, pc: u64) -> String {
+        crate::run::disassemble_on(self.platform.platform, insn, pc, &self.machine)
+    }
+
     /// The guest's file name without directories.
     pub fn name(&self) -> String {
         Path::new(&self.path)

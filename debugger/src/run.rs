@@ -221,10 +221,7 @@ impl RunReport {
         let source = guest.symbols.source();
         let m = &guest.machine;
         let platform = guest.platform.platform;
-        let panicked = match &guest.os.device {
-            Device::Jolt(d) => d.panicked(&m.mem),
-            Device::None => false,
-        };
+        let panicked = guest.panicked();
         let (exit_code, exit_status, halt_reason, fault) = match stop {
             StopReason::Exited(s) => (s & 0xff, Some(*s), "exit", None),
             StopReason::Halted if panicked => (101, None, "panic", None),

@@ -71,6 +71,10 @@ pub enum CustomResult {
     Done {
         /// The instruction's name, e.g. `SHA256_INLINE`.
         name: &'static str,
+        /// Whether it is an inline or precompile (a named frame in
+        /// profiles, a record in traces) rather than a cheap virtual
+        /// instruction.
+        inline: bool,
     },
     /// Not an instruction of this platform: an illegal-instruction fault.
     Unknown,

@@ -35,7 +35,8 @@ pub use env::{CustomResult, Environment, HostCall, NoSyscalls, SyscallRequest, S
 pub use machine::{Config, CostModel, Machine, Snapshot, StopReason};
 pub use memory::{MemError, Memory};
 pub use observer::{
-    AccessKind, CountingObserver, MemAccess, Observer, Transfer, TransferKind, TrapEvent,
+    AccessKind, CountingObserver, CustomEvent, MemAccess, Observer, Transfer, TransferKind,
+    TrapEvent,
 };
 
 /// The width of the integer registers.

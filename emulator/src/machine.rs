@@ -491,8 +491,9 @@ impl Machine {
             }
             Op::HostIo | Op::Custom => {
                 self.sync(pc, instret, cycle);
+                let operands = [rs1, rs2, self.cpu.x[rd]];
                 match env.custom(&insn, pc, &mut self.cpu, &mut self.mem) {
-                    CustomResult::Done { name } => {
+                    CustomResult::Done { name, inline } => {
                         self.cpu.x[0] = 0;
                         obs.custom(
                             &self.cpu,
@@ -500,6 +501,8 @@ impl Machine {
                                 pc,
                                 name,
                                 cycles: t.cost,
+                                inline,
+                                operands,
                             },
                         );
                     }

@@ -208,6 +208,11 @@ pub struct CustomEvent {
     pub name: &'static str,
     /// What it costs, in cycles.
     pub cycles: u64,
+    /// Whether it is an inline or precompile (see `CustomResult::Done`).
+    pub inline: bool,
+    /// The values of rs1, rs2 and rd before it ran (its operands:
+    /// pointers, for an inline).
+    pub operands: [u64; 3],
 }
 
 /// The no-op observer.

@@ -22,13 +22,17 @@
 //! under the instruction's stack, charged the `ecall`'s whole cost
 //! (1 + the modeled syscall cycles). With an in-guest kernel, the `ecall`
 //! and every instruction up to and including the `mret` sit under
-//! `[syscall] NAME`, the name taken from a7 at the `ecall`.
+//! `[syscall] NAME`, the name taken from a7 at the `ecall`. A platform's
+//! inline (a custom instruction standing for a sequence of the zkVM's own
+//! instructions) is a leaf frame `[inline] NAME` charged its cost in the
+//! platform's cycles; a Jolt host call is `[host] print` or
+//! `[host] cycle marker`.
 
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use zkdbg_emulator::{
-    Cpu, HostCall, Insn, Memory, Observer, SyscallRequest, SyscallResult, Transfer, TransferKind,
-    TrapEvent, Xlen,
+    Cpu, CustomEvent, HostCall, Insn, Memory, Observer, SyscallRequest, SyscallResult, Transfer,
+    TransferKind, TrapEvent, Xlen,
 };
 use zkdbg_symbols::symbolize::{ChainId, NameId, Symbolizer};
 
@@ -582,7 +586,18 @@ impl Observer for Profiler {
         s.bytes += bytes;
     }
 
+    fn custom(&mut self, _cpu: &Cpu, event: &CustomEvent) {
+        if event.inline {
+            self.pending = Some(self.sym.intern(&format!("[inline] {}", event.name)));
+        }
+    }
+
     fn host_call(&mut self, cpu: &Cpu, call: &HostCall) {
+        let frame = match call {
+            HostCall::Print { .. } => "[host] print",
+            HostCall::CycleMarker { .. } => "[host] cycle marker",
+        };
+        self.pending = Some(self.sym.intern(frame));
         match call {
             HostCall::Print { text, newline } => {
                 self.stdout_text(text, cpu.cycle);

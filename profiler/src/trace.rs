@@ -13,7 +13,8 @@ use serde::ser::{Serialize, Serializer};
 use std::sync::Arc;
 use zeroos::ArgKind;
 use zkdbg_emulator::{
-    Cpu, HostCall, Memory, Observer, Program, SyscallRequest, SyscallResult, TrapEvent, Xlen,
+    Cpu, CustomEvent, HostCall, Memory, Observer, Program, SyscallRequest, SyscallResult,
+    TrapEvent, Xlen,
 };
 use zkdbg_symbols::source::SourceMap;
 
@@ -94,6 +95,9 @@ pub enum RecordKind {
     /// A Jolt host call (VirtualHostIO or `ecall` with a7=0): print or
     /// cycle marker; not a syscall.
     HostCall,
+    /// A platform's inline or precompile (a custom instruction), e.g.
+    /// Jolt's `SHA256_INLINE`; its arguments are rs1, rs2 and rd.
+    Inline,
 }
 
 /// One traced call. JSONL field names are the struct's.
@@ -149,7 +153,7 @@ impl Record {
     /// tagged `[kernel] ` or `[host] ` for calls not served by zeroos.
     pub fn call_text(&self) -> String {
         let args: Vec<String> = self.args.iter().map(|a| a.to_string()).collect();
-        let ret = if self.kind == RecordKind::HostCall {
+        let ret = if matches!(self.kind, RecordKind::HostCall | RecordKind::Inline) {
             String::new()
         } else {
             format!(" = {}", ret_text(self.ret, self.errno.as_deref()))
@@ -158,6 +162,7 @@ impl Record {
             RecordKind::Syscall => "",
             RecordKind::KernelSyscall => "[kernel] ",
             RecordKind::HostCall => "[host] ",
+            RecordKind::Inline => "[inline] ",
         };
         format!("{tag}{}({}){ret}", self.name, args.join(", "))
     }
@@ -589,6 +594,26 @@ impl Observer for Tracer {
             }
             self.drain();
         }
+    }
+
+    fn custom(&mut self, cpu: &Cpu, event: &CustomEvent) {
+        if !event.inline {
+            return;
+        }
+        let (function, location) = self.place(cpu.pc);
+        self.push(Record {
+            cycle: cpu.cycle,
+            pc: cpu.pc,
+            function,
+            location,
+            kind: RecordKind::Inline,
+            nr: None,
+            name: event.name.to_string(),
+            args: event.operands.iter().map(|&v| Arg::Hex(v)).collect(),
+            ret: None,
+            errno: None,
+            cycles: event.cycles,
+        });
     }
 
     fn host_call(&mut self, cpu: &Cpu, call: &HostCall) {

@@ -129,6 +129,7 @@ impl<U: Word> GdbTarget<U> {
             Event::Catch(_) => SingleThreadStopReason::Signal(Signal::SIGTRAP),
             Event::Exited(c) => SingleThreadStopReason::Exited(c as u8),
             Event::Halted => SingleThreadStopReason::Exited(0),
+            Event::Panicked => SingleThreadStopReason::Exited(101),
             Event::Fault(f) => {
                 SingleThreadStopReason::Signal(match crate::run::Signal::of(f.kind) {
                     crate::run::Signal::Segv => Signal::SIGSEGV,

@@ -132,6 +132,7 @@ impl App {
             )),
             Event::Exited(c) => State::Exited(*c),
             Event::Halted => State::Exited(0),
+            Event::Panicked => State::Faulted("guest panicked (exit code 101)".to_string()),
             Event::Fault(f) => State::Faulted(format!(
                 "{} ({}) at {:#x}",
                 f.kind.describe(),

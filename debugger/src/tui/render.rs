@@ -8,7 +8,6 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
-use zkdbg_emulator::disasm::disassemble;
 
 /// Below this size the UI asks for a bigger terminal.
 pub const MIN_WIDTH: u16 = 80;
@@ -236,14 +235,14 @@ fn disassembly(f: &mut Frame, app: &App, r: Rect) {
         a += m.mem.fetch(a).map_or(2, |i| i.len as u64);
     }
     let skip = (before - h / 3 + app.disasm_scroll).clamp(0, addrs.len() as i64) as usize;
-    let sym = |t: u64| m.symbols().describe(t);
+    let guest = app.dbg.guest();
     let lines: Vec<Line> = addrs
         .iter()
         .skip(skip)
         .take(h as usize)
         .map(|&a| {
             let text = match m.mem.fetch(a) {
-                Some(i) => disassemble(&i, a, m.xlen(), &sym),
+                Some(i) => guest.disassemble(&i, a),
                 None => "(unmapped)".into(),
             };
             let mark = if app.dbg.breakpoints().contains(&a) {

@@ -330,14 +330,15 @@ impl JoltDevice {
                 )
             }
         };
+        let inline = j.kind.is_inline();
         match result {
             Ok(Some(v)) => {
                 if rd != 0 {
                     cpu.x[rd] = v;
                 }
-                CustomResult::Done { name }
+                CustomResult::Done { name, inline }
             }
-            Ok(None) => CustomResult::Done { name },
+            Ok(None) => CustomResult::Done { name, inline },
             Err(r) => r,
         }
     }

@@ -56,6 +56,21 @@ pub enum Kind {
     NotSupported,
 }
 
+impl Kind {
+    /// Whether it is an inline (opcode 0x0B): a named frame in profiles
+    /// and a record in traces.
+    pub fn is_inline(self) -> bool {
+        matches!(
+            self,
+            Kind::Sha256
+                | Kind::Sha256Init
+                | Kind::Keccak256
+                | Kind::BigInt256Mul
+                | Kind::NotSupported
+        )
+    }
+}
+
 /// A custom instruction of Jolt's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct JoltCustom {

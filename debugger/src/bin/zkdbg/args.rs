@@ -52,7 +52,7 @@ pub struct GuestArgs {
     pub input: Option<PathBuf>,
     /// The guest's input as hex bytes (e.g. 0a0b).
     #[arg(long, value_name = "HEX", value_parser = parse_hex, help_heading = "zkVM platform")]
-    pub input_hex: Option<Vec<u8>>,
+    pub input_hex: Option<HexBytes>,
     /// Jolt: the trusted advice region's bytes.
     #[arg(long, value_name = "FILE", help_heading = "zkVM platform")]
     pub trusted_advice: Option<PathBuf>,
@@ -109,8 +109,12 @@ fn parse_platform(s: &str) -> Result<PlatformArg, String> {
         })
 }
 
+/// Bytes given in hex on the command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HexBytes(pub Vec<u8>);
+
 /// Parses hex bytes (`0a0B`, optionally `0x`-prefixed, even length).
-pub fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
+pub fn parse_hex(s: &str) -> Result<HexBytes, String> {
     let t = s.trim();
     let t = t.strip_prefix("0x").unwrap_or(t);
     if !t.len().is_multiple_of(2) || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -118,10 +122,12 @@ pub fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
             "`{s}` is not hex bytes (an even number of 0-9a-f digits)"
         ));
     }
-    Ok((0..t.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&t[i..i + 2], 16).expect("checked hex digits"))
-        .collect())
+    Ok(HexBytes(
+        (0..t.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&t[i..i + 2], 16).expect("checked hex digits"))
+            .collect(),
+    ))
 }
 
 impl From<GuestArgs> for GuestOptions {
@@ -142,7 +148,7 @@ impl From<GuestArgs> for GuestOptions {
             zkvm: ZkvmOptions {
                 input: match (a.input, a.input_hex) {
                     (Some(p), _) => Some(Bytes::File(p)),
-                    (None, Some(b)) => Some(Bytes::Literal(b)),
+                    (None, Some(b)) => Some(Bytes::Literal(b.0)),
                     (None, None) => None,
                 },
                 trusted_advice: a.trusted_advice,
@@ -233,9 +239,9 @@ mod tests {
 
     #[test]
     fn hex_and_platform() {
-        assert_eq!(parse_hex("0a0B"), Ok(vec![10, 11]));
-        assert_eq!(parse_hex("0x01"), Ok(vec![1]));
-        assert_eq!(parse_hex(""), Ok(vec![]));
+        assert_eq!(parse_hex("0a0B"), Ok(HexBytes(vec![10, 11])));
+        assert_eq!(parse_hex("0x01"), Ok(HexBytes(vec![1])));
+        assert_eq!(parse_hex(""), Ok(HexBytes(vec![])));
         assert!(parse_hex("abc").is_err() && parse_hex("zz").is_err());
         assert_eq!(
             parse_platform("jolt"),
