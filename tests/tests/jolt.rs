@@ -1,0 +1,258 @@
+//! The `jolt` platform end to end on the Rust guests of `guests/rust`:
+//! `jolt-hash` (no_std, Jolt's conventions) and `linux-hello` (the `linux`
+//! platform), through the `zkdbg` binary as a user runs it.
+
+use sha2::{Digest, Sha256};
+use sha3::Keccak256;
+use std::path::PathBuf;
+use zkdbg_tests::*;
+
+fn rust_guest(name: &str) -> PathBuf {
+    repo().join("guests/bin/rust").join(format!("{name}.elf"))
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// postcard's encoding of `(data: &[u8], rounds: u32)`: varint length,
+/// bytes, varint rounds.
+fn postcard_args(data: &[u8], rounds: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    for mut v in [data.len() as u64, rounds as u64] {
+        loop {
+            let b = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                out.push(b);
+                break;
+            }
+            out.push(b | 0x80);
+        }
+        if out.len() < data.len() + 1 {
+            out.extend_from_slice(data);
+        }
+    }
+    out
+}
+
+/// Runs `zkdbg run ARGS --report` in a directory of its own.
+fn run_report(args: &[&str]) -> (std::process::Output, serde_json::Value) {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = tempdir(&format!("jolt-run-{n}"));
+    let r = dir.join("r.json");
+    let mut all = vec!["run"];
+    all.extend_from_slice(args);
+    all.extend(["--report", r.to_str().unwrap()]);
+    let o = zkdbg(&all);
+    let j = serde_json::from_slice(
+        &std::fs::read(&r)
+            .unwrap_or_else(|_| panic!("no report: {}", String::from_utf8_lossy(&o.stderr))),
+    )
+    .unwrap();
+    (o, j)
+}
+
+#[test]
+fn known_inputs_give_the_hashes_computed_on_the_host() {
+    let g = rust_guest("jolt-hash");
+    // One block, a two-block message (120 bytes: padding spills), longer chains.
+    for (data, rounds) in [
+        (b"abc".to_vec(), 1u32),
+        (vec![7u8; 120], 3),
+        (b"zkdbg".to_vec(), 10),
+    ] {
+        let input = hex(&postcard_args(&data, rounds));
+        let (o, j) = run_report(&[g.to_str().unwrap(), "--input-hex", &input]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let mut digest: [u8; 32] = Sha256::digest(&data).into();
+        for _ in 1..rounds {
+            digest = Sha256::digest(digest).into();
+        }
+        let k: [u8; 32] = Keccak256::digest(digest).into();
+        // postcard encodes ([u8; 32], [u8; 32]) as the 64 bytes.
+        assert_eq!(j["output"], format!("{}{}", hex(&digest), hex(&k)));
+        assert_eq!(j["platform"], "jolt");
+        assert_eq!(j["cycle_unit"], "jolt-cycles");
+        assert_eq!(j["halt_reason"], "jump-to-self");
+        let cycles = j["cycles"].as_u64().unwrap();
+        assert!(cycles > j["instructions"].as_u64().unwrap() + 2260 * rounds as u64);
+        assert_eq!(
+            j["padded_cycles"].as_u64(),
+            Some(cycles.next_power_of_two())
+        );
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            out.contains(&format!(
+                "hash_chain: {} bytes, {rounds} rounds",
+                data.len()
+            )),
+            "{out}"
+        );
+    }
+}
+
+#[test]
+fn a_guest_panic_is_reported_as_one() {
+    let g = rust_guest("jolt-hash");
+    let input = hex(&postcard_args(b"abc", 0));
+    let (o, j) = run_report(&[g.to_str().unwrap(), "--input-hex", &input]);
+    assert_eq!(
+        o.status.code(),
+        Some(101),
+        "{input}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        (j["halt_reason"].as_str(), j["exit_code"].as_i64()),
+        (Some("panic"), Some(101))
+    );
+    assert_eq!(j["output"], "");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("panicked: rounds must be at least 1"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("zkdbg: panic |"));
+}
+
+#[test]
+fn profile_has_inline_frames_and_sums_to_the_jolt_cycles() {
+    let g = rust_guest("jolt-hash");
+    let input = hex(&postcard_args(b"abc", 4));
+    let (_, j) = run_report(&[g.to_str().unwrap(), "--input-hex", &input]);
+    let dir = tempdir("jolt-prof");
+    let folded = dir.join("p.folded");
+    let o = zkdbg(&[
+        "profile",
+        g.to_str().unwrap(),
+        "--input-hex",
+        &input,
+        "--folded",
+        folded.to_str().unwrap(),
+        "--output",
+        dir.join("p.svg").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&folded).unwrap();
+    let sum: u64 = text
+        .lines()
+        .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(sum, j["cycles"].as_u64().unwrap());
+    let inline = |name: &str| -> u64 {
+        text.lines()
+            .filter(|l| l.contains(&format!("[inline] {name} ")))
+            .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
+            .sum()
+    };
+    // Four SHA-256 compressions from the initial state, one Keccak-f,
+    // each charged its Jolt expansion length, under the Rust function that
+    // issued it (demangled).
+    assert_eq!(inline("SHA256_INIT_INLINE"), 4 * 2260);
+    assert_eq!(inline("KECCAK256_INLINE"), 3260);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("jolt_hash::hash_chain;jolt_hash::sha256;")
+                && l.contains(";[inline] SHA256_INIT_INLINE ")),
+        "{text}"
+    );
+    assert!(text.contains("[host] print"));
+}
+
+#[test]
+fn trace_lists_inlines_and_host_calls() {
+    let g = rust_guest("jolt-hash");
+    let input = hex(&postcard_args(b"abc", 2));
+    let o = zkdbg(&[
+        "trace",
+        g.to_str().unwrap(),
+        "--input-hex",
+        &input,
+        "--format",
+        "strace",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The trace goes to stderr (as strace's does), before the summary.
+    let out = String::from_utf8_lossy(&o.stderr);
+    let names: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.split_once("] ").map(|(_, rest)| rest))
+        .map(|rest| rest.split('(').next().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "[host] print",
+            "[host] cycle_marker_start",
+            "[inline] SHA256_INIT_INLINE",
+            "[inline] SHA256_INIT_INLINE",
+            "[host] cycle_marker_end",
+            "[inline] KECCAK256_INLINE"
+        ],
+        "{out}"
+    );
+    assert!(out.contains("<2260 cycles>") && out.contains("<3260 cycles>"));
+}
+
+#[test]
+fn bad_input_and_contradicting_flags_are_clear_errors() {
+    let g = rust_guest("jolt-hash");
+    let g = g.to_str().unwrap();
+    let dir = tempdir("jolt-bad");
+    let big = dir.join("big.bin");
+    std::fs::write(&big, vec![0u8; 5000]).unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["--input", big.to_str().unwrap()], "input is 5000 bytes, larger than its region (4096 bytes; raise it with --max-input-size)"),
+        (&["--max-trusted-advice-size", "3000"], "trusted advice size 3000 bytes is not a power of two"),
+        (&["--memory-limit", "8M"], "memory limit"),
+        (&["--heap-size", "99999999999999999999"], "not a size in bytes"),
+        (&["--input-hex", "abc"], "is not hex bytes"),
+        (&["--platform", "sp2"], "unknown platform `sp2` (auto, linux, jolt)"),
+    ];
+    for (args, want) in cases {
+        let mut all = vec!["run", g];
+        all.extend_from_slice(args);
+        let o = zkdbg(&all);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success() && err.contains(want), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    // A 32-bit guest cannot run on Jolt (RV64 only).
+    let rv32 = guest("rv32", "hello");
+    let o = zkdbg(&["run", rv32.to_str().unwrap(), "--platform", "jolt"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("the jolt platform does not run RV32 guests"),
+        "{err}"
+    );
+    // Forcing linux on a Jolt guest runs it there and says so; its first
+    // read of Jolt's input region faults (nothing is mapped there).
+    let (o, j) = run_report(&[g, "--platform", "linux"]);
+    assert_eq!(o.status.code(), Some(128 + 11));
+    assert!(j["platform_reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("--platform linux (the ELF looks like jolt"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("load access fault"));
+}
+
+#[test]
+fn bundled_c_guests_stay_on_linux_and_a_rust_linux_guest_runs() {
+    let (_, j) = run_report(&[guest("rv64", "prof").to_str().unwrap()]);
+    assert_eq!(j["platform"], "linux");
+    assert_eq!(j["cycle_unit"], "instructions");
+    assert!(j.get("output").is_none() && j.get("padded_cycles").is_none());
+    let dir = tempdir("linux-hello");
+    let stdin = dir.join("in");
+    std::fs::write(&stdin, b"hello").unwrap();
+    let (o, j) = run_report(&[
+        rust_guest("linux-hello").to_str().unwrap(),
+        "--stdin",
+        stdin.to_str().unwrap(),
+    ]);
+    let sum: u32 = b"hello".iter().map(|&b| b as u32).sum();
+    assert_eq!(j["exit_status"].as_i64(), Some((sum & 0xff) as i64));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        format!("hello from a no_std Rust guest\nstdin byte sum: {sum}\n")
+    );
+    assert_eq!(j["platform"], "linux");
+}
