@@ -105,6 +105,14 @@ pub trait Environment {
         None
     }
 
+    /// Whether the platform refuses a CSR instruction (`op` one of the
+    /// `Csrr*` operations, `csr` its CSR number): `Some(why)` stops the run
+    /// with a platform fault before it executes. The default: none refused.
+    fn csr_refused(&self, op: crate::Op, csr: u16) -> Option<String> {
+        let _ = (op, csr);
+        None
+    }
+
     /// Serves a custom instruction (custom-0/1/2 opcode space, and Jolt's
     /// `VirtualHostIO` with a call id other than print or cycle marker) at
     /// `pc`. May write registers (x0 must stay 0) and memory, never pc. Its

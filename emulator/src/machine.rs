@@ -545,6 +545,15 @@ impl Machine {
             op @ (Op::Csrrw | Op::Csrrs | Op::Csrrc | Op::Csrrwi | Op::Csrrsi | Op::Csrrci) => {
                 self.sync(pc, instret, cycle);
                 let num = insn.imm as u16;
+                if let Some(why) = env.csr_refused(op, num) {
+                    return Err(StopReason::Fault(Fault {
+                        kind: FaultKind::Platform,
+                        pc,
+                        addr: None,
+                        insn: Some(insn),
+                        message: Some(why.into()),
+                    }));
+                }
                 let src = match op {
                     Op::Csrrw | Op::Csrrs | Op::Csrrc => rs1,
                     _ => rs1_n as u64,

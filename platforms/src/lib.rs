@@ -212,6 +212,13 @@ impl Environment for PlatformOs {
         }
     }
 
+    fn csr_refused(&self, op: Op, csr: u16) -> Option<String> {
+        match self.device {
+            Device::None => None,
+            Device::Jolt(_) => jolt::insn::csr_refused(op, csr),
+        }
+    }
+
     fn custom(&mut self, insn: &Insn, _pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> CustomResult {
         match &mut self.device {
             Device::None => CustomResult::Unknown,

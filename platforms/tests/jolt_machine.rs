@@ -263,3 +263,26 @@ fn inputs_are_placed_and_checked_against_their_regions() {
     let err = JoltDevice::install(layout, &JoltInputs::default(), &mut small).unwrap_err();
     assert!(err.to_string().contains("memory limit"), "{err}");
 }
+
+#[test]
+fn csrs_jolt_does_not_prove_are_refused_by_name() {
+    // rdcycle a0 (csrrs a0, cycle, zero): not a CSR Jolt has.
+    let (mut m, mut os) = jolt(&[0xc000_2573, HALT], &JoltInputs::default());
+    let StopReason::Fault(f) = m.run(&mut os, &mut (), 100) else {
+        panic!()
+    };
+    assert_eq!(f.kind, FaultKind::Platform);
+    assert!(f
+        .message
+        .unwrap()
+        .contains("Jolt does not support CSR cycle"));
+    // csrrc on mstatus: not an instruction Jolt has.
+    let (mut m, mut os) = jolt(&[0x3000_3073, HALT], &JoltInputs::default());
+    let StopReason::Fault(f) = m.run(&mut os, &mut (), 100) else {
+        panic!()
+    };
+    assert!(f.message.unwrap().contains("Jolt has no csrrc"));
+    // csrw mtvec / csrr mepc run.
+    let (mut m, mut os) = jolt(&[0x3050_9073, 0x3410_2573, HALT], &JoltInputs::default());
+    assert_eq!(m.run(&mut os, &mut (), 100), StopReason::Halted);
+}

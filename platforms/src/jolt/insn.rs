@@ -162,6 +162,31 @@ pub fn custom(insn: &Insn) -> Option<JoltCustom> {
     }
 }
 
+/// The CSRs Jolt proves accesses to: mstatus, mtvec, mscratch, mepc,
+/// mcause, mtval. Source: `tracer/src/utils/virtual_registers.rs`
+/// (`is_supported_csr`).
+pub const SUPPORTED_CSRS: [u16; 6] = [0x300, 0x305, 0x340, 0x341, 0x342, 0x343];
+
+/// Why Jolt refuses a CSR instruction, if it does: only `csrrw` and
+/// `csrrs` (and their aliases `csrw`, `csrr`, `csrs`) on
+/// [`SUPPORTED_CSRS`] exist in its ISA (`tracer/src/instruction/mod.rs`,
+/// `Instruction::decode`, which rejects the rest when it loads the ELF;
+/// zkdbg stops when one runs).
+pub fn csr_refused(op: Op, csr: u16) -> Option<String> {
+    let name = zkdbg_emulator::disasm::csr_name(csr);
+    if !matches!(op, Op::Csrrw | Op::Csrrs) {
+        return Some(format!(
+            "Jolt has no {} (only csrrw and csrrs, on mstatus, mtvec, mscratch, mepc, mcause, mtval); CSR {name}",
+            zkdbg_emulator::disasm::mnemonic(op)
+        ));
+    }
+    (!SUPPORTED_CSRS.contains(&csr)).then(|| {
+        format!(
+            "Jolt does not support CSR {name} (only mstatus, mtvec, mscratch, mepc, mcause, mtval)"
+        )
+    })
+}
+
 /// The B-type immediate of a `VirtualAssertEQ` encoding.
 pub fn b_imm(insn: &Insn) -> i64 {
     let w = insn.imm as u32;

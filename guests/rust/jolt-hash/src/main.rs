@@ -11,6 +11,10 @@
 //! ([u8; 32], [u8; 32])` = (SHA-256 applied `rounds` times to `data`,
 //! Keccak-256 of that). `rounds == 0` panics.
 //!
+//! Output goes through Linux's `write` by `ecall`, served in the guest by
+//! its own trap handler (ZeroOS's std-mode route: `mtvec` installed at
+//! boot, the handler prints through the host and returns with `mret`).
+//!
 //! Memory: Jolt's default MemoryConfig (4 KiB of input, output and each
 //! advice region); the I/O addresses below are what `MemoryLayout::new`
 //! computes for it. Stack and heap: the ZeroOS-style symbols of `jolt.ld`.
@@ -42,6 +46,8 @@ global_asm!(
     "la gp, __global_pointer$",
     ".option pop",
     "la sp, __stack_top",
+    "la t0, _trap_handler",
+    "csrw mtvec, t0",
     "la t0, __bss_start",
     "la t1, __bss_end",
     "1: bgeu t0, t1, 2f",
@@ -50,7 +56,49 @@ global_asm!(
     "j 1b",
     "2: call main",
     "j .",
+    // The kernel: ecall from machine mode (mcause 11) with a7 = 64 (write)
+    // prints a1/a2 through the host and returns a2; other syscalls return
+    // -ENOSYS; any other trap sets the panic word and halts.
+    ".globl _trap_handler",
+    ".p2align 2",
+    "_trap_handler:",
+    "addi sp, sp, -32",
+    "sd a1, 0(sp)",
+    "sd a2, 8(sp)",
+    "sd a3, 16(sp)",
+    "sd t0, 24(sp)",
+    "csrr t0, mcause",
+    "li a3, 11",
+    "bne t0, a3, 9f",
+    "li t0, 64",
+    "bne a7, t0, 8f",
+    "li a0, 0x505249",
+    "li a3, 1",
+    ".insn i 0x5B, 2, x0, x0, 0",
+    "mv a0, a2",
+    "j 7f",
+    "8: li a0, -38",
+    "7: csrr t0, mepc",
+    "addi t0, t0, 4",
+    "csrw mepc, t0",
+    "ld a1, 0(sp)",
+    "ld a2, 8(sp)",
+    "ld a3, 16(sp)",
+    "ld t0, 24(sp)",
+    "addi sp, sp, 32",
+    "mret",
+    "9: call jolt_panic",
+    "j .",
 );
+
+/// Linux's `write(2)` by `ecall` (a7 = 64), served by `_trap_handler`.
+fn write(fd: usize, bytes: &[u8]) -> isize {
+    let ret: isize;
+    unsafe {
+        asm!("ecall", in("a7") 64, inlateout("a0") fd as isize => ret, in("a1") bytes.as_ptr(), in("a2") bytes.len());
+    }
+    ret
+}
 
 /// `VirtualHostIO`: opcode 0x5B, funct3 2, arguments in a0..a3.
 fn host_io(call: usize, ptr: *const u8, len: usize, mode: usize) {
@@ -59,8 +107,16 @@ fn host_io(call: usize, ptr: *const u8, len: usize, mode: usize) {
     }
 }
 
-/// Prints a line through the host (jolt-platform's `jolt_println!`).
+/// Prints a line on stdout (`write(1, ...)`: the in-guest kernel prints
+/// it through the host).
 fn println(s: &str) {
+    write(1, s.as_bytes());
+    write(1, b"\n");
+}
+
+/// Prints a line straight through the host (jolt-platform's
+/// `jolt_println!`: `VirtualHostIO` with the print call id).
+fn host_println(s: &str) {
     host_io(JOLT_PRINT, s.as_ptr(), s.len(), 2);
 }
 
@@ -207,7 +263,7 @@ impl Write for Line {
 fn panic(info: &core::panic::PanicInfo) -> ! {
     let mut line = Line::new();
     let _ = write!(line, "panicked: {}", info.message());
-    println(line.as_str());
+    host_println(line.as_str());
     jolt_panic();
     unsafe { asm!("j .", options(noreturn)) }
 }
