@@ -37,16 +37,20 @@ CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}
 TARGET_DIR=${CARGO_TARGET_DIR_RUST:-$REPO/target/guests-rust}
 TARGET=riscv64imac-unknown-none-elf
 export PATH=/usr/bin:/bin RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_HOME
-export RUSTFLAGS="-C linker=riscv64-unknown-elf-ld -C linker-flavor=ld \
+FLAGS="-C linker=riscv64-unknown-elf-ld -C linker-flavor=ld \
  -C link-arg=-T$GUESTS/rust/jolt.ld -C link-arg=--build-id=none -C link-arg=--gc-sections \
- -C force-frame-pointers=no \
  --remap-path-prefix=$REPO=. --remap-path-prefix=$CARGO_HOME/registry/src=/cargo/registry/src \
  --remap-path-prefix=/usr/lib/rustlib/src/rust=/rustc/1.96.0"
 cd "$GUESTS/rust"
-/usr/bin/cargo build --release --locked --target $TARGET --target-dir "$TARGET_DIR" \
-    -Zbuild-std=core,compiler_builtins -Zbuild-std-features=compiler-builtins-mem
-for g in jolt-hash linux-hello; do
-    cp "$TARGET_DIR/$TARGET/release/$g" "$OUT/$g.elf"
+# GUEST MANGLING: jolt-hash keeps rustc's default (v0, `_R...`), linux-hello
+# uses the legacy scheme (`_ZN...E`), so both demangle in the tests. Each
+# builds in its own target directory (different flags rebuild core).
+for spec in jolt-hash:v0 linux-hello:legacy; do
+    g=${spec%%:*}
+    RUSTFLAGS="$FLAGS -Zunstable-options -C symbol-mangling-version=${spec#*:}" /usr/bin/cargo build --release --locked \
+        -p "$g" --target $TARGET --target-dir "$TARGET_DIR/$g" \
+        -Zbuild-std=core,compiler_builtins -Zbuild-std-features=compiler-builtins-mem
+    cp "$TARGET_DIR/$g/$TARGET/release/$g" "$OUT/$g.elf"
 done
 if [ $check = 1 ]; then
     status=0

@@ -601,8 +601,8 @@ impl Debugger {
     /// (after its prologue: its second line-table line, if it has one).
     pub fn breakpoint_address(&self, spec: &str) -> Option<u64> {
         let (lo, hi) = self.guest.machine.mem.code_range();
-        if let Some((file, line)) = spec.rsplit_once(':') {
-            let line = line.parse().ok()?;
+        // FILE:LINE (a Rust path such as `krate::f` is a function name).
+        if let Some((file, Ok(line))) = spec.rsplit_once(':').map(|(f, l)| (f, l.parse())) {
             return self.source().address_of_line(file, line, lo, hi);
         }
         if spec.starts_with('*') {

@@ -102,8 +102,11 @@ impl Segment {
 /// A symbol from `.symtab`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Symbol {
-    /// Name (not demangled).
+    /// Name as the ELF has it (mangled, for Rust and C++).
     pub name: String,
+    /// Name for people: a Rust symbol (v0 `_R...` or legacy `_ZN...E`)
+    /// demangled without its hash, else `name`.
+    pub demangled: String,
     /// Address.
     pub addr: u64,
     /// Size in bytes (0 if unknown).
@@ -135,9 +138,12 @@ impl SymbolTable {
         self.symbols.iter()
     }
 
-    /// The symbol named `name`.
+    /// The symbol named `name` (its ELF name or its demangled name).
     pub fn by_name(&self, name: &str) -> Option<&Symbol> {
-        self.symbols.iter().find(|s| s.name == name)
+        self.symbols
+            .iter()
+            .find(|s| s.name == name)
+            .or_else(|| self.symbols.iter().find(|s| s.demangled == name))
     }
 
     /// The function containing `addr` and the offset of `addr` in it. A
@@ -171,15 +177,25 @@ impl SymbolTable {
             .any(|s| s.is_function)
     }
 
-    /// `name+0xOFF` (or `name`) for `addr`, if a function contains it.
+    /// `name+0xOFF` (or `name`) for `addr`, if a function contains it;
+    /// the name demangled.
     pub fn describe(&self, addr: u64) -> Option<String> {
         self.function_at(addr).map(|(s, off)| {
             if off == 0 {
-                s.name.clone()
+                s.demangled.clone()
             } else {
-                format!("{}+{:#x}", s.name, off)
+                format!("{}+{:#x}", s.demangled, off)
             }
         })
+    }
+}
+
+/// A Rust symbol name (v0 or legacy mangling) demangled without its hash
+/// (`rustc-demangle`'s alternate form); other names unchanged.
+pub fn demangle(name: &str) -> String {
+    match rustc_demangle::try_demangle(name) {
+        Ok(d) => format!("{d:#}"),
+        Err(_) => name.to_string(),
     }
 }
 
@@ -305,6 +321,7 @@ impl Program {
                 continue;
             }
             symbols.push(Symbol {
+                demangled: demangle(name),
                 name: name.to_string(),
                 addr: sym.address(),
                 size: sym.size(),

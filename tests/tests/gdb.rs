@@ -239,6 +239,44 @@ fn reverse_execution() {
     has(&out, "No more reverse-execution history.");
 }
 
+/// A Rust guest on the Jolt platform: break on a Rust function by name,
+/// a demangled backtrace with source lines, locals, next, reverse-next,
+/// and Jolt's inlines named in the disassembly.
+#[test]
+fn rust_jolt_guest_breaks_by_name_steps_and_reverses() {
+    let elf = repo().join("guests/bin/rust/jolt-hash.elf");
+    // hash_chain(b"abc", 2), postcard-encoded.
+    let stub = Stub::start(&elf, &["--once", "--input-hex", "0361626302"]);
+    let out = stub.gdb(
+        Some(&elf),
+        &[
+            "break jolt_hash::sha256",
+            "continue",
+            "bt",
+            "next",
+            "next",
+            "info locals",
+            "reverse-next",
+            "delete",
+            "continue",
+        ],
+    );
+    has(
+        &out,
+        "Breakpoint 1.2, jolt_hash::sha256 (data=...) at jolt-hash/src/main.rs:137",
+    );
+    has(
+        &out,
+        "in jolt_hash::hash_chain (data=..., rounds=2) at jolt-hash/src/main.rs:206",
+    );
+    has(&out, "in jolt_hash::main () at jolt-hash/src/main.rs:222");
+    has(&out, "148\t    let mut chunks = data.chunks_exact(64);");
+    has(&out, "chunks = core::slice::iter::ChunksExact<u8> {v: &[u8] [], rem: &[u8] [97, 98, 99], chunk_size: 64}");
+    // reverse-next comes back to line 148 from 149.
+    assert_eq!(out.matches("148\t    let mut chunks").count(), 2, "{out}");
+    has(&out, "[Inferior 1 (process 1) exited normally]");
+}
+
 #[test]
 fn catch_syscalls_and_ecalls() {
     for arch in ARCHES {

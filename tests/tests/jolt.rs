@@ -270,3 +270,21 @@ fn bundled_c_guests_stay_on_linux_and_a_rust_linux_guest_runs() {
     );
     assert_eq!(j["platform"], "linux");
 }
+
+#[test]
+fn rust_symbols_demangle_in_both_manglings() {
+    // jolt-hash is built with rustc's v0 mangling, linux-hello with legacy.
+    for (guest, mangled_prefix, name) in [
+        ("jolt-hash", "_RNv", "jolt_hash::hash_chain"),
+        ("linux-hello", "_ZN", "linux_hello::checksum"),
+    ] {
+        let elf = std::fs::read(rust_guest(guest)).unwrap();
+        let p = zkdbg_emulator::Program::parse(&elf).unwrap();
+        let s = p
+            .symbols
+            .by_name(name)
+            .unwrap_or_else(|| panic!("{name} not found"));
+        assert!(s.name.starts_with(mangled_prefix), "{}", s.name);
+        assert_eq!(p.symbols.describe(s.addr + 4), Some(format!("{name}+0x4")));
+    }
+}

@@ -166,3 +166,49 @@ fn reverse_step_without_dwarf_answers_at_once() {
     t.keys(&["q"]);
     t.wait_for("TUI-EXITED 0");
 }
+
+/// A Rust guest on the Jolt platform: break on a Rust function by its
+/// path, see its source, the inlines in the syscalls pane, and a guest
+/// panic at the end of a second session.
+#[test]
+fn rust_jolt_guest_session() {
+    let bin = zkdbg_bin();
+    let elf = "guests/bin/rust/jolt-hash.elf";
+    let cmd = format!(
+        "cd {} && {} tui {elf} --input-hex 0361626302; echo TUI-EXITED $?; sleep 60",
+        repo().display(),
+        bin.display()
+    );
+    let t = Tmux::start("rust-jolt", &cmd);
+    t.wait_for("stopped (at entry)");
+    t.keys(&[":", "break jolt_hash::sha256", "Enter"]);
+    t.wait_for("breakpoint at jolt_hash::sha256");
+    t.keys(&["c"]);
+    let s = t.wait_for("stopped (breakpoint at");
+    assert!(
+        s.contains("guests/rust/jolt-hash/src/main.rs:") && s.contains("in jolt_hash::sha256"),
+        "{s}"
+    );
+    assert!(s.contains("jolt_hash::hash_chain"), "call stack: {s}");
+    t.keys(&[":", "delete", "Enter", "c"]);
+    let s = t.wait_for("exited with code 0");
+    assert!(
+        s.contains("[inline] SHA256_INIT_INLINE") && s.contains("[inline] KECCAK256_INLINE"),
+        "{s}"
+    );
+    assert!(s.contains("hash_chain: 3 bytes, 2 rounds"), "{s}");
+    t.keys(&["q"]);
+    t.wait_for("TUI-EXITED 0");
+
+    // rounds = 0: the guest panics.
+    let cmd = format!(
+        "cd {} && {} tui {elf} --input-hex 0361626300; sleep 60",
+        repo().display(),
+        bin.display()
+    );
+    let t = Tmux::start("rust-jolt-panic", &cmd);
+    t.wait_for("stopped (at entry)");
+    t.keys(&["c"]);
+    let s = t.wait_for("guest panicked (exit code 101)");
+    assert!(s.contains("panicked: rounds must be at least 1"), "{s}");
+}
