@@ -192,6 +192,8 @@ fn trace_lists_inlines_and_host_calls() {
             "[kernel] write",
             "[host] print",
             "[host] cycle_marker_start",
+            "[host] cycle_marker_end",
+            "[host] cycle_marker_start",
             "[inline] SHA256_INIT_INLINE",
             "[inline] SHA256_INIT_INLINE",
             "[host] cycle_marker_end",

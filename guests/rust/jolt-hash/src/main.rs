@@ -9,7 +9,10 @@
 //!
 //! The provable function: `hash_chain(data: &[u8], rounds: u32) ->
 //! ([u8; 32], [u8; 32])` = (SHA-256 applied `rounds` times to `data`,
-//! Keccak-256 of that). `rounds == 0` panics.
+//! Keccak-256 of that). `rounds == 0` panics. The first SHA-256 is also
+//! computed in software by the `sha2` crate from crates.io (a span
+//! "sha2 crate" in profiles: what the inline saves) and checked against
+//! the inline's.
 //!
 //! Output goes through Linux's `write` by `ecall`, served in the guest by
 //! its own trap handler (ZeroOS's std-mode route: `mtvec` installed at
@@ -24,6 +27,7 @@
 
 use core::arch::{asm, global_asm};
 use core::fmt::Write;
+use sha2::Digest;
 
 /// Jolt's default I/O region (`common/src/jolt_device.rs`, default sizes).
 const INPUT_START: usize = 0x7fff_a000;
@@ -202,8 +206,12 @@ pub fn hash_chain(data: &[u8], rounds: u32) -> ([u8; 32], [u8; 32]) {
     if rounds == 0 {
         panic!("rounds must be at least 1");
     }
+    start_cycle_tracking("sha2 crate");
+    let software: [u8; 32] = sha2::Sha256::digest(data).into();
+    end_cycle_tracking("sha2 crate");
     start_cycle_tracking("sha256 chain");
     let mut digest = sha256(data);
+    assert_eq!(digest, software, "SHA-256 inline and the sha2 crate disagree");
     for _ in 1..rounds {
         digest = sha256(&digest);
     }
