@@ -241,6 +241,15 @@ pub const COMMANDS: &[Command] = &[
         run: catch_syscall,
     },
     Command {
+        name: "catch inline",
+        aliases: &[],
+        args: "NAME...",
+        arity: (1, usize::MAX),
+        help: "stop at the platform's inlines of these names (Jolt: SHA256_INLINE, ...)",
+        front_ends: FrontEnds::Both,
+        run: catch_inline,
+    },
+    Command {
         name: "catch clear",
         aliases: &[],
         args: "",
@@ -405,7 +414,38 @@ fn catch_list(d: &mut Debugger, _: &[&str]) -> Reply {
         let name = zeroos::syscall_name(*nr, xlen).unwrap_or("?");
         lines.push(format!("catching syscall {nr} ({name})"));
     }
+    for name in &c.inlines {
+        lines.push(format!("catching inline {name}"));
+    }
     Reply::lines(lines)
+}
+
+fn catch_inline(d: &mut Debugger, names: &[&str]) -> Reply {
+    let platform = d.guest().platform.platform;
+    let known = platform.inline_names();
+    let mut found = Vec::new();
+    for n in names {
+        match known.iter().find(|k| k.eq_ignore_ascii_case(n)) {
+            Some(k) => found.push(*k),
+            None if known.is_empty() => {
+                return Reply::text(format!("the {platform} platform has no inlines"))
+            }
+            None => {
+                return Reply::text(format!(
+                    "unknown {platform} inline `{n}` (one of: {})",
+                    known.join(", ")
+                ))
+            }
+        }
+    }
+    let mut c = d.catch().clone();
+    c.inlines.extend(found.iter().copied());
+    d.set_catch(c);
+    let lines = found
+        .iter()
+        .map(|n| format!("catchpoint: inline {n}"))
+        .collect();
+    Reply::lines(lines).with(Effect::CatchChanged)
 }
 
 fn catch_syscall(d: &mut Debugger, names: &[&str]) -> Reply {

@@ -22,7 +22,7 @@ use zkdbg_emulator::{
     AccessKind, Cpu, CustomEvent, Fault, HostCall, Insn, MemAccess, Observer, Op, Snapshot,
     StopReason, SyscallRequest, SyscallResult, TrapEvent,
 };
-use zkdbg_platforms::PlatformOs;
+use zkdbg_platforms::{Platform, PlatformOs};
 use zkdbg_profiler::trace::Record;
 use zkdbg_profiler::Tracer;
 use zkdbg_symbols::{SourceMap, Symbolizer};
@@ -59,19 +59,21 @@ pub struct Watchpoint {
     pub kind: WatchKind,
 }
 
-/// Which `ecall`s stop the guest before they execute.
+/// Which `ecall`s and platform inlines stop the guest before they execute.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Catch {
     /// Every `ecall`.
     pub ecall: bool,
     /// `ecall`s whose a7 is one of these syscall numbers.
     pub syscalls: BTreeSet<u64>,
+    /// The platform's inlines with these names (Jolt's `SHA256_INLINE`, ...).
+    pub inlines: BTreeSet<&'static str>,
 }
 
 impl Catch {
     /// Whether nothing is caught.
     pub fn is_empty(&self) -> bool {
-        !self.ecall && self.syscalls.is_empty()
+        !self.ecall && self.syscalls.is_empty() && self.inlines.is_empty()
     }
 }
 
@@ -97,6 +99,8 @@ pub enum Event {
     Watch(WatchKind, u64),
     /// A catchpoint: stopped at an `ecall` with this a7.
     Catch(u64),
+    /// A catchpoint: stopped at the platform's inline of this name.
+    CatchInline(&'static str),
     /// The guest exited with this status.
     Exited(i32),
     /// The guest halted by jumping to itself.
@@ -142,6 +146,8 @@ struct Points<'a> {
     /// without watchpoints): most accesses are rejected by two compares.
     span: (u64, u64),
     catch: &'a Catch,
+    /// Names the platform's custom instructions (for inline catchpoints).
+    platform: Platform,
 }
 
 impl<'a> Points<'a> {
@@ -150,6 +156,7 @@ impl<'a> Points<'a> {
         bits: &'a BpBits,
         watchpoints: &'a [Watchpoint],
         catch: &'a Catch,
+        platform: Platform,
     ) -> Points<'a> {
         let span = watchpoints.iter().fold((u64::MAX, 0), |(lo, hi), w| {
             (lo.min(w.addr), hi.max(w.addr.saturating_add(w.len)))
@@ -160,6 +167,7 @@ impl<'a> Points<'a> {
             watchpoints,
             span,
             catch,
+            platform,
         }
     }
 
@@ -172,6 +180,12 @@ impl<'a> Points<'a> {
             && (self.catch.ecall || self.catch.syscalls.contains(&cpu.x[17]))
         {
             Some(Event::Catch(cpu.x[17]))
+        } else if matches!(insn.op, Op::Custom | Op::HostIo) && !self.catch.inlines.is_empty() {
+            let name = self.platform.custom_name(insn)?;
+            self.catch
+                .inlines
+                .contains(name)
+                .then_some(Event::CatchInline(name))
         } else {
             None
         }
@@ -183,6 +197,7 @@ impl<'a> Points<'a> {
     fn may_stop_in(&self, start: u64, end: u64) -> bool {
         self.catch.ecall
             || !self.catch.syscalls.is_empty()
+            || !self.catch.inlines.is_empty()
             || self.bits.any_in(start, end, self.breakpoints)
     }
 
@@ -843,7 +858,13 @@ impl Debugger {
                 self.bp_generation,
                 self.guest.machine.mem.code_range(),
             );
-            let points = Points::new(&self.armed, &self.bits, &self.watchpoints, &self.catch);
+            let points = Points::new(
+                &self.armed,
+                &self.bits,
+                &self.watchpoints,
+                &self.catch,
+                self.guest.platform.platform,
+            );
             let mut stops = Stops {
                 log: Some(&mut self.log),
                 points,
@@ -1136,7 +1157,13 @@ impl Debugger {
             );
             let mut stops = Stops {
                 log: None,
-                points: Points::new(&self.armed, &self.bits, &self.watchpoints, &self.catch),
+                points: Points::new(
+                    &self.armed,
+                    &self.bits,
+                    &self.watchpoints,
+                    &self.catch,
+                    self.guest.platform.platform,
+                ),
                 range: None,
                 first: false,
                 hit: None,

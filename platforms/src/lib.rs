@@ -64,6 +64,22 @@ impl Platform {
         }
     }
 
+    /// The platform's name for a custom instruction, if it has one.
+    pub fn custom_name(self, insn: &Insn) -> Option<&'static str> {
+        match self {
+            Platform::Linux => None,
+            Platform::Jolt => jolt::insn::custom(insn).map(|j| j.name),
+        }
+    }
+
+    /// The names of its inlines (what `catch inline` accepts).
+    pub fn inline_names(self) -> Vec<&'static str> {
+        match self {
+            Platform::Linux => Vec::new(),
+            Platform::Jolt => jolt::insn::INLINES.iter().map(|e| e.2.name).collect(),
+        }
+    }
+
     /// A custom instruction in this platform's words, for disassembly
     /// (`None`: not one of its instructions).
     pub fn disassemble_custom(self, insn: &Insn) -> Option<String> {

@@ -258,6 +258,10 @@ fn rust_jolt_guest_breaks_by_name_steps_and_reverses() {
             "info locals",
             "reverse-next",
             "delete",
+            "monitor catch inline KECCAK256_INLINE",
+            "continue",
+            "bt 1",
+            "monitor catch clear",
             "continue",
         ],
     );
@@ -292,6 +296,10 @@ fn rust_jolt_guest_breaks_by_name_steps_and_reverses() {
         2,
         "{out}"
     );
+    // An inline catchpoint stops before Keccak-f, in jolt_hash's keccak256.
+    has(&out, "catchpoint: inline KECCAK256_INLINE");
+    has(&out, "Program received signal SIGTRAP");
+    has(&out, "#0  jolt_hash::keccak256::{closure#0}");
     has(&out, "[Inferior 1 (process 1) exited normally]");
 }
 

@@ -212,3 +212,32 @@ fn rust_jolt_guest_session() {
     let s = t.wait_for("guest panicked (exit code 101)");
     assert!(s.contains("panicked: rounds must be at least 1"), "{s}");
 }
+
+/// `catch inline NAME` stops before the platform's inline; a name it does
+/// not know is refused with the list.
+#[test]
+fn catch_a_jolt_inline_by_name() {
+    let bin = zkdbg_bin();
+    let cmd = format!(
+        "cd {} && {} tui guests/bin/rust/jolt-hash.elf --input-hex 0361626302; sleep 60",
+        repo().display(),
+        bin.display()
+    );
+    let t = Tmux::start("catch-inline", &cmd);
+    t.wait_for("stopped (at entry)");
+    t.keys(&[":", "catch inline SHA256_COMPRESS", "Enter"]);
+    t.wait_for("unknown jolt inline `SHA256_COMPRESS` (one of: SHA256_INLINE, SHA256_INIT_INLINE,");
+    t.keys(&[":", "catch inline keccak256_inline", "Enter"]);
+    t.wait_for("catchpoint: inline KECCAK256_INLINE");
+    t.keys(&["c"]);
+    let s = t.wait_for("stopped (catchpoint: inline KECCAK256_INLINE)");
+    // The disassembly names it the way Jolt does; it has not run yet.
+    assert!(s.contains("KECCAK256_INLINE"), "{s}");
+    assert!(
+        !s.contains("[inline] KECCAK256_INLINE"),
+        "it ran already: {s}"
+    );
+    t.keys(&["i"]);
+    let s = t.wait_for("[inline] KECCAK256_INLINE");
+    assert!(s.contains("stopped (step)"), "{s}");
+}

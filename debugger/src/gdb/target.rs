@@ -126,7 +126,9 @@ impl<U: Word> GdbTarget<U> {
                 number: U::from_xlen(nr),
                 position: CatchSyscallPosition::Entry,
             },
-            Event::Catch(_) => SingleThreadStopReason::Signal(Signal::SIGTRAP),
+            Event::Catch(_) | Event::CatchInline(_) => {
+                SingleThreadStopReason::Signal(Signal::SIGTRAP)
+            }
             Event::Exited(c) => SingleThreadStopReason::Exited(c as u8),
             Event::Halted => SingleThreadStopReason::Exited(0),
             Event::Panicked => SingleThreadStopReason::Exited(101),
@@ -450,14 +452,19 @@ impl<U: Word> CatchSyscalls for GdbTarget<U> {
         &mut self,
         filter: Option<SyscallNumbers<'_, U>>,
     ) -> TargetResult<(), Self> {
+        // GDB's `catch syscall` replaces the syscall catchpoints; inline
+        // catchpoints set by `monitor catch inline` stay.
+        let inlines = self.dbg.catch().inlines.clone();
         let catch = match filter {
             Some(numbers) => Catch {
                 ecall: false,
                 syscalls: numbers.map(|n| n.to_xlen()).collect(),
+                inlines,
             },
             None => Catch {
                 ecall: true,
                 syscalls: Default::default(),
+                inlines,
             },
         };
         self.dbg.set_catch(catch);
@@ -466,7 +473,11 @@ impl<U: Word> CatchSyscalls for GdbTarget<U> {
     }
 
     fn disable_catch_syscalls(&mut self) -> TargetResult<(), Self> {
-        self.dbg.set_catch(Default::default());
+        let inlines = self.dbg.catch().inlines.clone();
+        self.dbg.set_catch(Catch {
+            inlines,
+            ..Catch::default()
+        });
         self.set_catch_by_client(false);
         Ok(())
     }

@@ -130,6 +130,7 @@ impl App {
                 "catchpoint: syscall {nr} ({})",
                 zeroos::syscall_name(*nr, self.dbg.guest().machine.xlen()).unwrap_or("?")
             )),
+            Event::CatchInline(name) => State::Stopped(format!("catchpoint: inline {name}")),
             Event::Exited(c) => State::Exited(*c),
             Event::Halted => State::Exited(0),
             Event::Panicked => State::Faulted("guest panicked (exit code 101)".to_string()),
