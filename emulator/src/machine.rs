@@ -469,13 +469,7 @@ impl Machine {
                     if a7 == 0 && (a0 == JOLT_PRINT || a0 == JOLT_CYCLE_MARKER) {
                         self.host_call(pc, insn, env, obs)?;
                     } else if let Some(why) = env.host_syscalls() {
-                        return Err(StopReason::Fault(Fault {
-                            kind: FaultKind::Platform,
-                            pc,
-                            addr: None,
-                            insn: Some(insn),
-                            message: Some(why.into()),
-                        }));
+                        return Err(platform_fault(pc, insn, why.into()));
                     } else {
                         let (res, c) = self.host_syscall(pc, env, obs);
                         t.cost = t.cost.saturating_add(c);
@@ -491,39 +485,7 @@ impl Machine {
             }
             Op::HostIo | Op::Custom => {
                 self.sync(pc, instret, cycle);
-                let operands = [rs1, rs2, self.cpu.x[rd]];
-                match env.custom(&insn, pc, &mut self.cpu, &mut self.mem) {
-                    CustomResult::Done { name, inline } => {
-                        self.cpu.x[0] = 0;
-                        obs.custom(
-                            &self.cpu,
-                            &CustomEvent {
-                                pc,
-                                name,
-                                cycles: t.cost,
-                                inline,
-                                operands,
-                            },
-                        );
-                    }
-                    CustomResult::Unknown => {
-                        return Err(fault(self, FaultKind::IllegalInstruction));
-                    }
-                    CustomResult::Fault {
-                        name,
-                        message,
-                        addr,
-                    } => {
-                        self.cpu.x[0] = 0;
-                        return Err(StopReason::Fault(Fault {
-                            kind: FaultKind::Platform,
-                            pc,
-                            addr,
-                            insn: Some(insn),
-                            message: Some(format!("{name}: {message}").into()),
-                        }));
-                    }
-                }
+                self.custom_insn(env, obs, insn, pc, t.cost)?;
             }
             Op::Ebreak => return Err(fault(self, FaultKind::Breakpoint)),
             Op::Illegal => return Err(fault(self, FaultKind::IllegalInstruction)),
@@ -546,13 +508,7 @@ impl Machine {
                 self.sync(pc, instret, cycle);
                 let num = insn.imm as u16;
                 if let Some(why) = env.csr_refused(op, num) {
-                    return Err(StopReason::Fault(Fault {
-                        kind: FaultKind::Platform,
-                        pc,
-                        addr: None,
-                        insn: Some(insn),
-                        message: Some(why.into()),
-                    }));
+                    return Err(platform_fault(pc, insn, why.into()));
                 }
                 let src = match op {
                     Op::Csrrw | Op::Csrrs | Op::Csrrc => rs1,
@@ -643,6 +599,63 @@ impl Machine {
         (res, cost)
     }
 
+    /// Runs a custom instruction through the environment (see
+    /// [`Environment::custom`]); `cost` is its cost in cycles. pc and the
+    /// counters are synced.
+    #[inline(never)]
+    fn custom_insn<E: Environment, O: Observer>(
+        &mut self,
+        env: &mut E,
+        obs: &mut O,
+        insn: Insn,
+        pc: u64,
+        cost: u64,
+    ) -> Result<(), StopReason> {
+        let x = &self.cpu.x;
+        let operands = [
+            x[(insn.rs1 & 31) as usize],
+            x[(insn.rs2 & 31) as usize],
+            x[(insn.rd & 31) as usize],
+        ];
+        match env.custom(&insn, pc, &mut self.cpu, &mut self.mem) {
+            CustomResult::Done { name, inline } => {
+                self.cpu.x[0] = 0;
+                obs.custom(
+                    &self.cpu,
+                    &CustomEvent {
+                        pc,
+                        name,
+                        cycles: cost,
+                        inline,
+                        operands,
+                    },
+                );
+                Ok(())
+            }
+            CustomResult::Unknown => Err(StopReason::Fault(Fault {
+                kind: FaultKind::IllegalInstruction,
+                pc,
+                addr: None,
+                insn: Some(insn),
+                message: None,
+            })),
+            CustomResult::Fault {
+                name,
+                message,
+                addr,
+            } => {
+                self.cpu.x[0] = 0;
+                Err(StopReason::Fault(Fault {
+                    kind: FaultKind::Platform,
+                    pc,
+                    addr,
+                    insn: Some(insn),
+                    message: Some(format!("{name}: {message}").into()),
+                }))
+            }
+        }
+    }
+
     #[inline(never)]
     fn host_call<E: Environment, O: Observer>(
         &mut self,
@@ -683,6 +696,19 @@ impl Machine {
         obs.host_call(&self.cpu, &call);
         Ok(())
     }
+}
+
+/// A platform fault at `pc` with its message.
+#[cold]
+#[inline(never)]
+fn platform_fault(pc: u64, insn: Insn, message: std::sync::Arc<str>) -> StopReason {
+    StopReason::Fault(Fault {
+        kind: FaultKind::Platform,
+        pc,
+        addr: None,
+        insn: Some(insn),
+        message: Some(message),
+    })
 }
 
 /// Writes register `rd` (x0 stays zero).
