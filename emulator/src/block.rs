@@ -41,6 +41,16 @@ pub(crate) struct Entry {
     pub count: u8,
 }
 
+/// The cycles of a block entry: those of the block's instructions before
+/// it, and its own (see [`BlockCache::cycles_window`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Cyc {
+    /// Cycles of the block's instructions before this one.
+    pub before: u32,
+    /// This instruction's cost.
+    pub cost: u32,
+}
+
 /// Flag of [`Entry::count`]: the block does not end with an operation of
 /// [`block_end_ops`], so running it must stop after its count.
 pub const OPEN: u8 = 0x80;
@@ -210,10 +220,9 @@ pub(crate) fn ends_block(op: Op) -> bool {
 pub(crate) struct BlockCache {
     /// What each instruction costs (cycles per retired instruction).
     cost: CostModel,
-    /// Per entry of `entries`: the cycles of its block's instructions up to
-    /// and including it ([`CostModel::cost`] of each), so that a block that
-    /// stops after `i` instructions has cost `cycles[first + i - 1]`.
-    cycles: Vec<u32>,
+    /// Per entry of `entries`: its cost and the cycles of its block's
+    /// instructions before it ([`CostModel::cost`] of each).
+    cycles: Vec<Cyc>,
     generation: u64,
     base: u64,
     /// Per halfword of the code range: 1 + the index in `entries` of the
@@ -246,7 +255,7 @@ impl BlockCache {
         let entries = [&[SCRATCH][..], &PADDING].concat();
         BlockCache {
             cost,
-            cycles: vec![0; entries.len()],
+            cycles: vec![Cyc::default(); entries.len()],
             generation: 0,
             base: 0,
             starts: Vec::new(),
@@ -287,11 +296,10 @@ impl BlockCache {
             .expect("every block start has a full window")
     }
 
-    /// The cumulative cycles of the [`MAX_BLOCK`] entries from `first`
-    /// (see [`BlockCache::cycles`]): entry `i`'s value is the cost of the
-    /// block's instructions `0..=i`.
+    /// The cycles of the [`MAX_BLOCK`] entries from `first`, as
+    /// [`BlockCache::window`] gives their entries.
     #[inline(always)]
-    pub fn cycles_window(&self, first: usize) -> &[u32; MAX_BLOCK] {
+    pub fn cycles_window(&self, first: usize) -> &[Cyc; MAX_BLOCK] {
         self.cycles[first..first + MAX_BLOCK]
             .try_into()
             .expect("every block start has a full window")
@@ -324,7 +332,10 @@ impl BlockCache {
             off: 0,
             count: if ends_block(insn.op) { 1 } else { 1 | OPEN },
         };
-        self.cycles[0] = (self.cost.cost)(&insn);
+        self.cycles[0] = Cyc {
+            before: 0,
+            cost: (self.cost.cost)(&insn),
+        };
         Some(0)
     }
 
@@ -339,7 +350,7 @@ impl BlockCache {
         self.entries.truncate(1);
         self.entries.extend_from_slice(&PADDING);
         self.cycles.truncate(1);
-        self.cycles.resize(self.entries.len(), 0);
+        self.cycles.resize(self.entries.len(), Cyc::default());
     }
 
     #[inline(never)]
@@ -351,7 +362,7 @@ impl BlockCache {
             self.entries.truncate(1);
             self.entries.extend_from_slice(&PADDING);
             self.cycles.truncate(1);
-            self.cycles.resize(self.entries.len(), 0);
+            self.cycles.resize(self.entries.len(), Cyc::default());
         }
         let first_insn = mem.fetch_exec(pc)?;
         let first = self.entries.len() - MAX_BLOCK;
@@ -369,8 +380,12 @@ impl BlockCache {
                 off,
                 count: 0,
             });
-            total = total.saturating_add((self.cost.cost)(&insn));
-            self.cycles.push(total);
+            let cost = (self.cost.cost)(&insn);
+            self.cycles.push(Cyc {
+                before: total,
+                cost,
+            });
+            total = total.saturating_add(cost);
             count += 1;
             closed = ends_block(insn.op);
             if closed || count == MAX_BLOCK {
@@ -387,7 +402,7 @@ impl BlockCache {
         }
         self.entries[first].count = count as u8 | if closed { 0 } else { OPEN };
         self.entries.extend_from_slice(&PADDING);
-        self.cycles.resize(self.entries.len(), 0);
+        self.cycles.resize(self.entries.len(), Cyc::default());
         self.starts[slot] = first as u32 + 1;
         Some(first)
     }

@@ -6,7 +6,7 @@
 //! default, a zkVM's own count on a platform); an `ecall` served on the host
 //! adds `syscall_cycles`.
 
-use crate::block::{block_end_ops, rd_only_ops, straight_ops, BlockCache, Entry, MAX_BLOCK};
+use crate::block::{block_end_ops, rd_only_ops, straight_ops, BlockCache, Cyc, Entry, MAX_BLOCK};
 use crate::cpu::{Cpu, Fault, FaultKind, MSTATUS_MIE, MSTATUS_MPIE};
 use crate::decode::{Insn, Op};
 use crate::elf::{ElfError, Program, SymbolTable};
@@ -285,10 +285,10 @@ impl Machine {
             let full = block[0].len();
             let mut count = (full as u64).min(end_instret - instret) as usize;
             let left = max_cycles - cycle;
-            if count > 1 && u64::from(cyc[count - 2]) >= left {
-                count = 1 + cyc[..count - 1]
+            if count > 1 && u64::from(cyc[count - 1].before) >= left {
+                count = 1 + cyc[1..count]
                     .iter()
-                    .take_while(|&&c| u64::from(c) < left)
+                    .take_while(|c| u64::from(c.before) < left)
                     .count();
             }
             // Whether to ask the observer before each instruction.
@@ -325,7 +325,13 @@ impl Machine {
                 Straight::Cut(idx) => (idx, false),
                 Straight::Stop(r) => return r,
             };
-            let spent = cycles_after(cyc, idx);
+            // Before a terminator (idx < the block's count) the cycles
+            // spent are those before it: one load, no branch.
+            let spent = if last {
+                u64::from(cyc[idx % MAX_BLOCK].before)
+            } else {
+                cycles_after(cyc, idx)
+            };
             instret += idx as u64;
             cycle += spent;
             if O::ACTIVE && O::RETIRED_RUNS && idx > 0 {
@@ -343,7 +349,7 @@ impl Machine {
             let e = &block[idx % MAX_BLOCK];
             let insn = e.insn;
             let pc = block_pc.wrapping_add(e.off as u64);
-            let cost = u64::from(cyc[idx % MAX_BLOCK]) - spent;
+            let cost = u64::from(cyc[idx % MAX_BLOCK].cost);
             let t = match self.run_terminator::<R64, E, O>(env, obs, insn, pc, instret, cycle, cost)
             {
                 Ok(t) => t,
@@ -748,14 +754,16 @@ enum Straight {
     Stop(StopReason),
 }
 
-/// The cycles of a block's first `retired` instructions, from its
-/// cumulative cycles `cyc` (see [`BlockCache::cycles_window`]).
+/// The cycles of a block's first `retired` instructions (at most its
+/// count), from its cycles `cyc` (see [`BlockCache::cycles_window`]).
 #[inline(always)]
-fn cycles_after(cyc: &[u32; MAX_BLOCK], retired: usize) -> u64 {
-    if retired == 0 {
-        0
-    } else {
-        u64::from(cyc[(retired - 1) % MAX_BLOCK])
+fn cycles_after(cyc: &[Cyc; MAX_BLOCK], retired: usize) -> u64 {
+    match retired.checked_sub(1) {
+        None => 0,
+        Some(i) => {
+            let c = cyc[i % MAX_BLOCK];
+            u64::from(c.before) + u64::from(c.cost)
+        }
     }
 }
 
@@ -802,8 +810,8 @@ struct Exec<'a, const R64: bool, O> {
     /// instret and cycle before the block.
     ret_base: u64,
     cyc_base: u64,
-    /// The block's cumulative cycles (see [`BlockCache::cycles_window`]).
-    cyc: &'a [u32; MAX_BLOCK],
+    /// The block's cycles (see [`BlockCache::cycles_window`]).
+    cyc: &'a [Cyc; MAX_BLOCK],
     /// Whether the current instruction hit a watchpoint. Kept apart from a
     /// stop reason so that a no-op observer's constant `false` removes it.
     watch: bool,
@@ -901,7 +909,7 @@ impl<const R64: bool, O: Observer> Exec<'_, R64, O> {
     fn finish(&mut self, e: &Entry, i: usize) -> Step {
         if O::ACTIVE && O::RETIRED && !O::RETIRED_RUNS {
             let pc = self.pc(e);
-            let cost = cycles_after(self.cyc, i + 1) - cycles_after(self.cyc, i);
+            let cost = u64::from(self.cyc[i % MAX_BLOCK].cost);
             self.obs.retired(self.cpu, pc, &e.insn, cost);
         }
         if self.watch {
@@ -1237,7 +1245,7 @@ fn straight<const R64: bool, const COUNTED: bool, O: Observer>(
     obs: &mut O,
     start: BlockStart,
     block: &[Entry; MAX_BLOCK],
-    cyc: &[u32; MAX_BLOCK],
+    cyc: &[Cyc; MAX_BLOCK],
     count: usize,
     before: bool,
 ) -> Straight {
@@ -1282,7 +1290,7 @@ fn straight_counted<const R64: bool, O: Observer>(
     obs: &mut O,
     start: BlockStart,
     block: &[Entry; MAX_BLOCK],
-    cyc: &[u32; MAX_BLOCK],
+    cyc: &[Cyc; MAX_BLOCK],
     count: usize,
     before: bool,
 ) -> Straight {
@@ -1298,7 +1306,7 @@ fn straight_closed<const R64: bool, O: Observer>(
     obs: &mut O,
     start: BlockStart,
     block: &[Entry; MAX_BLOCK],
-    cyc: &[u32; MAX_BLOCK],
+    cyc: &[Cyc; MAX_BLOCK],
     count: usize,
     before: bool,
 ) -> Straight {
