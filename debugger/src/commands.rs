@@ -245,7 +245,7 @@ pub const COMMANDS: &[Command] = &[
         aliases: &[],
         args: "NAME...",
         arity: (1, usize::MAX),
-        help: "stop at the platform's inlines of these names (Jolt: SHA256_INLINE, ...)",
+        help: "stop before these zkVM inlines (e.g. SHA256_INLINE)",
         front_ends: FrontEnds::Both,
         run: catch_inline,
     },
