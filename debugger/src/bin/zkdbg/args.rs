@@ -37,54 +37,56 @@ pub struct GuestArgs {
     #[arg(long, value_name = "CYCLES", default_value_t = DEFAULT_SYSCALL_CYCLES,
           value_parser = clap::value_parser!(u64).range(..=1u64 << 32))]
     pub syscall_cycles: u64,
+    /// The zkVM platform and its inputs.
+    #[command(flatten, next_help_heading = "zkVM platform")]
+    pub zkvm: PlatformArgs,
+}
+
+/// The zkVM platform options shared by every subcommand.
+#[derive(clap::Args, Clone, Debug)]
+pub struct PlatformArgs {
     /// The zkVM platform: auto (recognise it from the ELF), linux, jolt.
-    #[arg(long, value_name = "NAME", default_value = "auto", value_parser = parse_platform,
-          help_heading = "zkVM platform")]
+    #[arg(long, value_name = "NAME", default_value = "auto", value_parser = parse_platform)]
     pub platform: PlatformArg,
     /// The guest's input, as its zkVM's host writes it (Jolt: the
     /// postcard-serialized arguments of the provable function).
-    #[arg(
-        long,
-        value_name = "FILE",
-        conflicts_with = "input_hex",
-        help_heading = "zkVM platform"
-    )]
+    #[arg(long, value_name = "FILE", conflicts_with = "input_hex")]
     pub input: Option<PathBuf>,
     /// The guest's input as hex bytes (e.g. 0a0b).
-    #[arg(long, value_name = "HEX", value_parser = parse_hex, help_heading = "zkVM platform")]
+    #[arg(long, value_name = "HEX", value_parser = parse_hex)]
     pub input_hex: Option<HexBytes>,
     /// Jolt: the trusted advice region's bytes.
-    #[arg(long, value_name = "FILE", help_heading = "zkVM platform")]
+    #[arg(long, value_name = "FILE")]
     pub trusted_advice: Option<PathBuf>,
     /// Jolt: the untrusted advice region's bytes.
-    #[arg(long, value_name = "FILE", help_heading = "zkVM platform")]
+    #[arg(long, value_name = "FILE")]
     pub untrusted_advice: Option<PathBuf>,
     /// Jolt: the advice tape read by the Advice* instructions.
-    #[arg(long, value_name = "FILE", help_heading = "zkVM platform")]
+    #[arg(long, value_name = "FILE")]
     pub advice_tape: Option<PathBuf>,
     /// Jolt: max_input_size of #[jolt::provable] (bytes).
     #[arg(long, value_name = "BYTES", value_parser = parse_size,
-          default_value_t = jolt::DEFAULT_MAX_INPUT_SIZE, help_heading = "zkVM platform")]
+          default_value_t = jolt::DEFAULT_MAX_INPUT_SIZE)]
     pub max_input_size: u64,
     /// Jolt: max_output_size (bytes).
     #[arg(long, value_name = "BYTES", value_parser = parse_size,
-          default_value_t = jolt::DEFAULT_MAX_OUTPUT_SIZE, help_heading = "zkVM platform")]
+          default_value_t = jolt::DEFAULT_MAX_OUTPUT_SIZE)]
     pub max_output_size: u64,
     /// Jolt: max_trusted_advice_size (bytes; 0 or a power of two).
     #[arg(long, value_name = "BYTES", value_parser = parse_size,
-          default_value_t = jolt::DEFAULT_MAX_TRUSTED_ADVICE_SIZE, help_heading = "zkVM platform")]
+          default_value_t = jolt::DEFAULT_MAX_TRUSTED_ADVICE_SIZE)]
     pub max_trusted_advice_size: u64,
     /// Jolt: max_untrusted_advice_size (bytes; 0 or a power of two).
     #[arg(long, value_name = "BYTES", value_parser = parse_size,
-          default_value_t = jolt::DEFAULT_MAX_UNTRUSTED_ADVICE_SIZE, help_heading = "zkVM platform")]
+          default_value_t = jolt::DEFAULT_MAX_UNTRUSTED_ADVICE_SIZE)]
     pub max_untrusted_advice_size: u64,
     /// Jolt: stack_size (bytes).
     #[arg(long, value_name = "BYTES", value_parser = parse_size,
-          default_value_t = jolt::DEFAULT_STACK_SIZE, help_heading = "zkVM platform")]
+          default_value_t = jolt::DEFAULT_STACK_SIZE)]
     pub stack_size: u64,
     /// Jolt: heap_size (bytes).
     #[arg(long, value_name = "BYTES", value_parser = parse_size,
-          default_value_t = jolt::DEFAULT_HEAP_SIZE, help_heading = "zkVM platform")]
+          default_value_t = jolt::DEFAULT_HEAP_SIZE)]
     pub heap_size: u64,
 }
 
@@ -141,26 +143,26 @@ impl From<GuestArgs> for GuestOptions {
             seed: a.seed,
             memory_limit: a.memory_limit,
             syscall_cycles: a.syscall_cycles,
-            platform: match a.platform {
+            platform: match a.zkvm.platform {
                 PlatformArg::Auto => None,
                 PlatformArg::Named(p) => Some(p),
             },
             zkvm: ZkvmOptions {
-                input: match (a.input, a.input_hex) {
+                input: match (a.zkvm.input, a.zkvm.input_hex) {
                     (Some(p), _) => Some(Bytes::File(p)),
                     (None, Some(b)) => Some(Bytes::Literal(b.0)),
                     (None, None) => None,
                 },
-                trusted_advice: a.trusted_advice,
-                untrusted_advice: a.untrusted_advice,
-                advice_tape: a.advice_tape,
+                trusted_advice: a.zkvm.trusted_advice,
+                untrusted_advice: a.zkvm.untrusted_advice,
+                advice_tape: a.zkvm.advice_tape,
                 jolt_memory: MemoryConfig {
-                    max_input_size: a.max_input_size,
-                    max_trusted_advice_size: a.max_trusted_advice_size,
-                    max_untrusted_advice_size: a.max_untrusted_advice_size,
-                    max_output_size: a.max_output_size,
-                    stack_size: a.stack_size,
-                    heap_size: a.heap_size,
+                    max_input_size: a.zkvm.max_input_size,
+                    max_trusted_advice_size: a.zkvm.max_trusted_advice_size,
+                    max_untrusted_advice_size: a.zkvm.max_untrusted_advice_size,
+                    max_output_size: a.zkvm.max_output_size,
+                    stack_size: a.zkvm.stack_size,
+                    heap_size: a.zkvm.heap_size,
                     program_size: 0,
                 },
             },
