@@ -24,12 +24,20 @@ pub enum Bytes {
 impl Bytes {
     fn read(&self, what: &str) -> Result<Vec<u8>> {
         match self {
-            Bytes::File(p) => {
-                std::fs::read(p).with_context(|| format!("cannot read {what} file {}", p.display()))
-            }
+            Bytes::File(p) => read_file(p, what),
             Bytes::Literal(b) => Ok(b.clone()),
         }
     }
+}
+
+/// The bytes of a `what` file given on the command line.
+fn read_file(p: &Path, what: &str) -> Result<Vec<u8>> {
+    std::fs::read(p).with_context(|| format!("cannot read {what} file {}", p.display()))
+}
+
+/// [`read_file`] of an optional file: no file is no bytes.
+fn read_optional(p: Option<&Path>, what: &str) -> Result<Vec<u8>> {
+    p.map_or(Ok(Vec::new()), |p| read_file(p, what))
 }
 
 /// The inputs and memory sizes of a zkVM platform (today: Jolt's), as
@@ -133,11 +141,7 @@ impl Guest {
     pub fn load(args: &GuestOptions, output: Output) -> Result<Guest> {
         let elf = std::fs::read(&args.elf)
             .with_context(|| format!("cannot read {}", args.elf.display()))?;
-        let stdin = match &args.stdin {
-            Some(p) => std::fs::read(p)
-                .with_context(|| format!("cannot read stdin file {}", p.display()))?,
-            None => Vec::new(),
-        };
+        let stdin = read_optional(args.stdin.as_deref(), "stdin")?;
         if args.memory_limit < 4096 {
             bail!("--memory-limit must be at least 4096 bytes");
         }
@@ -273,20 +277,14 @@ fn install_jolt(elf: &[u8], opts: &ZkvmOptions, machine: &mut Machine) -> Result
     let mut config = opts.jolt_memory;
     config.program_size = jolt::program_size(elf).context("cannot read the ELF's sections")?;
     let layout = MemoryLayout::new(&config).context("Jolt memory layout")?;
-    let read = |p: &Option<PathBuf>, what: &str| -> Result<Vec<u8>> {
-        p.as_ref()
-            .map(|p| Bytes::File(p.clone()).read(what))
-            .unwrap_or(Ok(Vec::new()))
-    };
     let inputs = JoltInputs {
         input: opts
             .input
             .as_ref()
-            .map(|b| b.read("input"))
-            .unwrap_or(Ok(Vec::new()))?,
-        trusted_advice: read(&opts.trusted_advice, "trusted advice")?,
-        untrusted_advice: read(&opts.untrusted_advice, "untrusted advice")?,
-        advice_tape: read(&opts.advice_tape, "advice tape")?,
+            .map_or(Ok(Vec::new()), |b| b.read("input"))?,
+        trusted_advice: read_optional(opts.trusted_advice.as_deref(), "trusted advice")?,
+        untrusted_advice: read_optional(opts.untrusted_advice.as_deref(), "untrusted advice")?,
+        advice_tape: read_optional(opts.advice_tape.as_deref(), "advice tape")?,
     };
     let device = JoltDevice::install(layout, &inputs, &mut machine.mem)?;
     log::debug!("Jolt layout: {layout:?}");

@@ -347,6 +347,11 @@ impl BlockCache {
         self.base = lo;
         self.starts.clear();
         self.starts.resize(((hi - lo) / 2) as usize, 0);
+        self.drop_blocks();
+    }
+
+    /// Drops every block: the scratch entry and the padding stay.
+    fn drop_blocks(&mut self) {
         self.entries.truncate(1);
         self.entries.extend_from_slice(&PADDING);
         self.cycles.truncate(1);
@@ -359,10 +364,7 @@ impl BlockCache {
         // for, drop every block and start over.
         if self.entries.len() > self.starts.len() * BLOCK_ENTRIES_PER_SLOT + 4 * MAX_BLOCK {
             self.starts.fill(0);
-            self.entries.truncate(1);
-            self.entries.extend_from_slice(&PADDING);
-            self.cycles.truncate(1);
-            self.cycles.resize(self.entries.len(), Cyc::default());
+            self.drop_blocks();
         }
         let first_insn = mem.fetch_exec(pc)?;
         let first = self.entries.len() - MAX_BLOCK;

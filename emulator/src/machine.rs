@@ -304,6 +304,7 @@ impl Machine {
                 cyc_base: cycle,
                 strict_align: self.config.strict_align,
                 generation: self.blocks.generation(),
+                cyc,
             };
             let (cpu, mem) = (&mut self.cpu, &mut self.mem);
             // A whole block that ends with a branch, jump or system
@@ -316,9 +317,9 @@ impl Machine {
                 // `before` is then this constant, which the inlined copy is
                 // compiled with.
                 let before = O::ACTIVE && !O::FILTERS_BLOCKS;
-                straight_closed::<R64, O>(cpu, mem, obs, start, block, cyc, count, before)
+                straight_closed::<R64, O>(cpu, mem, obs, start, block, count, before)
             } else {
-                straight_counted::<R64, O>(cpu, mem, obs, start, block, cyc, count, before)
+                straight_counted::<R64, O>(cpu, mem, obs, start, block, count, before)
             };
             let (idx, last) = match done {
                 Straight::Terminator(idx) => (idx, true),
@@ -475,7 +476,7 @@ impl Machine {
                     if a7 == 0 && (a0 == JOLT_PRINT || a0 == JOLT_CYCLE_MARKER) {
                         self.host_call(pc, insn, env, obs)?;
                     } else if let Some(why) = env.host_syscalls() {
-                        return Err(platform_fault(pc, insn, why.into()));
+                        return Err(platform_fault(pc, insn, None, why.into()));
                     } else {
                         let (res, c) = self.host_syscall(pc, env, obs);
                         t.cost = t.cost.saturating_add(c);
@@ -514,7 +515,7 @@ impl Machine {
                 self.sync(pc, instret, cycle);
                 let num = insn.imm as u16;
                 if let Some(why) = env.csr_refused(op, num) {
-                    return Err(platform_fault(pc, insn, why.into()));
+                    return Err(platform_fault(pc, insn, None, why.into()));
                 }
                 let src = match op {
                     Op::Csrrw | Op::Csrrs | Op::Csrrc => rs1,
@@ -651,13 +652,12 @@ impl Machine {
                 addr,
             } => {
                 self.cpu.x[0] = 0;
-                Err(StopReason::Fault(Fault {
-                    kind: FaultKind::Platform,
+                Err(platform_fault(
                     pc,
+                    insn,
                     addr,
-                    insn: Some(insn),
-                    message: Some(format!("{name}: {message}").into()),
-                }))
+                    format!("{name}: {message}").into(),
+                ))
             }
         }
     }
@@ -707,11 +707,16 @@ impl Machine {
 /// A platform fault at `pc` with its message.
 #[cold]
 #[inline(never)]
-fn platform_fault(pc: u64, insn: Insn, message: std::sync::Arc<str>) -> StopReason {
+fn platform_fault(
+    pc: u64,
+    insn: Insn,
+    addr: Option<u64>,
+    message: std::sync::Arc<str>,
+) -> StopReason {
     StopReason::Fault(Fault {
         kind: FaultKind::Platform,
         pc,
-        addr: None,
+        addr,
         insn: Some(insn),
         message: Some(message),
     })
@@ -1210,15 +1215,17 @@ impl<const R64: bool, O: Observer> Exec<'_, R64, O> {
 }
 
 /// Where a block's straight-line run starts: its first instruction's
-/// address, the counters before it, and what its stores are checked
-/// against.
+/// address, the counters before it, what its stores are checked against,
+/// and its instructions' cycles.
 #[derive(Clone, Copy)]
-struct BlockStart {
+struct BlockStart<'a> {
     block_pc: u64,
     ret_base: u64,
     cyc_base: u64,
     strict_align: bool,
     generation: u64,
+    /// The block's cycles (see [`BlockCache::cycles_window`]).
+    cyc: &'a [Cyc; MAX_BLOCK],
 }
 
 /// Runs the straight-line part of a block: every instruction that cannot
@@ -1238,14 +1245,12 @@ struct BlockStart {
 /// aliases another, so register values stay in host registers across
 /// memory accesses and observer calls.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 fn straight<const R64: bool, const COUNTED: bool, O: Observer>(
     cpu: &mut Cpu,
     mem: &mut Memory,
     obs: &mut O,
     start: BlockStart,
     block: &[Entry; MAX_BLOCK],
-    cyc: &[Cyc; MAX_BLOCK],
     count: usize,
     before: bool,
 ) -> Straight {
@@ -1258,7 +1263,7 @@ fn straight<const R64: bool, const COUNTED: bool, O: Observer>(
         block_pc: start.block_pc,
         ret_base: start.ret_base,
         cyc_base: start.cyc_base,
-        cyc,
+        cyc: start.cyc,
         watch: false,
     };
     // The index of the next instruction in `block`.
@@ -1283,32 +1288,28 @@ fn straight<const R64: bool, const COUNTED: bool, O: Observer>(
 
 /// [`straight`] for a block cut short or not closed: counted.
 #[inline(never)]
-#[allow(clippy::too_many_arguments)]
 fn straight_counted<const R64: bool, O: Observer>(
     cpu: &mut Cpu,
     mem: &mut Memory,
     obs: &mut O,
     start: BlockStart,
     block: &[Entry; MAX_BLOCK],
-    cyc: &[Cyc; MAX_BLOCK],
     count: usize,
     before: bool,
 ) -> Straight {
-    straight::<R64, true, O>(cpu, mem, obs, start, block, cyc, count, before)
+    straight::<R64, true, O>(cpu, mem, obs, start, block, count, before)
 }
 
 /// [`straight`] for a whole closed block: runs to its last instruction.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 fn straight_closed<const R64: bool, O: Observer>(
     cpu: &mut Cpu,
     mem: &mut Memory,
     obs: &mut O,
     start: BlockStart,
     block: &[Entry; MAX_BLOCK],
-    cyc: &[Cyc; MAX_BLOCK],
     count: usize,
     before: bool,
 ) -> Straight {
-    straight::<R64, false, O>(cpu, mem, obs, start, block, cyc, count, before)
+    straight::<R64, false, O>(cpu, mem, obs, start, block, count, before)
 }

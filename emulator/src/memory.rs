@@ -31,8 +31,8 @@ const TLB_SIZE: usize = 256;
 
 /// Host bytes the interpreter's tables take per halfword of predecoded code:
 /// the [`Insn`] slot, the block-start index and up to
-/// [`BLOCK_ENTRIES_PER_SLOT`] block entries of at most 24 bytes (16 for the
-/// entry, 4 for its cumulative cycle count).
+/// [`BLOCK_ENTRIES_PER_SLOT`] block entries of 24 bytes (16 for the entry,
+/// 8 for its cycles).
 pub const CODE_BYTES_PER_HALFWORD: u64 = 16 + 4 + 24 * BLOCK_ENTRIES_PER_SLOT as u64;
 /// How many block entries (instructions in built blocks) the interpreter
 /// keeps per halfword of code before it drops its blocks and starts over.

@@ -272,54 +272,11 @@ impl JoltDevice {
                 self.advice.extend(data);
                 Ok(None)
             }
-            Kind::Sha256 | Kind::Sha256Init => (|| {
-                let block = read_aligned(mem, rs2, 64)?;
-                let mut state = if j.kind == Kind::Sha256Init {
-                    SHA256_IV
-                } else {
-                    let s = read_aligned(mem, rs1, 32)?;
-                    std::array::from_fn(|i| {
-                        u32::from_le_bytes(s[4 * i..4 * i + 4].try_into().unwrap())
-                    })
-                };
-                let block: [u8; 64] = block.try_into().unwrap();
-                sha2::compress256(&mut state, &[block.into()]);
-                let out: Vec<u8> = state.iter().flat_map(|w| w.to_le_bytes()).collect();
-                write_aligned(mem, rs1, &out)?;
-                Ok(None)
-            })()
-            .map_err(|r| fault_at(name, r)),
-            Kind::Keccak256 => (|| {
-                let s = read_aligned(mem, rs1, 200)?;
-                let mut lanes: [u64; 25] = std::array::from_fn(|i| {
-                    u64::from_le_bytes(s[8 * i..8 * i + 8].try_into().unwrap())
-                });
-                keccak::f1600(&mut lanes);
-                let out: Vec<u8> = lanes.iter().flat_map(|w| w.to_le_bytes()).collect();
-                write_aligned(mem, rs1, &out)?;
-                Ok(None)
-            })()
-            .map_err(|r| fault_at(name, r)),
-            Kind::BigInt256Mul => (|| {
-                use crypto_bigint::U256;
-                let limbs = |b: Vec<u8>| -> [u64; 4] {
-                    std::array::from_fn(|i| {
-                        u64::from_le_bytes(b[8 * i..8 * i + 8].try_into().unwrap())
-                    })
-                };
-                let a = U256::from_words(limbs(read_aligned(mem, rs1, 32)?));
-                let b = U256::from_words(limbs(read_aligned(mem, rs2, 32)?));
-                let (lo, hi) = a.mul_wide(&b);
-                let out: Vec<u8> = lo
-                    .to_words()
-                    .iter()
-                    .chain(hi.to_words().iter())
-                    .flat_map(|w| w.to_le_bytes())
-                    .collect();
-                write_aligned(mem, cpu.x[rd], &out)?;
-                Ok(None)
-            })()
-            .map_err(|r| fault_at(name, r)),
+            Kind::Sha256 | Kind::Sha256Init | Kind::Keccak256 | Kind::BigInt256Mul => {
+                run_inline(j.kind, mem, rs1, rs2, cpu.x[rd])
+                    .map(|()| None)
+                    .map_err(|r| fault_at(name, r))
+            }
             Kind::NotSupported => {
                 return fault(
                     format!(
@@ -342,6 +299,55 @@ impl JoltDevice {
             Err(r) => r,
         }
     }
+}
+
+/// Runs one of the inlines zkdbg executes on its operands: rs1, rs2 and
+/// rd's value (the product's address for `BIGINT256_MUL_INLINE`).
+fn run_inline(
+    kind: Kind,
+    mem: &mut Memory,
+    rs1: u64,
+    rs2: u64,
+    rd: u64,
+) -> Result<(), AccessError> {
+    match kind {
+        Kind::Sha256 | Kind::Sha256Init => {
+            let block: [u8; 64] = read_aligned(mem, rs2, 64)?
+                .try_into()
+                .expect("64 bytes read");
+            let mut state = match kind {
+                Kind::Sha256Init => SHA256_IV,
+                _ => words_le(&read_aligned(mem, rs1, 32)?, u32::from_le_bytes),
+            };
+            sha2::compress256(&mut state, &[block.into()]);
+            write_aligned(mem, rs1, &state.map(u32::to_le_bytes).concat())
+        }
+        Kind::Keccak256 => {
+            let mut lanes: [u64; 25] = words_le(&read_aligned(mem, rs1, 200)?, u64::from_le_bytes);
+            keccak::f1600(&mut lanes);
+            write_aligned(mem, rs1, &lanes.map(u64::to_le_bytes).concat())
+        }
+        Kind::BigInt256Mul => {
+            use crypto_bigint::U256;
+            let a = U256::from_words(words_le(&read_aligned(mem, rs1, 32)?, u64::from_le_bytes));
+            let b = U256::from_words(words_le(&read_aligned(mem, rs2, 32)?, u64::from_le_bytes));
+            let (lo, hi) = a.mul_wide(&b);
+            let out = [lo.to_words(), hi.to_words()].concat();
+            write_aligned(
+                mem,
+                rd,
+                &out.iter()
+                    .flat_map(|w| w.to_le_bytes())
+                    .collect::<Vec<u8>>(),
+            )
+        }
+        _ => unreachable!("{kind:?} is not an inline zkdbg executes"),
+    }
+}
+
+/// `bytes` (exactly `N` little-endian words of `W` bytes) as words.
+fn words_le<const W: usize, const N: usize, T>(bytes: &[u8], f: fn([u8; W]) -> T) -> [T; N] {
+    std::array::from_fn(|i| f(bytes[W * i..W * i + W].try_into().expect("a whole word")))
 }
 
 /// SHA-256's initial hash value (FIPS 180-4, section 5.3.3); Jolt's
