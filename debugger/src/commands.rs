@@ -242,10 +242,10 @@ pub const COMMANDS: &[Command] = &[
     },
     Command {
         name: "catch inline",
-        aliases: &[],
+        aliases: &["catch precompile"],
         args: "NAME...",
         arity: (1, usize::MAX),
-        help: "stop before these zkVM inlines (e.g. SHA256_INLINE)",
+        help: "stop before these zkVM inlines/precompiles (SHA256_INLINE, SHA_COMPRESS)",
         front_ends: FrontEnds::Both,
         run: catch_inline,
     },

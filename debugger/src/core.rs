@@ -177,6 +177,17 @@ impl<'a> Points<'a> {
         if self.bits.hit(pc, self.breakpoints) {
             Some(Event::Breakpoint(pc))
         } else if insn.op == Op::Ecall
+            && self.platform == Platform::Sp1
+            && !self.catch.inlines.is_empty()
+            && cpu.csr.mtvec == 0
+        {
+            // SP1: the call's id is in t0.
+            let name = zkdbg_platforms::sp1::syscall(cpu.x[5])?.name;
+            self.catch
+                .inlines
+                .contains(name)
+                .then_some(Event::CatchInline(name))
+        } else if insn.op == Op::Ecall
             && (self.catch.ecall || self.catch.syscalls.contains(&cpu.x[17]))
         {
             Some(Event::Catch(cpu.x[17]))

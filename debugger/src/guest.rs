@@ -8,6 +8,7 @@ use zkdbg_emulator::machine::{DEFAULT_MEMORY_LIMIT, DEFAULT_SYSCALL_CYCLES};
 use zkdbg_emulator::memory::Perm;
 use zkdbg_emulator::{Config, Machine, Program};
 use zkdbg_platforms::jolt::{self, JoltDevice, JoltInputs, MemoryConfig, MemoryLayout};
+use zkdbg_platforms::sp1::Sp1Device;
 use zkdbg_platforms::zeroos::ZeroOsLayout;
 use zkdbg_platforms::{detect, Detection, Device, Platform, PlatformOs};
 use zkdbg_symbols::Symbols;
@@ -40,13 +41,14 @@ fn read_optional(p: Option<&Path>, what: &str) -> Result<Vec<u8>> {
     p.map_or(Ok(Vec::new()), |p| read_file(p, what))
 }
 
-/// The inputs and memory sizes of a zkVM platform (today: Jolt's), as
-/// its host passes them.
+/// The inputs and memory sizes of a zkVM platform, as its host passes
+/// them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ZkvmOptions {
-    /// The public input (Jolt: the bytes its host writes to the input
-    /// region, already postcard-serialized).
-    pub input: Option<Bytes>,
+    /// The public inputs (Jolt: at most one, the bytes its host writes to
+    /// the input region, already postcard-serialized; SP1: the input
+    /// vectors, in order).
+    pub inputs: Vec<Bytes>,
     /// Jolt's trusted advice region.
     pub trusted_advice: Option<PathBuf>,
     /// Jolt's untrusted advice region.
@@ -61,7 +63,7 @@ pub struct ZkvmOptions {
 impl Default for ZkvmOptions {
     fn default() -> Self {
         ZkvmOptions {
-            input: None,
+            inputs: Vec::new(),
             trusted_advice: None,
             untrusted_advice: None,
             advice_tape: None,
@@ -150,7 +152,9 @@ impl Guest {
         );
         let platform = choose_platform(&program, args.platform)?;
         let config = Config {
-            strict_align: args.strict_align,
+            // SP1 refuses misaligned loads and stores (its executor's
+            // load_value/store_value assert natural alignment).
+            strict_align: args.strict_align || platform.platform == Platform::Sp1,
             max_cycles: args.max_cycles,
             syscall_cycles: args.syscall_cycles,
             memory_limit: args.memory_limit,
@@ -161,12 +165,13 @@ impl Guest {
         map_zeroos_reservations(&mut machine)?;
         let device = match platform.platform {
             Platform::Linux => {
-                if args.zkvm.input.is_some() {
+                if !args.zkvm.inputs.is_empty() {
                     bail!("--input/--input-hex are a zkVM platform's inputs; a linux-platform guest reads --stdin");
                 }
                 Device::None
             }
             Platform::Jolt => Device::Jolt(install_jolt(&elf, &args.zkvm, &mut machine)?),
+            Platform::Sp1 => Device::Sp1(install_sp1(&args.zkvm, &mut machine)?),
         };
         let zeroos = ZeroOs::new(
             &program,
@@ -189,10 +194,12 @@ impl Guest {
         })
     }
 
-    /// Whether the guest set its zkVM's panic flag (Jolt's panic word).
+    /// Whether the guest panicked: set its zkVM's panic flag (Jolt's panic
+    /// word) or halted from its runtime's panic handler (SP1).
     pub fn panicked(&self) -> bool {
         match &self.os.device {
             Device::Jolt(d) => d.panicked(&self.machine.mem),
+            Device::Sp1(d) => d.panicked,
             Device::None => false,
         }
     }
@@ -278,15 +285,39 @@ fn install_jolt(elf: &[u8], opts: &ZkvmOptions, machine: &mut Machine) -> Result
     config.program_size = jolt::program_size(elf).context("cannot read the ELF's sections")?;
     let layout = MemoryLayout::new(&config).context("Jolt memory layout")?;
     let inputs = JoltInputs {
-        input: opts
-            .input
-            .as_ref()
-            .map_or(Ok(Vec::new()), |b| b.read("input"))?,
+        input: match opts.inputs.as_slice() {
+            [] => Vec::new(),
+            [b] => b.read("input")?,
+            _ => bail!(
+                "Jolt takes one --input (the serialized arguments), {} given",
+                opts.inputs.len()
+            ),
+        },
         trusted_advice: read_optional(opts.trusted_advice.as_deref(), "trusted advice")?,
         untrusted_advice: read_optional(opts.untrusted_advice.as_deref(), "untrusted advice")?,
         advice_tape: read_optional(opts.advice_tape.as_deref(), "advice tape")?,
     };
     let device = JoltDevice::install(layout, &inputs, &mut machine.mem)?;
     log::debug!("Jolt layout: {layout:?}");
+    Ok(device)
+}
+
+/// Reserves SP1's memory and queues the input vectors.
+///
+/// Errors: unreadable input files, an ELF segment below SP1's STACK_TOP.
+fn install_sp1(opts: &ZkvmOptions, machine: &mut Machine) -> Result<Sp1Device> {
+    let inputs = opts
+        .inputs
+        .iter()
+        .enumerate()
+        .map(|(i, b)| b.read(&format!("input {}", i + 1)))
+        .collect::<Result<Vec<_>>>()?;
+    let program = machine.program.clone();
+    let panic_handler = program
+        .symbols
+        .by_name("sys_panic")
+        .map(|s| (s.addr, s.addr.saturating_add(s.size.max(1))));
+    let segments = program.segments.iter().map(|s| s.vaddr);
+    let device = Sp1Device::install(inputs, segments, panic_handler, &mut machine.mem)?;
     Ok(device)
 }

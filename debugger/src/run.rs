@@ -203,10 +203,19 @@ pub struct RunReport {
     /// Jolt: the trace length the prover pads to (the next power of two).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub padded_cycles: Option<u64>,
-    /// A zkVM platform's output: the bytes the guest wrote to its output
-    /// region, as lowercase hex (Jolt: postcard-serialized).
+    /// A zkVM platform's output, as lowercase hex: Jolt: the bytes the
+    /// guest wrote to its output region (postcard-serialized); SP1: the
+    /// public values stream (bincode-serialized commits).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
+    /// SP1: its `clk` timestamp at the end (1 + 8 per instruction + 256
+    /// per `ecall`), as SP1's executor reports it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sp1_clk: Option<u64>,
+    /// Why the guest may have failed, when zkdbg knows (e.g. SP1: "the
+    /// guest asked for input vector 2, only 1 given (--input)").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
     /// Syscalls served by zeroos.
     pub syscalls: u64,
     /// Syscalls answered -ENOSYS, by name or number.
@@ -223,6 +232,7 @@ impl RunReport {
         let platform = guest.platform.platform;
         let panicked = guest.panicked();
         let (exit_code, exit_status, halt_reason, fault) = match stop {
+            StopReason::Exited(s) if panicked => (s & 0xff, Some(*s), "panic", None),
             StopReason::Exited(s) => (s & 0xff, Some(*s), "exit", None),
             StopReason::Halted if panicked => (101, None, "panic", None),
             StopReason::Halted => (0, None, "jump-to-self", None),
@@ -245,7 +255,18 @@ impl RunReport {
         };
         let output = match &guest.os.device {
             Device::Jolt(d) => Some(hex(&d.output(&m.mem))),
+            Device::Sp1(d) => Some(hex(d.public_values())),
             Device::None => None,
+        };
+        let (sp1_clk, input_hint) = match &guest.os.device {
+            Device::Sp1(d) => (
+                Some(d.clk(m.cpu.instret)),
+                d.exhausted_at.map(|n| {
+                    let (_, given) = d.inputs_read();
+                    format!("the guest asked for input vector {n}, only {given} given (--input)")
+                }),
+            ),
+            _ => (None, None),
         };
         let padded_cycles = (platform == Platform::Jolt)
             .then(|| m.cpu.cycle.checked_next_power_of_two().unwrap_or(u64::MAX));
@@ -268,6 +289,8 @@ impl RunReport {
             cycle_unit: m.config.cost.name.to_string(),
             padded_cycles,
             output,
+            sp1_clk,
+            hint: input_hint,
             syscalls: stats.total,
             unknown_syscalls,
             fault,
@@ -283,6 +306,7 @@ impl RunReport {
         };
         let end = match (&self.fault, self.exit_status) {
             (Some(f), _) => format!("fault ({})", f.description),
+            (None, Some(s)) if self.halt_reason == "panic" => format!("panic (exit {s})"),
             (None, Some(s)) => format!("exit {s}"),
             (None, None) => self.halt_reason.clone(),
         };
@@ -301,6 +325,9 @@ impl RunReport {
         }
         if let Some(o) = &self.output {
             s += &format!(" | output {}", if o.is_empty() { "(none)" } else { o });
+        }
+        if let Some(h) = &self.hint {
+            s += &format!(" | {h}");
         }
         if !self.unknown_syscalls.is_empty() {
             let names: Vec<String> = self

@@ -71,10 +71,9 @@ pub enum CustomResult {
     Done {
         /// The instruction's name, e.g. `SHA256_INLINE`.
         name: &'static str,
-        /// Whether it is an inline or precompile (a named frame in
-        /// profiles, a record in traces) rather than a cheap virtual
-        /// instruction.
-        inline: bool,
+        /// What it is: a virtual instruction, or an inline or precompile
+        /// (a named frame in profiles, a record in traces).
+        kind: CustomKind,
     },
     /// Not an instruction of this platform: an illegal-instruction fault.
     Unknown,
@@ -82,6 +81,69 @@ pub enum CustomResult {
     /// memory, an instruction of another version): a fault that names it.
     Fault {
         /// The instruction's name.
+        name: &'static str,
+        /// Why, with the values involved.
+        message: String,
+        /// The memory address at fault, if any.
+        addr: Option<u64>,
+    },
+}
+
+/// What a platform instruction or call is, for profiles and traces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CustomKind {
+    /// A cheap virtual instruction (Jolt's advice loads, assertions): no
+    /// frame, no trace record.
+    Virtual,
+    /// An inline (Jolt): the frame `[inline] NAME`.
+    Inline,
+    /// A precompile (SP1's SHA_COMPRESS, ...): the frame `[precompile] NAME`.
+    Precompile,
+    /// A platform syscall that is not a precompile (SP1's WRITE,
+    /// HINT_READ, ...): the frame `[syscall] NAME`.
+    Syscall,
+}
+
+impl CustomKind {
+    /// The tag of its profile frames and trace records (`None`: neither).
+    pub fn tag(self) -> Option<&'static str> {
+        match self {
+            CustomKind::Virtual => None,
+            CustomKind::Inline => Some("inline"),
+            CustomKind::Precompile => Some("precompile"),
+            CustomKind::Syscall => Some("syscall"),
+        }
+    }
+}
+
+/// What serving an `ecall` as the platform's own call produced (see
+/// [`Environment::ecall`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EcallResult {
+    /// Not a platform call: served as a Linux syscall (a7) or a Jolt host
+    /// call, as on the linux platform.
+    Linux,
+    /// Served: registers and memory are updated.
+    Done {
+        /// The platform's name for the call, e.g. SP1's `SHA_COMPRESS`.
+        name: &'static str,
+        /// A precompile or a syscall.
+        kind: CustomKind,
+        /// Bytes the call wrote to the guest's stdout (fd 1) or stderr
+        /// (fd 2), for observers that read the output (cycle-tracker
+        /// lines).
+        output: Option<(u32, Vec<u8>)>,
+    },
+    /// The guest halted with this exit code.
+    Halt {
+        /// The call's name.
+        name: &'static str,
+        /// The exit code.
+        code: i32,
+    },
+    /// The platform refused the call: a fault that names it.
+    Fault {
+        /// The call's name (or `ecall`).
         name: &'static str,
         /// Why, with the values involved.
         message: String,
@@ -111,6 +173,15 @@ pub trait Environment {
     fn csr_refused(&self, op: crate::Op, csr: u16) -> Option<String> {
         let _ = (op, csr);
         None
+    }
+
+    /// Serves an `ecall` made with no trap handler installed (mtvec = 0) as
+    /// the platform's own call (SP1: the syscall id in t0). May write
+    /// registers (x0 must stay 0) and memory, never pc. The default:
+    /// [`EcallResult::Linux`], i.e. a Linux syscall by a7.
+    fn ecall(&mut self, pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> EcallResult {
+        let _ = (pc, cpu, mem);
+        EcallResult::Linux
     }
 
     /// Serves a custom instruction (custom-0/1/2 opcode space, and Jolt's

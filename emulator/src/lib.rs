@@ -31,7 +31,10 @@ pub mod observer;
 pub use cpu::{Cpu, Fault, FaultKind};
 pub use decode::{decode, Insn, Op};
 pub use elf::{ElfError, Program, Symbol, SymbolTable};
-pub use env::{CustomResult, Environment, HostCall, NoSyscalls, SyscallRequest, SyscallResult};
+pub use env::{
+    CustomKind, CustomResult, EcallResult, Environment, HostCall, NoSyscalls, SyscallRequest,
+    SyscallResult,
+};
 pub use machine::{Config, CostModel, Machine, Snapshot, StopReason};
 pub use memory::{MemError, Memory};
 pub use observer::{

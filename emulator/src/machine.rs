@@ -11,8 +11,8 @@ use crate::cpu::{Cpu, Fault, FaultKind, MSTATUS_MIE, MSTATUS_MPIE};
 use crate::decode::{Insn, Op};
 use crate::elf::{ElfError, Program, SymbolTable};
 use crate::env::{
-    CustomResult, Environment, HostCall, SyscallRequest, SyscallResult, JOLT_CYCLE_MARKER,
-    JOLT_PRINT,
+    CustomKind, CustomResult, EcallResult, Environment, HostCall, SyscallRequest, SyscallResult,
+    JOLT_CYCLE_MARKER, JOLT_PRINT,
 };
 use crate::memory::{MemError, Memory, Perm};
 use crate::observer::{
@@ -471,6 +471,10 @@ impl Machine {
                 if self.cpu.csr.mtvec != 0 {
                     t.new_pc = self.enter_trap(11, pc, 0, obs);
                     t.transfer = Some(TransferKind::Trap);
+                } else if let Some(served) = self.platform_ecall(env, obs, insn, pc, t.cost)? {
+                    if let Some(code) = served {
+                        t.stop = Some(Some(code));
+                    }
                 } else {
                     let (a0, a7) = (self.cpu.x[10], self.cpu.x[17]);
                     if a7 == 0 && (a0 == JOLT_PRINT || a0 == JOLT_CYCLE_MARKER) {
@@ -625,7 +629,7 @@ impl Machine {
             x[(insn.rd & 31) as usize],
         ];
         match env.custom(&insn, pc, &mut self.cpu, &mut self.mem) {
-            CustomResult::Done { name, inline } => {
+            CustomResult::Done { name, kind } => {
                 self.cpu.x[0] = 0;
                 obs.custom(
                     &self.cpu,
@@ -633,7 +637,7 @@ impl Machine {
                         pc,
                         name,
                         cycles: cost,
-                        inline,
+                        kind,
                         operands,
                     },
                 );
@@ -660,6 +664,59 @@ impl Machine {
                 ))
             }
         }
+    }
+
+    /// Offers an `ecall` (no trap handler installed) to the platform
+    /// ([`Environment::ecall`]): `Ok(None)` if it is not the platform's
+    /// (serve it as a Linux syscall), `Ok(Some(None))` if it was served,
+    /// `Ok(Some(Some(code)))` if the guest halted.
+    /// `cost` is the ecall's cost in cycles. pc and the counters are synced.
+    #[inline(never)]
+    fn platform_ecall<E: Environment, O: Observer>(
+        &mut self,
+        env: &mut E,
+        obs: &mut O,
+        insn: Insn,
+        pc: u64,
+        cost: u64,
+    ) -> Result<Option<Option<i32>>, StopReason> {
+        let x = &self.cpu.x;
+        let operands = [x[10], x[11], x[12]];
+        let (name, kind, halt) = match env.ecall(pc, &mut self.cpu, &mut self.mem) {
+            EcallResult::Linux => return Ok(None),
+            EcallResult::Done { name, kind, output } => {
+                if let Some((fd, bytes)) = output {
+                    obs.guest_output(&self.cpu, fd, &bytes);
+                }
+                (name, kind, None)
+            }
+            EcallResult::Halt { name, code } => (name, CustomKind::Syscall, Some(code)),
+            EcallResult::Fault {
+                name,
+                message,
+                addr,
+            } => {
+                self.cpu.x[0] = 0;
+                return Err(platform_fault(
+                    pc,
+                    insn,
+                    addr,
+                    format!("{name}: {message}").into(),
+                ));
+            }
+        };
+        self.cpu.x[0] = 0;
+        obs.custom(
+            &self.cpu,
+            &CustomEvent {
+                pc,
+                name,
+                cycles: cost,
+                kind,
+                operands,
+            },
+        );
+        Ok(Some(halt))
     }
 
     #[inline(never)]

@@ -187,6 +187,9 @@ pub struct Memory {
     /// their pages never enter the write TLB, so every store to them takes
     /// the slow path, which records it.
     watches: Vec<WriteWatch>,
+    /// Demand-zero reservations (see [`Memory::reserve`]): first and last
+    /// page and the permissions their pages get when first touched.
+    reserved: Vec<(u64, u64, Perm)>,
 }
 
 /// A range whose writes [`Memory`] records (see [`Memory::watch_writes`]).
@@ -224,7 +227,65 @@ impl Memory {
             charged: 0,
             code: CodeCache::default(),
             watches: Vec::new(),
+            reserved: Vec::new(),
         }
+    }
+
+    /// Reserves `addr..addr+len` as demand-zero memory with `perm`: its
+    /// pages read as zero and are mapped (and charged against the limit)
+    /// only when first written, or read by a load. This is how a zkVM's
+    /// memory works (SP1: every address below 2^48 is zero until
+    /// written). Pages mapped already keep their permissions. Unmapping a
+    /// reserved page makes it read as zero again.
+    ///
+    /// Errors: [`MemError::BadRange`] if the range touches the guard
+    /// region or leaves the address space.
+    pub fn reserve(&mut self, addr: u64, len: u64, perm: Perm) -> Result<(), MemError> {
+        if len == 0 {
+            return Ok(());
+        }
+        let (first, last) = self.page_range(addr, len)?;
+        self.reserved.push((first, last, perm));
+        Ok(())
+    }
+
+    /// The permissions a reserved page gets, if `page` is reserved.
+    fn reserved_perm(&self, page: u64) -> Option<Perm> {
+        self.reserved
+            .iter()
+            .rev()
+            .find(|&&(a, b, _)| a <= page && page <= b)
+            .map(|r| r.2)
+    }
+
+    /// Maps reserved page `page` if it is reserved and not mapped yet;
+    /// `false` if it is neither mapped nor reserved, or the limit is
+    /// reached.
+    fn fault_in(&mut self, page: u64) -> bool {
+        if self.map.contains_key(&page) {
+            return true;
+        }
+        match self.reserved_perm(page) {
+            Some(perm) => self.map_with(page << PAGE_SHIFT, PAGE_SIZE, perm).is_ok(),
+            None => false,
+        }
+    }
+
+    /// Maps the reserved pages of `addr..addr+len` that are not mapped
+    /// yet (the range was checked).
+    ///
+    /// Errors: [`MemError::Limit`].
+    fn fault_in_range(&mut self, addr: u64, len: u64) -> Result<(), MemError> {
+        if len == 0 || self.reserved.is_empty() {
+            return Ok(());
+        }
+        let last = addr.saturating_add(len - 1) >> PAGE_SHIFT;
+        for p in addr >> PAGE_SHIFT..=last {
+            if !self.fault_in(p) {
+                return Err(MemError::Limit { limit: self.limit });
+            }
+        }
+        Ok(())
     }
 
     /// Records writes to `start..end` from now on (stores by the guest
@@ -335,15 +396,18 @@ impl Memory {
         };
         for p in addr >> PAGE_SHIFT..=last >> PAGE_SHIFT {
             let at = (p << PAGE_SHIFT).max(addr);
-            match self.map.get(&p) {
-                None => return Err(MemError::Unmapped(at)),
-                Some(pg) if !pg.perm.allows(perm) => {
-                    return Err(MemError::Protection {
-                        addr: at,
-                        perm: pg.perm,
-                    })
-                }
-                Some(_) => {}
+            let page_perm = match self.map.get(&p) {
+                Some(pg) => pg.perm,
+                None => match self.reserved_perm(p) {
+                    Some(rp) => rp,
+                    None => return Err(MemError::Unmapped(at)),
+                },
+            };
+            if !page_perm.allows(perm) {
+                return Err(MemError::Protection {
+                    addr: at,
+                    perm: page_perm,
+                });
             }
         }
         Ok(())
@@ -351,7 +415,11 @@ impl Memory {
 
     /// The permissions of the page holding `addr`, if it is mapped.
     pub fn perm(&self, addr: u64) -> Option<Perm> {
-        self.map.get(&(addr >> PAGE_SHIFT)).map(|p| p.perm)
+        let page = addr >> PAGE_SHIFT;
+        self.map
+            .get(&page)
+            .map(|p| p.perm)
+            .or_else(|| self.reserved_perm(page))
     }
 
     /// Page numbers of the mapped pages in `first..=last`, found by walking
@@ -629,6 +697,7 @@ impl Memory {
     pub fn peek_u8(&self, addr: u64) -> Result<u8, MemError> {
         match self.map.get(&(addr >> PAGE_SHIFT)) {
             Some(pg) => Ok(self.frame(pg.frame)[(addr & (PAGE_SIZE - 1)) as usize]),
+            None if self.reserved_perm(addr >> PAGE_SHIFT).is_some() => Ok(0),
             None => Err(MemError::Unmapped(addr)),
         }
     }
@@ -644,11 +713,15 @@ impl Memory {
             let a = addr.wrapping_add(done as u64);
             let off = (a & (PAGE_SIZE - 1)) as usize;
             let n = (PAGE_SIZE as usize - off).min(buf.len() - done);
-            let pg = *self
-                .map
-                .get(&(a >> PAGE_SHIFT))
-                .ok_or(MemError::Unmapped(a))?;
-            buf[done..done + n].copy_from_slice(&self.frame(pg.frame)[off..off + n]);
+            match self.map.get(&(a >> PAGE_SHIFT)) {
+                Some(pg) => {
+                    buf[done..done + n].copy_from_slice(&self.frame(pg.frame)[off..off + n])
+                }
+                None if self.reserved_perm(a >> PAGE_SHIFT).is_some() => {
+                    buf[done..done + n].fill(0)
+                }
+                None => return Err(MemError::Unmapped(a)),
+            }
             done += n;
         }
         Ok(())
@@ -682,10 +755,12 @@ impl Memory {
     /// Writes `data` at `addr` whatever the pages' permissions (the loader,
     /// a debugger poking memory), keeping predecoded code up to date.
     ///
-    /// Errors: [`MemError::Unmapped`] naming the first unmapped byte; nothing
-    /// is written then.
+    /// Errors: [`MemError::Unmapped`] naming the first unmapped byte, or
+    /// [`MemError::Limit`] if a reserved page cannot be mapped; nothing is
+    /// written then.
     pub fn write_bytes(&mut self, addr: u64, data: &[u8]) -> Result<(), MemError> {
         self.check(addr, data.len() as u64, Perm::NONE)?;
+        self.fault_in_range(addr, data.len() as u64)?;
         self.copy_in(addr, data);
         Ok(())
     }
@@ -694,9 +769,11 @@ impl Memory {
     /// buffer): every page must be writable.
     ///
     /// Errors: [`MemError::Unmapped`] or [`MemError::Protection`] naming the
-    /// first byte that is not writable; nothing is written then.
+    /// first byte that is not writable, or [`MemError::Limit`] if a
+    /// reserved page cannot be mapped; nothing is written then.
     pub fn write_user(&mut self, addr: u64, data: &[u8]) -> Result<(), MemError> {
         self.check(addr, data.len() as u64, Perm::W)?;
+        self.fault_in_range(addr, data.len() as u64)?;
         self.copy_in(addr, data);
         Ok(())
     }
@@ -762,7 +839,15 @@ impl Memory {
     #[cold]
     #[inline(never)]
     fn tlb_fill(&mut self, page: u64, write: bool) -> Option<usize> {
-        let pg = *self.map.get(&page)?;
+        let pg = match self.map.get(&page) {
+            Some(pg) => *pg,
+            None => {
+                if !self.fault_in(page) {
+                    return None;
+                }
+                self.map[&page]
+            }
+        };
         let need = if write { Perm::W } else { Perm::R };
         if !pg.perm.allows(need) || (write && !self.watches.is_empty() && self.page_watched(page)) {
             return None;
@@ -847,6 +932,46 @@ mod tests {
         assert!(m.store(0x8000_0ffe, 4, 0xdead_beef));
         assert_eq!(m.load(0x8000_0ffe, 4), Some(0xdead_beef));
         assert_eq!(m.load(0x8000_0fff, 2), Some(0xadbe));
+    }
+
+    #[test]
+    fn reserved_pages_read_zero_and_map_on_first_touch() {
+        let mut m = Memory::new(Xlen::X64, 3 * PAGE_SIZE);
+        m.reserve(0x1_0000, 1 << 40, Perm::RW).unwrap();
+        assert_eq!(m.mapped_bytes(), 0, "a reservation maps nothing");
+        assert!(m.is_mapped(0x1_0000, 1 << 30));
+        assert_eq!(m.perm(0x5_0000_0000), Some(Perm::RW));
+        let mut buf = [1u8; 8];
+        m.read_bytes(0x2_0000, &mut buf).unwrap();
+        assert_eq!(buf, [0; 8]);
+        assert_eq!(m.peek_u8(0x3_0000), Ok(0));
+        assert_eq!(m.mapped_bytes(), 0, "host reads map nothing");
+        // A guest store maps one page; a load of another maps it too.
+        assert!(m.store(0x1_0000_0008, 8, 0x1234));
+        assert_eq!(m.load(0x1_0000_0008, 8), Some(0x1234));
+        assert_eq!(m.load(0x2_0000_0000, 4), Some(0));
+        assert_eq!(m.mapped_bytes(), 2 * PAGE_SIZE);
+        m.write_user(0x3_0000_0000, b"abc").unwrap();
+        assert_eq!(m.mapped_bytes(), 3 * PAGE_SIZE);
+        // The limit holds: a fourth page is refused, with nothing written.
+        assert!(!m.store(0x4_0000_0000, 1, 7));
+        assert_eq!(
+            m.write_user(0x4_0000_0000, b"x"),
+            Err(MemError::Limit {
+                limit: 3 * PAGE_SIZE
+            })
+        );
+        // Outside the reservation nothing changed.
+        assert_eq!(m.load(0x8000, 1), None);
+        assert!(matches!(
+            m.reserve(0, 1, Perm::RW),
+            Err(MemError::BadRange { .. })
+        ));
+        // Read-only reservations refuse stores.
+        let mut r = Memory::new(Xlen::X32, 1 << 20);
+        r.reserve(0x1_0000, 0x1000, Perm::R).unwrap();
+        assert_eq!(r.load(0x1_0000, 4), Some(0));
+        assert!(!r.store(0x1_0000, 4, 1));
     }
 
     #[test]

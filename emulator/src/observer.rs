@@ -193,13 +193,21 @@ pub trait Observer {
     fn host_call(&mut self, _cpu: &Cpu, _call: &HostCall) {}
 
     /// A custom instruction the platform served (an inline, a virtual
-    /// instruction), after it ran and before it retires; `cpu`'s pc and
+    /// instruction) or a platform call made by `ecall` (a precompile, a
+    /// syscall), after it ran and before it retires; `cpu`'s pc and
     /// counters are those of the instruction.
     #[inline(always)]
     fn custom(&mut self, _cpu: &Cpu, _event: &CustomEvent) {}
+
+    /// Bytes a platform call wrote to the guest's stdout (`fd` 1) or
+    /// stderr (`fd` 2), reported before its [`Observer::custom`] event.
+    /// (Linux `write`s are seen through [`Observer::syscall_enter`].)
+    #[inline(always)]
+    fn guest_output(&mut self, _cpu: &Cpu, _fd: u32, _bytes: &[u8]) {}
 }
 
-/// A custom instruction served by the platform (see [`Observer::custom`]).
+/// A custom instruction or platform call served by the platform (see
+/// [`Observer::custom`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CustomEvent {
     /// Its address.
@@ -208,10 +216,10 @@ pub struct CustomEvent {
     pub name: &'static str,
     /// What it costs, in cycles.
     pub cycles: u64,
-    /// Whether it is an inline or precompile (see `CustomResult::Done`).
-    pub inline: bool,
-    /// The values of rs1, rs2 and rd before it ran (its operands:
-    /// pointers, for an inline).
+    /// What it is (see `CustomKind`).
+    pub kind: crate::CustomKind,
+    /// Its operands before it ran: rs1, rs2 and rd of a custom
+    /// instruction (pointers, for an inline); a0, a1 and a2 of an `ecall`.
     pub operands: [u64; 3],
 }
 
@@ -279,6 +287,10 @@ impl<O: Observer + ?Sized> Observer for &mut O {
     #[inline(always)]
     fn custom(&mut self, cpu: &Cpu, event: &CustomEvent) {
         (**self).custom(cpu, event)
+    }
+    #[inline(always)]
+    fn guest_output(&mut self, cpu: &Cpu, fd: u32, bytes: &[u8]) {
+        (**self).guest_output(cpu, fd, bytes)
     }
 }
 

@@ -9,15 +9,18 @@
 //!   the host by `zeroos`; one cycle per instruction.
 //! - [`jolt`]: a16z/jolt (with ZeroOS): its MemoryLayout and I/O region,
 //!   its virtual instructions and inlines, and its cycle count;
+//! - [`sp1`]: succinctlabs/sp1 v6: the syscall id in t0, input vectors,
+//!   public values, its precompiles;
 //! - [`zeroos`]: the stack and heap a ZeroOS guest's linker symbols name.
 
 pub mod jolt;
+pub mod sp1;
 pub mod zeroos;
 
 use ::zeroos::ZeroOs;
 use zkdbg_emulator::{
-    CostModel, Cpu, CustomResult, Environment, Insn, Memory, Op, Program, SyscallRequest,
-    SyscallResult, Xlen,
+    CostModel, Cpu, CustomResult, EcallResult, Environment, Insn, Memory, Op, Program,
+    SyscallRequest, SyscallResult, Xlen,
 };
 
 /// A zkVM platform.
@@ -27,17 +30,21 @@ pub enum Platform {
     Linux,
     /// Jolt: its I/O region, custom instructions and cycle count.
     Jolt,
+    /// SP1 v6: syscalls by t0, input vectors, public values, precompiles;
+    /// cycles = retired instructions.
+    Sp1,
 }
 
 impl Platform {
     /// Every platform, in the order `--platform` lists them.
-    pub const ALL: [Platform; 2] = [Platform::Linux, Platform::Jolt];
+    pub const ALL: [Platform; 3] = [Platform::Linux, Platform::Jolt, Platform::Sp1];
 
     /// Its name on the command line and in reports.
     pub fn name(self) -> &'static str {
         match self {
             Platform::Linux => "linux",
             Platform::Jolt => "jolt",
+            Platform::Sp1 => "sp1",
         }
     }
 
@@ -49,7 +56,8 @@ impl Platform {
     /// What its instructions cost.
     pub fn cost_model(self) -> CostModel {
         match self {
-            Platform::Linux => CostModel::INSTRUCTIONS,
+            // SP1's cycles are its retired instructions (`global_clk`).
+            Platform::Linux | Platform::Sp1 => CostModel::INSTRUCTIONS,
             Platform::Jolt => jolt::JOLT_CYCLES,
         }
     }
@@ -61,21 +69,25 @@ impl Platform {
             // crates/jolt-program/src/image/elf.rs: "jolt-program supports
             // RV64/ELF64 program images only".
             Platform::Jolt => xlen == Xlen::X64,
+            // v6 is RV64IM; v3-v5 (RV32IM) are not supported yet.
+            Platform::Sp1 => xlen == Xlen::X64,
         }
     }
 
     /// The platform's name for a custom instruction, if it has one.
     pub fn custom_name(self, insn: &Insn) -> Option<&'static str> {
         match self {
-            Platform::Linux => None,
+            Platform::Linux | Platform::Sp1 => None,
             Platform::Jolt => jolt::insn::custom(insn).map(|j| j.name),
         }
     }
 
-    /// The names of its inlines (what `catch inline` accepts).
+    /// The names of its inlines or precompiles (what `catch inline` and
+    /// `catch precompile` accept).
     pub fn inline_names(self) -> Vec<&'static str> {
         match self {
             Platform::Linux => Vec::new(),
+            Platform::Sp1 => sp1::call_names(),
             Platform::Jolt => jolt::insn::INLINES.iter().map(|e| e.2.name).collect(),
         }
     }
@@ -84,7 +96,7 @@ impl Platform {
     /// (`None`: not one of its instructions).
     pub fn disassemble_custom(self, insn: &Insn) -> Option<String> {
         match self {
-            Platform::Linux => None,
+            Platform::Linux | Platform::Sp1 => None,
             Platform::Jolt => jolt::insn::disassemble(insn),
         }
     }
@@ -115,10 +127,24 @@ const JOLT_SYMBOLS: [&str; 4] = [
     "__platform_abort",
 ];
 
+/// Symbols only SP1 guests define (`sp1-zkvm`'s `src/lib.rs` and
+/// `src/syscalls/`): all of them must be present.
+const SP1_SYMBOLS: [&str; 2] = ["read_vec_raw", "syscall_halt"];
+
 /// Recognises a guest's platform: Jolt if it defines a symbol only Jolt
 /// guests have, or contains a Jolt inline (opcode 0x0B or 0x2B, which no
-/// Linux-platform guest uses); Linux otherwise.
+/// Linux-platform guest uses); SP1 if it defines `sp1-zkvm`'s runtime
+/// symbols; Linux otherwise.
 pub fn detect(program: &Program) -> Detection {
+    if SP1_SYMBOLS
+        .iter()
+        .all(|n| program.symbols.by_name(n).is_some())
+    {
+        return Detection {
+            platform: Platform::Sp1,
+            reason: "defines `read_vec_raw` and `syscall_halt` (sp1-zkvm's runtime)".to_string(),
+        };
+    }
     for name in JOLT_SYMBOLS {
         if program.symbols.by_name(name).is_some() {
             return Detection {
@@ -171,6 +197,8 @@ pub enum Device {
     None,
     /// Jolt's I/O region and custom instructions.
     Jolt(jolt::JoltDevice),
+    /// SP1's input stream, public values and syscalls.
+    Sp1(sp1::Sp1Device),
 }
 
 /// The environment a guest runs with: zeroos (Linux syscalls, console
@@ -189,6 +217,7 @@ impl PlatformOs {
         match self.device {
             Device::None => Platform::Linux,
             Device::Jolt(_) => Platform::Jolt,
+            Device::Sp1(_) => Platform::Sp1,
         }
     }
 }
@@ -215,9 +244,21 @@ impl Environment for PlatformOs {
         self.zeroos.host_print(text, newline)
     }
 
+    fn ecall(&mut self, _pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> EcallResult {
+        match &mut self.device {
+            Device::Sp1(d) => {
+                let zeroos = &mut self.zeroos;
+                d.serve(cpu, mem, &mut |fd, bytes, mem| {
+                    zeroos.console_output(fd, bytes, mem)
+                })
+            }
+            _ => EcallResult::Linux,
+        }
+    }
+
     fn host_syscalls(&self) -> Option<&'static str> {
         match self.device {
-            Device::None => None,
+            Device::None | Device::Sp1(_) => None,
             // Jolt's `ecall` jumps to the trap handler the guest installed
             // (crates/jolt-program/src/expand/control_flow/ecall.rs); there
             // are no host syscalls.
@@ -230,14 +271,14 @@ impl Environment for PlatformOs {
 
     fn csr_refused(&self, op: Op, csr: u16) -> Option<String> {
         match self.device {
-            Device::None => None,
+            Device::None | Device::Sp1(_) => None,
             Device::Jolt(_) => jolt::insn::csr_refused(op, csr),
         }
     }
 
     fn custom(&mut self, insn: &Insn, _pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> CustomResult {
         match &mut self.device {
-            Device::None => CustomResult::Unknown,
+            Device::None | Device::Sp1(_) => CustomResult::Unknown,
             Device::Jolt(d) => d.serve(insn, cpu, mem),
         }
     }

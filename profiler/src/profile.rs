@@ -587,8 +587,14 @@ impl Observer for Profiler {
     }
 
     fn custom(&mut self, _cpu: &Cpu, event: &CustomEvent) {
-        if event.inline {
-            self.pending = Some(self.sym.intern(&format!("[inline] {}", event.name)));
+        if let Some(tag) = event.kind.tag() {
+            self.pending = Some(self.sym.intern(&format!("[{tag}] {}", event.name)));
+        }
+    }
+
+    fn guest_output(&mut self, cpu: &Cpu, fd: u32, bytes: &[u8]) {
+        if fd == 1 {
+            self.stdout_text(bytes, cpu.cycle);
         }
     }
 

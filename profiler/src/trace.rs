@@ -13,8 +13,8 @@ use serde::ser::{Serialize, Serializer};
 use std::sync::Arc;
 use zeroos::ArgKind;
 use zkdbg_emulator::{
-    Cpu, CustomEvent, HostCall, Memory, Observer, Program, SyscallRequest, SyscallResult,
-    TrapEvent, Xlen,
+    Cpu, CustomEvent, CustomKind, HostCall, Memory, Observer, Program, SyscallRequest,
+    SyscallResult, TrapEvent, Xlen,
 };
 use zkdbg_symbols::source::SourceMap;
 
@@ -95,9 +95,15 @@ pub enum RecordKind {
     /// A Jolt host call (VirtualHostIO or `ecall` with a7=0): print or
     /// cycle marker; not a syscall.
     HostCall,
-    /// A platform's inline or precompile (a custom instruction), e.g.
-    /// Jolt's `SHA256_INLINE`; its arguments are rs1, rs2 and rd.
+    /// A platform's inline (a custom instruction), e.g. Jolt's
+    /// `SHA256_INLINE`; its arguments are rs1, rs2 and rd.
     Inline,
+    /// A platform's precompile called by `ecall`, e.g. SP1's
+    /// `SHA_COMPRESS`; its arguments are a0, a1 and a2.
+    Precompile,
+    /// A platform's own syscall (not Linux), e.g. SP1's `WRITE` or
+    /// `HINT_READ`; its arguments are a0, a1 and a2.
+    PlatformSyscall,
 }
 
 /// One traced call. JSONL field names are the struct's.
@@ -153,7 +159,13 @@ impl Record {
     /// tagged `[kernel] ` or `[host] ` for calls not served by zeroos.
     pub fn call_text(&self) -> String {
         let args: Vec<String> = self.args.iter().map(|a| a.to_string()).collect();
-        let ret = if matches!(self.kind, RecordKind::HostCall | RecordKind::Inline) {
+        let ret = if matches!(
+            self.kind,
+            RecordKind::HostCall
+                | RecordKind::Inline
+                | RecordKind::Precompile
+                | RecordKind::PlatformSyscall
+        ) {
             String::new()
         } else {
             format!(" = {}", ret_text(self.ret, self.errno.as_deref()))
@@ -163,6 +175,8 @@ impl Record {
             RecordKind::KernelSyscall => "[kernel] ",
             RecordKind::HostCall => "[host] ",
             RecordKind::Inline => "[inline] ",
+            RecordKind::Precompile => "[precompile] ",
+            RecordKind::PlatformSyscall => "[platform] ",
         };
         format!("{tag}{}({}){ret}", self.name, args.join(", "))
     }
@@ -597,16 +611,19 @@ impl Observer for Tracer {
     }
 
     fn custom(&mut self, cpu: &Cpu, event: &CustomEvent) {
-        if !event.inline {
-            return;
-        }
+        let kind = match event.kind {
+            CustomKind::Virtual => return,
+            CustomKind::Inline => RecordKind::Inline,
+            CustomKind::Precompile => RecordKind::Precompile,
+            CustomKind::Syscall => RecordKind::PlatformSyscall,
+        };
         let (function, location) = self.place(cpu.pc);
         self.push(Record {
             cycle: cpu.cycle,
             pc: cpu.pc,
             function,
             location,
-            kind: RecordKind::Inline,
+            kind,
             nr: None,
             name: event.name.to_string(),
             args: event.operands.iter().map(|&v| Arg::Hex(v)).collect(),

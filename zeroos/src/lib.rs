@@ -194,6 +194,26 @@ impl ZeroOs {
         self.vfs.sync_all()
     }
 
+    /// Writes `data` to the guest's stdout (`fd` 1) or stderr (any other
+    /// `fd`) on behalf of a platform call (SP1's WRITE), as a `write(2)`
+    /// to the console would: captured output is charged to the memory
+    /// limit.
+    ///
+    /// Errors: [`zkdbg_emulator::MemError::Limit`] past the limit (nothing
+    /// written).
+    pub fn console_output(
+        &mut self,
+        fd: u32,
+        data: &[u8],
+        mem: &mut Memory,
+    ) -> Result<(), zkdbg_emulator::MemError> {
+        if self.cfg_output == Output::Capture {
+            mem.charge(data.len() as u64)?;
+        }
+        self.console(fd, data);
+        Ok(())
+    }
+
     /// Console output of a `write`: captured output is charged to the
     /// memory limit (`ENOSPC` past it).
     fn console_write(&mut self, fd: u32, data: &[u8], mem: &mut Memory) -> Result<(), i64> {

@@ -21,7 +21,7 @@ use super::insn::{b_imm, custom, Kind};
 use super::MemoryLayout;
 use std::collections::VecDeque;
 use zkdbg_emulator::memory::Perm;
-use zkdbg_emulator::{Cpu, CustomResult, Insn, Memory};
+use zkdbg_emulator::{Cpu, CustomKind, CustomResult, Insn, Memory};
 
 /// `VirtualHostIO` call id (a0) that appends a1/a2 (pointer, length) to the
 /// advice tape. Source: `jolt-platform/src/advice.rs`.
@@ -287,15 +287,19 @@ impl JoltDevice {
                 )
             }
         };
-        let inline = j.kind.is_inline();
+        let kind = if j.kind.is_inline() {
+            CustomKind::Inline
+        } else {
+            CustomKind::Virtual
+        };
         match result {
             Ok(Some(v)) => {
                 if rd != 0 {
                     cpu.x[rd] = v;
                 }
-                CustomResult::Done { name, inline }
+                CustomResult::Done { name, kind }
             }
-            Ok(None) => CustomResult::Done { name, inline },
+            Ok(None) => CustomResult::Done { name, kind },
             Err(r) => r,
         }
     }

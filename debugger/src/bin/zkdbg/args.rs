@@ -45,16 +45,18 @@ pub struct GuestArgs {
 /// The zkVM platform options shared by every subcommand.
 #[derive(clap::Args, Clone, Debug)]
 pub struct PlatformArgs {
-    /// The zkVM platform: auto (recognise it from the ELF), linux, jolt.
+    /// The zkVM platform: auto (recognise it from the ELF), linux, jolt, sp1.
     #[arg(long, value_name = "NAME", default_value = "auto", value_parser = parse_platform)]
     pub platform: PlatformArg,
     /// The guest's input, as its zkVM's host writes it (Jolt: the
-    /// postcard-serialized arguments of the provable function).
+    /// postcard-serialized arguments of the provable function, once; SP1:
+    /// one input vector per --input, as SP1Stdin::write_vec, e.g. bincode
+    /// of what `sp1_zkvm::io::read` reads).
     #[arg(long, value_name = "FILE", conflicts_with = "input_hex")]
-    pub input: Option<PathBuf>,
-    /// The guest's input as hex bytes (e.g. 0a0b).
+    pub input: Vec<PathBuf>,
+    /// The guest's input as hex bytes (e.g. 0a0b); repeatable as --input.
     #[arg(long, value_name = "HEX", value_parser = parse_hex)]
-    pub input_hex: Option<HexBytes>,
+    pub input_hex: Vec<HexBytes>,
     /// Jolt: the trusted advice region's bytes.
     #[arg(long, value_name = "FILE")]
     pub trusted_advice: Option<PathBuf>,
@@ -148,11 +150,13 @@ impl From<GuestArgs> for GuestOptions {
                 PlatformArg::Named(p) => Some(p),
             },
             zkvm: ZkvmOptions {
-                input: match (a.zkvm.input, a.zkvm.input_hex) {
-                    (Some(p), _) => Some(Bytes::File(p)),
-                    (None, Some(b)) => Some(Bytes::Literal(b.0)),
-                    (None, None) => None,
-                },
+                inputs: a
+                    .zkvm
+                    .input
+                    .into_iter()
+                    .map(Bytes::File)
+                    .chain(a.zkvm.input_hex.into_iter().map(|b| Bytes::Literal(b.0)))
+                    .collect(),
                 trusted_advice: a.zkvm.trusted_advice,
                 untrusted_advice: a.zkvm.untrusted_advice,
                 advice_tape: a.zkvm.advice_tape,

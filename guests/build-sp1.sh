@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Builds the SP1 guests (guests/sp1, their own cargo workspace, against
+# sp1-zkvm 6.10.0 from crates.io) into OUT_DIR (default guests/bin/sp1):
+#   sp1-hash.elf  std, RV64IM, SP1 v6: input vectors, SHA/Keccak/UINT256
+#                 precompiles, cycle tracker, committed public values
+#
+# `guests/build-sp1.sh --check` rebuilds into a temporary directory and
+# fails unless every committed ELF is byte-identical to the rebuilt one.
+# Not run by CI (building std with -Zbuild-std takes minutes).
+#
+# Toolchain as in guests/build-rust.sh (Debian's rustc-web 1.96 with the
+# std sources, GNU ld); flags as sp1-build passes them (target JSON
+# guests/sp1/riscv64im-succinct-zkvm-elf.json, the image at 0x78000000 by
+# guests/sp1/sp1.ld, which keeps ELF headers out of every segment: SP1's
+# loader transpiles every executable byte).
+set -euo pipefail
+GUESTS=$(cd "$(dirname "$0")" && pwd)
+REPO=$(dirname "$GUESTS")
+check=0
+if [ "${1:-}" = --check ]; then check=1; shift; fi
+OUT=${1:-$GUESTS/bin/sp1}
+if [ $check = 1 ]; then OUT=$(mktemp -d); fi
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+
+need=()
+[ -x /usr/bin/rustc ] && [ -x /usr/bin/cargo ] || need+=(rustc-web cargo-web)
+[ -d /usr/lib/rustlib/src/rust/library ] || need+=(rust-web-src)
+command -v riscv64-unknown-elf-ld >/dev/null || need+=(gcc-riscv64-unknown-elf)
+if [ ${#need[@]} -gt 0 ]; then
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO=sudo
+    $SUDO apt-get update
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${need[@]}"
+fi
+
+CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}
+TARGET_DIR=${CARGO_TARGET_DIR_SP1:-$REPO/target/guests-sp1}
+TARGET=$GUESTS/sp1/riscv64im-succinct-zkvm-elf.json
+export PATH=/usr/bin:/bin RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_HOME
+export RUSTFLAGS="-C passes=lower-atomic -C panic=abort --cfg getrandom_backend=\"custom\" \
+ -C llvm-args=-misched-prera-direction=bottomup -C llvm-args=-misched-postra-direction=bottomup \
+ -C link-arg=-T$GUESTS/sp1/sp1.ld -C link-arg=--build-id=none -C link-arg=--gc-sections \
+ --remap-path-prefix=$REPO=. --remap-path-prefix=$CARGO_HOME/registry/src=/cargo/registry/src \
+ --remap-path-prefix=/usr/lib/rustlib/src/rust=/rustc/1.96.0"
+cd "$GUESTS/sp1"
+GUESTS_LIST="sp1-hash"
+for g in $GUESTS_LIST; do
+    /usr/bin/cargo build --release --locked -p "$g" --target "$TARGET" --target-dir "$TARGET_DIR" \
+        -Zjson-target-spec \
+        -Zbuild-std=alloc,core,proc_macro,panic_abort,std -Zbuild-std-features=compiler-builtins-mem
+    cp "$TARGET_DIR/riscv64im-succinct-zkvm-elf/release/$g" "$OUT/$g.elf"
+done
+if [ $check = 1 ]; then
+    status=0
+    for g in $GUESTS_LIST; do
+        if cmp -s "$OUT/$g.elf" "$GUESTS/bin/sp1/$g.elf"; then
+            echo "$g.elf: identical"
+        else
+            echo "$g.elf: DIFFERS from the rebuilt one" >&2
+            status=1
+        fi
+    done
+    rm -rf "$OUT"
+    exit $status
+fi
+echo "built SP1 guests into $OUT"

@@ -1,0 +1,591 @@
+//! SP1 (succinctlabs/sp1), version 6: RV64IM guests, the syscall id in
+//! t0, input vectors, public values, and the instruction count SP1
+//! reports as the guest's cycles.
+//!
+//! Facts from succinctlabs/sp1 @d83ed91f (release 6.10.0, the crates
+//! `sp1-core-executor`, `sp1-zkvm` and `sp1-primitives` 6.10.0):
+//! - `crates/primitives/src/consts.rs`: `STACK_TOP = 0x7800_0000` (the
+//!   image starts there and the stack grows down from it), memory up to
+//!   `MAXIMUM_MEMORY_SIZE = 2^48 - 1`, the file descriptors (`fd` module:
+//!   `LOWEST_ALLOWED_FD = 10`, public values 13, hint 14, hooks 15..21);
+//! - `crates/core/executor/src/syscall_code.rs`: the syscall ids
+//!   ([`SYSCALLS`]);
+//! - `crates/core/executor/src/minimal/ecall.rs`: dispatch on t0, the
+//!   result written back to t0 (the id itself unless the call returns a
+//!   value), HALT's exit code from a0;
+//! - `crates/core/executor/src/minimal/{hint,write}.rs`: HINT_LEN (the next
+//!   input vector's length, `u64::MAX` when none is left), HINT_READ (the
+//!   whole vector into 8-aligned memory, length must match), WRITE (fd 1/2
+//!   console, 13 public values, 14 pushes an input vector);
+//! - `crates/core/executor/src/minimal/precompiles/`: each precompile's
+//!   semantics (words are 64-bit; 32-bit values sit in the low half);
+//! - `crates/core/executor/src/minimal/arch/portable/mod.rs`: memory is
+//!   one zero-initialised space of 8-byte words, loads and stores must be
+//!   naturally aligned, `global_clk` counts retired instructions (the
+//!   cycles SP1's SDK reports) and `clk` advances 8 per instruction plus
+//!   256 per `ecall`.
+//!
+//! SP1 v3–v5 (RV32IM, text at 0x200800) are not supported yet.
+
+use std::collections::VecDeque;
+use zkdbg_emulator::memory::Perm;
+use zkdbg_emulator::{Cpu, CustomKind, EcallResult, MemError, Memory};
+
+/// Where SP1 v6 loads the image; the stack grows down from here
+/// (`sp1-primitives` `consts::STACK_TOP`).
+pub const STACK_TOP: u64 = 0x7800_0000;
+
+/// File descriptors of SP1 v6's WRITE (`sp1-primitives` `consts::fd`):
+/// public values.
+pub const FD_PUBLIC_VALUES: u64 = 13;
+/// WRITE to this fd pushes the bytes onto the front of the input stream.
+pub const FD_HINT: u64 = 14;
+/// The hook fds (ecrecover, ed25519 decompress, RSA, BLS12-381 sqrt and
+/// inverse, field sqrt and inverse): 15..=21.
+pub const FD_HOOKS: std::ops::RangeInclusive<u64> = 15..=21;
+
+/// What a syscall does, for the dispatcher.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// HALT: exit code in a0.
+    Halt,
+    /// WRITE: fd a0, buffer a1, length a2.
+    Write,
+    /// ENTER_UNCONSTRAINED / EXIT_UNCONSTRAINED.
+    Unconstrained,
+    /// COMMIT: public values digest word a1 at index a0.
+    Commit,
+    /// COMMIT_DEFERRED_PROOFS, VERIFY_SP1_PROOF: accepted, no effect on
+    /// execution (SP1's executor does the same).
+    Accepted,
+    /// HINT_LEN: the next input vector's length in t0.
+    HintLen,
+    /// HINT_READ: the next input vector into a0 (a1 bytes).
+    HintRead,
+    /// A precompile zkdbg executes.
+    Precompile(PrecompileOp),
+    /// A precompile or syscall zkdbg does not execute yet.
+    NotSupported,
+}
+
+/// The precompiles zkdbg executes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrecompileOp {
+    /// SHA-256 message schedule: w\[16..64\] from w\[0..16\] (a0 = w).
+    ShaExtend,
+    /// SHA-256 compression: 64 rounds over w (a0) into the state h (a1).
+    ShaCompress,
+    /// Keccak-f\[1600\] on 25 lanes at a0.
+    KeccakPermute,
+    /// x (a0) = x * y mod m, y and m at a1 (m = 0: mod 2^256).
+    Uint256Mul,
+}
+
+/// One SP1 syscall: its id (t0), its name in SP1's `SyscallCode`, and
+/// what it does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Syscall {
+    /// The id in t0.
+    pub code: u32,
+    /// SP1's name.
+    pub name: &'static str,
+    /// What it does.
+    pub kind: Kind,
+}
+
+const fn sc(code: u32, name: &'static str, kind: Kind) -> Syscall {
+    Syscall { code, name, kind }
+}
+
+use Kind::*;
+use PrecompileOp::*;
+
+/// Every SP1 v6 syscall (`crates/core/executor/src/syscall_code.rs`).
+pub const SYSCALLS: &[Syscall] = &[
+    sc(0x00000000, "HALT", Halt),
+    sc(0x00000002, "WRITE", Write),
+    sc(0x00000003, "ENTER_UNCONSTRAINED", Unconstrained),
+    sc(0x00000004, "EXIT_UNCONSTRAINED", Unconstrained),
+    sc(0x00300105, "SHA_EXTEND", Precompile(ShaExtend)),
+    sc(0x00010106, "SHA_COMPRESS", Precompile(ShaCompress)),
+    sc(0x00010107, "ED_ADD", NotSupported),
+    sc(0x00000108, "ED_DECOMPRESS", NotSupported),
+    sc(0x00010109, "KECCAK_PERMUTE", Precompile(KeccakPermute)),
+    sc(0x0001010A, "SECP256K1_ADD", NotSupported),
+    sc(0x0000010B, "SECP256K1_DOUBLE", NotSupported),
+    sc(0x0000010C, "SECP256K1_DECOMPRESS", NotSupported),
+    sc(0x0001010E, "BN254_ADD", NotSupported),
+    sc(0x0000010F, "BN254_DOUBLE", NotSupported),
+    sc(0x00000010, "COMMIT", Commit),
+    sc(0x0000001A, "COMMIT_DEFERRED_PROOFS", Accepted),
+    sc(0x0000001B, "VERIFY_SP1_PROOF", Accepted),
+    sc(0x0000011C, "BLS12381_DECOMPRESS", NotSupported),
+    sc(0x000000F0, "HINT_LEN", HintLen),
+    sc(0x000000F1, "HINT_READ", HintRead),
+    sc(0x0001011D, "UINT256_MUL", Precompile(Uint256Mul)),
+    sc(0x0001012F, "U256XU2048_MUL", NotSupported),
+    sc(0x0001011E, "BLS12381_ADD", NotSupported),
+    sc(0x0000011F, "BLS12381_DOUBLE", NotSupported),
+    sc(0x00010120, "BLS12381_FP_ADD", NotSupported),
+    sc(0x00010121, "BLS12381_FP_SUB", NotSupported),
+    sc(0x00010122, "BLS12381_FP_MUL", NotSupported),
+    sc(0x00010123, "BLS12381_FP2_ADD", NotSupported),
+    sc(0x00010124, "BLS12381_FP2_SUB", NotSupported),
+    sc(0x00010125, "BLS12381_FP2_MUL", NotSupported),
+    sc(0x00010126, "BN254_FP_ADD", NotSupported),
+    sc(0x00010127, "BN254_FP_SUB", NotSupported),
+    sc(0x00010128, "BN254_FP_MUL", NotSupported),
+    sc(0x00010129, "BN254_FP2_ADD", NotSupported),
+    sc(0x0001012A, "BN254_FP2_SUB", NotSupported),
+    sc(0x0001012B, "BN254_FP2_MUL", NotSupported),
+    sc(0x0001012C, "SECP256R1_ADD", NotSupported),
+    sc(0x0000012D, "SECP256R1_DOUBLE", NotSupported),
+    sc(0x0000012E, "SECP256R1_DECOMPRESS", NotSupported),
+    sc(0x00010130, "UINT256_ADD_CARRY", NotSupported),
+    sc(0x00010131, "UINT256_MUL_CARRY", NotSupported),
+    sc(0x00000132, "MPROTECT", NotSupported),
+    sc(0x00000133, "POSEIDON2", NotSupported),
+    sc(0x00000134, "SIG_RETURN", NotSupported),
+    sc(0x00000035, "HINT_MPROTECT_FLUSH", NotSupported),
+    sc(0x00000040, "DUMP_ELF", NotSupported),
+    sc(0x00000041, "INSERT_PROFILER_SYMBOLS", Accepted),
+    sc(0x00000042, "DELETE_PROFILER_SYMBOLS", Accepted),
+];
+
+/// The syscall with id `code`.
+pub fn syscall(code: u64) -> Option<&'static Syscall> {
+    SYSCALLS.iter().find(|s| s.code as u64 == code)
+}
+
+/// The syscall named `name` (SP1's spelling).
+pub fn syscall_by_name(name: &str) -> Option<&'static Syscall> {
+    SYSCALLS.iter().find(|s| s.name == name)
+}
+
+/// The names of the syscalls and precompiles (what `catch precompile`
+/// accepts).
+pub fn call_names() -> Vec<&'static str> {
+    SYSCALLS.iter().map(|s| s.name).collect()
+}
+
+/// Writes a platform call's console output: fd (1 stdout, 2 stderr), the
+/// bytes, and the memory they are charged to.
+pub type Console<'a> = dyn FnMut(u32, &[u8], &mut Memory) -> Result<(), MemError> + 'a;
+
+/// Why SP1 v6's memory could not be set up.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Sp1Error {
+    /// A segment lies below `STACK_TOP` (SP1's loader refuses these:
+    /// `crates/core/executor/src/disassembler/elf.rs`).
+    #[error("segment at {vaddr:#x} lies below SP1's STACK_TOP {STACK_TOP:#x}: not an SP1 v6 ELF")]
+    BelowStackTop {
+        /// The segment's address.
+        vaddr: u64,
+    },
+    /// The address space could not be reserved.
+    #[error("cannot reserve SP1's memory: {0}")]
+    Map(MemError),
+}
+
+/// SP1's side of a run: the input stream, the public values, the
+/// committed digest words and the counts SP1 reports.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sp1Device {
+    inputs: VecDeque<Vec<u8>>,
+    /// Input vectors given (`--input`).
+    given: usize,
+    /// Input vectors the guest has read (HINT_READ).
+    read: usize,
+    /// Set when HINT_LEN found the stream empty: the vector the guest
+    /// asked for (1-based).
+    pub exhausted_at: Option<usize>,
+    public_values: Vec<u8>,
+    /// The public values digest words the guest committed (COMMIT).
+    pub digest: [u32; 8],
+    /// `ecall`s served, for SP1's `clk`.
+    pub ecalls: u64,
+    /// The address range of the runtime's panic handler (`sys_panic`).
+    panic_handler: Option<(u64, u64)>,
+    /// Whether the guest wrote to stderr from its panic handler: its
+    /// HALT then ends a panic (sp1-zkvm's `sys_panic` writes the message
+    /// to fd 2 and halts with exit code 1).
+    pub panicked: bool,
+}
+
+impl Sp1Device {
+    /// Reserves SP1 v6's memory in `mem` (every address from the guard
+    /// region's end up to the end of the address space, zero until
+    /// written) and queues `inputs`, one vector each (as
+    /// `SP1Stdin::write_vec`). `segments` are the ELF's PT_LOAD addresses;
+    /// `panic_handler` the address range of `sys_panic`, if the ELF has one.
+    ///
+    /// Errors: a segment below `STACK_TOP`; the reservation failing.
+    pub fn install(
+        inputs: Vec<Vec<u8>>,
+        segments: impl IntoIterator<Item = u64>,
+        panic_handler: Option<(u64, u64)>,
+        mem: &mut Memory,
+    ) -> Result<Sp1Device, Sp1Error> {
+        if let Some(vaddr) = segments.into_iter().find(|&v| v < STACK_TOP) {
+            return Err(Sp1Error::BelowStackTop { vaddr });
+        }
+        let start = zkdbg_emulator::memory::GUARD_SIZE;
+        let end = mem.address_space_end();
+        mem.reserve(start, end - start, Perm::RW)
+            .map_err(Sp1Error::Map)?;
+        Ok(Sp1Device {
+            given: inputs.len(),
+            inputs: inputs.into(),
+            panic_handler,
+            ..Sp1Device::default()
+        })
+    }
+
+    /// The public values the guest wrote (fd 13), as SP1's
+    /// `public_values_stream`.
+    pub fn public_values(&self) -> &[u8] {
+        &self.public_values
+    }
+
+    /// SP1's `clk` after `instructions` retired instructions: 1, plus 8 per
+    /// instruction, plus 256 per `ecall`.
+    pub fn clk(&self, instructions: u64) -> u64 {
+        1u64.saturating_add(instructions.saturating_mul(8))
+            .saturating_add(self.ecalls.saturating_mul(256))
+    }
+
+    /// Input vectors given and read so far.
+    pub fn inputs_read(&self) -> (usize, usize) {
+        (self.read, self.given)
+    }
+
+    /// Serves one `ecall` (see [`zkdbg_emulator::Environment::ecall`]);
+    /// console output goes through `console` (fd, bytes), which fails
+    /// when the memory limit is reached.
+    pub fn serve(
+        &mut self,
+        cpu: &mut Cpu,
+        mem: &mut Memory,
+        console: &mut Console<'_>,
+    ) -> EcallResult {
+        let t0 = cpu.x[5];
+        let (a0, a1, a2) = (cpu.x[10], cpu.x[11], cpu.x[12]);
+        let Some(call) = syscall(t0) else {
+            return EcallResult::Fault {
+                name: "ecall",
+                message: format!("t0 = {t0:#x} is not an SP1 syscall id"),
+                addr: None,
+            };
+        };
+        self.ecalls += 1;
+        let name = call.name;
+        let fault = |message: String, addr: Option<u64>| EcallResult::Fault {
+            name,
+            message,
+            addr,
+        };
+        let done = |kind| EcallResult::Done {
+            name,
+            kind,
+            output: None,
+        };
+        match call.kind {
+            Halt => EcallResult::Halt {
+                name,
+                code: a0 as u32 as i32,
+            },
+            Write => {
+                // `sys_panic` calls `sys_write(2, ...)`, a tail call to
+                // `syscall_write`: ra still points into `sys_panic`.
+                let ra = cpu.x[1];
+                if a0 == 2
+                    && self
+                        .panic_handler
+                        .is_some_and(|(lo, hi)| (lo..hi).contains(&ra))
+                {
+                    self.panicked = true;
+                }
+                self.write(name, a0, a1, a2, mem, console)
+            }
+            Commit => {
+                let Some(w) = self.digest.get_mut(a0 as usize) else {
+                    return fault(format!("digest word index a0 = {a0} is not 0..8"), None);
+                };
+                *w = a1 as u32;
+                done(CustomKind::Syscall)
+            }
+            Accepted => done(CustomKind::Syscall),
+            HintLen => {
+                cpu.x[5] = match self.inputs.front() {
+                    Some(v) => v.len() as u64,
+                    None => {
+                        self.exhausted_at.get_or_insert(self.read + 1);
+                        u64::MAX
+                    }
+                };
+                done(CustomKind::Syscall)
+            }
+            HintRead => self.hint_read(name, a0, a1, mem),
+            Precompile(p) => match run_precompile(p, mem, a0, a1) {
+                Ok(()) => done(CustomKind::Precompile),
+                Err((message, addr)) => fault(message, addr),
+            },
+            Unconstrained => fault(
+                "unconstrained execution is not supported by zkdbg yet".to_string(),
+                None,
+            ),
+            NotSupported => fault(
+                "this SP1 syscall is not executed by zkdbg yet (SP1 6.10.0)".to_string(),
+                None,
+            ),
+        }
+    }
+
+    fn write(
+        &mut self,
+        name: &'static str,
+        fd: u64,
+        ptr: u64,
+        len: u64,
+        mem: &mut Memory,
+        console: &mut Console<'_>,
+    ) -> EcallResult {
+        let fault = |message: String, addr: Option<u64>| EcallResult::Fault {
+            name,
+            message,
+            addr,
+        };
+        if FD_HOOKS.contains(&fd) {
+            return fault(
+                format!("SP1 hook fd {fd} is not executed by zkdbg yet (SP1 6.10.0)"),
+                None,
+            );
+        }
+        // The bytes are copied to the host: bounded by the memory limit.
+        if len > mem.available_bytes() {
+            return fault(
+                format!(
+                    "WRITE of {len} bytes is more than the {} bytes left under --memory-limit",
+                    mem.available_bytes()
+                ),
+                None,
+            );
+        }
+        let bytes = match mem.read_vec(ptr, len as usize) {
+            Ok(b) => b,
+            Err(e) => return fault(format!("cannot read the buffer: {e}"), Some(ptr)),
+        };
+        let mut output = None;
+        match fd {
+            1 | 2 => {
+                if let Err(e) = console(fd as u32, &bytes, mem) {
+                    return fault(format!("console output: {e}"), None);
+                }
+                output = Some((fd as u32, bytes));
+            }
+            FD_PUBLIC_VALUES => {
+                if let Err(e) = mem.charge(len) {
+                    return fault(format!("public values: {e}"), None);
+                }
+                self.public_values.extend_from_slice(&bytes);
+            }
+            FD_HINT => {
+                if let Err(e) = mem.charge(len) {
+                    return fault(format!("input stream: {e}"), None);
+                }
+                self.inputs.push_front(bytes);
+                self.given += 1;
+            }
+            // SP1 warns "Unsupported file descriptor" and goes on.
+            _ => log::warn!("SP1 WRITE to unsupported fd {fd} ignored"),
+        }
+        EcallResult::Done {
+            name,
+            kind: CustomKind::Syscall,
+            output,
+        }
+    }
+
+    fn hint_read(
+        &mut self,
+        name: &'static str,
+        ptr: u64,
+        len: u64,
+        mem: &mut Memory,
+    ) -> EcallResult {
+        let fault = |message: String, addr: Option<u64>| EcallResult::Fault {
+            name,
+            message,
+            addr,
+        };
+        let Some(v) = self.inputs.front() else {
+            return fault(
+                format!(
+                    "the guest asked for input vector {}, only {} given (--input)",
+                    self.read + 1,
+                    self.given
+                ),
+                None,
+            );
+        };
+        if v.len() as u64 != len {
+            return fault(
+                format!(
+                    "the guest reads {len} bytes, but input vector {} is {} bytes",
+                    self.read + 1,
+                    v.len()
+                ),
+                None,
+            );
+        }
+        if !ptr.is_multiple_of(8) {
+            return fault(format!("buffer {ptr:#x} is not 8-byte aligned"), Some(ptr));
+        }
+        // Whole words: the last one zero-padded.
+        let mut bytes = v.clone();
+        bytes.resize((v.len() / 8 + 1) * 8, 0);
+        if let Err(e) = mem.write_bytes(ptr, &bytes) {
+            return fault(format!("cannot write the buffer: {e}"), Some(ptr));
+        }
+        self.inputs.pop_front();
+        self.read += 1;
+        EcallResult::Done {
+            name,
+            kind: CustomKind::Syscall,
+            output: None,
+        }
+    }
+}
+
+/// A precompile's failure: the message and the address at fault.
+type PrecompileError = (String, Option<u64>);
+
+/// Reads `n` 64-bit little-endian words at 8-aligned `ptr`.
+fn read_words(mem: &Memory, ptr: u64, n: usize) -> Result<Vec<u64>, PrecompileError> {
+    if !ptr.is_multiple_of(8) {
+        return Err((format!("pointer {ptr:#x} is not 8-byte aligned"), Some(ptr)));
+    }
+    let mut buf = vec![0u8; n * 8];
+    mem.check(ptr, buf.len() as u64, Perm::R)
+        .and_then(|_| mem.read_bytes(ptr, &mut buf))
+        .map_err(|e| {
+            (
+                format!("cannot read {} bytes at {ptr:#x}: {e}", n * 8),
+                Some(ptr),
+            )
+        })?;
+    Ok(buf
+        .chunks_exact(8)
+        .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+        .collect())
+}
+
+/// Writes 64-bit little-endian words at `ptr` (aligned, checked by the
+/// read before).
+fn write_words(mem: &mut Memory, ptr: u64, words: &[u64]) -> Result<(), PrecompileError> {
+    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    mem.write_user(ptr, &bytes).map_err(|e| {
+        (
+            format!("cannot write {} bytes at {ptr:#x}: {e}", bytes.len()),
+            Some(ptr),
+        )
+    })
+}
+
+/// The SHA-256 round constants (FIPS 180-4 §4.2.2).
+const SHA256_K: [u32; 64] = [
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+];
+
+/// Runs precompile `p` with a0 = `a`, a1 = `b`.
+///
+/// SHA_EXTEND and SHA_COMPRESS work on a schedule the guest may have
+/// changed between the two calls, so they are SP1's step functions
+/// (FIPS 180-4 §6.2.2 steps 1 and 3–4 over the words in memory), not a
+/// whole-block compression; Keccak-f uses the `keccak` crate and
+/// UINT256_MUL `crypto-bigint`.
+pub fn run_precompile(
+    p: PrecompileOp,
+    mem: &mut Memory,
+    a: u64,
+    b: u64,
+) -> Result<(), PrecompileError> {
+    match p {
+        ShaExtend => {
+            if b != 0 {
+                return Err((format!("a1 must be 0, got {b:#x}"), None));
+            }
+            let mut w = read_words(mem, a, 64)?;
+            for i in 16..64 {
+                let (w15, w2) = (w[i - 15] as u32, w[i - 2] as u32);
+                let s0 = w15.rotate_right(7) ^ w15.rotate_right(18) ^ (w15 >> 3);
+                let s1 = w2.rotate_right(17) ^ w2.rotate_right(19) ^ (w2 >> 10);
+                w[i] = s1
+                    .wrapping_add(w[i - 16] as u32)
+                    .wrapping_add(s0)
+                    .wrapping_add(w[i - 7] as u32) as u64;
+            }
+            write_words(mem, a + 16 * 8, &w[16..])
+        }
+        ShaCompress => {
+            let w = read_words(mem, a, 64)?;
+            let h = read_words(mem, b, 8)?;
+            let hx: Vec<u32> = h.iter().map(|&v| v as u32).collect();
+            let mut s: [u32; 8] = hx.clone().try_into().expect("8 words");
+            for (i, &wi) in w.iter().enumerate() {
+                let [a_, b_, c, d, e, f, g, hh] = s;
+                let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
+                let ch = (e & f) ^ (!e & g);
+                let t1 = hh
+                    .wrapping_add(s1)
+                    .wrapping_add(ch)
+                    .wrapping_add(SHA256_K[i])
+                    .wrapping_add(wi as u32);
+                let s0 = a_.rotate_right(2) ^ a_.rotate_right(13) ^ a_.rotate_right(22);
+                let maj = (a_ & b_) ^ (a_ & c) ^ (b_ & c);
+                let t2 = s0.wrapping_add(maj);
+                s = [t1.wrapping_add(t2), a_, b_, c, d.wrapping_add(t1), e, f, g];
+            }
+            let out: Vec<u64> = s
+                .iter()
+                .zip(&hx)
+                .map(|(&v, &h0)| v.wrapping_add(h0) as u64)
+                .collect();
+            write_words(mem, b, &out)
+        }
+        KeccakPermute => {
+            if b != 0 {
+                return Err((format!("a1 must be 0, got {b:#x}"), None));
+            }
+            let mut lanes: [u64; 25] = read_words(mem, a, 25)?.try_into().expect("25 words");
+            keccak::f1600(&mut lanes);
+            write_words(mem, a, &lanes)
+        }
+        Uint256Mul => {
+            use crypto_bigint::{NonZero, U256, U512};
+            let x = read_words(mem, a, 4)?;
+            let ym = read_words(mem, b, 8)?;
+            let x = U256::from_words(x.try_into().expect("4 words"));
+            let y = U256::from_words(ym[..4].try_into().expect("4 words"));
+            let m = U256::from_words(ym[4..].try_into().expect("4 words"));
+            let (lo, hi) = x.mul_wide(&y);
+            let result = if m == U256::ZERO {
+                lo
+            } else {
+                let wide = U512::from((lo, hi));
+                let m_wide = U512::from((m, U256::ZERO));
+                let r = wide.rem(&NonZero::new(m_wide).expect("non-zero modulus"));
+                let (_hi, r_lo) = r.split();
+                r_lo
+            };
+            write_words(mem, a, &result.to_words())
+        }
+    }
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Runs the zkVMs' own executors on the committed zkVM guests and writes
+# the reference table the CI tests compare zkdbg against:
+#   guests/bin/sp1/reference.tsv  SP1 6.10.0's MinimalExecutor (x86_64 JIT)
+# and prints a speed table (MIPS, best of 3) of zkdbg and each executor on
+# the same ELF and input.
+#
+# Not run by CI: the executors take minutes to compile (scripts/peers is
+# its own cargo workspace; SP1's executor about 3 min here).
+#
+#   scripts/peers.sh          write the reference table, print speeds
+#   scripts/peers.sh --check  fail if the executors disagree with the table
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+check=0
+[ "${1:-}" = --check ] && check=1
+cargo build --release --manifest-path "$REPO/scripts/peers/Cargo.toml" \
+    --target-dir "$REPO/target/peers" >&2
+cargo build --release --manifest-path "$REPO/Cargo.toml" -p zkdbg >&2
+PEER=$REPO/target/peers/release/zkdbg-peers
+ZKDBG=$REPO/target/release/zkdbg
+
+# CASES: guest ELF (under guests/bin/sp1) and input vector files (under
+# guests/bin/sp1/inputs, comma-separated; "-" for none).
+SP1_CASES="sp1-hash abc-2
+sp1-hash abc-0
+sp1-hash kib-100
+sp1-hash speed-20000
+sp1-hash -"
+dir=$REPO/guests/bin/sp1
+table=$(mktemp)
+printf 'guest\tinputs\texit_code\tinstructions\tclk\tpublic_values\n' > "$table"
+while read -r guest inputs; do
+    files=()
+    if [ "$inputs" != - ]; then
+        IFS=, read -ra names <<< "$inputs"
+        for n in "${names[@]}"; do files+=("$dir/inputs/$n.bin"); done
+    fi
+    line=$("$PEER" sp1 "$dir/$guest.elf" "${files[@]}" 2>/dev/null)
+    # (cut, not read: an empty public-values field must stay a field.)
+    printf '%s\t%s\t%s\n' "$guest" "$inputs" "$(cut -f1-4 <<< "$line")" >> "$table"
+done <<< "$SP1_CASES"
+if [ $check = 1 ]; then
+    diff -u "$dir/reference.tsv" "$table" && echo "SP1 reference table: unchanged"
+    rm -f "$table"
+    exit 0
+fi
+mv "$table" "$dir/reference.tsv"
+echo "wrote $dir/reference.tsv" >&2
+
+# Speed: best of 3 wall-clock runs on the long case.
+best() {
+    local b=""
+    for _ in 1 2 3; do
+        local t0 t1
+        t0=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; t1=$(date +%s.%N)
+        b=$(python3 -c "import sys; a=float(sys.argv[1]); d=float(sys.argv[2]); print(d if a==0 or d<a else a)" "${b:-0}" "$(python3 -c "print($t1-$t0)")")
+    done
+    echo "$b"
+}
+insns=$(awk -F'\t' '$2=="speed-20000"{print $4}' "$dir/reference.tsv")
+ours=$(best "$ZKDBG" run "$dir/sp1-hash.elf" --input "$dir/inputs/speed-20000.bin")
+# The executor's own timer excludes process start and ELF loading.
+peer=9e9
+for _ in 1 2 3; do
+    s=$("$PEER" sp1 "$dir/sp1-hash.elf" "$dir/inputs/speed-20000.bin" 2>/dev/null | cut -f5)
+    peer=$(python3 -c "print(min($peer, $s))")
+done
+printf '| guest | instructions | zkdbg run (wall, best of 3) | SP1 6.10.0 MinimalExecutor (its own timer, best of 3) |\n'
+printf '|---|---|---|---|\n'
+python3 -c "
+i=$insns; a=$ours; b=$peer
+print(f'| sp1-hash speed-20000 | {i} | {a:.3f} s, {i/a/1e6:.0f} MIPS | {b:.3f} s, {i/b/1e6:.0f} MIPS |')"
