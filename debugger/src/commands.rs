@@ -245,7 +245,7 @@ pub const COMMANDS: &[Command] = &[
         aliases: &["catch precompile"],
         args: "NAME...",
         arity: (1, usize::MAX),
-        help: "stop before these zkVM inlines/precompiles (SHA256_INLINE, SHA_COMPRESS)",
+        help: "stop before these zkVM inlines or precompiles",
         front_ends: FrontEnds::Both,
         run: catch_inline,
     },

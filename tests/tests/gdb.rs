@@ -684,3 +684,62 @@ fn remote_listening_busy_clients_and_idle_timeouts() {
     has(&out, "$1 = 20");
     drop(first);
 }
+
+#[test]
+fn sp1_guest_breaks_by_name_steps_reverses_and_catches_a_precompile() {
+    let elf = repo().join("guests/bin/sp1/sp1-hash.elf");
+    let input = repo().join("guests/bin/sp1/inputs/abc-2.bin");
+    let stub = Stub::start(&elf, &["--once", "--input", input.to_str().unwrap()]);
+    let out = stub.gdb(
+        Some(&elf),
+        &[
+            "break sp1_hash::sha256",
+            "continue",
+            "bt",
+            "next",
+            "next",
+            "reverse-next",
+            "delete",
+            "monitor catch precompile KECCAK_PERMUTE",
+            "continue",
+            "bt 2",
+            "p/x $t0",
+            "monitor catch clear",
+            "continue",
+        ],
+    );
+    let src = std::fs::read_to_string(repo().join("guests/sp1/sp1-hash/src/main.rs")).unwrap();
+    let line = |text: &str| 1 + src.lines().position(|l| l.contains(text)).unwrap();
+    let entry = line("let mut msg = data.to_vec();");
+    let bits = line("let bits = (data.len() as u64) * 8;");
+    let call = line("let mut digest = sha256(&data);");
+    has(
+        &out,
+        &format!("Breakpoint 1, sp1_hash::sha256 (data=...) at sp1-hash/src/main.rs:{entry}"),
+    );
+    has(
+        &out,
+        &format!("in sp1_hash::main () at sp1-hash/src/main.rs:{call}"),
+    );
+    // next, next, reverse-next: back on the first line stepped to.
+    let bits_line = format!("{bits}\t    let bits = (data.len() as u64) * 8;");
+    assert_eq!(out.matches(&bits_line).count(), 2, "{out}");
+    // The precompile catchpoint stops at the ecall, t0 = KECCAK_PERMUTE's id.
+    has(&out, "catchpoint: inline KECCAK_PERMUTE");
+    assert!(
+        out.lines().any(|l| l.starts_with("#0 ")
+            && l.contains(
+                " in sp1_zkvm::syscalls::keccak_permute::syscall_keccak_permute (state=0x"
+            )),
+        "{out}"
+    );
+    has(
+        &out,
+        &format!(
+            "in sp1_hash::main () at sp1-hash/src/main.rs:{}",
+            line("syscall_keccak_permute(&mut keccak);")
+        ),
+    );
+    has(&out, "0x10109");
+    has(&out, "[Inferior 1 (process 1) exited normally]");
+}

@@ -221,7 +221,7 @@ fn bad_input_and_contradicting_flags_are_clear_errors() {
         (&["--memory-limit", "8M"], "memory limit"),
         (&["--heap-size", "99999999999999999999"], "not a size in bytes"),
         (&["--input-hex", "abc"], "is not hex bytes"),
-        (&["--platform", "sp2"], "unknown platform `sp2` (auto, linux, jolt)"),
+        (&["--platform", "sp2"], "unknown platform `sp2` (auto, linux, jolt, sp1)"),
     ];
     for (args, want) in cases {
         let mut all = vec!["run", g];

@@ -241,3 +241,35 @@ fn catch_a_jolt_inline_by_name() {
     let s = t.wait_for("[inline] KECCAK256_INLINE");
     assert!(s.contains("stopped (step)"), "{s}");
 }
+
+/// An SP1 guest in the TUI: break in a Rust function, catch a precompile
+/// by its SP1 name, step over it and see it in the syscall log.
+#[test]
+fn sp1_guest_session_with_a_precompile_catchpoint() {
+    let bin = zkdbg_bin();
+    let cmd = format!(
+        "cd {} && {} tui guests/bin/sp1/sp1-hash.elf --input guests/bin/sp1/inputs/abc-2.bin; sleep 60",
+        repo().display(),
+        bin.display()
+    );
+    let t = Tmux::start("sp1-session", &cmd);
+    t.wait_for("stopped (at entry)");
+    t.keys(&[":", "break sp1_hash::sha256", "Enter"]);
+    t.keys(&["c"]);
+    let s = t.wait_for("stopped (breakpoint");
+    assert!(
+        s.lines().any(|l| l.contains("▶0x") && l.contains(" sp1_hash::sha256+")),
+        "{s}"
+    );
+    t.keys(&[":", "catch precompile SHA_ROUND", "Enter"]);
+    t.wait_for("unknown sp1 inline `SHA_ROUND` (one of: HALT, WRITE,");
+    t.keys(&[":", "catch precompile sha_compress", "Enter"]);
+    t.wait_for("catchpoint: inline SHA_COMPRESS");
+    t.keys(&["c"]);
+    let s = t.wait_for("stopped (catchpoint: inline SHA_COMPRESS)");
+    assert!(!s.contains("[precompile] SHA_COMPRESS"), "it ran already: {s}");
+    assert!(s.contains("[precompile] SHA_EXTEND"), "{s}");
+    t.keys(&["i"]);
+    let s = t.wait_for("[precompile] SHA_COMPRESS");
+    assert!(s.contains("stopped (step)"), "{s}");
+}

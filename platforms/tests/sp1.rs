@@ -1,0 +1,314 @@
+//! SP1's syscalls and precompiles served directly: known answers (FIPS
+//! 180-4's "abc", Keccak-f\[1600\] of the zero state, a 256-bit product),
+//! and the faults bad arguments give.
+
+use zkdbg_emulator::memory::Perm;
+use zkdbg_emulator::{Cpu, CustomKind, EcallResult, Memory, Xlen};
+use zkdbg_platforms::sp1::{self, Sp1Device};
+
+const BUF: u64 = 0x1000_0000;
+
+fn setup(inputs: Vec<Vec<u8>>) -> (Sp1Device, Cpu, Memory) {
+    let mut mem = Memory::new(Xlen::X64, 1 << 24);
+    let d = Sp1Device::install(inputs, [sp1::STACK_TOP], None, &mut mem).unwrap();
+    (d, Cpu::new(Xlen::X64, sp1::STACK_TOP), mem)
+}
+
+/// Makes the call `name` with a0..a2.
+fn call(
+    d: &mut Sp1Device,
+    cpu: &mut Cpu,
+    mem: &mut Memory,
+    name: &str,
+    a: [u64; 3],
+) -> EcallResult {
+    cpu.x[5] = sp1::syscall_by_name(name).unwrap().code as u64;
+    cpu.x[10..13].copy_from_slice(&a);
+    d.serve(cpu, mem, &mut |_fd, _bytes, _mem| Ok(()))
+}
+
+fn put(mem: &mut Memory, addr: u64, words: &[u64]) {
+    let b: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    mem.write_bytes(addr, &b).unwrap();
+}
+
+fn get(mem: &Memory, addr: u64, n: usize) -> Vec<u64> {
+    let b = mem.read_vec(addr, n * 8).unwrap();
+    b.chunks(8)
+        .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
+        .collect()
+}
+
+fn done(r: &EcallResult, kind: CustomKind) {
+    assert!(
+        matches!(r, EcallResult::Done { kind: k, .. } if *k == kind),
+        "{r:?}"
+    );
+}
+
+fn fault(r: &EcallResult) -> String {
+    match r {
+        EcallResult::Fault { message, .. } => message.clone(),
+        other => panic!("expected a fault, got {other:?}"),
+    }
+}
+
+#[test]
+fn sha_extend_and_compress_give_fips_abc() {
+    let (mut d, mut cpu, mut mem) = setup(vec![]);
+    // "abc" padded to one block (FIPS 180-4 B.1).
+    let mut w = [0u64; 64];
+    w[0] = 0x6162_6380;
+    w[15] = 0x18;
+    let (wp, hp) = (BUF, BUF + 64 * 8);
+    put(&mut mem, wp, &w);
+    let h0 = [
+        0x6a09e667u64,
+        0xbb67ae85,
+        0x3c6ef372,
+        0xa54ff53a,
+        0x510e527f,
+        0x9b05688c,
+        0x1f83d9ab,
+        0x5be0cd19,
+    ];
+    put(&mut mem, hp, &h0);
+    done(
+        &call(&mut d, &mut cpu, &mut mem, "SHA_EXTEND", [wp, 0, 0]),
+        CustomKind::Precompile,
+    );
+    // W[16] of "abc" (FIPS 180-4 example, message schedule).
+    assert_eq!(get(&mem, wp + 16 * 8, 1)[0], 0x61626380);
+    done(
+        &call(&mut d, &mut cpu, &mut mem, "SHA_COMPRESS", [wp, hp, 0]),
+        CustomKind::Precompile,
+    );
+    assert_eq!(
+        get(&mem, hp, 8),
+        [
+            0xba7816bf, 0x8f01cfea, 0x414140de, 0x5dae2223, 0xb00361a3, 0x96177a9c, 0xb410ff61,
+            0xf20015ad
+        ]
+    );
+    // SP1 keeps 32-bit values in the low half of each word: high halves
+    // of the inputs are ignored.
+    put(&mut mem, hp, &h0.map(|h| h | 0xdead_0000_0000_0000));
+    done(
+        &call(&mut d, &mut cpu, &mut mem, "SHA_COMPRESS", [wp, hp, 0]),
+        CustomKind::Precompile,
+    );
+    assert_eq!(get(&mem, hp, 1)[0], 0xba7816bf);
+    assert_eq!(d.ecalls, 3);
+}
+
+#[test]
+fn keccak_permute_of_the_zero_state() {
+    let (mut d, mut cpu, mut mem) = setup(vec![]);
+    put(&mut mem, BUF, &[0; 25]);
+    done(
+        &call(&mut d, &mut cpu, &mut mem, "KECCAK_PERMUTE", [BUF, 0, 0]),
+        CustomKind::Precompile,
+    );
+    // Keccak-f[1600] of the all-zero state (the Keccak team's test vectors).
+    assert_eq!(get(&mem, BUF, 2), [0xF1258F7940E1DDE7, 0x84D5CCF933C0478A]);
+    let m = fault(&call(
+        &mut d,
+        &mut cpu,
+        &mut mem,
+        "KECCAK_PERMUTE",
+        [BUF, 1, 0],
+    ));
+    assert_eq!(m, "a1 must be 0, got 0x1");
+}
+
+#[test]
+fn uint256_mul_with_and_without_a_modulus() {
+    let (mut d, mut cpu, mut mem) = setup(vec![]);
+    let (x, y) = (BUF, BUF + 0x100);
+    // (2^128 + 5) * (2^128 + 7) mod 2^256 = 12 * 2^128 + 35.
+    put(&mut mem, x, &[5, 0, 1, 0]);
+    put(&mut mem, y, &[7, 0, 1, 0, 0, 0, 0, 0]);
+    done(
+        &call(&mut d, &mut cpu, &mut mem, "UINT256_MUL", [x, y, 0]),
+        CustomKind::Precompile,
+    );
+    assert_eq!(get(&mem, x, 4), [35, 0, 12, 0]);
+    // 10 * 20 mod 7 = 4.
+    put(&mut mem, x, &[10, 0, 0, 0]);
+    put(&mut mem, y, &[20, 0, 0, 0, 7, 0, 0, 0]);
+    done(
+        &call(&mut d, &mut cpu, &mut mem, "UINT256_MUL", [x, y, 0]),
+        CustomKind::Precompile,
+    );
+    assert_eq!(get(&mem, x, 4), [4, 0, 0, 0]);
+    // (2^256 - 1)^2 mod (2^255 - 19): checked against u128 arithmetic on
+    // the identity 2^256 = 38 (mod p), so 2^256 - 1 = 37, 37^2 = 1369.
+    put(&mut mem, x, &[u64::MAX; 4]);
+    put(
+        &mut mem,
+        y,
+        &[
+            u64::MAX,
+            u64::MAX,
+            u64::MAX,
+            u64::MAX,
+            u64::MAX - 18,
+            u64::MAX,
+            u64::MAX,
+            u64::MAX >> 1,
+        ],
+    );
+    done(
+        &call(&mut d, &mut cpu, &mut mem, "UINT256_MUL", [x, y, 0]),
+        CustomKind::Precompile,
+    );
+    assert_eq!(get(&mem, x, 4), [1369, 0, 0, 0]);
+    let m = fault(&call(
+        &mut d,
+        &mut cpu,
+        &mut mem,
+        "UINT256_MUL",
+        [x + 4, y, 0],
+    ));
+    assert!(m.contains("is not 8-byte aligned"), "{m}");
+}
+
+#[test]
+fn input_vectors_public_values_and_halt() {
+    let (mut d, mut cpu, mut mem) = setup(vec![b"hello".to_vec(), vec![1, 2, 3, 4, 5, 6, 7, 8, 9]]);
+    done(
+        &call(&mut d, &mut cpu, &mut mem, "HINT_LEN", [0, 0, 0]),
+        CustomKind::Syscall,
+    );
+    assert_eq!(cpu.x[5], 5);
+    // A length that does not match, then an unaligned buffer, then right.
+    let m = fault(&call(&mut d, &mut cpu, &mut mem, "HINT_READ", [BUF, 4, 0]));
+    assert_eq!(m, "the guest reads 4 bytes, but input vector 1 is 5 bytes");
+    let m = fault(&call(
+        &mut d,
+        &mut cpu,
+        &mut mem,
+        "HINT_READ",
+        [BUF + 4, 5, 0],
+    ));
+    assert!(m.contains("not 8-byte aligned"), "{m}");
+    put(&mut mem, BUF, &[u64::MAX; 3]);
+    done(
+        &call(&mut d, &mut cpu, &mut mem, "HINT_READ", [BUF, 5, 0]),
+        CustomKind::Syscall,
+    );
+    // Whole words: the rest of the last word is zero.
+    assert_eq!(
+        get(&mem, BUF, 2),
+        [u64::from_le_bytes(*b"hello\0\0\0"), u64::MAX]
+    );
+    done(
+        &call(&mut d, &mut cpu, &mut mem, "HINT_READ", [BUF, 9, 0]),
+        CustomKind::Syscall,
+    );
+    assert_eq!(d.inputs_read(), (2, 2));
+    // Exhausted: HINT_LEN says u64::MAX, HINT_READ names the vector.
+    done(
+        &call(&mut d, &mut cpu, &mut mem, "HINT_LEN", [0, 0, 0]),
+        CustomKind::Syscall,
+    );
+    assert_eq!(cpu.x[5], u64::MAX);
+    assert_eq!(d.exhausted_at, Some(3));
+    let m = fault(&call(&mut d, &mut cpu, &mut mem, "HINT_READ", [BUF, 1, 0]));
+    assert_eq!(
+        m,
+        "the guest asked for input vector 3, only 2 given (--input)"
+    );
+    // WRITE to fd 14 pushes a vector; fd 13 is the public values.
+    mem.write_bytes(BUF, b"pv!").unwrap();
+    done(
+        &call(&mut d, &mut cpu, &mut mem, "WRITE", [14, BUF, 2]),
+        CustomKind::Syscall,
+    );
+    done(
+        &call(&mut d, &mut cpu, &mut mem, "HINT_LEN", [0, 0, 0]),
+        CustomKind::Syscall,
+    );
+    assert_eq!(cpu.x[5], 2);
+    done(
+        &call(&mut d, &mut cpu, &mut mem, "WRITE", [13, BUF, 3]),
+        CustomKind::Syscall,
+    );
+    assert_eq!(d.public_values(), b"pv!");
+    // Console output reaches the callback and the event.
+    let r = call(&mut d, &mut cpu, &mut mem, "WRITE", [1, BUF, 2]);
+    assert!(
+        matches!(&r, EcallResult::Done { output: Some((1, b)), .. } if b == b"pv"),
+        "{r:?}"
+    );
+    // Hooks are named; a huge length is refused before anything is read.
+    let m = fault(&call(&mut d, &mut cpu, &mut mem, "WRITE", [15, BUF, 2]));
+    assert!(m.contains("hook fd 15"), "{m}");
+    let m = fault(&call(
+        &mut d,
+        &mut cpu,
+        &mut mem,
+        "WRITE",
+        [1, BUF, 1 << 40],
+    ));
+    assert!(m.contains("--memory-limit"), "{m}");
+    // COMMIT: eight digest words.
+    done(
+        &call(&mut d, &mut cpu, &mut mem, "COMMIT", [7, 0xabcd, 0]),
+        CustomKind::Syscall,
+    );
+    assert_eq!(d.digest[7], 0xabcd);
+    let m = fault(&call(&mut d, &mut cpu, &mut mem, "COMMIT", [8, 0, 0]));
+    assert!(m.contains("a0 = 8"), "{m}");
+    assert_eq!(
+        call(&mut d, &mut cpu, &mut mem, "HALT", [3, 0, 0]),
+        EcallResult::Halt {
+            name: "HALT",
+            code: 3
+        }
+    );
+}
+
+#[test]
+fn unknown_ids_unsupported_calls_and_bad_images_are_named() {
+    let (mut d, mut cpu, mut mem) = setup(vec![]);
+    cpu.x[5] = 0x1234;
+    let m = fault(&d.serve(&mut cpu, &mut mem, &mut |_, _, _| Ok(())));
+    assert_eq!(m, "t0 = 0x1234 is not an SP1 syscall id");
+    let m = fault(&call(&mut d, &mut cpu, &mut mem, "ED_ADD", [BUF, BUF, 0]));
+    assert!(m.contains("not executed by zkdbg yet"), "{m}");
+    let m = fault(&call(
+        &mut d,
+        &mut cpu,
+        &mut mem,
+        "ENTER_UNCONSTRAINED",
+        [0, 0, 0],
+    ));
+    assert!(m.contains("unconstrained"), "{m}");
+    // Pointers outside memory fault with the address.
+    let r = call(
+        &mut d,
+        &mut cpu,
+        &mut mem,
+        "SHA_EXTEND",
+        [(1 << 47) - 8, 0, 0],
+    );
+    assert!(
+        matches!(r, EcallResult::Fault { addr: Some(_), .. }),
+        "{r:?}"
+    );
+    // SP1's loader refuses segments below STACK_TOP.
+    let mut m2 = Memory::new(Xlen::X64, 1 << 20);
+    let e = Sp1Device::install(vec![], [0x20_0800], None, &mut m2).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "segment at 0x200800 lies below SP1's STACK_TOP 0x78000000: not an SP1 v6 ELF"
+    );
+    // Memory is demand-zero read-write everywhere else.
+    assert_eq!(mem.perm(0x5000_0000), Some(Perm::RW));
+    // The id table has no duplicates.
+    let mut codes: Vec<u32> = sp1::SYSCALLS.iter().map(|s| s.code).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    assert_eq!(codes.len(), sp1::SYSCALLS.len());
+}

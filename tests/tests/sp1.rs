@@ -1,0 +1,228 @@
+//! The `sp1` platform end to end on the SP1 guest of `guests/sp1`
+//! (`sp1-hash`, built with sp1-zkvm 6.10.0), through the `zkdbg` binary as
+//! a user runs it, checked against the reference table SP1's own executor
+//! produced (`scripts/peers.sh` writes `guests/bin/sp1/reference.tsv`).
+
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+use zkdbg_tests::*;
+
+fn sp1_dir() -> PathBuf {
+    repo().join("guests/bin/sp1")
+}
+
+fn elf() -> String {
+    sp1_dir().join("sp1-hash.elf").to_str().unwrap().to_string()
+}
+
+fn input(name: &str) -> String {
+    sp1_dir()
+        .join("inputs")
+        .join(format!("{name}.bin"))
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Runs `zkdbg SUBCOMMAND ARGS --report` in a directory of its own.
+fn run_report(args: &[&str]) -> (std::process::Output, serde_json::Value) {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = tempdir(&format!("sp1-run-{n}"));
+    let r = dir.join("r.json");
+    let mut all = vec!["run"];
+    all.extend_from_slice(args);
+    all.extend(["--report", r.to_str().unwrap()]);
+    let o = zkdbg(&all);
+    let j = serde_json::from_slice(
+        &std::fs::read(&r)
+            .unwrap_or_else(|_| panic!("no report: {}", String::from_utf8_lossy(&o.stderr))),
+    )
+    .unwrap();
+    (o, j)
+}
+
+/// Every case SP1's executor ran gives the same exit code, instruction
+/// count (SP1's cycles), clk and public values under zkdbg.
+#[test]
+fn runs_equal_sp1s_own_executor() {
+    let table = std::fs::read_to_string(sp1_dir().join("reference.tsv")).unwrap();
+    let mut rows = 0;
+    for row in table.lines().skip(1) {
+        let f: Vec<&str> = row.split('\t').collect();
+        assert_eq!(f.len(), 6, "{row}");
+        let (guest, inputs, code, insns, clk, pv) = (f[0], f[1], f[2], f[3], f[4], f[5]);
+        let elf = sp1_dir().join(format!("{guest}.elf"));
+        let mut args = vec![elf.to_str().unwrap().to_string()];
+        if inputs != "-" {
+            for i in inputs.split(',') {
+                args.extend(["--input".to_string(), input(i)]);
+            }
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (o, j) = run_report(&args);
+        let ctx = format!("{row}: {}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(j["platform"], "sp1", "{ctx}");
+        assert_eq!(j["exit_code"].as_u64().unwrap().to_string(), code, "{ctx}");
+        assert_eq!(
+            j["instructions"].as_u64().unwrap().to_string(),
+            insns,
+            "{ctx}"
+        );
+        assert_eq!(j["cycles"], j["instructions"], "{ctx}");
+        assert_eq!(j["sp1_clk"].as_u64().unwrap().to_string(), clk, "{ctx}");
+        assert_eq!(j["output"], pv, "{ctx}");
+        assert_eq!(o.status.code(), Some(code.parse().unwrap()), "{ctx}");
+        rows += 1;
+    }
+    assert!(rows >= 5, "{table}");
+}
+
+/// The committed digest is SHA-256 iterated on the host (the precompiles
+/// are SP1's SHA-256 steps).
+#[test]
+fn outputs_hold_the_hashes_computed_on_the_host() {
+    for (data, rounds) in [(b"abc".to_vec(), 2u32), (b"zkdbg sp1".repeat(20), 5)] {
+        let mut bytes = (data.len() as u64).to_le_bytes().to_vec();
+        bytes.extend_from_slice(&data);
+        bytes.extend_from_slice(&rounds.to_le_bytes());
+        let (o, j) = run_report(&[&elf(), "--input-hex", &hex(&bytes)]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let mut digest: [u8; 32] = Sha256::digest(&data).into();
+        for _ in 1..rounds {
+            digest = Sha256::digest(digest).into();
+        }
+        let out = j["output"].as_str().unwrap();
+        assert!(out.starts_with(&hex(&digest)), "{out}");
+        assert_eq!(out.len(), 2 * (32 + 8 + 32), "{out}");
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            stdout.contains(&format!("hashing {} bytes {rounds} times", data.len())),
+            "{stdout}"
+        );
+    }
+}
+
+#[test]
+fn a_panic_and_missing_input_are_reported_as_sp1_ends_them() {
+    // rounds = 0 panics: sp1-zkvm's panic handler prints and halts with 1.
+    let (o, j) = run_report(&[&elf(), "--input", &input("abc-0")]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert_eq!(j["halt_reason"], "panic");
+    assert!(err.contains("rounds must be at least 1, got 0"), "{err}");
+    assert!(err.contains("zkdbg: panic (exit 1)"), "{err}");
+    // No input: the guest's read finds the stream empty (exit code 3).
+    let (o, j) = run_report(&[&elf()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert_eq!(
+        j["hint"],
+        "the guest asked for input vector 1, only 0 given (--input)"
+    );
+    assert!(err.contains("only 0 given (--input)"), "{err}");
+    // A Jolt-only option stays a clear error; a linux guest refuses --input.
+    let hello = guest("rv64", "hello");
+    let o = zkdbg(&["run", hello.to_str().unwrap(), "--input-hex", "00"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("a linux-platform guest reads --stdin"),
+        "{err}"
+    );
+    // An RV32 guest cannot be forced onto SP1 v6.
+    let rv32 = guest("rv32", "hello");
+    let o = zkdbg(&["run", rv32.to_str().unwrap(), "--platform", "sp1"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("the sp1 platform does not run RV32 guests"),
+        "{err}"
+    );
+    // A Linux guest forced onto SP1: its first Linux syscall is a named
+    // platform fault (t0 holds no SP1 id).
+    let (o, j) = run_report(&[hello.to_str().unwrap(), "--platform", "sp1"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("is not an SP1 syscall id"), "{err}");
+    let reason = j["platform_reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("--platform sp1 (the ELF looks like linux"),
+        "{reason}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// The profile sums to SP1's cycles, with each precompile and syscall a
+/// named frame and the guest's cycle-tracker span.
+#[test]
+fn profile_has_precompile_frames_and_sums_to_sp1s_cycles() {
+    let dir = tempdir("sp1-profile");
+    let folded = dir.join("p.folded");
+    let json = dir.join("p.json");
+    let o = zkdbg(&[
+        "profile",
+        &elf(),
+        "--input",
+        &input("abc-2"),
+        "--folded",
+        folded.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&folded).unwrap();
+    let count = |frame: &str| -> u64 {
+        text.lines()
+            .filter(|l| l.rsplit_once(' ').unwrap().0.ends_with(frame))
+            .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
+            .sum()
+    };
+    let total: u64 = text
+        .lines()
+        .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(total, 23429, "the reference table's instruction count");
+    // "abc" then a 32-byte digest: one block each.
+    assert_eq!(count("[precompile] SHA_COMPRESS"), 2);
+    assert_eq!(count("[precompile] SHA_EXTEND"), 2);
+    assert_eq!(count("[precompile] KECCAK_PERMUTE"), 1);
+    assert_eq!(count("[precompile] UINT256_MUL"), 1);
+    assert_eq!(count("[syscall] HINT_READ"), 1);
+    assert!(text.contains("sp1_hash::sha256;syscall_sha256_compress;[precompile] SHA_COMPRESS"));
+    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let span = &j["spans"][0];
+    assert_eq!(span["name"], "sha256");
+    assert_eq!(span["count"], 1);
+    assert!(span["cycles"].as_u64().unwrap() > 1000, "{span}");
+}
+
+#[test]
+fn trace_lists_precompiles_and_syscalls() {
+    let o = zkdbg(&[
+        "trace",
+        &elf(),
+        "--input",
+        &input("abc-2"),
+        "--format",
+        "strace",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    let names: Vec<&str> = err
+        .lines()
+        .filter_map(|l| l.split("] [").nth(1))
+        .filter_map(|l| l.split('(').next())
+        .collect();
+    assert_eq!(
+        names
+            .iter()
+            .filter(|n| **n == "precompile] SHA_COMPRESS")
+            .count(),
+        2,
+        "{err}"
+    );
+    assert!(names.contains(&"platform] HINT_LEN"), "{err}");
+    assert!(names.contains(&"platform] HALT"), "{err}");
+    assert!(err.contains("[platform] WRITE(0x1, "), "{err}");
+}
