@@ -27,6 +27,9 @@
 //!
 //! SP1 v3–v5 (RV32IM, text at 0x200800) are not supported yet.
 
+pub mod field;
+
+use field::{Field, FieldOp};
 use std::collections::VecDeque;
 use zkdbg_emulator::memory::Perm;
 use zkdbg_emulator::{Cpu, CustomKind, EcallResult, MemError, Memory};
@@ -66,6 +69,9 @@ pub enum Kind {
     Precompile(PrecompileOp),
     /// A precompile or syscall zkdbg does not execute yet.
     NotSupported,
+    /// A syscall SP1 6.10.0's executor no longer executes (it panics:
+    /// the Weierstrass DECOMPRESS calls, U256XU2048_MUL).
+    Deprecated,
 }
 
 /// The precompiles zkdbg executes.
@@ -79,6 +85,20 @@ pub enum PrecompileOp {
     KeccakPermute,
     /// x (a0) = x * y mod m, y and m at a1 (m = 0: mod 2^256).
     Uint256Mul,
+    /// (d, e) = a + b + c, or a * b + c (`mul`): a0 = a, a1 = b, a2 = c,
+    /// a3 = d (the low 256 bits), a4 = e (the high 256 bits).
+    Uint256Carry {
+        /// Multiply (else add).
+        mul: bool,
+    },
+    /// p (a0) = p + q (a1), affine points on the curve over the field.
+    EcAdd(Field),
+    /// p (a0) = 2p.
+    EcDouble(Field),
+    /// x (a0) = x op y (a1) in the field.
+    Fp(Field, FieldOp),
+    /// x (a0) = x op y (a1) in its quadratic extension.
+    Fp2(Field, FieldOp),
 }
 
 /// One SP1 syscall: its id (t0), its name in SP1's `SyscallCode`, and
@@ -111,38 +131,122 @@ pub const SYSCALLS: &[Syscall] = &[
     sc(0x00010107, "ED_ADD", NotSupported),
     sc(0x00000108, "ED_DECOMPRESS", NotSupported),
     sc(0x00010109, "KECCAK_PERMUTE", Precompile(KeccakPermute)),
-    sc(0x0001010A, "SECP256K1_ADD", NotSupported),
-    sc(0x0000010B, "SECP256K1_DOUBLE", NotSupported),
-    sc(0x0000010C, "SECP256K1_DECOMPRESS", NotSupported),
-    sc(0x0001010E, "BN254_ADD", NotSupported),
-    sc(0x0000010F, "BN254_DOUBLE", NotSupported),
+    sc(
+        0x0001010A,
+        "SECP256K1_ADD",
+        Precompile(EcAdd(Field::Secp256k1)),
+    ),
+    sc(
+        0x0000010B,
+        "SECP256K1_DOUBLE",
+        Precompile(EcDouble(Field::Secp256k1)),
+    ),
+    sc(0x0000010C, "SECP256K1_DECOMPRESS", Deprecated),
+    sc(0x0001010E, "BN254_ADD", Precompile(EcAdd(Field::Bn254))),
+    sc(
+        0x0000010F,
+        "BN254_DOUBLE",
+        Precompile(EcDouble(Field::Bn254)),
+    ),
     sc(0x00000010, "COMMIT", Commit),
     sc(0x0000001A, "COMMIT_DEFERRED_PROOFS", Accepted),
     sc(0x0000001B, "VERIFY_SP1_PROOF", Accepted),
-    sc(0x0000011C, "BLS12381_DECOMPRESS", NotSupported),
+    sc(0x0000011C, "BLS12381_DECOMPRESS", Deprecated),
     sc(0x000000F0, "HINT_LEN", HintLen),
     sc(0x000000F1, "HINT_READ", HintRead),
     sc(0x0001011D, "UINT256_MUL", Precompile(Uint256Mul)),
-    sc(0x0001012F, "U256XU2048_MUL", NotSupported),
-    sc(0x0001011E, "BLS12381_ADD", NotSupported),
-    sc(0x0000011F, "BLS12381_DOUBLE", NotSupported),
-    sc(0x00010120, "BLS12381_FP_ADD", NotSupported),
-    sc(0x00010121, "BLS12381_FP_SUB", NotSupported),
-    sc(0x00010122, "BLS12381_FP_MUL", NotSupported),
-    sc(0x00010123, "BLS12381_FP2_ADD", NotSupported),
-    sc(0x00010124, "BLS12381_FP2_SUB", NotSupported),
-    sc(0x00010125, "BLS12381_FP2_MUL", NotSupported),
-    sc(0x00010126, "BN254_FP_ADD", NotSupported),
-    sc(0x00010127, "BN254_FP_SUB", NotSupported),
-    sc(0x00010128, "BN254_FP_MUL", NotSupported),
-    sc(0x00010129, "BN254_FP2_ADD", NotSupported),
-    sc(0x0001012A, "BN254_FP2_SUB", NotSupported),
-    sc(0x0001012B, "BN254_FP2_MUL", NotSupported),
-    sc(0x0001012C, "SECP256R1_ADD", NotSupported),
-    sc(0x0000012D, "SECP256R1_DOUBLE", NotSupported),
-    sc(0x0000012E, "SECP256R1_DECOMPRESS", NotSupported),
-    sc(0x00010130, "UINT256_ADD_CARRY", NotSupported),
-    sc(0x00010131, "UINT256_MUL_CARRY", NotSupported),
+    sc(0x0001012F, "U256XU2048_MUL", Deprecated),
+    sc(
+        0x0001011E,
+        "BLS12381_ADD",
+        Precompile(EcAdd(Field::Bls12381)),
+    ),
+    sc(
+        0x0000011F,
+        "BLS12381_DOUBLE",
+        Precompile(EcDouble(Field::Bls12381)),
+    ),
+    sc(
+        0x00010120,
+        "BLS12381_FP_ADD",
+        Precompile(Fp(Field::Bls12381, FieldOp::Add)),
+    ),
+    sc(
+        0x00010121,
+        "BLS12381_FP_SUB",
+        Precompile(Fp(Field::Bls12381, FieldOp::Sub)),
+    ),
+    sc(
+        0x00010122,
+        "BLS12381_FP_MUL",
+        Precompile(Fp(Field::Bls12381, FieldOp::Mul)),
+    ),
+    sc(
+        0x00010123,
+        "BLS12381_FP2_ADD",
+        Precompile(Fp2(Field::Bls12381, FieldOp::Add)),
+    ),
+    sc(
+        0x00010124,
+        "BLS12381_FP2_SUB",
+        Precompile(Fp2(Field::Bls12381, FieldOp::Sub)),
+    ),
+    sc(
+        0x00010125,
+        "BLS12381_FP2_MUL",
+        Precompile(Fp2(Field::Bls12381, FieldOp::Mul)),
+    ),
+    sc(
+        0x00010126,
+        "BN254_FP_ADD",
+        Precompile(Fp(Field::Bn254, FieldOp::Add)),
+    ),
+    sc(
+        0x00010127,
+        "BN254_FP_SUB",
+        Precompile(Fp(Field::Bn254, FieldOp::Sub)),
+    ),
+    sc(
+        0x00010128,
+        "BN254_FP_MUL",
+        Precompile(Fp(Field::Bn254, FieldOp::Mul)),
+    ),
+    sc(
+        0x00010129,
+        "BN254_FP2_ADD",
+        Precompile(Fp2(Field::Bn254, FieldOp::Add)),
+    ),
+    sc(
+        0x0001012A,
+        "BN254_FP2_SUB",
+        Precompile(Fp2(Field::Bn254, FieldOp::Sub)),
+    ),
+    sc(
+        0x0001012B,
+        "BN254_FP2_MUL",
+        Precompile(Fp2(Field::Bn254, FieldOp::Mul)),
+    ),
+    sc(
+        0x0001012C,
+        "SECP256R1_ADD",
+        Precompile(EcAdd(Field::Secp256r1)),
+    ),
+    sc(
+        0x0000012D,
+        "SECP256R1_DOUBLE",
+        Precompile(EcDouble(Field::Secp256r1)),
+    ),
+    sc(0x0000012E, "SECP256R1_DECOMPRESS", Deprecated),
+    sc(
+        0x00010130,
+        "UINT256_ADD_CARRY",
+        Precompile(Uint256Carry { mul: false }),
+    ),
+    sc(
+        0x00010131,
+        "UINT256_MUL_CARRY",
+        Precompile(Uint256Carry { mul: true }),
+    ),
     sc(0x00000132, "MPROTECT", NotSupported),
     sc(0x00000133, "POSEIDON2", NotSupported),
     sc(0x00000134, "SIG_RETURN", NotSupported),
@@ -326,7 +430,7 @@ impl Sp1Device {
                 done(CustomKind::Syscall)
             }
             HintRead => self.hint_read(name, a0, a1, mem),
-            Precompile(p) => match run_precompile(p, mem, a0, a1) {
+            Precompile(p) => match run_precompile(p, mem, [a0, a1, a2, cpu.x[13], cpu.x[14]]) {
                 Ok(()) => done(CustomKind::Precompile),
                 Err((message, addr)) => fault(message, addr),
             },
@@ -336,6 +440,12 @@ impl Sp1Device {
             ),
             NotSupported => fault(
                 "this SP1 syscall is not executed by zkdbg yet (SP1 6.10.0)".to_string(),
+                None,
+            ),
+            Deprecated => fault(
+                "SP1 6.10.0 no longer executes this syscall (its executor panics: \"This method \
+                 should be deprecated\")"
+                    .to_string(),
                 None,
             ),
         }
@@ -504,19 +614,19 @@ const SHA256_K: [u32; 64] = [
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ];
 
-/// Runs precompile `p` with a0 = `a`, a1 = `b`.
+/// Runs precompile `p` with arguments a0..a4 in `args`.
 ///
 /// SHA_EXTEND and SHA_COMPRESS work on a schedule the guest may have
 /// changed between the two calls, so they are SP1's step functions
 /// (FIPS 180-4 §6.2.2 steps 1 and 3–4 over the words in memory), not a
-/// whole-block compression; Keccak-f uses the `keccak` crate and
-/// UINT256_MUL `crypto-bigint`.
+/// whole-block compression; Keccak-f uses the `keccak` crate, UINT256_MUL
+/// and the curve and field operations `crypto-bigint` ([`field`]).
 pub fn run_precompile(
     p: PrecompileOp,
     mem: &mut Memory,
-    a: u64,
-    b: u64,
+    args: [u64; 5],
 ) -> Result<(), PrecompileError> {
+    let [a, b, ..] = args;
     match p {
         ShaExtend => {
             if b != 0 {
@@ -586,6 +696,52 @@ pub fn run_precompile(
                 r_lo
             };
             write_words(mem, a, &result.to_words())
+        }
+        Uint256Carry { mul } => {
+            use crypto_bigint::U256;
+            let [_, _, c, d, e] = args;
+            let word4 = |ptr| -> Result<U256, PrecompileError> {
+                Ok(U256::from_words(
+                    read_words(mem, ptr, 4)?.try_into().expect("4 words"),
+                ))
+            };
+            let (x, y, z) = (word4(a)?, word4(b)?, word4(c)?);
+            // Both outputs must be writable before either is written.
+            read_words(mem, d, 4)?;
+            read_words(mem, e, 4)?;
+            let (lo, hi) = if mul {
+                let (lo, hi) = x.mul_wide(&y);
+                let (lo, carry) = lo.adc(&z, crypto_bigint::Limb::ZERO);
+                (lo, hi.wrapping_add(&U256::from_word(carry.0)))
+            } else {
+                let (s, c1) = x.adc(&y, crypto_bigint::Limb::ZERO);
+                let (s, c2) = s.adc(&z, crypto_bigint::Limb::ZERO);
+                (s, U256::from_word(c1.0 + c2.0))
+            };
+            write_words(mem, d, &lo.to_words())?;
+            write_words(mem, e, &hi.to_words())
+        }
+        EcAdd(f) => {
+            let n = 2 * f.words();
+            let q = read_words(mem, b, n)?;
+            let p = read_words(mem, a, n)?;
+            let r = field::ec_add(f, &p, &q).map_err(|m| (m, None))?;
+            write_words(mem, a, &r)
+        }
+        EcDouble(f) => {
+            let p = read_words(mem, a, 2 * f.words())?;
+            let r = field::ec_double(f, &p).map_err(|m| (m, None))?;
+            write_words(mem, a, &r)
+        }
+        Fp(f, op) => {
+            let y = read_words(mem, b, f.words())?;
+            let x = read_words(mem, a, f.words())?;
+            write_words(mem, a, &field::fp_op(f, op, &x, &y))
+        }
+        Fp2(f, op) => {
+            let y = read_words(mem, b, 2 * f.words())?;
+            let x = read_words(mem, a, 2 * f.words())?;
+            write_words(mem, a, &field::fp2_op(f, op, &x, &y))
         }
     }
 }

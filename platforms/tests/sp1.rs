@@ -312,3 +312,226 @@ fn unknown_ids_unsupported_calls_and_bad_images_are_named() {
     codes.dedup();
     assert_eq!(codes.len(), sp1::SYSCALLS.len());
 }
+
+mod curves {
+    use super::*;
+    use zkdbg_platforms::sp1::field::{self, Field, FieldOp};
+
+    /// A number as little-endian 64-bit words, from big-endian hex.
+    fn words(hex: &str, n: usize) -> Vec<u64> {
+        let hex = format!("{hex:0>width$}", width = n * 16);
+        (0..n)
+            .rev()
+            .map(|i| u64::from_str_radix(&hex[16 * i..16 * i + 16], 16).unwrap())
+            .collect()
+    }
+
+    fn be_words(bytes: &[u8]) -> Vec<u64> {
+        bytes
+            .rchunks(8)
+            .map(|c| u64::from_be_bytes(c.try_into().unwrap()))
+            .collect()
+    }
+
+    /// k·G on secp256k1 and P-256, from the `k256`/`p256` crates, as SP1
+    /// lays points out (x then y, little-endian words).
+    fn k256_mul(k: u64) -> Vec<u64> {
+        use k256::elliptic_curve::sec1::ToEncodedPoint;
+        let p = (k256::ProjectivePoint::GENERATOR * k256::Scalar::from(k)).to_affine();
+        let e = p.to_encoded_point(false);
+        [be_words(e.x().unwrap()), be_words(e.y().unwrap())].concat()
+    }
+
+    fn p256_mul(k: u64) -> Vec<u64> {
+        use p256::elliptic_curve::sec1::ToEncodedPoint;
+        let p = (p256::ProjectivePoint::GENERATOR * p256::Scalar::from(k)).to_affine();
+        let e = p.to_encoded_point(false);
+        [be_words(e.x().unwrap()), be_words(e.y().unwrap())].concat()
+    }
+
+    #[test]
+    fn secp256k1_and_p256_agree_with_rustcrypto() {
+        for (f, mul) in [
+            (Field::Secp256k1, k256_mul as fn(u64) -> Vec<u64>),
+            (Field::Secp256r1, p256_mul),
+        ] {
+            let (g, g2, g3, g5) = (mul(1), mul(2), mul(3), mul(5));
+            assert_eq!(field::ec_double(f, &g).unwrap(), g2, "{f:?}");
+            assert_eq!(field::ec_add(f, &g, &g2).unwrap(), g3, "{f:?}");
+            assert_eq!(field::ec_add(f, &g3, &g2).unwrap(), g5, "{f:?}");
+            // Equal points are doubled, as SP1's helper does.
+            assert_eq!(field::ec_add(f, &g, &g).unwrap(), g2, "{f:?}");
+            // P + (-P) has no affine result.
+            let n = f.words();
+            let neg = [
+                g[..n].to_vec(),
+                field::fp_op(f, FieldOp::Sub, &vec![0; n], &g[n..]),
+            ]
+            .concat();
+            assert!(field::ec_add(f, &g, &neg).unwrap_err().contains("equal x"));
+        }
+    }
+
+    /// On y^2 = x^3 + b.
+    fn on_curve(f: Field, p: &[u64], b: u64) -> bool {
+        let n = f.words();
+        let (x, y) = (&p[..n], &p[n..]);
+        let mut bw = vec![0; n];
+        bw[0] = b;
+        let y2 = field::fp_op(f, FieldOp::Mul, y, y);
+        let x2 = field::fp_op(f, FieldOp::Mul, x, x);
+        let x3 = field::fp_op(f, FieldOp::Mul, &x2, x);
+        y2 == field::fp_op(f, FieldOp::Add, &x3, &bw)
+    }
+
+    #[test]
+    fn bn254_and_bls12_381_groups_are_consistent() {
+        // BN254 G1 generator (1, 2) and 2G (EIP-196 test vectors).
+        let g = [words("1", 4), words("2", 4)].concat();
+        let g2 = field::ec_double(Field::Bn254, &g).unwrap();
+        assert_eq!(
+            g2,
+            [
+                words(
+                    "030644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd3",
+                    4
+                ),
+                words(
+                    "15ed738c0e0a7c92e7845f96b2ae9c0a68a6a449e3538fc7ff3ebf7a5a18a2c4",
+                    4
+                )
+            ]
+            .concat()
+        );
+        // BLS12-381 G1 generator (the IETF pairing-friendly-curves draft).
+        let f = Field::Bls12381;
+        let g = [
+            words("17f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb", 6),
+            words("08b3f481e3aaa0f1a09e30ed741d8ae4fcf5e095d5d00af600db18cb2c04b3edd03cc744a2888ae40caa232946c5e7e1", 6),
+        ]
+        .concat();
+        assert!(on_curve(f, &g, 4));
+        let g2 = field::ec_double(f, &g).unwrap();
+        let g3 = field::ec_add(f, &g2, &g).unwrap();
+        let g4 = field::ec_double(f, &g2).unwrap();
+        assert!(on_curve(f, &g2, 4) && on_curve(f, &g3, 4) && on_curve(f, &g4, 4));
+        assert_eq!(field::ec_add(f, &g3, &g).unwrap(), g4, "3G + G = 2(2G)");
+        assert_ne!(g2, g3);
+    }
+
+    #[test]
+    fn field_and_extension_arithmetic() {
+        let p_minus_1 = words(
+            "30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd46",
+            4,
+        );
+        let one = words("1", 4);
+        let two = words("2", 4);
+        let zero = words("0", 4);
+        let f = Field::Bn254;
+        assert_eq!(field::fp_op(f, FieldOp::Add, &p_minus_1, &two), one);
+        assert_eq!(field::fp_op(f, FieldOp::Sub, &zero, &one), p_minus_1);
+        assert_eq!(field::fp_op(f, FieldOp::Mul, &p_minus_1, &p_minus_1), one);
+        // Inputs above p are reduced first (as SP1 does): 2^256 - 1.
+        let big = words(&"f".repeat(64), 4);
+        let r = field::fp_op(f, FieldOp::Add, &big, &zero);
+        assert_eq!(field::fp_op(f, FieldOp::Sub, &big, &r), zero);
+        // (1 + i)(1 - i) = 2 and i * i = -1 in Fp2.
+        let a = [one.clone(), one.clone()].concat();
+        let b = [one.clone(), p_minus_1.clone()].concat();
+        assert_eq!(
+            field::fp2_op(f, FieldOp::Mul, &a, &b),
+            [two.clone(), zero.clone()].concat()
+        );
+        let i = [zero.clone(), one.clone()].concat();
+        assert_eq!(
+            field::fp2_op(f, FieldOp::Mul, &i, &i),
+            [p_minus_1.clone(), zero.clone()].concat()
+        );
+        assert_eq!(
+            field::fp2_op(f, FieldOp::Sub, &a, &a),
+            [zero.clone(), zero.clone()].concat()
+        );
+    }
+
+    #[test]
+    fn precompiles_through_the_device() {
+        let (mut d, mut cpu, mut mem) = setup(vec![]);
+        let (p, q) = (BUF, BUF + 0x100);
+        put(&mut mem, p, &k256_mul(1));
+        put(&mut mem, q, &k256_mul(2));
+        done(
+            &call(&mut d, &mut cpu, &mut mem, "SECP256K1_ADD", [p, q, 0]),
+            CustomKind::Precompile,
+        );
+        assert_eq!(get(&mem, p, 8), k256_mul(3));
+        done(
+            &call(&mut d, &mut cpu, &mut mem, "SECP256K1_DOUBLE", [p, 0, 0]),
+            CustomKind::Precompile,
+        );
+        assert_eq!(get(&mem, p, 8), k256_mul(6));
+        let m = fault(&call(
+            &mut d,
+            &mut cpu,
+            &mut mem,
+            "SECP256K1_DECOMPRESS",
+            [p, 1, 0],
+        ));
+        assert!(m.contains("no longer executes"), "{m}");
+        put(&mut mem, p, &[7, 0, 0, 0]);
+        put(&mut mem, q, &[6, 0, 0, 0]);
+        done(
+            &call(&mut d, &mut cpu, &mut mem, "BN254_FP_MUL", [p, q, 0]),
+            CustomKind::Precompile,
+        );
+        assert_eq!(get(&mem, p, 4), [42, 0, 0, 0]);
+        let m = fault(&call(
+            &mut d,
+            &mut cpu,
+            &mut mem,
+            "BLS12381_ADD",
+            [p + 1, q, 0],
+        ));
+        assert!(m.contains("not 8-byte aligned"), "{m}");
+    }
+}
+
+#[test]
+fn uint256_add_and_mul_with_carry() {
+    let (mut d, mut cpu, mut mem) = setup(vec![]);
+    let (a, b, c, lo, hi) = (BUF, BUF + 0x40, BUF + 0x80, BUF + 0xc0, BUF + 0x100);
+    let max = [u64::MAX; 4];
+    put(&mut mem, a, &max);
+    put(&mut mem, b, &max);
+    put(&mut mem, c, &max);
+    let call5 = |d: &mut Sp1Device, cpu: &mut Cpu, mem: &mut Memory, name: &str| {
+        cpu.x[13] = lo;
+        cpu.x[14] = hi;
+        call(d, cpu, mem, name, [a, b, c])
+    };
+    // (2^256-1) * 3 = 2^257 + 2^256 - 3: low 2^256 - 3, high 2.
+    done(
+        &call5(&mut d, &mut cpu, &mut mem, "UINT256_ADD_CARRY"),
+        CustomKind::Precompile,
+    );
+    assert_eq!(
+        get(&mem, lo, 4),
+        [u64::MAX - 2, u64::MAX, u64::MAX, u64::MAX]
+    );
+    assert_eq!(get(&mem, hi, 4), [2, 0, 0, 0]);
+    // (2^256-1)^2 + (2^256-1) = 2^512 - 2^256: low 0, high 2^256 - 1.
+    done(
+        &call5(&mut d, &mut cpu, &mut mem, "UINT256_MUL_CARRY"),
+        CustomKind::Precompile,
+    );
+    assert_eq!(get(&mem, lo, 4), [0, 0, 0, 0]);
+    assert_eq!(get(&mem, hi, 4), max);
+    let m = fault(&call(
+        &mut d,
+        &mut cpu,
+        &mut mem,
+        "U256XU2048_MUL",
+        [a, b, 0],
+    ));
+    assert!(m.contains("no longer executes"), "{m}");
+}

@@ -1,0 +1,223 @@
+//! SP1's elliptic-curve and field precompiles on `crypto-bigint`'s
+//! modular arithmetic (Montgomery residues modulo each curve's prime).
+//!
+//! Semantics from succinctlabs/sp1 @d83ed91f (release 6.10.0):
+//! `crates/core/executor/src/minimal/precompiles/ec.rs` (ADD: p = p + q,
+//! equal points are doubled; DOUBLE: p = 2p; points are x then y, each a
+//! little-endian number of the field's size in 64-bit words),
+//! `precompiles/fptower/{fp,fp2_addsub,fp2_mul}.rs` (x = x op y mod p, the
+//! inputs reduced first; Fp2 elements are c0 then c1 with i^2 = -1), and
+//! `crates/curves/src/weierstrass/*.rs` (the affine formulas and each
+//! curve's prime). Affine addition has no point at infinity: P + (-P)
+//! (equal x, different y) and doubling a point with y = 0 make SP1's
+//! executor fail, and are faults here.
+
+use crypto_bigint::modular::runtime_mod::{DynResidue, DynResidueParams};
+use crypto_bigint::Uint;
+
+/// A base field of one of SP1's curves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// secp256k1's p = 2^256 - 2^32 - 977 (SEC 2 §2.4.1); a = 0.
+    Secp256k1,
+    /// secp256r1 (P-256)'s p = 2^256 - 2^224 + 2^192 + 2^96 - 1 (SEC 2
+    /// §2.4.2); a = -3.
+    Secp256r1,
+    /// BN254 (alt_bn128)'s p (EIP-196); a = 0.
+    Bn254,
+    /// BLS12-381's p (381 bits, in 6 words); a = 0.
+    Bls12381,
+}
+
+impl Field {
+    /// The prime, big-endian hex.
+    fn modulus_hex(self) -> &'static str {
+        match self {
+            Field::Secp256k1 => "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f",
+            Field::Secp256r1 => "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff",
+            Field::Bn254 => "30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47",
+            Field::Bls12381 => concat!(
+                "1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf",
+                "6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab"
+            ),
+        }
+    }
+
+    /// 64-bit words per field element.
+    pub fn words(self) -> usize {
+        match self {
+            Field::Bls12381 => 6,
+            _ => 4,
+        }
+    }
+
+    /// Whether the curve's a coefficient is -3 (else 0).
+    fn a_is_minus_3(self) -> bool {
+        self == Field::Secp256r1
+    }
+}
+
+/// A field operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldOp {
+    /// x + y mod p.
+    Add,
+    /// x - y mod p.
+    Sub,
+    /// x * y mod p.
+    Mul,
+}
+
+fn to_uint<const L: usize>(words: &[u64]) -> Uint<L> {
+    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    Uint::from_le_slice(&bytes)
+}
+
+fn to_words<const L: usize>(u: &Uint<L>, out: &mut Vec<u64>) {
+    let bytes: Vec<u8> = u.as_words().iter().flat_map(|w| w.to_le_bytes()).collect();
+    out.extend(
+        bytes
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))),
+    );
+}
+
+/// The residue-number system of `field`, with `L` limbs of 64 bits.
+struct Ctx<const L: usize> {
+    params: DynResidueParams<L>,
+    a_minus_3: bool,
+}
+
+impl<const L: usize> Ctx<L> {
+    fn new(field: Field) -> Ctx<L> {
+        let hex = field.modulus_hex();
+        let mut be = vec![0u8; hex.len() / 2];
+        for (i, b) in be.iter_mut().enumerate() {
+            *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("hex modulus");
+        }
+        be.reverse();
+        let mut le = be;
+        le.resize(L * 8, 0);
+        let m = Uint::<L>::from_le_slice(&le);
+        Ctx {
+            params: DynResidueParams::new(&m),
+            a_minus_3: field.a_is_minus_3(),
+        }
+    }
+
+    fn elem(&self, words: &[u64]) -> DynResidue<L> {
+        DynResidue::new(&to_uint::<L>(words), self.params)
+    }
+
+    fn op(&self, op: FieldOp, x: DynResidue<L>, y: DynResidue<L>) -> DynResidue<L> {
+        match op {
+            FieldOp::Add => x + y,
+            FieldOp::Sub => x - y,
+            FieldOp::Mul => x * y,
+        }
+    }
+
+    fn inv(&self, x: DynResidue<L>) -> Option<DynResidue<L>> {
+        let (v, ok) = x.invert();
+        bool::from(ok).then_some(v)
+    }
+
+    /// x3, y3 from the slope through (x1, y1) and x2.
+    fn slope_point(
+        &self,
+        s: DynResidue<L>,
+        x1: DynResidue<L>,
+        y1: DynResidue<L>,
+        x2: DynResidue<L>,
+    ) -> Vec<u64> {
+        let x3 = s.square() - x1 - x2;
+        let y3 = s * (x1 - x3) - y1;
+        let mut out = Vec::with_capacity(2 * L);
+        to_words(&x3.retrieve(), &mut out);
+        to_words(&y3.retrieve(), &mut out);
+        out
+    }
+
+    fn double(&self, p: &[u64]) -> Result<Vec<u64>, String> {
+        let (x, y) = (self.elem(&p[..L]), self.elem(&p[L..]));
+        let three = DynResidue::new(&Uint::from_u64(3), self.params);
+        let mut num = three * x.square();
+        if self.a_minus_3 {
+            num -= three;
+        }
+        let den = self
+            .inv(y + y)
+            .ok_or("doubling a point with y = 0 (the result is the point at infinity)")?;
+        Ok(self.slope_point(num * den, x, y, x))
+    }
+
+    fn add(&self, p: &[u64], q: &[u64]) -> Result<Vec<u64>, String> {
+        let (x1, y1) = (self.elem(&p[..L]), self.elem(&p[L..]));
+        let (x2, y2) = (self.elem(&q[..L]), self.elem(&q[L..]));
+        if x1 == x2 && y1 == y2 {
+            return self.double(p);
+        }
+        let den = self
+            .inv(x2 - x1)
+            .ok_or("adding points with equal x (P + (-P) is the point at infinity)")?;
+        Ok(self.slope_point((y2 - y1) * den, x1, y1, x2))
+    }
+}
+
+/// Runs `f` with the context of `field` at its size.
+macro_rules! sized {
+    ($field:expr, |$c:ident| $body:expr) => {
+        match $field.words() {
+            4 => {
+                let $c = Ctx::<4>::new($field);
+                $body
+            }
+            _ => {
+                let $c = Ctx::<6>::new($field);
+                $body
+            }
+        }
+    };
+}
+
+/// `x op y mod p` of `field` (each `field.words()` words); the result has
+/// as many words.
+pub fn fp_op(field: Field, op: FieldOp, x: &[u64], y: &[u64]) -> Vec<u64> {
+    sized!(field, |c| {
+        let mut out = Vec::new();
+        to_words(&c.op(op, c.elem(x), c.elem(y)).retrieve(), &mut out);
+        out
+    })
+}
+
+/// `x op y` in Fp2 = Fp\[i\]/(i^2 + 1) of `field`: elements are c0 then c1.
+pub fn fp2_op(field: Field, op: FieldOp, x: &[u64], y: &[u64]) -> Vec<u64> {
+    let n = field.words();
+    sized!(field, |c| {
+        let (a0, a1) = (c.elem(&x[..n]), c.elem(&x[n..]));
+        let (b0, b1) = (c.elem(&y[..n]), c.elem(&y[n..]));
+        let (r0, r1) = match op {
+            FieldOp::Add | FieldOp::Sub => (c.op(op, a0, b0), c.op(op, a1, b1)),
+            FieldOp::Mul => (a0 * b0 - a1 * b1, a0 * b1 + a1 * b0),
+        };
+        let mut out = Vec::new();
+        to_words(&r0.retrieve(), &mut out);
+        to_words(&r1.retrieve(), &mut out);
+        out
+    })
+}
+
+/// The affine sum of points `p` and `q` on the curve over `field` (each x
+/// then y).
+///
+/// Errors: the sum is the point at infinity.
+pub fn ec_add(field: Field, p: &[u64], q: &[u64]) -> Result<Vec<u64>, String> {
+    sized!(field, |c| c.add(p, q))
+}
+
+/// The affine double of `p` on the curve over `field`.
+///
+/// Errors: y = 0.
+pub fn ec_double(field: Field, p: &[u64]) -> Result<Vec<u64>, String> {
+    sized!(field, |c| c.double(p))
+}
