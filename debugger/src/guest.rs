@@ -221,9 +221,10 @@ impl Guest {
 
 /// A guest linked with ZeroOS's linker script (Jolt's std guests) keeps
 /// its stack and heap outside every PT_LOAD segment, as reservations named
-/// by linker symbols (see [`ZeroOsLayout`]): maps both
-/// read-write, so that its boot code's `sp = __stack_top` and its
-/// allocator work. Other guests are left as they are.
+/// by linker symbols (see [`ZeroOsLayout`]): reserves both read-write
+/// (demand-zero: charged to `--memory-limit` as pages are touched), so
+/// that its boot code's `sp = __stack_top` and its allocator work. Other
+/// guests are left as they are.
 ///
 /// Errors: the reservations touch the guard region or exceed
 /// `--memory-limit`.
@@ -235,7 +236,7 @@ fn map_zeroos_reservations(machine: &mut Machine) -> Result<()> {
     for (what, (lo, hi)) in [("stack", layout.stack), ("heap", layout.heap)] {
         machine
             .mem
-            .map_with(lo, hi - lo, Perm::RW)
+            .reserve(lo, hi - lo, Perm::RW)
             .with_context(|| format!("cannot map the ZeroOS {what} at {lo:#x}..{hi:#x}"))?;
     }
     log::debug!("ZeroOS reservations mapped: {layout:?}");

@@ -111,6 +111,14 @@ fn permission_note(fault: &Fault, mem: &zkdbg_emulator::Memory) -> Option<String
         _ => return None,
     };
     let perm = mem.perm(addr)?;
+    if perm.allows(need) && mem.is_demand_zero(addr) {
+        // A reserved page the guest touched first when the budget was spent.
+        return Some(format!(
+            "memory limit of {} bytes reached when the guest first touched this page: raise \
+             --memory-limit",
+            mem.limit()
+        ));
+    }
     (!perm.allows(need)).then(|| format!("page is {}: not {what}", perm.describe()))
 }
 

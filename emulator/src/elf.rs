@@ -60,12 +60,12 @@ pub enum ElfError {
     BadEntry(u64),
     /// A segment cannot be mapped (guard region at 0, out of the address
     /// space, or over the memory limit).
-    #[error("segment at {vaddr:#x} cannot be loaded: {source}")]
+    #[error("segment at {vaddr:#x} cannot be loaded: {error}")]
     Memory {
         /// Its virtual address.
         vaddr: u64,
-        /// The memory error.
-        source: MemError,
+        /// The memory error (in the message, not a separate cause).
+        error: MemError,
     },
 }
 
@@ -375,9 +375,9 @@ impl Program {
     /// address 0, leaves the address space or exceeds the memory limit.
     pub fn load_into(&self, mem: &mut Memory) -> Result<(), ElfError> {
         for s in &self.segments {
-            let err = |source| ElfError::Memory {
+            let err = |error| ElfError::Memory {
                 vaddr: s.vaddr,
-                source,
+                error,
             };
             if s.vaddr < GUARD_SIZE {
                 return Err(err(MemError::BadRange {

@@ -249,6 +249,13 @@ impl Memory {
         Ok(())
     }
 
+    /// Whether `addr` lies in a demand-zero reservation and its page is
+    /// not mapped yet (an access there that failed ran out of budget).
+    pub fn is_demand_zero(&self, addr: u64) -> bool {
+        let page = addr >> PAGE_SHIFT;
+        !self.map.contains_key(&page) && self.reserved_perm(page).is_some()
+    }
+
     /// The permissions a reserved page gets, if `page` is reserved.
     fn reserved_perm(&self, page: u64) -> Option<Perm> {
         self.reserved

@@ -218,7 +218,7 @@ fn bad_input_and_contradicting_flags_are_clear_errors() {
     let cases: &[(&[&str], &str)] = &[
         (&["--input", big.to_str().unwrap()], "input is 5000 bytes, larger than its region (4096 bytes; raise it with --max-input-size)"),
         (&["--max-trusted-advice-size", "3000"], "trusted advice size 3000 bytes is not a power of two"),
-        (&["--memory-limit", "8M"], "memory limit"),
+        (&["--memory-limit", "40K"], "cannot map the I/O region at 0x7fff8000..0x7fffb000: memory limit of 40960 bytes reached"),
         (&["--heap-size", "99999999999999999999"], "not a size in bytes"),
         (&["--input-hex", "abc"], "is not hex bytes"),
         (&["--platform", "sp2"], "unknown platform `sp2` (auto, linux, jolt, sp1)"),
@@ -231,6 +231,21 @@ fn bad_input_and_contradicting_flags_are_clear_errors() {
         assert!(!o.status.success() && err.contains(want), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
+    // The stack is demand-zero: a limit the first stack store exceeds is a
+    // fault that says so.
+    let o = zkdbg(&[
+        "run",
+        g,
+        "--memory-limit",
+        "56K",
+        "--input-hex",
+        "0361626302",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("memory limit of 57344 bytes reached when the guest first touched this page"),
+        "{err}"
+    );
     // A 32-bit guest cannot run on Jolt (RV64 only).
     let rv32 = guest("rv32", "hello");
     let o = zkdbg(&["run", rv32.to_str().unwrap(), "--platform", "jolt"]);

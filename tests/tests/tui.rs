@@ -258,7 +258,8 @@ fn sp1_guest_session_with_a_precompile_catchpoint() {
     t.keys(&["c"]);
     let s = t.wait_for("stopped (breakpoint");
     assert!(
-        s.lines().any(|l| l.contains("▶0x") && l.contains(" sp1_hash::sha256+")),
+        s.lines()
+            .any(|l| l.contains("▶0x") && l.contains(" sp1_hash::sha256+")),
         "{s}"
     );
     t.keys(&[":", "catch precompile SHA_ROUND", "Enter"]);
@@ -267,7 +268,10 @@ fn sp1_guest_session_with_a_precompile_catchpoint() {
     t.wait_for("catchpoint: inline SHA_COMPRESS");
     t.keys(&["c"]);
     let s = t.wait_for("stopped (catchpoint: inline SHA_COMPRESS)");
-    assert!(!s.contains("[precompile] SHA_COMPRESS"), "it ran already: {s}");
+    assert!(
+        !s.contains("[precompile] SHA_COMPRESS"),
+        "it ran already: {s}"
+    );
     assert!(s.contains("[precompile] SHA_EXTEND"), "{s}");
     t.keys(&["i"]);
     let s = t.wait_for("[precompile] SHA_COMPRESS");

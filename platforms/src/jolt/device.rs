@@ -146,12 +146,16 @@ impl JoltDevice {
             layout.io_end,
             Perm::RW,
         )?;
-        map(
-            "the stack and heap",
-            layout.stack_end,
-            layout.heap_end,
-            Perm::RW,
-        )?;
+        // Stack and heap are demand-zero: pages are charged to the memory
+        // limit when the guest first touches them.
+        let (a, b) = (page_down(layout.stack_end), page_up(layout.heap_end));
+        mem.reserve(a, b - a, Perm::RW)
+            .map_err(|error| IoError::Map {
+                what: "the stack and heap",
+                start: layout.stack_end,
+                end: layout.heap_end,
+                error,
+            })?;
         for (data, (lo, _)) in [
             (&inputs.input, layout.input),
             (&inputs.trusted_advice, layout.trusted_advice),
