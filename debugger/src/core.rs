@@ -177,12 +177,15 @@ impl<'a> Points<'a> {
         if self.bits.hit(pc, self.breakpoints) {
             Some(Event::Breakpoint(pc))
         } else if insn.op == Op::Ecall
-            && self.platform == Platform::Sp1
+            && matches!(self.platform, Platform::Sp1 | Platform::Risc0)
             && !self.catch.inlines.is_empty()
             && cpu.csr.mtvec == 0
         {
-            // SP1: the call's id is in t0.
-            let name = zkdbg_platforms::sp1::syscall(cpu.x[5])?.name;
+            // SP1: the call's id is in t0; RISC Zero: its kind, and t6.
+            let name = match self.platform {
+                Platform::Sp1 => zkdbg_platforms::sp1::syscall(cpu.x[5])?.name,
+                _ => zkdbg_platforms::risc0::call_name(cpu.x[5], cpu.x[31])?,
+            };
             self.catch
                 .inlines
                 .contains(name)

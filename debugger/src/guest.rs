@@ -8,6 +8,7 @@ use zkdbg_emulator::machine::{DEFAULT_MEMORY_LIMIT, DEFAULT_SYSCALL_CYCLES};
 use zkdbg_emulator::memory::Perm;
 use zkdbg_emulator::{Config, Machine, Program};
 use zkdbg_platforms::jolt::{self, JoltDevice, JoltInputs, MemoryConfig, MemoryLayout};
+use zkdbg_platforms::risc0::Risc0Device;
 use zkdbg_platforms::sp1::Sp1Device;
 use zkdbg_platforms::zeroos::ZeroOsLayout;
 use zkdbg_platforms::{detect, Detection, Device, Platform, PlatformOs};
@@ -172,6 +173,18 @@ impl Guest {
             }
             Platform::Jolt => Device::Jolt(install_jolt(&elf, &args.zkvm, &mut machine)?),
             Platform::Sp1 => Device::Sp1(install_sp1(&args.zkvm, &mut machine)?),
+            Platform::Risc0 => {
+                let mut stdin = Vec::new();
+                for (i, b) in args.zkvm.inputs.iter().enumerate() {
+                    stdin.extend(b.read(&format!("input {}", i + 1))?);
+                }
+                let program = machine.program.clone();
+                let segments = program.segments.iter().map(|s| (s.vaddr, s.mem_size));
+                Device::Risc0(
+                    Risc0Device::install(stdin, args.seed, segments, &mut machine.mem)
+                        .context("cannot reserve RISC Zero's memory")?,
+                )
+            }
         };
         let zeroos = ZeroOs::new(
             &program,
@@ -200,6 +213,7 @@ impl Guest {
         match &self.os.device {
             Device::Jolt(d) => d.panicked(&self.machine.mem),
             Device::Sp1(d) => d.panicked,
+            Device::Risc0(d) => d.panic_message.is_some(),
             Device::None => false,
         }
     }

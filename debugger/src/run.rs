@@ -264,6 +264,7 @@ impl RunReport {
         let output = match &guest.os.device {
             Device::Jolt(d) => Some(hex(&d.output(&m.mem))),
             Device::Sp1(d) => Some(hex(d.public_values())),
+            Device::Risc0(d) => Some(hex(d.journal())),
             Device::None => None,
         };
         let (sp1_clk, input_hint) = match &guest.os.device {
@@ -273,6 +274,13 @@ impl RunReport {
                     let (_, given) = d.inputs_read();
                     format!("the guest asked for input vector {n}, only {given} given (--input)")
                 }),
+            ),
+            Device::Risc0(d) if d.read_past_end && panicked => (
+                None,
+                Some(format!(
+                    "the guest read past the end of its input ({} bytes given with --input)",
+                    d.stdin_given
+                )),
             ),
             _ => (None, None),
         };

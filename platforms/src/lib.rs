@@ -11,9 +11,12 @@
 //!   its virtual instructions and inlines, and its cycle count;
 //! - [`sp1`]: succinctlabs/sp1 v6: the syscall id in t0, input vectors,
 //!   public values, its precompiles;
+//! - [`risc0`]: risc0/risc0's user-mode ecall ABI (t0 kinds, SOFTWARE
+//!   calls by t6), stdin and the journal;
 //! - [`zeroos`]: the stack and heap a ZeroOS guest's linker symbols name.
 
 pub mod jolt;
+pub mod risc0;
 pub mod sp1;
 pub mod zeroos;
 
@@ -33,11 +36,20 @@ pub enum Platform {
     /// SP1 v6: syscalls by t0, input vectors, public values, precompiles;
     /// cycles = retired instructions.
     Sp1,
+    /// RISC Zero: the user-mode ecall ABI served on the host, stdin, the
+    /// journal; cycles = retired user instructions (not RISC Zero's user
+    /// cycles yet).
+    Risc0,
 }
 
 impl Platform {
     /// Every platform, in the order `--platform` lists them.
-    pub const ALL: [Platform; 3] = [Platform::Linux, Platform::Jolt, Platform::Sp1];
+    pub const ALL: [Platform; 4] = [
+        Platform::Linux,
+        Platform::Jolt,
+        Platform::Sp1,
+        Platform::Risc0,
+    ];
 
     /// Its name on the command line and in reports.
     pub fn name(self) -> &'static str {
@@ -45,6 +57,7 @@ impl Platform {
             Platform::Linux => "linux",
             Platform::Jolt => "jolt",
             Platform::Sp1 => "sp1",
+            Platform::Risc0 => "risc0",
         }
     }
 
@@ -57,7 +70,7 @@ impl Platform {
     pub fn cost_model(self) -> CostModel {
         match self {
             // SP1's cycles are its retired instructions (`global_clk`).
-            Platform::Linux | Platform::Sp1 => CostModel::INSTRUCTIONS,
+            Platform::Linux | Platform::Sp1 | Platform::Risc0 => CostModel::INSTRUCTIONS,
             Platform::Jolt => jolt::JOLT_CYCLES,
         }
     }
@@ -71,13 +84,15 @@ impl Platform {
             Platform::Jolt => xlen == Xlen::X64,
             // v6 is RV64IM; v3-v5 (RV32IM) are not supported yet.
             Platform::Sp1 => xlen == Xlen::X64,
+            // risc0-zkvm-platform: RV32IM.
+            Platform::Risc0 => xlen == Xlen::X32,
         }
     }
 
     /// The platform's name for a custom instruction, if it has one.
     pub fn custom_name(self, insn: &Insn) -> Option<&'static str> {
         match self {
-            Platform::Linux | Platform::Sp1 => None,
+            Platform::Linux | Platform::Sp1 | Platform::Risc0 => None,
             Platform::Jolt => jolt::insn::custom(insn).map(|j| j.name),
         }
     }
@@ -88,6 +103,7 @@ impl Platform {
         match self {
             Platform::Linux => Vec::new(),
             Platform::Sp1 => sp1::call_names(),
+            Platform::Risc0 => risc0::call_names(),
             Platform::Jolt => jolt::insn::INLINES.iter().map(|e| e.2.name).collect(),
         }
     }
@@ -96,7 +112,7 @@ impl Platform {
     /// (`None`: not one of its instructions).
     pub fn disassemble_custom(self, insn: &Insn) -> Option<String> {
         match self {
-            Platform::Linux | Platform::Sp1 => None,
+            Platform::Linux | Platform::Sp1 | Platform::Risc0 => None,
             Platform::Jolt => jolt::insn::disassemble(insn),
         }
     }
@@ -131,11 +147,25 @@ const JOLT_SYMBOLS: [&str; 4] = [
 /// `src/syscalls/`): all of them must be present.
 const SP1_SYMBOLS: [&str; 2] = ["read_vec_raw", "syscall_halt"];
 
+/// Symbols only RISC Zero guests define (`risc0-zkvm-platform`'s
+/// `src/syscall.rs`): all of them must be present.
+const RISC0_SYMBOLS: [&str; 3] = ["sys_halt", "sys_pause", "sys_sha_compress"];
+
 /// Recognises a guest's platform: Jolt if it defines a symbol only Jolt
 /// guests have, or contains a Jolt inline (opcode 0x0B or 0x2B, which no
 /// Linux-platform guest uses); SP1 if it defines `sp1-zkvm`'s runtime
-/// symbols; Linux otherwise.
+/// symbols, RISC Zero if `risc0-zkvm-platform`'s; Linux otherwise.
 pub fn detect(program: &Program) -> Detection {
+    if RISC0_SYMBOLS
+        .iter()
+        .all(|n| program.symbols.by_name(n).is_some())
+    {
+        return Detection {
+            platform: Platform::Risc0,
+            reason: "defines `sys_halt`, `sys_pause` and `sys_sha_compress` (risc0-zkvm-platform)"
+                .to_string(),
+        };
+    }
     if SP1_SYMBOLS
         .iter()
         .all(|n| program.symbols.by_name(n).is_some())
@@ -199,6 +229,8 @@ pub enum Device {
     Jolt(jolt::JoltDevice),
     /// SP1's input stream, public values and syscalls.
     Sp1(sp1::Sp1Device),
+    /// RISC Zero's stdin, journal and ecalls.
+    Risc0(risc0::Risc0Device),
 }
 
 /// The environment a guest runs with: zeroos (Linux syscalls, console
@@ -218,6 +250,7 @@ impl PlatformOs {
             Device::None => Platform::Linux,
             Device::Jolt(_) => Platform::Jolt,
             Device::Sp1(_) => Platform::Sp1,
+            Device::Risc0(_) => Platform::Risc0,
         }
     }
 }
@@ -252,13 +285,19 @@ impl Environment for PlatformOs {
                     zeroos.console_output(fd, bytes, mem)
                 })
             }
+            Device::Risc0(d) => {
+                let zeroos = &mut self.zeroos;
+                d.serve(cpu, mem, &mut |fd, bytes, mem| {
+                    zeroos.console_output(fd, bytes, mem)
+                })
+            }
             _ => EcallResult::Linux,
         }
     }
 
     fn host_syscalls(&self) -> Option<&'static str> {
         match self.device {
-            Device::None | Device::Sp1(_) => None,
+            Device::None | Device::Sp1(_) | Device::Risc0(_) => None,
             // Jolt's `ecall` jumps to the trap handler the guest installed
             // (crates/jolt-program/src/expand/control_flow/ecall.rs); there
             // are no host syscalls.
@@ -271,14 +310,14 @@ impl Environment for PlatformOs {
 
     fn csr_refused(&self, op: Op, csr: u16) -> Option<String> {
         match self.device {
-            Device::None | Device::Sp1(_) => None,
+            Device::None | Device::Sp1(_) | Device::Risc0(_) => None,
             Device::Jolt(_) => jolt::insn::csr_refused(op, csr),
         }
     }
 
     fn custom(&mut self, insn: &Insn, _pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> CustomResult {
         match &mut self.device {
-            Device::None | Device::Sp1(_) => CustomResult::Unknown,
+            Device::None | Device::Sp1(_) | Device::Risc0(_) => CustomResult::Unknown,
             Device::Jolt(d) => d.serve(insn, cpu, mem),
         }
     }

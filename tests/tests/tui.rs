@@ -277,3 +277,28 @@ fn sp1_guest_session_with_a_precompile_catchpoint() {
     let s = t.wait_for("[precompile] SHA_COMPRESS");
     assert!(s.contains("stopped (step)"), "{s}");
 }
+
+/// A RISC Zero guest in the TUI: catch the SHA ecall by RISC Zero's name,
+/// step over it and see it in the syscall log.
+#[test]
+fn risc0_guest_session_with_a_sha_catchpoint() {
+    // (data = "abc", rounds = 2) in risc0's word serialization.
+    let input = "0300000061000000620000006300000002000000";
+    let bin = zkdbg_bin();
+    let cmd = format!(
+        "cd {} && {} tui guests/bin/risc0/r0-hash.elf --input-hex {input}; sleep 60",
+        repo().display(),
+        bin.display()
+    );
+    let t = Tmux::start("risc0-session", &cmd);
+    t.wait_for("stopped (at entry)");
+    t.keys(&[":", "catch precompile SHA", "Enter"]);
+    t.wait_for("catchpoint: inline SHA");
+    t.keys(&["c"]);
+    let s = t.wait_for("stopped (catchpoint: inline SHA)");
+    assert!(!s.contains("[precompile] SHA("), "it ran already: {s}");
+    assert!(s.contains("[platform] SYS_READ("), "{s}");
+    t.keys(&["i"]);
+    let s = t.wait_for("[precompile] SHA(");
+    assert!(s.contains("stopped (step)"), "{s}");
+}

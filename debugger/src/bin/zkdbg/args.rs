@@ -45,13 +45,15 @@ pub struct GuestArgs {
 /// The zkVM platform options shared by every subcommand.
 #[derive(clap::Args, Clone, Debug)]
 pub struct PlatformArgs {
-    /// The zkVM platform: auto (recognise it from the ELF), linux, jolt, sp1.
+    /// The zkVM platform: auto (recognise it from the ELF), linux, jolt, sp1, risc0.
     #[arg(long, value_name = "NAME", default_value = "auto", value_parser = parse_platform)]
     pub platform: PlatformArg,
     /// The guest's input, as its zkVM's host writes it (Jolt: the
     /// postcard-serialized arguments of the provable function, once; SP1:
     /// one input vector per --input, as SP1Stdin::write_vec, e.g. bincode
-    /// of what `sp1_zkvm::io::read` reads).
+    /// of what `sp1_zkvm::io::read` reads; RISC Zero: the guest's stdin,
+    /// the --input files one after the other, as ExecutorEnv::write's
+    /// word serialization).
     #[arg(long, value_name = "FILE", conflicts_with = "input_hex")]
     pub input: Vec<PathBuf>,
     /// The guest's input as hex bytes (e.g. 0a0b); repeatable as --input.

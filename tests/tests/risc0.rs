@@ -1,0 +1,139 @@
+//! The `risc0` platform end to end on the RISC Zero guest of
+//! `guests/risc0` (`r0-hash`, the user program built with risc0-zkvm
+//! 3.0.5), through the `zkdbg` binary as a user runs it: stdin in RISC
+//! Zero's word serialization, the SHA ecall, the journal, panics.
+
+use sha2::{Digest, Sha256};
+use zkdbg_tests::*;
+
+fn elf() -> String {
+    repo()
+        .join("guests/bin/risc0/r0-hash.elf")
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// risc0's word serialization of `(data: Vec<u8>, rounds: u32)` (and of a
+/// `Vec<u8>`): the length as a word, each byte as a word, then rounds.
+fn words(data: &[u8], tail: Option<u32>) -> Vec<u8> {
+    let mut w = vec![data.len() as u32];
+    w.extend(data.iter().map(|&b| b as u32));
+    w.extend(tail);
+    w.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn run_report(args: &[&str]) -> (std::process::Output, serde_json::Value) {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = tempdir(&format!("risc0-run-{n}"));
+    let r = dir.join("r.json");
+    let mut all = vec!["run"];
+    all.extend_from_slice(args);
+    all.extend(["--report", r.to_str().unwrap()]);
+    let o = zkdbg(&all);
+    let j = serde_json::from_slice(
+        &std::fs::read(&r)
+            .unwrap_or_else(|_| panic!("no report: {}", String::from_utf8_lossy(&o.stderr))),
+    )
+    .unwrap();
+    (o, j)
+}
+
+#[test]
+fn the_journal_holds_the_hashes_computed_on_the_host() {
+    for (data, rounds) in [(b"abc".to_vec(), 2u32), (vec![7u8; 200], 5)] {
+        let input = hex(&words(&data, Some(rounds)));
+        let (o, j) = run_report(&[&elf(), "--input-hex", &input]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let mut digest: [u8; 32] = Sha256::digest(&data).into();
+        for _ in 1..rounds {
+            digest = Sha256::digest(digest).into();
+        }
+        // env::commit(&digest.to_vec()) then env::commit(&rounds).
+        let mut journal = words(&digest, None);
+        journal.extend(rounds.to_le_bytes());
+        assert_eq!(j["output"], hex(&journal));
+        assert_eq!(j["platform"], "risc0");
+        assert_eq!(j["xlen"], "rv32");
+        assert_eq!(j["halt_reason"], "exit");
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            stdout.contains(&format!("hashing {} bytes {rounds} times", data.len())),
+            "{stdout}"
+        );
+    }
+}
+
+#[test]
+fn panics_and_missing_input_are_reported() {
+    let input = hex(&words(b"abc", Some(0)));
+    let (o, j) = run_report(&[&elf(), "--input-hex", &input]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(101), "{err}");
+    assert_eq!(j["halt_reason"], "panic");
+    assert!(
+        err.contains("panicked: rounds must be at least 1, got 0"),
+        "{err}"
+    );
+    assert!(j.get("hint").is_none(), "{j}");
+    let (o, j) = run_report(&[&elf()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(101), "{err}");
+    assert!(err.contains("DeserializeUnexpectedEnd"), "{err}");
+    assert_eq!(
+        j["hint"],
+        "the guest read past the end of its input (0 bytes given with --input)"
+    );
+    // RISC Zero is RV32: an RV64 guest cannot be forced onto it.
+    let g = guest("rv64", "hello");
+    let o = zkdbg(&["run", g.to_str().unwrap(), "--platform", "risc0"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("the risc0 platform does not run RV64 guests"),
+        "{err}"
+    );
+}
+
+#[test]
+fn profile_and_trace_show_the_sha_ecall_and_syscalls() {
+    let input = hex(&words(b"abc", Some(2)));
+    let dir = tempdir("risc0-profile");
+    let folded = dir.join("p.folded");
+    let o = zkdbg(&[
+        "profile",
+        &elf(),
+        "--input-hex",
+        &input,
+        "--folded",
+        folded.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&folded).unwrap();
+    let count = |frame: &str| -> u64 {
+        text.lines()
+            .filter(|l| l.rsplit_once(' ').unwrap().0.ends_with(frame))
+            .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
+            .sum()
+    };
+    // "abc" then the 32-byte digest: one block each (plus sha2's own
+    // digest of the journal and claim at exit).
+    assert!(count("[precompile] SHA") >= 2, "{text}");
+    assert!(count("[syscall] SYS_READ") >= 1, "{text}");
+    assert_eq!(count("[syscall] HALT"), 1, "{text}");
+    let total: u64 = text
+        .lines()
+        .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
+        .sum();
+    let (_, j) = run_report(&[&elf(), "--input-hex", &input]);
+    assert_eq!(total, j["cycles"].as_u64().unwrap());
+    let o = zkdbg(&["trace", &elf(), "--input-hex", &input, "--format", "strace"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("[precompile] SHA("), "{err}");
+    assert!(err.contains("[platform] SYS_READ("), "{err}");
+    assert!(err.contains("[platform] HALT("), "{err}");
+}
