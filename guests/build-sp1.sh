@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Builds the SP1 guests (guests/sp1, their own cargo workspace, against
 # sp1-zkvm 6.10.0 from crates.io) into OUT_DIR (default guests/bin/sp1):
-#   sp1-hash.elf  std, RV64IM, SP1 v6: input vectors, SHA/Keccak/UINT256
-#                 precompiles, cycle tracker, committed public values
+#   sp1-hash.elf     std, RV64IM, SP1 v6 (sp1-zkvm 6.10.0): input vectors,
+#                    SHA/Keccak/UINT256 precompiles, cycle tracker, committed
+#                    public values
+#   sp1-hash-v5.elf  the same program for SP1 v5 (sp1-zkvm 5.2.4, RV32IM,
+#                    32-bit words, text at 0x200800)
 #
 # `guests/build-sp1.sh --check` rebuilds into a temporary directory and
 # fails unless every committed ELF is byte-identical to the rebuilt one.
@@ -36,21 +39,27 @@ fi
 
 CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}
 TARGET_DIR=${CARGO_TARGET_DIR_SP1:-$REPO/target/guests-sp1}
-TARGET=$GUESTS/sp1/riscv64im-succinct-zkvm-elf.json
 export PATH=/usr/bin:/bin RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_HOME
-export RUSTFLAGS="-C passes=lower-atomic -C panic=abort --cfg getrandom_backend=\"custom\" \
+FLAGS="-C passes=lower-atomic -C panic=abort --cfg getrandom_backend=\"custom\" \
  -C llvm-args=-misched-prera-direction=bottomup -C llvm-args=-misched-postra-direction=bottomup \
- -C link-arg=-T$GUESTS/sp1/sp1.ld -C link-arg=--build-id=none -C link-arg=--gc-sections \
+ -C link-arg=--build-id=none -C link-arg=--gc-sections \
  --remap-path-prefix=$REPO=. --remap-path-prefix=$CARGO_HOME/registry/src=/cargo/registry/src \
  --remap-path-prefix=/usr/lib/rustlib/src/rust=/rustc/1.96.0"
 cd "$GUESTS/sp1"
-GUESTS_LIST="sp1-hash"
-for g in $GUESTS_LIST; do
-    /usr/bin/cargo build --release --locked -p "$g" --target "$TARGET" --target-dir "$TARGET_DIR" \
+# GUEST:TARGET:LINKER_SCRIPT:EXTRA_LINK_ARG, each in its own target directory.
+SPECS="sp1-hash:riscv64im-succinct-zkvm-elf:sp1.ld:
+sp1-hash-v5:riscv32im-succinct-zkvm-elf:sp1-v5.ld:-melf32lriscv"
+GUESTS_LIST=""
+while IFS=: read -r g target script extra; do
+    GUESTS_LIST="$GUESTS_LIST $g"
+    link="-C link-arg=-T$GUESTS/sp1/$script"
+    [ -n "$extra" ] && link="$link -C link-arg=$extra"
+    RUSTFLAGS="$FLAGS $link" /usr/bin/cargo build --release --locked -p "$g" \
+        --target "$GUESTS/sp1/$target.json" --target-dir "$TARGET_DIR/$target" \
         -Zjson-target-spec \
         -Zbuild-std=alloc,core,proc_macro,panic_abort,std -Zbuild-std-features=compiler-builtins-mem
-    cp "$TARGET_DIR/riscv64im-succinct-zkvm-elf/release/$g" "$OUT/$g.elf"
-done
+    cp "$TARGET_DIR/$target/$target/release/$g" "$OUT/$g.elf"
+done <<< "$SPECS"
 if [ $check = 1 ]; then
     status=0
     for g in $GUESTS_LIST; do

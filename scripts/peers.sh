@@ -2,6 +2,8 @@
 # Runs the zkVMs' own executors on the committed zkVM guests and writes
 # the reference table the CI tests compare zkdbg against:
 #   guests/bin/sp1/reference.tsv  SP1 6.10.0's MinimalExecutor (x86_64 JIT)
+#                                 for v6 guests, SP1 5.2.4's Executor
+#                                 (run_fast) for v5 (RV32) guests
 # and prints a speed table (MIPS, best of 3) of zkdbg and each executor on
 # the same ELF and input.
 #
@@ -26,7 +28,12 @@ SP1_CASES="sp1-hash abc-2
 sp1-hash abc-0
 sp1-hash kib-100
 sp1-hash speed-20000
-sp1-hash -"
+sp1-hash -
+sp1-hash-v5 abc-2
+sp1-hash-v5 abc-0
+sp1-hash-v5 kib-100
+sp1-hash-v5 speed-20000
+sp1-hash-v5 -"
 dir=$REPO/guests/bin/sp1
 table=$(mktemp)
 printf 'guest\tinputs\texit_code\tinstructions\tclk\tpublic_values\n' > "$table"
@@ -36,7 +43,9 @@ while read -r guest inputs; do
         IFS=, read -ra names <<< "$inputs"
         for n in "${names[@]}"; do files+=("$dir/inputs/$n.bin"); done
     fi
-    line=$("$PEER" sp1 "$dir/$guest.elf" "${files[@]}" 2>/dev/null)
+    mode=sp1
+    case $guest in *-v5) mode=sp1v5 ;; esac
+    line=$("$PEER" $mode "$dir/$guest.elf" "${files[@]}" 2>/dev/null)
     # (cut, not read: an empty public-values field must stay a field.)
     printf '%s\t%s\t%s\n' "$guest" "$inputs" "$(cut -f1-4 <<< "$line")" >> "$table"
 done <<< "$SP1_CASES"
@@ -58,16 +67,20 @@ best() {
     done
     echo "$b"
 }
-insns=$(awk -F'\t' '$2=="speed-20000"{print $4}' "$dir/reference.tsv")
-ours=$(best "$ZKDBG" run "$dir/sp1-hash.elf" --input "$dir/inputs/speed-20000.bin")
-# The executor's own timer excludes process start and ELF loading.
-peer=9e9
-for _ in 1 2 3; do
-    s=$("$PEER" sp1 "$dir/sp1-hash.elf" "$dir/inputs/speed-20000.bin" 2>/dev/null | cut -f5)
-    peer=$(python3 -c "print(min($peer, $s))")
-done
-printf '| guest | instructions | zkdbg run (wall, best of 3) | SP1 6.10.0 MinimalExecutor (its own timer, best of 3) |\n'
+printf '| guest | instructions | zkdbg run (wall, best of 3) | SP1 executor (its own timer, best of 3) |\n'
 printf '|---|---|---|---|\n'
-python3 -c "
+for guest in sp1-hash sp1-hash-v5; do
+    mode=sp1; peer_name="SP1 6.10.0 MinimalExecutor"
+    case $guest in *-v5) mode=sp1v5; peer_name="SP1 5.2.4 Executor::run_fast" ;; esac
+    insns=$(awk -F'\t' -v g=$guest '$1==g && $2=="speed-20000"{print $4}' "$dir/reference.tsv")
+    ours=$(best "$ZKDBG" run "$dir/$guest.elf" --input "$dir/inputs/speed-20000.bin")
+    # The executor's own timer excludes process start and ELF loading.
+    peer=9e9
+    for _ in 1 2 3; do
+        s=$("$PEER" $mode "$dir/$guest.elf" "$dir/inputs/speed-20000.bin" 2>/dev/null | cut -f5)
+        peer=$(python3 -c "print(min($peer, $s))")
+    done
+    python3 -c "
 i=$insns; a=$ours; b=$peer
-print(f'| sp1-hash speed-20000 | {i} | {a:.3f} s, {i/a/1e6:.0f} MIPS | {b:.3f} s, {i/b/1e6:.0f} MIPS |')"
+print(f'| $guest speed-20000 | {i} | {a:.3f} s, {i/a/1e6:.0f} MIPS | $peer_name: {b:.3f} s, {i/b/1e6:.0f} MIPS |')"
+done

@@ -332,7 +332,7 @@ fn install_sp1(opts: &ZkvmOptions, machine: &mut Machine) -> Result<Sp1Device> {
         .symbols
         .by_name("sys_panic")
         .map(|s| (s.addr, s.addr.saturating_add(s.size.max(1))));
-    let segments = program.segments.iter().map(|s| s.vaddr);
+    let segments = program.segments.iter().map(|s| (s.vaddr, s.mem_size));
     let device = Sp1Device::install(inputs, segments, panic_handler, &mut machine.mem)?;
     Ok(device)
 }

@@ -269,7 +269,7 @@ impl RunReport {
         };
         let (sp1_clk, input_hint) = match &guest.os.device {
             Device::Sp1(d) => (
-                Some(d.clk(m.cpu.instret)),
+                d.clk(m.cpu.instret),
                 d.exhausted_at.map(|n| {
                     let (_, given) = d.inputs_read();
                     format!("the guest asked for input vector {n}, only {given} given (--input)")

@@ -82,8 +82,8 @@ impl Platform {
             // crates/jolt-program/src/image/elf.rs: "jolt-program supports
             // RV64/ELF64 program images only".
             Platform::Jolt => xlen == Xlen::X64,
-            // v6 is RV64IM; v3-v5 (RV32IM) are not supported yet.
-            Platform::Sp1 => xlen == Xlen::X64,
+            // v6 is RV64IM, v3-v5 RV32IM.
+            Platform::Sp1 => true,
             // risc0-zkvm-platform: RV32IM.
             Platform::Risc0 => xlen == Xlen::X32,
         }
@@ -144,8 +144,12 @@ const JOLT_SYMBOLS: [&str; 4] = [
 ];
 
 /// Symbols only SP1 guests define (`sp1-zkvm`'s `src/lib.rs` and
-/// `src/syscalls/`): all of them must be present.
-const SP1_SYMBOLS: [&str; 2] = ["read_vec_raw", "syscall_halt"];
+/// `src/syscalls/`, 5.x and 6.x): `read_vec_raw` and one of its syscall
+/// wrappers (which of them survive linking depends on the guest).
+const SP1_SYMBOLS: (&str, [&str; 3]) = (
+    "read_vec_raw",
+    ["syscall_halt", "syscall_write", "syscall_hint_read"],
+);
 
 /// Symbols only RISC Zero guests define (`risc0-zkvm-platform`'s
 /// `src/syscall.rs`): all of them must be present.
@@ -166,14 +170,14 @@ pub fn detect(program: &Program) -> Detection {
                 .to_string(),
         };
     }
-    if SP1_SYMBOLS
-        .iter()
-        .all(|n| program.symbols.by_name(n).is_some())
-    {
-        return Detection {
-            platform: Platform::Sp1,
-            reason: "defines `read_vec_raw` and `syscall_halt` (sp1-zkvm's runtime)".to_string(),
-        };
+    let has = |n: &str| program.symbols.by_name(n).is_some();
+    if has(SP1_SYMBOLS.0) {
+        if let Some(n) = SP1_SYMBOLS.1.iter().find(|n| has(n)) {
+            return Detection {
+                platform: Platform::Sp1,
+                reason: format!("defines `read_vec_raw` and `{n}` (sp1-zkvm's runtime)"),
+            };
+        }
     }
     for name in JOLT_SYMBOLS {
         if program.symbols.by_name(name).is_some() {

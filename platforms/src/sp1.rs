@@ -314,33 +314,52 @@ pub struct Sp1Device {
     /// HALT then ends a panic (sp1-zkvm's `sys_panic` writes the message
     /// to fd 2 and halts with exit code 1).
     pub panicked: bool,
+    /// The guest's word in bytes: 8 on SP1 v6 (RV64), 4 on v3-v5 (RV32).
+    word: u64,
 }
 
 impl Sp1Device {
-    /// Reserves SP1 v6's memory in `mem` (every address from the guard
+    /// Reserves SP1's memory in `mem` (every address from the guard
     /// region's end up to the end of the address space, zero until
     /// written) and queues `inputs`, one vector each (as
-    /// `SP1Stdin::write_vec`). `segments` are the ELF's PT_LOAD addresses;
+    /// `SP1Stdin::write_vec`). `segments` are the ELF's PT_LOAD segments
+    /// (address, length), made writable as well: SP1's memory has no page
+    /// permissions (and v5's stack below 0x200400 shares a page with the
+    /// text);
     /// `panic_handler` the address range of `sys_panic`, if the ELF has one.
+    /// The version follows `mem`'s XLEN: RV64 is SP1 v6, RV32 SP1 v3-v5
+    /// (sp1-core-executor 5.2.4: 4-byte words, `HINT_LEN` = `u32::MAX`
+    /// when exhausted, the image above `STACK_TOP = 0x200400`).
     ///
-    /// Errors: a segment below `STACK_TOP`; the reservation failing.
+    /// Errors: a v6 segment below `STACK_TOP`; the reservation failing.
     pub fn install(
         inputs: Vec<Vec<u8>>,
-        segments: impl IntoIterator<Item = u64>,
+        segments: impl IntoIterator<Item = (u64, u64)>,
         panic_handler: Option<(u64, u64)>,
         mem: &mut Memory,
     ) -> Result<Sp1Device, Sp1Error> {
-        if let Some(vaddr) = segments.into_iter().find(|&v| v < STACK_TOP) {
-            return Err(Sp1Error::BelowStackTop { vaddr });
+        let segments: Vec<(u64, u64)> = segments.into_iter().collect();
+        let word = match mem.xlen() {
+            zkdbg_emulator::Xlen::X64 => 8,
+            zkdbg_emulator::Xlen::X32 => 4,
+        };
+        if word == 8 {
+            if let Some(&(vaddr, _)) = segments.iter().find(|s| s.0 < STACK_TOP) {
+                return Err(Sp1Error::BelowStackTop { vaddr });
+            }
         }
         let start = zkdbg_emulator::memory::GUARD_SIZE;
         let end = mem.address_space_end();
         mem.reserve(start, end - start, Perm::RW)
             .map_err(Sp1Error::Map)?;
+        for (addr, len) in segments {
+            mem.map_with(addr, len, Perm::RW).map_err(Sp1Error::Map)?;
+        }
         Ok(Sp1Device {
             given: inputs.len(),
             inputs: inputs.into(),
             panic_handler,
+            word,
             ..Sp1Device::default()
         })
     }
@@ -351,11 +370,23 @@ impl Sp1Device {
         &self.public_values
     }
 
-    /// SP1's `clk` after `instructions` retired instructions: 1, plus 8 per
-    /// instruction, plus 256 per `ecall`.
-    pub fn clk(&self, instructions: u64) -> u64 {
-        1u64.saturating_add(instructions.saturating_mul(8))
-            .saturating_add(self.ecalls.saturating_mul(256))
+    /// SP1 v6's `clk` after `instructions` retired instructions: 1, plus 8
+    /// per instruction, plus 256 per `ecall` (`None` on v3-v5, whose clk
+    /// restarts every shard).
+    pub fn clk(&self, instructions: u64) -> Option<u64> {
+        (self.word == 8).then(|| {
+            1u64.saturating_add(instructions.saturating_mul(8))
+                .saturating_add(self.ecalls.saturating_mul(256))
+        })
+    }
+
+    /// The SP1 generation: 6, or 5 for the RV32 generations (v3-v5).
+    pub fn version(&self) -> u32 {
+        if self.word == 8 {
+            6
+        } else {
+            5
+        }
     }
 
     /// Input vectors given and read so far.
@@ -424,16 +455,22 @@ impl Sp1Device {
                     Some(v) => v.len() as u64,
                     None => {
                         self.exhausted_at.get_or_insert(self.read + 1);
-                        u64::MAX
+                        if self.word == 8 {
+                            u64::MAX
+                        } else {
+                            u32::MAX as u64
+                        }
                     }
                 };
                 done(CustomKind::Syscall)
             }
             HintRead => self.hint_read(name, a0, a1, mem),
-            Precompile(p) => match run_precompile(p, mem, [a0, a1, a2, cpu.x[13], cpu.x[14]]) {
-                Ok(()) => done(CustomKind::Precompile),
-                Err((message, addr)) => fault(message, addr),
-            },
+            Precompile(p) => {
+                match run_precompile(p, mem, [a0, a1, a2, cpu.x[13], cpu.x[14]], self.word) {
+                    Ok(()) => done(CustomKind::Precompile),
+                    Err((message, addr)) => fault(message, addr),
+                }
+            }
             Unconstrained => fault(
                 "unconstrained execution is not supported by zkdbg yet".to_string(),
                 None,
@@ -548,12 +585,23 @@ impl Sp1Device {
                 None,
             );
         }
-        if !ptr.is_multiple_of(8) {
-            return fault(format!("buffer {ptr:#x} is not 8-byte aligned"), Some(ptr));
+        let w = self.word;
+        if !ptr.is_multiple_of(w) {
+            return fault(
+                format!("buffer {ptr:#x} is not {w}-byte aligned"),
+                Some(ptr),
+            );
         }
-        // Whole words: the last one zero-padded.
+        // Whole words, the last one zero-padded: v6 writes one word past
+        // the data when it ends on a word boundary, v5 does not.
         let mut bytes = v.clone();
-        bytes.resize((v.len() / 8 + 1) * 8, 0);
+        let w = w as usize;
+        let len = if w == 8 {
+            (v.len() / 8 + 1) * 8
+        } else {
+            v.len().div_ceil(4) * 4
+        };
+        bytes.resize(len, 0);
         if let Err(e) = mem.write_bytes(ptr, &bytes) {
             return fault(format!("cannot write the buffer: {e}"), Some(ptr));
         }
@@ -570,10 +618,20 @@ impl Sp1Device {
 /// A precompile's failure: the message and the address at fault.
 type PrecompileError = (String, Option<u64>);
 
-/// Reads `n` 64-bit little-endian words at 8-aligned `ptr`.
-fn read_words(mem: &Memory, ptr: u64, n: usize) -> Result<Vec<u64>, PrecompileError> {
-    if !ptr.is_multiple_of(8) {
-        return Err((format!("pointer {ptr:#x} is not 8-byte aligned"), Some(ptr)));
+/// Reads `n` 64-bit little-endian words at `ptr`, which must be
+/// `align`-byte aligned (SP1
+/// v5's pointers are word (4-byte) aligned, v6's 8-byte).
+fn read_words_aligned(
+    mem: &Memory,
+    ptr: u64,
+    n: usize,
+    align: u64,
+) -> Result<Vec<u64>, PrecompileError> {
+    if !ptr.is_multiple_of(align) {
+        return Err((
+            format!("pointer {ptr:#x} is not {align}-byte aligned"),
+            Some(ptr),
+        ));
     }
     let mut buf = vec![0u8; n * 8];
     mem.check(ptr, buf.len() as u64, Perm::R)
@@ -602,6 +660,49 @@ fn write_words(mem: &mut Memory, ptr: u64, words: &[u64]) -> Result<(), Precompi
     })
 }
 
+/// Reads `n` entries of `word` bytes (4 or 8) at `word`-aligned `ptr`,
+/// each as its little-endian value.
+fn read_entries(mem: &Memory, ptr: u64, n: usize, word: u64) -> Result<Vec<u64>, PrecompileError> {
+    if !ptr.is_multiple_of(word) {
+        return Err((
+            format!("pointer {ptr:#x} is not {word}-byte aligned"),
+            Some(ptr),
+        ));
+    }
+    let w = word as usize;
+    let mut buf = vec![0u8; n * w];
+    mem.check(ptr, buf.len() as u64, Perm::R)
+        .and_then(|_| mem.read_bytes(ptr, &mut buf))
+        .map_err(|e| {
+            (
+                format!("cannot read {} bytes at {ptr:#x}: {e}", n * w),
+                Some(ptr),
+            )
+        })?;
+    Ok(buf
+        .chunks_exact(w)
+        .map(|c| {
+            let mut b = [0u8; 8];
+            b[..w].copy_from_slice(c);
+            u64::from_le_bytes(b)
+        })
+        .collect())
+}
+
+/// Writes entries of `word` bytes (4 or 8) at `ptr`.
+fn write_entries(mem: &mut Memory, ptr: u64, v: &[u64], word: u64) -> Result<(), PrecompileError> {
+    let bytes: Vec<u8> = v
+        .iter()
+        .flat_map(|x| x.to_le_bytes()[..word as usize].to_vec())
+        .collect();
+    mem.write_user(ptr, &bytes).map_err(|e| {
+        (
+            format!("cannot write {} bytes at {ptr:#x}: {e}", bytes.len()),
+            Some(ptr),
+        )
+    })
+}
+
 /// The SHA-256 round constants (FIPS 180-4 §4.2.2).
 const SHA256_K: [u32; 64] = [
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -621,18 +722,23 @@ const SHA256_K: [u32; 64] = [
 /// (FIPS 180-4 §6.2.2 steps 1 and 3–4 over the words in memory), not a
 /// whole-block compression; Keccak-f uses the `keccak` crate, UINT256_MUL
 /// and the curve and field operations `crypto-bigint` ([`field`]).
+///
+/// `word` is the guest's word in bytes: 8 on SP1 v6 (32-bit values sit in
+/// the low half of 64-bit words), 4 on v5; pointers must be aligned to it.
 pub fn run_precompile(
     p: PrecompileOp,
     mem: &mut Memory,
     args: [u64; 5],
+    word: u64,
 ) -> Result<(), PrecompileError> {
     let [a, b, ..] = args;
+    let read_words = |mem: &Memory, ptr: u64, n: usize| read_words_aligned(mem, ptr, n, word);
     match p {
         ShaExtend => {
             if b != 0 {
                 return Err((format!("a1 must be 0, got {b:#x}"), None));
             }
-            let mut w = read_words(mem, a, 64)?;
+            let mut w = read_entries(mem, a, 64, word)?;
             for i in 16..64 {
                 let (w15, w2) = (w[i - 15] as u32, w[i - 2] as u32);
                 let s0 = w15.rotate_right(7) ^ w15.rotate_right(18) ^ (w15 >> 3);
@@ -642,11 +748,11 @@ pub fn run_precompile(
                     .wrapping_add(s0)
                     .wrapping_add(w[i - 7] as u32) as u64;
             }
-            write_words(mem, a + 16 * 8, &w[16..])
+            write_entries(mem, a + 16 * word, &w[16..], word)
         }
         ShaCompress => {
-            let w = read_words(mem, a, 64)?;
-            let h = read_words(mem, b, 8)?;
+            let w = read_entries(mem, a, 64, word)?;
+            let h = read_entries(mem, b, 8, word)?;
             let hx: Vec<u32> = h.iter().map(|&v| v as u32).collect();
             let mut s: [u32; 8] = hx.clone().try_into().expect("8 words");
             for (i, &wi) in w.iter().enumerate() {
@@ -668,7 +774,7 @@ pub fn run_precompile(
                 .zip(&hx)
                 .map(|(&v, &h0)| v.wrapping_add(h0) as u64)
                 .collect();
-            write_words(mem, b, &out)
+            write_entries(mem, b, &out, word)
         }
         KeccakPermute => {
             if b != 0 {

@@ -10,7 +10,7 @@ const BUF: u64 = 0x1000_0000;
 
 fn setup(inputs: Vec<Vec<u8>>) -> (Sp1Device, Cpu, Memory) {
     let mut mem = Memory::new(Xlen::X64, 1 << 24);
-    let d = Sp1Device::install(inputs, [sp1::STACK_TOP], None, &mut mem).unwrap();
+    let d = Sp1Device::install(inputs, [(sp1::STACK_TOP, 0x1000)], None, &mut mem).unwrap();
     (d, Cpu::new(Xlen::X64, sp1::STACK_TOP), mem)
 }
 
@@ -299,7 +299,7 @@ fn unknown_ids_unsupported_calls_and_bad_images_are_named() {
     );
     // SP1's loader refuses segments below STACK_TOP.
     let mut m2 = Memory::new(Xlen::X64, 1 << 20);
-    let e = Sp1Device::install(vec![], [0x20_0800], None, &mut m2).unwrap_err();
+    let e = Sp1Device::install(vec![], [(0x20_0800, 0x1000)], None, &mut m2).unwrap_err();
     assert_eq!(
         e.to_string(),
         "segment at 0x200800 lies below SP1's STACK_TOP 0x78000000: not an SP1 v6 ELF"
@@ -534,4 +534,53 @@ fn uint256_add_and_mul_with_carry() {
         [a, b, 0],
     ));
     assert!(m.contains("no longer executes"), "{m}");
+}
+
+/// SP1 v5 (RV32): 32-bit words in the SHA schedule and state, 4-byte
+/// aligned pointers, `u32::MAX` from an exhausted HINT_LEN.
+#[test]
+fn sp1_v5_uses_32_bit_words() {
+    let mut mem = Memory::new(Xlen::X32, 1 << 24);
+    let mut d = Sp1Device::install(vec![], [(0x20_0800, 0x1000)], None, &mut mem).unwrap();
+    let mut cpu = Cpu::new(Xlen::X32, 0x20_0800);
+    assert_eq!(d.version(), 5);
+    let (wp, hp) = (BUF + 4, BUF + 4 + 64 * 4);
+    let mut w = [0u32; 64];
+    w[0] = 0x6162_6380;
+    w[15] = 0x18;
+    let wb: Vec<u8> = w.iter().flat_map(|x| x.to_le_bytes()).collect();
+    mem.write_bytes(wp, &wb).unwrap();
+    let h0: [u32; 8] = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
+        0x5be0cd19,
+    ];
+    let hb: Vec<u8> = h0.iter().flat_map(|x| x.to_le_bytes()).collect();
+    mem.write_bytes(hp, &hb).unwrap();
+    done(
+        &call(&mut d, &mut cpu, &mut mem, "SHA_EXTEND", [wp, 0, 0]),
+        CustomKind::Precompile,
+    );
+    done(
+        &call(&mut d, &mut cpu, &mut mem, "SHA_COMPRESS", [wp, hp, 0]),
+        CustomKind::Precompile,
+    );
+    let out: Vec<u32> = mem
+        .read_vec(hp, 32)
+        .unwrap()
+        .chunks(4)
+        .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    assert_eq!(
+        out,
+        [
+            0xba7816bf, 0x8f01cfea, 0x414140de, 0x5dae2223, 0xb00361a3, 0x96177a9c, 0xb410ff61,
+            0xf20015ad
+        ]
+    );
+    done(
+        &call(&mut d, &mut cpu, &mut mem, "HINT_LEN", [0, 0, 0]),
+        CustomKind::Syscall,
+    );
+    assert_eq!(cpu.x[5], u32::MAX as u64);
+    assert_eq!(d.clk(100), None, "v5's clk is per shard");
 }

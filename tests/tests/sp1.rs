@@ -1,5 +1,6 @@
-//! The `sp1` platform end to end on the SP1 guest of `guests/sp1`
-//! (`sp1-hash`, built with sp1-zkvm 6.10.0), through the `zkdbg` binary as
+//! The `sp1` platform end to end on the SP1 guests of `guests/sp1`
+//! (`sp1-hash`, built with sp1-zkvm 6.10.0, and `sp1-hash-v5`, the same
+//! program for SP1 v5 with sp1-zkvm 5.2.4), through the `zkdbg` binary as
 //! a user runs it, checked against the reference table SP1's own executor
 //! produced (`scripts/peers.sh` writes `guests/bin/sp1/reference.tsv`).
 
@@ -68,18 +69,23 @@ fn runs_equal_sp1s_own_executor() {
         let ctx = format!("{row}: {}", String::from_utf8_lossy(&o.stderr));
         assert_eq!(j["platform"], "sp1", "{ctx}");
         assert_eq!(j["exit_code"].as_u64().unwrap().to_string(), code, "{ctx}");
-        assert_eq!(
-            j["instructions"].as_u64().unwrap().to_string(),
-            insns,
-            "{ctx}"
-        );
+        // SP1 5.2.4's run_fast returns its HaltWithNonZeroExitCode error
+        // before counting the halting ecall (executor.rs: `?` before
+        // `global_clk += 1`); zkdbg counts the ecall it executed.
+        let uncounted = u64::from(guest.ends_with("-v5") && code != "0");
+        let ours = j["instructions"].as_u64().unwrap();
+        assert_eq!((ours - uncounted).to_string(), insns, "{ctx}");
         assert_eq!(j["cycles"], j["instructions"], "{ctx}");
-        assert_eq!(j["sp1_clk"].as_u64().unwrap().to_string(), clk, "{ctx}");
+        if clk == "-" {
+            assert!(j.get("sp1_clk").is_none(), "{ctx}");
+        } else {
+            assert_eq!(j["sp1_clk"].as_u64().unwrap().to_string(), clk, "{ctx}");
+        }
         assert_eq!(j["output"], pv, "{ctx}");
         assert_eq!(o.status.code(), Some(code.parse().unwrap()), "{ctx}");
         rows += 1;
     }
-    assert!(rows >= 5, "{table}");
+    assert!(rows >= 10, "{table}");
 }
 
 /// The committed digest is SHA-256 iterated on the host (the precompiles
@@ -131,14 +137,6 @@ fn a_panic_and_missing_input_are_reported_as_sp1_ends_them() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
         err.contains("a linux-platform guest reads --stdin"),
-        "{err}"
-    );
-    // An RV32 guest cannot be forced onto SP1 v6.
-    let rv32 = guest("rv32", "hello");
-    let o = zkdbg(&["run", rv32.to_str().unwrap(), "--platform", "sp1"]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains("the sp1 platform does not run RV32 guests"),
         "{err}"
     );
     // A Linux guest forced onto SP1: its first Linux syscall is a named

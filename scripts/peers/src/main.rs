@@ -7,6 +7,10 @@
 //! `instructions` is SP1's `global_clk` (retired instructions, the cycle
 //! count its SDK reports); `clk` its timestamp (8 per instruction plus 256
 //! per ecall).
+//!
+//! `zkdbg-peers sp1v5 ELF [INPUT_FILE...]` does the same with SP1 5.2.4's
+//! `Executor` (`run_fast`) for RV32 (v3-v5) guests; `clk` is `-` (v5's
+//! restarts every shard).
 
 use anyhow::{bail, Context, Result};
 use std::sync::Arc;
@@ -37,10 +41,36 @@ fn sp1(elf: &str, inputs: &[String]) -> Result<()> {
     Ok(())
 }
 
+fn sp1v5(elf: &str, inputs: &[String]) -> Result<()> {
+    use sp1_core_executor_v5::{ExecutionError, Executor, Program};
+    let bytes = std::fs::read(elf).with_context(|| format!("read {elf}"))?;
+    let program = Program::from(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut ex = Executor::new(program, sp1_stark_v5::SP1CoreOpts::default());
+    for f in inputs {
+        ex.state
+            .input_stream
+            .push_back(std::fs::read(f).with_context(|| format!("read {f}"))?);
+    }
+    let t = Instant::now();
+    let code = match ex.run_fast() {
+        Ok(()) => 0,
+        Err(ExecutionError::HaltWithNonZeroExitCode(c)) => c,
+        Err(e) => bail!("SP1 5.2.4 failed: {e}"),
+    };
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "{code}\t{}\t-\t{}\t{secs:.3}",
+        ex.state.global_clk,
+        hex(&ex.state.public_values_stream)
+    );
+    Ok(())
+}
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.split_first() {
         Some((zkvm, rest)) if zkvm == "sp1" && !rest.is_empty() => sp1(&rest[0], &rest[1..]),
-        _ => bail!("usage: zkdbg-peers sp1 ELF [INPUT_FILE...]"),
+        Some((zkvm, rest)) if zkvm == "sp1v5" && !rest.is_empty() => sp1v5(&rest[0], &rest[1..]),
+        _ => bail!("usage: zkdbg-peers sp1|sp1v5 ELF [INPUT_FILE...]"),
     }
 }

@@ -1,0 +1,81 @@
+//! An SP1 v5 guest (sp1-zkvm 5.2.4, RV32IM), the same program as
+//! `sp1-hash` with SP1 v5's 32-bit words: reads `(data: Vec<u8>, rounds: u32)`,
+//! hashes `data` with SHA-256 `rounds` times through SP1's SHA_EXTEND and
+//! SHA_COMPRESS precompiles, permutes a Keccak state seeded with the
+//! digest through KECCAK_PERMUTE, multiplies two 256-bit numbers modulo a
+//! prime through UINT256_MUL, and commits the digest, the first Keccak
+//! lane and the product. `rounds == 0` panics (the panic path).
+#![no_main]
+sp1_zkvm::entrypoint!(main);
+
+use sp1_zkvm::syscalls::{
+    syscall_keccak_permute, syscall_sha256_compress, syscall_sha256_extend,
+    syscall_uint256_mulmod,
+};
+
+const H0: [u32; 8] = [
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+];
+
+/// SHA-256 of `data`, one SHA_EXTEND and one SHA_COMPRESS per block.
+fn sha256(data: &[u8]) -> [u8; 32] {
+    let mut msg = data.to_vec();
+    let bits = (data.len() as u64) * 8;
+    msg.push(0x80);
+    while msg.len() % 64 != 56 {
+        msg.push(0);
+    }
+    msg.extend_from_slice(&bits.to_be_bytes());
+    let mut state = [0u32; 8];
+    for (s, h) in state.iter_mut().zip(H0) {
+        *s = h;
+    }
+    for block in msg.chunks(64) {
+        let mut w = [0u32; 64];
+        for (i, word) in block.chunks(4).enumerate() {
+            w[i] = u32::from_be_bytes(word.try_into().unwrap());
+        }
+        syscall_sha256_extend(&mut w);
+        syscall_sha256_compress(&mut w, &mut state);
+    }
+    let mut out = [0u8; 32];
+    for (o, s) in out.chunks_mut(4).zip(state) {
+        o.copy_from_slice(&s.to_be_bytes());
+    }
+    out
+}
+
+fn main() {
+    let (data, rounds): (Vec<u8>, u32) = sp1_zkvm::io::read();
+    if rounds == 0 {
+        panic!("rounds must be at least 1, got {rounds}");
+    }
+    println!("hashing {} bytes {rounds} times", data.len());
+    println!("cycle-tracker-start: sha256");
+    let mut digest = sha256(&data);
+    for _ in 1..rounds {
+        digest = sha256(&digest);
+    }
+    println!("cycle-tracker-end: sha256");
+    let mut keccak = [0u64; 25];
+    for (lane, chunk) in keccak.iter_mut().zip(digest.chunks(8)) {
+        *lane = u64::from_le_bytes(chunk.try_into().unwrap());
+    }
+    syscall_keccak_permute(&mut keccak);
+    // (digest as a 256-bit number) * 3 mod 2^255 - 19.
+    let mut x = [0u32; 8];
+    for (l, chunk) in x.iter_mut().zip(digest.chunks(4)) {
+        *l = u32::from_le_bytes(chunk.try_into().unwrap());
+    }
+    let mut y_and_modulus = [0u32; 16];
+    y_and_modulus[0] = 3;
+    y_and_modulus[8] = u32::MAX - 18;
+    for m in &mut y_and_modulus[9..15] {
+        *m = u32::MAX;
+    }
+    y_and_modulus[15] = u32::MAX >> 1;
+    syscall_uint256_mulmod(&mut x, y_and_modulus.as_ptr() as *const [u32; 8]);
+    sp1_zkvm::io::commit(&digest);
+    sp1_zkvm::io::commit(&keccak[0]);
+    sp1_zkvm::io::commit(&x);
+}
