@@ -56,6 +56,8 @@ pub struct ZkvmOptions {
     pub untrusted_advice: Option<PathBuf>,
     /// Jolt's advice tape (what an advice-computing run wrote).
     pub advice_tape: Option<PathBuf>,
+    /// SP1: a bincode-serialized `SP1Stdin` whose vectors are the inputs.
+    pub sp1_stdin: Option<PathBuf>,
     /// Sizes in bytes as `#[jolt::provable(...)]` sets them (the program
     /// size is read from the ELF).
     pub jolt_memory: MemoryConfig,
@@ -68,6 +70,7 @@ impl Default for ZkvmOptions {
             trusted_advice: None,
             untrusted_advice: None,
             advice_tape: None,
+            sp1_stdin: None,
             jolt_memory: MemoryConfig::with_program_size(0),
         }
     }
@@ -164,6 +167,12 @@ impl Guest {
         let mut machine = Machine::new(program.clone(), config)
             .with_context(|| format!("cannot load {}", args.elf.display()))?;
         map_zeroos_reservations(&mut machine)?;
+        if args.zkvm.sp1_stdin.is_some() && platform.platform != Platform::Sp1 {
+            bail!(
+                "--sp1-stdin is an SP1 guest's input; this guest runs on the {} platform",
+                platform.platform
+            );
+        }
         let device = match platform.platform {
             Platform::Linux => {
                 if !args.zkvm.inputs.is_empty() {
@@ -321,12 +330,18 @@ fn install_jolt(elf: &[u8], opts: &ZkvmOptions, machine: &mut Machine) -> Result
 ///
 /// Errors: unreadable input files, an ELF segment below SP1's STACK_TOP.
 fn install_sp1(opts: &ZkvmOptions, machine: &mut Machine) -> Result<Sp1Device> {
-    let inputs = opts
+    let mut inputs = opts
         .inputs
         .iter()
         .enumerate()
         .map(|(i, b)| b.read(&format!("input {}", i + 1)))
         .collect::<Result<Vec<_>>>()?;
+    if let Some(p) = &opts.sp1_stdin {
+        let bytes = read_file(p, "SP1Stdin")?;
+        let vectors = zkdbg_platforms::sp1::parse_sp1_stdin(&bytes)
+            .with_context(|| format!("cannot read --sp1-stdin {}", p.display()))?;
+        inputs.extend(vectors);
+    }
     let program = machine.program.clone();
     let panic_handler = program
         .symbols

@@ -276,6 +276,47 @@ pub fn call_names() -> Vec<&'static str> {
 /// bytes, and the memory they are charged to.
 pub type Console<'a> = dyn FnMut(u32, &[u8], &mut Memory) -> Result<(), MemError> + 'a;
 
+/// Why an `SP1Stdin` file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum Sp1StdinError {
+    /// Not bincode of an `SP1Stdin`.
+    #[error("not a bincode-serialized SP1Stdin: {0}")]
+    Format(#[from] bincode::Error),
+    /// It holds deferred proofs (for `verify_sp1_proof`), which zkdbg does
+    /// not read.
+    #[error("the SP1Stdin holds {0} deferred proof(s), which zkdbg does not read yet")]
+    Proofs(u64),
+    /// Bytes after the proofs' count.
+    #[error("{0} bytes after the SP1Stdin")]
+    Trailing(usize),
+}
+
+/// The input vectors of a bincode-serialized `SP1Stdin` (as SP1's SDK
+/// writes it and SP1's eval programs ship it: `buffer: Vec<Vec<u8>>`,
+/// `ptr: usize`, `proofs: Vec<...>`; sp1-core-machine 6.10.0
+/// `src/io.rs`), read with bincode 1's default (little-endian, fixed-size
+/// integers) and a size limit of the file's own length.
+///
+/// Errors: malformed bytes; deferred proofs; trailing bytes.
+pub fn parse_sp1_stdin(bytes: &[u8]) -> Result<Vec<Vec<u8>>, Sp1StdinError> {
+    use bincode::Options;
+    let opts = bincode::DefaultOptions::new()
+        .with_fixint_encoding()
+        .with_little_endian()
+        .with_limit(bytes.len() as u64);
+    let mut r = bytes;
+    let buffer: Vec<Vec<u8>> = opts.deserialize_from(&mut r)?;
+    let _ptr: u64 = opts.deserialize_from(&mut r)?;
+    let proofs: u64 = opts.deserialize_from(&mut r)?;
+    if proofs != 0 {
+        return Err(Sp1StdinError::Proofs(proofs));
+    }
+    if !r.is_empty() {
+        return Err(Sp1StdinError::Trailing(r.len()));
+    }
+    Ok(buffer)
+}
+
 /// Why SP1 v6's memory could not be set up.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Sp1Error {

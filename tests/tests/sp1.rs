@@ -224,3 +224,58 @@ fn trace_lists_precompiles_and_syscalls() {
     assert!(names.contains(&"platform] HALT"), "{err}");
     assert!(err.contains("[platform] WRITE(0x1, "), "{err}");
 }
+
+/// `--sp1-stdin` reads a bincode `SP1Stdin` (buffer, ptr, proofs) as SP1's
+/// SDK writes it: the same run as `--input` with its vectors.
+#[test]
+fn sp1_stdin_files_are_read_as_sp1_writes_them() {
+    let dir = tempdir("sp1-stdin");
+    let vector = std::fs::read(input("abc-2")).unwrap();
+    let stdin = |proofs: u64, extra: &[u8]| {
+        let mut b = 1u64.to_le_bytes().to_vec();
+        b.extend((vector.len() as u64).to_le_bytes());
+        b.extend(&vector);
+        b.extend(0u64.to_le_bytes()); // ptr
+        b.extend(proofs.to_le_bytes());
+        b.extend(extra);
+        b
+    };
+    let good = dir.join("stdin.bin");
+    std::fs::write(&good, stdin(0, b"")).unwrap();
+    let (o, j) = run_report(&[&elf(), "--sp1-stdin", good.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (_, k) = run_report(&[&elf(), "--input", &input("abc-2")]);
+    assert_eq!(j["output"], k["output"]);
+    assert_eq!(j["instructions"], k["instructions"]);
+    for (bytes, want) in [
+        (stdin(1, b""), "holds 1 deferred proof(s)"),
+        (stdin(0, b"xy"), "2 bytes after the SP1Stdin"),
+        (
+            stdin(0, b"")[..20].to_vec(),
+            "not a bincode-serialized SP1Stdin",
+        ),
+        (
+            u64::MAX.to_le_bytes().to_vec(),
+            "not a bincode-serialized SP1Stdin",
+        ),
+    ] {
+        let bad = dir.join("bad.bin");
+        std::fs::write(&bad, &bytes).unwrap();
+        let o = zkdbg(&["run", &elf(), "--sp1-stdin", bad.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success() && err.contains(want), "{want}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let hello = guest("rv64", "hello");
+    let o = zkdbg(&[
+        "run",
+        hello.to_str().unwrap(),
+        "--sp1-stdin",
+        good.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--sp1-stdin is an SP1 guest's input; this guest runs on the linux platform"),
+        "{err}"
+    );
+}

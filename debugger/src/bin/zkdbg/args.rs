@@ -59,6 +59,10 @@ pub struct PlatformArgs {
     /// The guest's input as hex bytes (e.g. 0a0b); repeatable as --input.
     #[arg(long, value_name = "HEX", value_parser = parse_hex)]
     pub input_hex: Vec<HexBytes>,
+    /// SP1: a bincode-serialized SP1Stdin (as SP1's SDK and eval programs
+    /// write it); its vectors follow any --input vectors.
+    #[arg(long, value_name = "FILE")]
+    pub sp1_stdin: Option<PathBuf>,
     /// Jolt: the trusted advice region's bytes.
     #[arg(long, value_name = "FILE")]
     pub trusted_advice: Option<PathBuf>,
@@ -162,6 +166,7 @@ impl From<GuestArgs> for GuestOptions {
                 trusted_advice: a.zkvm.trusted_advice,
                 untrusted_advice: a.zkvm.untrusted_advice,
                 advice_tape: a.zkvm.advice_tape,
+                sp1_stdin: a.zkvm.sp1_stdin,
                 jolt_memory: MemoryConfig {
                     max_input_size: a.zkvm.max_input_size,
                     max_trusted_advice_size: a.zkvm.max_trusted_advice_size,
