@@ -116,6 +116,17 @@ impl CustomKind {
     }
 }
 
+/// One decoded argument of a platform call, for traces.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallArg {
+    /// A signed integer (fds, lengths, counts).
+    Int(i64),
+    /// A pointer or other unsigned value.
+    Hex(u64),
+    /// Bytes read from guest memory (a written buffer), `true` if cut.
+    Bytes(Vec<u8>, bool),
+}
+
 /// What serving an `ecall` as the platform's own call produced (see
 /// [`Environment::ecall`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,6 +144,9 @@ pub enum EcallResult {
         /// (fd 2), for observers that read the output (cycle-tracker
         /// lines).
         output: Option<(u32, Vec<u8>)>,
+        /// The call's arguments decoded by the platform (`None`: show the
+        /// raw a0..a2).
+        args: Option<Vec<CallArg>>,
     },
     /// The guest halted with this exit code.
     Halt {

@@ -32,8 +32,8 @@ pub use cpu::{Cpu, Fault, FaultKind};
 pub use decode::{decode, Insn, Op};
 pub use elf::{ElfError, Program, Symbol, SymbolTable};
 pub use env::{
-    CustomKind, CustomResult, EcallResult, Environment, HostCall, NoSyscalls, SyscallRequest,
-    SyscallResult,
+    CallArg, CustomKind, CustomResult, EcallResult, Environment, HostCall, NoSyscalls,
+    SyscallRequest, SyscallResult,
 };
 pub use machine::{Config, CostModel, Machine, Snapshot, StopReason};
 pub use memory::{MemError, Memory};

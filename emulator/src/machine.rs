@@ -639,6 +639,7 @@ impl Machine {
                         cycles: cost,
                         kind,
                         operands,
+                        args: None,
                     },
                 );
                 Ok(())
@@ -682,15 +683,20 @@ impl Machine {
     ) -> Result<Option<Option<i32>>, StopReason> {
         let x = &self.cpu.x;
         let operands = [x[10], x[11], x[12]];
-        let (name, kind, halt) = match env.ecall(pc, &mut self.cpu, &mut self.mem) {
+        let (name, kind, halt, args) = match env.ecall(pc, &mut self.cpu, &mut self.mem) {
             EcallResult::Linux => return Ok(None),
-            EcallResult::Done { name, kind, output } => {
+            EcallResult::Done {
+                name,
+                kind,
+                output,
+                args,
+            } => {
                 if let Some((fd, bytes)) = output {
                     obs.guest_output(&self.cpu, fd, &bytes);
                 }
-                (name, kind, None)
+                (name, kind, None, args)
             }
-            EcallResult::Halt { name, code } => (name, CustomKind::Syscall, Some(code)),
+            EcallResult::Halt { name, code } => (name, CustomKind::Syscall, Some(code), None),
             EcallResult::Fault {
                 name,
                 message,
@@ -714,6 +720,7 @@ impl Machine {
                 cycles: cost,
                 kind,
                 operands,
+                args,
             },
         );
         Ok(Some(halt))

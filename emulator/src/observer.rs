@@ -208,7 +208,7 @@ pub trait Observer {
 
 /// A custom instruction or platform call served by the platform (see
 /// [`Observer::custom`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CustomEvent {
     /// Its address.
     pub pc: u64,
@@ -221,6 +221,9 @@ pub struct CustomEvent {
     /// Its operands before it ran: rs1, rs2 and rd of a custom
     /// instruction (pointers, for an inline); a0, a1 and a2 of an `ecall`.
     pub operands: [u64; 3],
+    /// The arguments as the platform decodes them (platform calls by
+    /// `ecall`), if it does.
+    pub args: Option<Vec<crate::CallArg>>,
 }
 
 /// The no-op observer.

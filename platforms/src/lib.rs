@@ -272,6 +272,16 @@ impl std::ops::DerefMut for PlatformOs {
     }
 }
 
+/// `r` with the call's decoded arguments (taken before it ran).
+fn with_args(mut r: EcallResult, decoded: Option<Vec<zkdbg_emulator::CallArg>>) -> EcallResult {
+    if let EcallResult::Done { args, .. } = &mut r {
+        if args.is_none() {
+            *args = decoded;
+        }
+    }
+    r
+}
+
 impl Environment for PlatformOs {
     fn syscall(&mut self, req: &SyscallRequest, mem: &mut Memory) -> SyscallResult {
         self.zeroos.syscall(req, mem)
@@ -284,16 +294,20 @@ impl Environment for PlatformOs {
     fn ecall(&mut self, _pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> EcallResult {
         match &mut self.device {
             Device::Sp1(d) => {
+                let args = sp1::describe(cpu, mem);
                 let zeroos = &mut self.zeroos;
-                d.serve(cpu, mem, &mut |fd, bytes, mem| {
+                let r = d.serve(cpu, mem, &mut |fd, bytes, mem| {
                     zeroos.console_output(fd, bytes, mem)
-                })
+                });
+                with_args(r, args)
             }
             Device::Risc0(d) => {
+                let args = risc0::describe(cpu, mem);
                 let zeroos = &mut self.zeroos;
-                d.serve(cpu, mem, &mut |fd, bytes, mem| {
+                let r = d.serve(cpu, mem, &mut |fd, bytes, mem| {
                     zeroos.console_output(fd, bytes, mem)
-                })
+                });
+                with_args(r, args)
             }
             _ => EcallResult::Linux,
         }

@@ -29,7 +29,7 @@
 
 use std::collections::VecDeque;
 use zkdbg_emulator::memory::Perm;
-use zkdbg_emulator::{Cpu, CustomKind, EcallResult, MemError, Memory};
+use zkdbg_emulator::{CallArg, Cpu, CustomKind, EcallResult, MemError, Memory};
 
 /// ecall kind HALT (t0).
 pub const HALT: u64 = 0;
@@ -100,6 +100,29 @@ pub fn call_name(t0: u64, t6: u64) -> Option<&'static str> {
     } else {
         ECALLS.get(t0 as usize).copied()
     }
+}
+
+/// The arguments of the RISC Zero call the `ecall` at hand makes, decoded
+/// for traces (SOFTWARE calls take theirs from a3..).
+pub fn describe(cpu: &Cpu, mem: &Memory) -> Option<Vec<CallArg>> {
+    let x = |r: usize| cpu.x[r] & 0xffff_ffff;
+    let name = call_name(x(5), x(31))?;
+    let (a0, a1, a2, a3, a4, a5) = (x(10), x(11), x(12), x(13), x(14), x(15));
+    let int = |v: u64| CallArg::Int(v as i64);
+    Some(match name {
+        "SYS_READ" => vec![int(a3), CallArg::Hex(a0), int(a4)],
+        "SYS_WRITE" => vec![int(a3), crate::sp1::buffer_arg(mem, a4, a5), int(a5)],
+        "SYS_LOG" | "SYS_PANIC" => vec![crate::sp1::buffer_arg(mem, a3, a4)],
+        "SYS_RANDOM" => vec![CallArg::Hex(a0), int(a1)],
+        "SHA" => vec![
+            CallArg::Hex(a0),
+            CallArg::Hex(a1),
+            CallArg::Hex(a2),
+            CallArg::Hex(a3),
+            int(a4),
+        ],
+        _ => vec![],
+    })
 }
 
 /// RISC Zero's side of a run: stdin, the journal, the exit.
@@ -180,6 +203,7 @@ impl Risc0Device {
             name,
             kind,
             output: None,
+            args: None,
         };
         let (a0, a1, a2, a3, a4, a5) = (x(10), x(11), x(12), x(13), x(14), x(15));
         match (t0, name) {
@@ -233,6 +257,7 @@ impl Risc0Device {
                             name,
                             kind: CustomKind::Syscall,
                             output: Some((a3 as u32, bytes)),
+                            args: None,
                         };
                     }
                     3 => {
@@ -271,6 +296,7 @@ impl Risc0Device {
                     name,
                     kind: CustomKind::Syscall,
                     output: Some((2, bytes)),
+                    args: None,
                 }
             }
             (SOFTWARE, "SYS_RANDOM") => {

@@ -32,7 +32,7 @@ pub mod field;
 use field::{Field, FieldOp};
 use std::collections::VecDeque;
 use zkdbg_emulator::memory::Perm;
-use zkdbg_emulator::{Cpu, CustomKind, EcallResult, MemError, Memory};
+use zkdbg_emulator::{CallArg, Cpu, CustomKind, EcallResult, MemError, Memory};
 
 /// Where SP1 v6 loads the image; the stack grows down from here
 /// (`sp1-primitives` `consts::STACK_TOP`).
@@ -276,6 +276,36 @@ pub fn call_names() -> Vec<&'static str> {
 /// bytes, and the memory they are charged to.
 pub type Console<'a> = dyn FnMut(u32, &[u8], &mut Memory) -> Result<(), MemError> + 'a;
 
+/// The first bytes of a buffer, for traces: at most 64, cut flagged.
+pub(crate) fn buffer_arg(mem: &Memory, ptr: u64, len: u64) -> CallArg {
+    let n = len.min(64);
+    match mem.read_vec(ptr, n as usize) {
+        Ok(b) => CallArg::Bytes(b, len > n),
+        Err(_) => CallArg::Hex(ptr),
+    }
+}
+
+/// The arguments of the SP1 call the `ecall` at hand makes, decoded for
+/// traces (`None`: an unknown id or a call without a decoding).
+pub fn describe(cpu: &Cpu, mem: &Memory) -> Option<Vec<CallArg>> {
+    let x = |r: usize| cpu.x[r];
+    let call = syscall(x(5))?;
+    let (a0, a1, a2) = (x(10), x(11), x(12));
+    Some(match call.kind {
+        Write => vec![
+            CallArg::Int(a0 as i64),
+            buffer_arg(mem, a1, a2),
+            CallArg::Int(a2 as i64),
+        ],
+        HintLen | Accepted => vec![],
+        HintRead => vec![CallArg::Hex(a0), CallArg::Int(a1 as i64)],
+        Commit => vec![CallArg::Int(a0 as i64), CallArg::Hex(a1)],
+        Precompile(Uint256Carry { .. }) => [a0, a1, a2, x(13), x(14)].map(CallArg::Hex).to_vec(),
+        Precompile(_) => vec![CallArg::Hex(a0), CallArg::Hex(a1)],
+        _ => return None,
+    })
+}
+
 /// Why an `SP1Stdin` file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum Sp1StdinError {
@@ -464,6 +494,7 @@ impl Sp1Device {
             name,
             kind,
             output: None,
+            args: None,
         };
         match call.kind {
             Halt => EcallResult::Halt {
@@ -591,6 +622,7 @@ impl Sp1Device {
             name,
             kind: CustomKind::Syscall,
             output,
+            args: None,
         }
     }
 
@@ -652,6 +684,7 @@ impl Sp1Device {
             name,
             kind: CustomKind::Syscall,
             output: None,
+            args: None,
         }
     }
 }

@@ -13,7 +13,7 @@ use serde::ser::{Serialize, Serializer};
 use std::sync::Arc;
 use zeroos::ArgKind;
 use zkdbg_emulator::{
-    Cpu, CustomEvent, CustomKind, HostCall, Memory, Observer, Program, SyscallRequest,
+    CallArg, Cpu, CustomEvent, CustomKind, HostCall, Memory, Observer, Program, SyscallRequest,
     SyscallResult, TrapEvent, Xlen,
 };
 use zkdbg_symbols::source::SourceMap;
@@ -626,7 +626,17 @@ impl Observer for Tracer {
             kind,
             nr: None,
             name: event.name.to_string(),
-            args: event.operands.iter().map(|&v| Arg::Hex(v)).collect(),
+            args: match &event.args {
+                Some(args) => args
+                    .iter()
+                    .map(|a| match a {
+                        CallArg::Int(v) => Arg::Int(*v),
+                        CallArg::Hex(v) => Arg::Hex(*v),
+                        CallArg::Bytes(b, cut) => Arg::Str(b.clone(), *cut),
+                    })
+                    .collect(),
+                None => event.operands.iter().map(|&v| Arg::Hex(v)).collect(),
+            },
             ret: None,
             errno: None,
             cycles: event.cycles,

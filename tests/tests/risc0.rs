@@ -134,6 +134,10 @@ fn profile_and_trace_show_the_sha_ecall_and_syscalls() {
     let o = zkdbg(&["trace", &elf(), "--input-hex", &input, "--format", "strace"]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("[precompile] SHA("), "{err}");
-    assert!(err.contains("[platform] SYS_READ("), "{err}");
+    assert!(err.contains("[platform] SYS_READ(0, 0x"), "{err}");
+    assert!(
+        err.contains("[platform] SYS_WRITE(1, \"hashing 3 bytes 2 times\\n\", 24)"),
+        "{err}"
+    );
     assert!(err.contains("[platform] HALT("), "{err}");
 }
