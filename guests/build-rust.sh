@@ -22,25 +22,13 @@ if [ $check = 1 ]; then OUT=$(mktemp -d); fi
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-need=()
-[ -x /usr/bin/rustc ] && [ -x /usr/bin/cargo ] || need+=(rustc-web cargo-web)
-[ -d /usr/lib/rustlib/src/rust/library ] || need+=(rust-web-src)
-command -v riscv64-unknown-elf-ld >/dev/null || need+=(gcc-riscv64-unknown-elf)
-if [ ${#need[@]} -gt 0 ]; then
-    SUDO=""
-    [ "$(id -u)" -ne 0 ] && SUDO=sudo
-    $SUDO apt-get update
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${need[@]}"
-fi
-
-CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}
+. "$GUESTS/rust-toolchain.sh"
+ensure_rust_toolchain
 TARGET_DIR=${CARGO_TARGET_DIR_RUST:-$REPO/target/guests-rust}
 TARGET=riscv64imac-unknown-none-elf
-export PATH=/usr/bin:/bin RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_HOME
 FLAGS="-C linker=riscv64-unknown-elf-ld -C linker-flavor=ld \
  -C link-arg=-T$GUESTS/rust/jolt.ld -C link-arg=--build-id=none -C link-arg=--gc-sections \
- --remap-path-prefix=$REPO=. --remap-path-prefix=$CARGO_HOME/registry/src=/cargo/registry/src \
- --remap-path-prefix=/usr/lib/rustlib/src/rust=/rustc/1.96.0"
+ $(remap_flags "$REPO")"
 cd "$GUESTS/rust"
 # GUEST MANGLING: jolt-hash keeps rustc's default (v0, `_R...`), linux-hello
 # uses the legacy scheme (`_ZN...E`), so both demangle in the tests. Each
@@ -53,16 +41,6 @@ for spec in jolt-hash:v0 linux-hello:legacy; do
     cp "$TARGET_DIR/$g/$TARGET/release/$g" "$OUT/$g.elf"
 done
 if [ $check = 1 ]; then
-    status=0
-    for g in jolt-hash linux-hello; do
-        if cmp -s "$OUT/$g.elf" "$GUESTS/bin/rust/$g.elf"; then
-            echo "$g.elf: identical"
-        else
-            echo "$g.elf: DIFFERS from the rebuilt one" >&2
-            status=1
-        fi
-    done
-    rm -rf "$OUT"
-    exit $status
+    check_identical "$OUT" "$GUESTS/bin/rust" jolt-hash linux-hello
 fi
 echo "built Rust guests into $OUT"

@@ -26,25 +26,13 @@ if [ $check = 1 ]; then OUT=$(mktemp -d); fi
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-need=()
-[ -x /usr/bin/rustc ] && [ -x /usr/bin/cargo ] || need+=(rustc-web cargo-web)
-[ -d /usr/lib/rustlib/src/rust/library ] || need+=(rust-web-src)
-command -v riscv64-unknown-elf-ld >/dev/null || need+=(gcc-riscv64-unknown-elf)
-if [ ${#need[@]} -gt 0 ]; then
-    SUDO=""
-    [ "$(id -u)" -ne 0 ] && SUDO=sudo
-    $SUDO apt-get update
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${need[@]}"
-fi
-
-CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}
+. "$GUESTS/rust-toolchain.sh"
+ensure_rust_toolchain
 TARGET_DIR=${CARGO_TARGET_DIR_SP1:-$REPO/target/guests-sp1}
-export PATH=/usr/bin:/bin RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_HOME
 FLAGS="-C passes=lower-atomic -C panic=abort --cfg getrandom_backend=\"custom\" \
  -C llvm-args=-misched-prera-direction=bottomup -C llvm-args=-misched-postra-direction=bottomup \
  -C link-arg=--build-id=none -C link-arg=--gc-sections \
- --remap-path-prefix=$REPO=. --remap-path-prefix=$CARGO_HOME/registry/src=/cargo/registry/src \
- --remap-path-prefix=/usr/lib/rustlib/src/rust=/rustc/1.96.0"
+ $(remap_flags "$REPO")"
 cd "$GUESTS/sp1"
 # GUEST:TARGET:LINKER_SCRIPT:EXTRA_LINK_ARG, each in its own target directory.
 SPECS="sp1-hash:riscv64im-succinct-zkvm-elf:sp1.ld:
@@ -61,16 +49,6 @@ while IFS=: read -r g target script extra; do
     cp "$TARGET_DIR/$target/$target/release/$g" "$OUT/$g.elf"
 done <<< "$SPECS"
 if [ $check = 1 ]; then
-    status=0
-    for g in $GUESTS_LIST; do
-        if cmp -s "$OUT/$g.elf" "$GUESTS/bin/sp1/$g.elf"; then
-            echo "$g.elf: identical"
-        else
-            echo "$g.elf: DIFFERS from the rebuilt one" >&2
-            status=1
-        fi
-    done
-    rm -rf "$OUT"
-    exit $status
+    check_identical "$OUT" "$GUESTS/bin/sp1" $GUESTS_LIST
 fi
 echo "built SP1 guests into $OUT"

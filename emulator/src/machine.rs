@@ -657,12 +657,7 @@ impl Machine {
                 addr,
             } => {
                 self.cpu.x[0] = 0;
-                Err(platform_fault(
-                    pc,
-                    insn,
-                    addr,
-                    format!("{name}: {message}").into(),
-                ))
+                Err(refused(pc, insn, name, &message, addr))
             }
         }
     }
@@ -703,12 +698,7 @@ impl Machine {
                 addr,
             } => {
                 self.cpu.x[0] = 0;
-                return Err(platform_fault(
-                    pc,
-                    insn,
-                    addr,
-                    format!("{name}: {message}").into(),
-                ));
+                return Err(refused(pc, insn, name, &message, addr));
             }
         };
         self.cpu.x[0] = 0;
@@ -784,6 +774,13 @@ fn platform_fault(
         insn: Some(insn),
         message: Some(message),
     })
+}
+
+/// The platform fault of a custom instruction or platform call the
+/// platform refused: "NAME: MESSAGE".
+#[cold]
+fn refused(pc: u64, insn: Insn, name: &str, message: &str, addr: Option<u64>) -> StopReason {
+    platform_fault(pc, insn, addr, format!("{name}: {message}").into())
 }
 
 /// Writes register `rd` (x0 stays zero).

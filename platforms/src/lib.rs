@@ -296,18 +296,16 @@ impl Environment for PlatformOs {
             Device::Sp1(d) => {
                 let args = sp1::describe(cpu, mem);
                 let zeroos = &mut self.zeroos;
-                let r = d.serve(cpu, mem, &mut |fd, bytes, mem| {
-                    zeroos.console_output(fd, bytes, mem)
-                });
-                with_args(r, args)
+                let mut console =
+                    |fd, bytes: &[u8], mem: &mut Memory| zeroos.console_output(fd, bytes, mem);
+                with_args(d.serve(cpu, mem, &mut console), args)
             }
             Device::Risc0(d) => {
                 let args = risc0::describe(cpu, mem);
                 let zeroos = &mut self.zeroos;
-                let r = d.serve(cpu, mem, &mut |fd, bytes, mem| {
-                    zeroos.console_output(fd, bytes, mem)
-                });
-                with_args(r, args)
+                let mut console =
+                    |fd, bytes: &[u8], mem: &mut Memory| zeroos.console_output(fd, bytes, mem);
+                with_args(d.serve(cpu, mem, &mut console), args)
             }
             _ => EcallResult::Linux,
         }

@@ -92,6 +92,39 @@ pub fn tempdir(tag: &str) -> PathBuf {
     d
 }
 
+/// Runs `zkdbg run ARGS --report FILE` in a temporary directory of its own
+/// (named from `tag` and a counter, so parallel tests do not share one)
+/// and returns the process output and the parsed report.
+///
+/// Panics (a test failure) if no report was written.
+pub fn run_report(tag: &str, args: &[&str]) -> (Output, serde_json::Value) {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = tempdir(&format!("{tag}-run-{n}"));
+    let r = dir.join("r.json");
+    let mut all = vec!["run"];
+    all.extend_from_slice(args);
+    all.extend(["--report", r.to_str().unwrap()]);
+    let o = zkdbg(&all);
+    let j = serde_json::from_slice(
+        &std::fs::read(&r)
+            .unwrap_or_else(|_| panic!("no report: {}", String::from_utf8_lossy(&o.stderr))),
+    )
+    .unwrap();
+    (o, j)
+}
+
+/// Cycles of the folded-stack lines (`frame;frame COUNT`) of `folded`
+/// whose leaf frame is `leaf` (all lines for `None`).
+pub fn folded_cycles(folded: &str, leaf: Option<&str>) -> u64 {
+    folded
+        .lines()
+        .filter_map(|l| l.rsplit_once(' '))
+        .filter(|(stack, _)| leaf.is_none_or(|f| stack.ends_with(f)))
+        .map(|(_, n)| n.parse::<u64>().expect("a cycle count"))
+        .sum()
+}
+
 /// Both arches.
 pub const ARCHES: [&str; 2] = ["rv64", "rv32"];
 

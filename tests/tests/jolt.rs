@@ -36,22 +36,9 @@ fn postcard_args(data: &[u8], rounds: u32) -> Vec<u8> {
     out
 }
 
-/// Runs `zkdbg run ARGS --report` in a directory of its own.
+/// Runs `zkdbg run ARGS --report` (see [`zkdbg_tests::run_report`]).
 fn run_report(args: &[&str]) -> (std::process::Output, serde_json::Value) {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = tempdir(&format!("jolt-run-{n}"));
-    let r = dir.join("r.json");
-    let mut all = vec!["run"];
-    all.extend_from_slice(args);
-    all.extend(["--report", r.to_str().unwrap()]);
-    let o = zkdbg(&all);
-    let j = serde_json::from_slice(
-        &std::fs::read(&r)
-            .unwrap_or_else(|_| panic!("no report: {}", String::from_utf8_lossy(&o.stderr))),
-    )
-    .unwrap();
-    (o, j)
+    zkdbg_tests::run_report("jolt", args)
 }
 
 #[test]

@@ -27,21 +27,9 @@ fn words(data: &[u8], tail: Option<u32>) -> Vec<u8> {
     w.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
+/// Runs `zkdbg run ARGS --report` (see [`zkdbg_tests::run_report`]).
 fn run_report(args: &[&str]) -> (std::process::Output, serde_json::Value) {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = tempdir(&format!("risc0-run-{n}"));
-    let r = dir.join("r.json");
-    let mut all = vec!["run"];
-    all.extend_from_slice(args);
-    all.extend(["--report", r.to_str().unwrap()]);
-    let o = zkdbg(&all);
-    let j = serde_json::from_slice(
-        &std::fs::read(&r)
-            .unwrap_or_else(|_| panic!("no report: {}", String::from_utf8_lossy(&o.stderr))),
-    )
-    .unwrap();
-    (o, j)
+    zkdbg_tests::run_report("risc0", args)
 }
 
 #[test]
@@ -114,21 +102,13 @@ fn profile_and_trace_show_the_sha_ecall_and_syscalls() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = std::fs::read_to_string(&folded).unwrap();
-    let count = |frame: &str| -> u64 {
-        text.lines()
-            .filter(|l| l.rsplit_once(' ').unwrap().0.ends_with(frame))
-            .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
-            .sum()
-    };
+    let count = |frame: &str| folded_cycles(&text, Some(frame));
     // "abc" then the 32-byte digest: one block each (plus sha2's own
     // digest of the journal and claim at exit).
     assert!(count("[precompile] SHA") >= 2, "{text}");
     assert!(count("[syscall] SYS_READ") >= 1, "{text}");
     assert_eq!(count("[syscall] HALT"), 1, "{text}");
-    let total: u64 = text
-        .lines()
-        .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
-        .sum();
+    let total = folded_cycles(&text, None);
     let (_, j) = run_report(&[&elf(), "--input-hex", &input]);
     assert_eq!(total, j["cycles"].as_u64().unwrap());
     let o = zkdbg(&["trace", &elf(), "--input-hex", &input, "--format", "strace"]);

@@ -29,22 +29,9 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-/// Runs `zkdbg SUBCOMMAND ARGS --report` in a directory of its own.
+/// Runs `zkdbg run ARGS --report` (see [`zkdbg_tests::run_report`]).
 fn run_report(args: &[&str]) -> (std::process::Output, serde_json::Value) {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = tempdir(&format!("sp1-run-{n}"));
-    let r = dir.join("r.json");
-    let mut all = vec!["run"];
-    all.extend_from_slice(args);
-    all.extend(["--report", r.to_str().unwrap()]);
-    let o = zkdbg(&all);
-    let j = serde_json::from_slice(
-        &std::fs::read(&r)
-            .unwrap_or_else(|_| panic!("no report: {}", String::from_utf8_lossy(&o.stderr))),
-    )
-    .unwrap();
-    (o, j)
+    zkdbg_tests::run_report("sp1", args)
 }
 
 /// Every case SP1's executor ran gives the same exit code, instruction
@@ -171,16 +158,8 @@ fn profile_has_precompile_frames_and_sums_to_sp1s_cycles() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = std::fs::read_to_string(&folded).unwrap();
-    let count = |frame: &str| -> u64 {
-        text.lines()
-            .filter(|l| l.rsplit_once(' ').unwrap().0.ends_with(frame))
-            .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
-            .sum()
-    };
-    let total: u64 = text
-        .lines()
-        .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
-        .sum();
+    let count = |frame: &str| folded_cycles(&text, Some(frame));
+    let total = folded_cycles(&text, None);
     assert_eq!(total, 23429, "the reference table's instruction count");
     // "abc" then a 32-byte digest: one block each.
     assert_eq!(count("[precompile] SHA_COMPRESS"), 2);
