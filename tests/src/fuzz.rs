@@ -515,7 +515,11 @@ pub fn gdb(data: &[u8]) {
     let (stream, _) = listener.accept().unwrap();
     let _ = stream.set_read_timeout(Some(std::time::Duration::from_millis(500)));
     let guest = load_guest(arch, "fib");
-    let dbg = zkdbg::core::Debugger::new(guest, 16 << 20);
+    let mut dbg = zkdbg::core::Debugger::new(guest, 16 << 20);
+    // `monitor profile a.svg` writes there, not into the working tree.
+    let out = std::env::temp_dir().join(format!("zkdbg-fuzz-gdb-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&out);
+    dbg.set_output_dir(out);
     let _r = zkdbg::gdb::serve_client(dbg, stream);
     if std::env::var_os("FUZZ_DEBUG").is_some() {
         eprintln!("gdb session: {_r:?}");
