@@ -176,24 +176,23 @@ impl<'a> Points<'a> {
     fn before(&self, cpu: &Cpu, pc: u64, insn: &Insn) -> Option<Event> {
         if self.bits.hit(pc, self.breakpoints) {
             Some(Event::Breakpoint(pc))
-        } else if insn.op == Op::Ecall
-            && matches!(self.platform, Platform::Sp1 | Platform::Risc0)
-            && !self.catch.inlines.is_empty()
-            && cpu.csr.mtvec == 0
-        {
-            // SP1: the call's id is in t0; RISC Zero: its kind, and t6.
-            let name = match self.platform {
-                Platform::Sp1 => zkdbg_platforms::sp1::syscall(cpu.x[5])?.name,
-                _ => zkdbg_platforms::risc0::call_name(cpu.x[5], cpu.x[31])?,
+        } else if insn.op == Op::Ecall {
+            // A platform call caught by name (SP1, RISC Zero: no trap
+            // handler), else any ecall or a Linux syscall by a7.
+            let named = if self.catch.inlines.is_empty() || cpu.csr.mtvec != 0 {
+                None
+            } else {
+                self.platform
+                    .ecall_name(&cpu.x)
+                    .filter(|n| self.catch.inlines.contains(n))
             };
-            self.catch
-                .inlines
-                .contains(name)
-                .then_some(Event::CatchInline(name))
-        } else if insn.op == Op::Ecall
-            && (self.catch.ecall || self.catch.syscalls.contains(&cpu.x[17]))
-        {
-            Some(Event::Catch(cpu.x[17]))
+            if let Some(name) = named {
+                Some(Event::CatchInline(name))
+            } else if self.catch.ecall || self.catch.syscalls.contains(&cpu.x[17]) {
+                Some(Event::Catch(cpu.x[17]))
+            } else {
+                None
+            }
         } else if matches!(insn.op, Op::Custom | Op::HostIo) && !self.catch.inlines.is_empty() {
             let name = self.platform.custom_name(insn)?;
             self.catch

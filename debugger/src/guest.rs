@@ -182,18 +182,7 @@ impl Guest {
             }
             Platform::Jolt => Device::Jolt(install_jolt(&elf, &args.zkvm, &mut machine)?),
             Platform::Sp1 => Device::Sp1(install_sp1(&args.zkvm, &mut machine)?),
-            Platform::Risc0 => {
-                let mut stdin = Vec::new();
-                for (i, b) in args.zkvm.inputs.iter().enumerate() {
-                    stdin.extend(b.read(&format!("input {}", i + 1))?);
-                }
-                let program = machine.program.clone();
-                let segments = program.segments.iter().map(|s| (s.vaddr, s.mem_size));
-                Device::Risc0(
-                    Risc0Device::install(stdin, args.seed, segments, &mut machine.mem)
-                        .context("cannot reserve RISC Zero's memory")?,
-                )
-            }
+            Platform::Risc0 => Device::Risc0(install_risc0(args, &mut machine)?),
         };
         let zeroos = ZeroOs::new(
             &program,
@@ -330,12 +319,7 @@ fn install_jolt(elf: &[u8], opts: &ZkvmOptions, machine: &mut Machine) -> Result
 ///
 /// Errors: unreadable input files, an ELF segment below SP1's STACK_TOP.
 fn install_sp1(opts: &ZkvmOptions, machine: &mut Machine) -> Result<Sp1Device> {
-    let mut inputs = opts
-        .inputs
-        .iter()
-        .enumerate()
-        .map(|(i, b)| b.read(&format!("input {}", i + 1)))
-        .collect::<Result<Vec<_>>>()?;
+    let mut inputs = read_inputs(opts)?;
     if let Some(p) = &opts.sp1_stdin {
         let bytes = read_file(p, "SP1Stdin")?;
         let vectors = zkdbg_platforms::sp1::parse_sp1_stdin(&bytes)
@@ -347,7 +331,31 @@ fn install_sp1(opts: &ZkvmOptions, machine: &mut Machine) -> Result<Sp1Device> {
         .symbols
         .by_name("sys_panic")
         .map(|s| (s.addr, s.addr.saturating_add(s.size.max(1))));
-    let segments = program.segments.iter().map(|s| (s.vaddr, s.mem_size));
-    let device = Sp1Device::install(inputs, segments, panic_handler, &mut machine.mem)?;
+    let device = Sp1Device::install(inputs, segments(&program), panic_handler, &mut machine.mem)?;
     Ok(device)
+}
+
+/// Reserves RISC Zero's user memory; the `--input` files, one after the
+/// other, are the guest's stdin.
+///
+/// Errors: unreadable input files, memory over `--memory-limit`.
+fn install_risc0(args: &GuestOptions, machine: &mut Machine) -> Result<Risc0Device> {
+    let stdin = read_inputs(&args.zkvm)?.concat();
+    let program = machine.program.clone();
+    Risc0Device::install(stdin, args.seed, segments(&program), &mut machine.mem)
+        .context("cannot reserve RISC Zero's memory")
+}
+
+/// The bytes of each `--input`/`--input-hex`, in order.
+fn read_inputs(opts: &ZkvmOptions) -> Result<Vec<Vec<u8>>> {
+    opts.inputs
+        .iter()
+        .enumerate()
+        .map(|(i, b)| b.read(&format!("input {}", i + 1)))
+        .collect()
+}
+
+/// The program's PT_LOAD segments as (address, length in memory).
+fn segments(program: &Program) -> impl Iterator<Item = (u64, u64)> + '_ {
+    program.segments.iter().map(|s| (s.vaddr, s.mem_size))
 }

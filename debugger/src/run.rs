@@ -267,22 +267,10 @@ impl RunReport {
             Device::Risc0(d) => Some(hex(d.journal())),
             Device::None => None,
         };
-        let (sp1_clk, input_hint) = match &guest.os.device {
-            Device::Sp1(d) => (
-                d.clk(m.cpu.instret),
-                d.exhausted_at.map(|n| {
-                    let (_, given) = d.inputs_read();
-                    format!("the guest asked for input vector {n}, only {given} given (--input)")
-                }),
-            ),
-            Device::Risc0(d) if d.read_past_end && panicked => (
-                None,
-                Some(format!(
-                    "the guest read past the end of its input ({} bytes given with --input)",
-                    d.stdin_given
-                )),
-            ),
-            _ => (None, None),
+        let (sp1_clk, hint) = match &guest.os.device {
+            Device::Sp1(d) => (d.clk(m.cpu.instret), d.input_hint()),
+            Device::Risc0(d) => (None, d.input_hint()),
+            Device::Jolt(_) | Device::None => (None, None),
         };
         let padded_cycles = (platform == Platform::Jolt)
             .then(|| m.cpu.cycle.checked_next_power_of_two().unwrap_or(u64::MAX));
@@ -306,7 +294,7 @@ impl RunReport {
             padded_cycles,
             output,
             sp1_clk,
-            hint: input_hint,
+            hint,
             syscalls: stats.total,
             unknown_syscalls,
             fault,

@@ -171,3 +171,34 @@ fn breakpoint_changes_between_resumes_take_effect() {
         Event::Exited(_)
     ));
 }
+
+/// On a platform with its own ecall ABI (SP1), catching a precompile by
+/// name does not hide `catch ecall`: the first ecall stops as a syscall
+/// catchpoint, and with only the name left the run stops at that call.
+#[test]
+fn a_precompile_catchpoint_leaves_catch_ecall_working() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let mut args = GuestOptions::new(root.join("guests/bin/sp1/sp1-hash.elf"));
+    args.zkvm.inputs = vec![zkdbg::guest::Bytes::File(
+        root.join("guests/bin/sp1/inputs/abc-2.bin"),
+    )];
+    let mut d = Debugger::new(Guest::load(&args, Output::Capture).unwrap(), 64 << 20);
+    let mut catch = zkdbg::core::Catch {
+        ecall: true,
+        ..Default::default()
+    };
+    catch.inlines.insert("SHA_COMPRESS");
+    d.set_catch(catch.clone());
+    assert!(matches!(
+        d.resume(Resume::Continue, true, || false),
+        Event::Catch(_)
+    ));
+    assert_eq!(function_of(&d), "syscall_hint_len");
+    catch.ecall = false;
+    d.set_catch(catch);
+    assert_eq!(
+        d.resume(Resume::Continue, true, || false),
+        Event::CatchInline("SHA_COMPRESS")
+    );
+    assert_eq!(function_of(&d), "syscall_sha256_compress");
+}

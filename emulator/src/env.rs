@@ -166,6 +166,28 @@ pub enum EcallResult {
     },
 }
 
+impl EcallResult {
+    /// A refused call: `name` and why.
+    pub fn fault(name: &'static str, message: String, addr: Option<u64>) -> EcallResult {
+        EcallResult::Fault {
+            name,
+            message,
+            addr,
+        }
+    }
+
+    /// A served call without console output (arguments decoded later, if
+    /// at all).
+    pub fn done(name: &'static str, kind: CustomKind) -> EcallResult {
+        EcallResult::Done {
+            name,
+            kind,
+            output: None,
+            args: None,
+        }
+    }
+}
+
 /// Serves host-side `ecall`s. Implemented by `zeroos::ZeroOs`.
 pub trait Environment {
     /// Serves one Linux syscall. May read and write guest memory.

@@ -21,8 +21,9 @@ pub mod sp1;
 pub mod zeroos;
 
 use ::zeroos::ZeroOs;
+use zkdbg_emulator::memory::Perm;
 use zkdbg_emulator::{
-    CostModel, Cpu, CustomResult, EcallResult, Environment, Insn, Memory, Op, Program,
+    CostModel, Cpu, CustomResult, EcallResult, Environment, Insn, MemError, Memory, Op, Program,
     SyscallRequest, SyscallResult, Xlen,
 };
 
@@ -94,6 +95,18 @@ impl Platform {
         match self {
             Platform::Linux | Platform::Sp1 | Platform::Risc0 => None,
             Platform::Jolt => jolt::insn::custom(insn).map(|j| j.name),
+        }
+    }
+
+    /// The platform's name for the call an `ecall` makes with registers
+    /// `x` (SP1: the id in t0; RISC Zero: the kind in t0 and, for
+    /// SOFTWARE, the call in t6); `None` on a platform without its own
+    /// ecall ABI or for an unknown id.
+    pub fn ecall_name(self, x: &[u64; 32]) -> Option<&'static str> {
+        match self {
+            Platform::Linux | Platform::Jolt => None,
+            Platform::Sp1 => sp1::syscall(x[5]).map(|c| c.name),
+            Platform::Risc0 => risc0::call_name(x[5], x[31]),
         }
     }
 
@@ -269,6 +282,50 @@ impl std::ops::Deref for PlatformOs {
 impl std::ops::DerefMut for PlatformOs {
     fn deref_mut(&mut self) -> &mut ZeroOs {
         &mut self.zeroos
+    }
+}
+
+/// Writes a platform call's console output: fd (1 stdout, 2 stderr), the
+/// bytes, and the memory they are charged to.
+pub type Console<'a> = dyn FnMut(u32, &[u8], &mut Memory) -> Result<(), MemError> + 'a;
+
+/// The memory of a zkVM without page permissions (SP1, RISC Zero):
+/// `start..end` read-write and zero until written (a demand-zero
+/// reservation), and the ELF's `segments` (address, length) writable too.
+///
+/// Errors: the range or a segment cannot be mapped.
+pub(crate) fn flat_memory(
+    mem: &mut Memory,
+    start: u64,
+    end: u64,
+    segments: impl IntoIterator<Item = (u64, u64)>,
+) -> Result<(), MemError> {
+    mem.reserve(start, end - start, Perm::RW)?;
+    for (addr, len) in segments {
+        mem.map_with(addr, len, Perm::RW)?;
+    }
+    Ok(())
+}
+
+/// `len` bytes of guest memory at `ptr` that a platform call hands to the
+/// host, refused when they exceed what `--memory-limit` leaves.
+pub(crate) fn read_bounded(mem: &Memory, ptr: u64, len: u64) -> Result<Vec<u8>, String> {
+    if len > mem.available_bytes() {
+        return Err(format!(
+            "{len} bytes are more than the {} bytes left under --memory-limit",
+            mem.available_bytes()
+        ));
+    }
+    mem.read_vec(ptr, len as usize)
+        .map_err(|e| format!("cannot read the buffer: {e}"))
+}
+
+/// The first bytes of a buffer, for traces: at most 64, cut flagged.
+pub(crate) fn buffer_arg(mem: &Memory, ptr: u64, len: u64) -> zkdbg_emulator::CallArg {
+    let n = len.min(64);
+    match mem.read_vec(ptr, n as usize) {
+        Ok(b) => zkdbg_emulator::CallArg::Bytes(b, len > n),
+        Err(_) => zkdbg_emulator::CallArg::Hex(ptr),
     }
 }
 

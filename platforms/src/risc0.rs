@@ -28,7 +28,6 @@
 //! cycles here are retired user-mode instructions.
 
 use std::collections::VecDeque;
-use zkdbg_emulator::memory::Perm;
 use zkdbg_emulator::{CallArg, Cpu, CustomKind, EcallResult, MemError, Memory};
 
 /// ecall kind HALT (t0).
@@ -111,8 +110,8 @@ pub fn describe(cpu: &Cpu, mem: &Memory) -> Option<Vec<CallArg>> {
     let int = |v: u64| CallArg::Int(v as i64);
     Some(match name {
         "SYS_READ" => vec![int(a3), CallArg::Hex(a0), int(a4)],
-        "SYS_WRITE" => vec![int(a3), crate::sp1::buffer_arg(mem, a4, a5), int(a5)],
-        "SYS_LOG" | "SYS_PANIC" => vec![crate::sp1::buffer_arg(mem, a3, a4)],
+        "SYS_WRITE" => vec![int(a3), crate::buffer_arg(mem, a4, a5), int(a5)],
+        "SYS_LOG" | "SYS_PANIC" => vec![crate::buffer_arg(mem, a3, a4)],
         "SYS_RANDOM" => vec![CallArg::Hex(a0), int(a1)],
         "SHA" => vec![
             CallArg::Hex(a0),
@@ -134,16 +133,13 @@ pub struct Risc0Device {
     pub panic_message: Option<String>,
     /// The output digest the guest passed to HALT.
     pub output_digest: Option<[u8; 32]>,
-    /// Bytes of stdin given, and whether a read found it exhausted.
-    pub stdin_given: usize,
+    /// Bytes of stdin given.
+    stdin_given: usize,
     /// Whether a SYS_READ of stdin came back short (end of input).
     pub read_past_end: bool,
     /// State of the deterministic randomness (SYS_RANDOM).
     rng: u64,
 }
-
-/// Writes console output (fd, bytes); see `sp1::Console`.
-pub type Console<'a> = crate::sp1::Console<'a>;
 
 impl Risc0Device {
     /// Reserves RISC Zero's user memory (`GUEST_MIN_MEM..GUEST_MAX_MEM`,
@@ -161,15 +157,23 @@ impl Risc0Device {
         mem: &mut Memory,
     ) -> Result<Risc0Device, MemError> {
         let start = GUEST_MIN_MEM.max(zkdbg_emulator::memory::GUARD_SIZE);
-        mem.reserve(start, GUEST_MAX_MEM - start, Perm::RW)?;
-        for (addr, len) in segments {
-            mem.map_with(addr, len, Perm::RW)?;
-        }
+        crate::flat_memory(mem, start, GUEST_MAX_MEM, segments)?;
         Ok(Risc0Device {
             stdin_given: stdin.len(),
             stdin: stdin.into(),
             rng: seed ^ 0x9E37_79B9_7F4A_7C15,
             ..Risc0Device::default()
+        })
+    }
+
+    /// Why the run may have failed for want of input: the guest panicked
+    /// after a read came back short.
+    pub fn input_hint(&self) -> Option<String> {
+        (self.read_past_end && self.panic_message.is_some()).then(|| {
+            format!(
+                "the guest read past the end of its input ({} bytes given with --input)",
+                self.stdin_given
+            )
         })
     }
 
@@ -183,28 +187,16 @@ impl Risc0Device {
         &mut self,
         cpu: &mut Cpu,
         mem: &mut Memory,
-        console: &mut Console<'_>,
+        console: &mut crate::Console<'_>,
     ) -> EcallResult {
         let x = |r: usize| cpu.x[r] & 0xffff_ffff;
         let (t0, t6) = (x(5), x(31));
         let Some(name) = call_name(t0, t6) else {
-            return EcallResult::Fault {
-                name: "ecall",
-                message: format!("t0 = {t0:#x}, t6 = {t6:#x} is not a RISC Zero ecall"),
-                addr: None,
-            };
+            let message = format!("t0 = {t0:#x}, t6 = {t6:#x} is not a RISC Zero ecall");
+            return EcallResult::fault("ecall", message, None);
         };
-        let fault = |message: String, addr: Option<u64>| EcallResult::Fault {
-            name,
-            message,
-            addr,
-        };
-        let done = |kind| EcallResult::Done {
-            name,
-            kind,
-            output: None,
-            args: None,
-        };
+        let fault = |message, addr| EcallResult::fault(name, message, addr);
+        let done = |kind| EcallResult::done(name, kind);
         let (a0, a1, a2, a3, a4, a5) = (x(10), x(11), x(12), x(13), x(14), x(15));
         match (t0, name) {
             (HALT, _) => {
@@ -244,7 +236,7 @@ impl Risc0Device {
             }
             (SOFTWARE, "SYS_WRITE") => {
                 // a3 = fd, a4 = buffer, a5 = length.
-                let bytes = match read_bounded(mem, a4, a5) {
+                let bytes = match crate::read_bounded(mem, a4, a5) {
                     Ok(b) => b,
                     Err(m) => return fault(m, Some(a4)),
                 };
@@ -272,7 +264,7 @@ impl Risc0Device {
                 done(CustomKind::Syscall)
             }
             (SOFTWARE, "SYS_LOG") | (SOFTWARE, "SYS_PANIC") => {
-                let mut bytes = match read_bounded(mem, a3, a4) {
+                let mut bytes = match crate::read_bounded(mem, a3, a4) {
                     Ok(b) => b,
                     Err(m) => return fault(m, Some(a3)),
                 };
@@ -343,18 +335,6 @@ impl Risc0Device {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         (z ^ (z >> 31)) as u8
     }
-}
-
-/// Reads `len` bytes at `ptr`, bounded by the memory limit.
-fn read_bounded(mem: &Memory, ptr: u64, len: u64) -> Result<Vec<u8>, String> {
-    if len > mem.available_bytes() {
-        return Err(format!(
-            "{len} bytes are more than the {} bytes left under --memory-limit",
-            mem.available_bytes()
-        ));
-    }
-    mem.read_vec(ptr, len as usize)
-        .map_err(|e| format!("cannot read the buffer: {e}"))
 }
 
 /// RISC Zero's SHA ecall: `count` SHA-256 compressions of the 64-byte

@@ -272,19 +272,6 @@ pub fn call_names() -> Vec<&'static str> {
     SYSCALLS.iter().map(|s| s.name).collect()
 }
 
-/// Writes a platform call's console output: fd (1 stdout, 2 stderr), the
-/// bytes, and the memory they are charged to.
-pub type Console<'a> = dyn FnMut(u32, &[u8], &mut Memory) -> Result<(), MemError> + 'a;
-
-/// The first bytes of a buffer, for traces: at most 64, cut flagged.
-pub(crate) fn buffer_arg(mem: &Memory, ptr: u64, len: u64) -> CallArg {
-    let n = len.min(64);
-    match mem.read_vec(ptr, n as usize) {
-        Ok(b) => CallArg::Bytes(b, len > n),
-        Err(_) => CallArg::Hex(ptr),
-    }
-}
-
 /// The arguments of the SP1 call the `ecall` at hand makes, decoded for
 /// traces (`None`: an unknown id or a call without a decoding).
 pub fn describe(cpu: &Cpu, mem: &Memory) -> Option<Vec<CallArg>> {
@@ -294,7 +281,7 @@ pub fn describe(cpu: &Cpu, mem: &Memory) -> Option<Vec<CallArg>> {
     Some(match call.kind {
         Write => vec![
             CallArg::Int(a0 as i64),
-            buffer_arg(mem, a1, a2),
+            crate::buffer_arg(mem, a1, a2),
             CallArg::Int(a2 as i64),
         ],
         HintLen | Accepted => vec![],
@@ -421,11 +408,7 @@ impl Sp1Device {
         }
         let start = zkdbg_emulator::memory::GUARD_SIZE;
         let end = mem.address_space_end();
-        mem.reserve(start, end - start, Perm::RW)
-            .map_err(Sp1Error::Map)?;
-        for (addr, len) in segments {
-            mem.map_with(addr, len, Perm::RW).map_err(Sp1Error::Map)?;
-        }
+        crate::flat_memory(mem, start, end, segments).map_err(Sp1Error::Map)?;
         Ok(Sp1Device {
             given: inputs.len(),
             inputs: inputs.into(),
@@ -460,6 +443,13 @@ impl Sp1Device {
         }
     }
 
+    /// Why the run may have failed for want of input: "the guest asked for
+    /// input vector N, only M given (--input)", if HINT_LEN found the
+    /// stream empty.
+    pub fn input_hint(&self) -> Option<String> {
+        self.exhausted_at.map(|n| missing_input(n, self.given))
+    }
+
     /// Input vectors given and read so far.
     pub fn inputs_read(&self) -> (usize, usize) {
         (self.read, self.given)
@@ -472,30 +462,21 @@ impl Sp1Device {
         &mut self,
         cpu: &mut Cpu,
         mem: &mut Memory,
-        console: &mut Console<'_>,
+        console: &mut crate::Console<'_>,
     ) -> EcallResult {
         let t0 = cpu.x[5];
         let (a0, a1, a2) = (cpu.x[10], cpu.x[11], cpu.x[12]);
         let Some(call) = syscall(t0) else {
-            return EcallResult::Fault {
-                name: "ecall",
-                message: format!("t0 = {t0:#x} is not an SP1 syscall id"),
-                addr: None,
-            };
+            return EcallResult::fault(
+                "ecall",
+                format!("t0 = {t0:#x} is not an SP1 syscall id"),
+                None,
+            );
         };
         self.ecalls += 1;
         let name = call.name;
-        let fault = |message: String, addr: Option<u64>| EcallResult::Fault {
-            name,
-            message,
-            addr,
-        };
-        let done = |kind| EcallResult::Done {
-            name,
-            kind,
-            output: None,
-            args: None,
-        };
+        let fault = |message, addr| EcallResult::fault(name, message, addr);
+        let done = |kind| EcallResult::done(name, kind);
         match call.kind {
             Halt => EcallResult::Halt {
                 name,
@@ -526,12 +507,9 @@ impl Sp1Device {
                 cpu.x[5] = match self.inputs.front() {
                     Some(v) => v.len() as u64,
                     None => {
+                        // u64::MAX on v6, u32::MAX on v5.
                         self.exhausted_at.get_or_insert(self.read + 1);
-                        if self.word == 8 {
-                            u64::MAX
-                        } else {
-                            u32::MAX as u64
-                        }
+                        mem.xlen().truncate(u64::MAX)
                     }
                 };
                 done(CustomKind::Syscall)
@@ -567,32 +545,18 @@ impl Sp1Device {
         ptr: u64,
         len: u64,
         mem: &mut Memory,
-        console: &mut Console<'_>,
+        console: &mut crate::Console<'_>,
     ) -> EcallResult {
-        let fault = |message: String, addr: Option<u64>| EcallResult::Fault {
-            name,
-            message,
-            addr,
-        };
+        let fault = |message, addr| EcallResult::fault(name, message, addr);
         if FD_HOOKS.contains(&fd) {
             return fault(
                 format!("SP1 hook fd {fd} is not executed by zkdbg yet (SP1 6.10.0)"),
                 None,
             );
         }
-        // The bytes are copied to the host: bounded by the memory limit.
-        if len > mem.available_bytes() {
-            return fault(
-                format!(
-                    "WRITE of {len} bytes is more than the {} bytes left under --memory-limit",
-                    mem.available_bytes()
-                ),
-                None,
-            );
-        }
-        let bytes = match mem.read_vec(ptr, len as usize) {
+        let bytes = match crate::read_bounded(mem, ptr, len) {
             Ok(b) => b,
-            Err(e) => return fault(format!("cannot read the buffer: {e}"), Some(ptr)),
+            Err(m) => return fault(m, Some(ptr)),
         };
         let mut output = None;
         match fd {
@@ -633,20 +597,9 @@ impl Sp1Device {
         len: u64,
         mem: &mut Memory,
     ) -> EcallResult {
-        let fault = |message: String, addr: Option<u64>| EcallResult::Fault {
-            name,
-            message,
-            addr,
-        };
+        let fault = |message, addr| EcallResult::fault(name, message, addr);
         let Some(v) = self.inputs.front() else {
-            return fault(
-                format!(
-                    "the guest asked for input vector {}, only {} given (--input)",
-                    self.read + 1,
-                    self.given
-                ),
-                None,
-            );
+            return fault(missing_input(self.read + 1, self.given), None);
         };
         if v.len() as u64 != len {
             return fault(
@@ -680,13 +633,13 @@ impl Sp1Device {
         }
         self.inputs.pop_front();
         self.read += 1;
-        EcallResult::Done {
-            name,
-            kind: CustomKind::Syscall,
-            output: None,
-            args: None,
-        }
+        EcallResult::done(name, CustomKind::Syscall)
     }
+}
+
+/// The guest asked for input vector `asked` (1-based), `given` were given.
+fn missing_input(asked: usize, given: usize) -> String {
+    format!("the guest asked for input vector {asked}, only {given} given (--input)")
 }
 
 /// A precompile's failure: the message and the address at fault.
