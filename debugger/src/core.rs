@@ -1240,7 +1240,11 @@ impl Debugger {
     fn profile_svg_to(&mut self, path: &std::path::Path) -> std::io::Result<u64> {
         let program = self.guest.machine.program.clone();
         let source = self.source().clone();
-        let mut prof = zkdbg_profiler::Profiler::new(Symbolizer::new(program, source));
+        let mut sym = Symbolizer::new(program, source);
+        for &(start, end, name) in self.guest.platform.platform.code_regions() {
+            sym.name_region(start, end, name);
+        }
+        let mut prof = zkdbg_profiler::Profiler::new(sym);
         self.replay_with(&mut prof);
         let p = prof.finish();
         use std::os::unix::fs::OpenOptionsExt;

@@ -137,6 +137,8 @@ pub struct Guest {
     pub os: PlatformOs,
     /// The platform it runs on, and why.
     pub platform: Detection,
+    /// RISC Zero: its cycle totals, once [`crate::exec::run_guest`] ran it.
+    pub risc0_cycles: Option<zkdbg_platforms::risc0::pager::Risc0Cycles>,
 }
 
 impl Guest {
@@ -202,6 +204,7 @@ impl Guest {
             machine,
             os,
             platform,
+            risc0_cycles: None,
         })
     }
 
@@ -335,15 +338,24 @@ fn install_sp1(opts: &ZkvmOptions, machine: &mut Machine) -> Result<Sp1Device> {
     Ok(device)
 }
 
-/// Reserves RISC Zero's user memory; the `--input` files, one after the
-/// other, are the guest's stdin.
+/// Loads RISC Zero's v1compat kernel beside the user program and starts
+/// the hart at the kernel's entry (as RISC Zero's executor does); the
+/// `--input` files, one after the other, are the guest's stdin.
 ///
 /// Errors: unreadable input files, memory over `--memory-limit`.
 fn install_risc0(args: &GuestOptions, machine: &mut Machine) -> Result<Risc0Device> {
     let stdin = read_inputs(&args.zkvm)?.concat();
     let program = machine.program.clone();
-    Risc0Device::install(stdin, args.seed, segments(&program), &mut machine.mem)
-        .context("cannot reserve RISC Zero's memory")
+    let device = Risc0Device::install(
+        stdin,
+        args.seed,
+        program.entry,
+        segments(&program),
+        &mut machine.mem,
+    )
+    .map_err(|e| anyhow::anyhow!("cannot load RISC Zero's kernel: {e}"))?;
+    machine.cpu.pc = device.kernel_entry;
+    Ok(device)
 }
 
 /// The bytes of each `--input`/`--input-hex`, in order.

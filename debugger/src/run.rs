@@ -180,6 +180,24 @@ impl Signal {
     }
 }
 
+/// RISC Zero's cycle figures (risc0-circuit-rv32im 4.0.5
+/// `ExecutorResult`): user cycles (instructions, the kernel's too, and host
+/// calls' cycle states), paging cycles, reserved cycles, their total over
+/// power-of-two segments, and the segment count.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Risc0Report {
+    /// User cycles.
+    pub user_cycles: u64,
+    /// Paging cycles.
+    pub paging_cycles: u64,
+    /// Reserved cycles (the rest of each segment).
+    pub reserved_cycles: u64,
+    /// Total cycles (the segments' power-of-two sizes summed).
+    pub total_cycles: u64,
+    /// Segments.
+    pub segments: u64,
+}
+
 /// The JSON report of `zkdbg run --report`. Deterministic: the same ELF and
 /// input give byte-identical reports (wall time is printed on stderr only).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -224,6 +242,10 @@ pub struct RunReport {
     /// guest asked for input vector 2, only 1 given (--input)").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// RISC Zero: its cycle accounting (user, paging, reserved, total,
+    /// segments of 2^20 cycles), as its executor reports it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risc0: Option<Risc0Report>,
     /// Syscalls served by zeroos.
     pub syscalls: u64,
     /// Syscalls answered -ENOSYS, by name or number.
@@ -295,6 +317,13 @@ impl RunReport {
             output,
             sp1_clk,
             hint,
+            risc0: guest.risc0_cycles.map(|c| Risc0Report {
+                user_cycles: c.user,
+                paging_cycles: c.paging,
+                reserved_cycles: c.reserved,
+                total_cycles: c.total,
+                segments: c.segments,
+            }),
             syscalls: stats.total,
             unknown_syscalls,
             fault,
@@ -315,7 +344,16 @@ impl RunReport {
             (None, None) => self.halt_reason.clone(),
         };
         let mut s = format!("zkdbg: {end} | {} instructions | ", self.instructions);
-        if self.cycle_unit == "instructions" {
+        if let Some(r) = &self.risc0 {
+            s += &format!(
+                "{} user cycles, {} paging, {} total in {} segment{}",
+                r.user_cycles,
+                r.paging_cycles,
+                r.total_cycles,
+                r.segments,
+                if r.segments == 1 { "" } else { "s" }
+            );
+        } else if self.cycle_unit == "instructions" {
             s += &format!("{} cycles | {} syscalls", self.cycles, self.syscalls);
         } else {
             s += &format!("{} {}", self.cycles, self.cycle_unit);

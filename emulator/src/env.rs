@@ -147,6 +147,30 @@ pub enum EcallResult {
         /// The call's arguments decoded by the platform (`None`: show the
         /// raw a0..a2).
         args: Option<Vec<CallArg>>,
+        /// Cycles the call costs beyond the `ecall`'s own (RISC Zero's host
+        /// calls: one per cycle state of its circuit).
+        extra_cycles: u64,
+        /// Guest memory the call read and wrote on the host, in order:
+        /// observers see them as the `ecall`'s own accesses (watchpoints,
+        /// RISC Zero's paging model).
+        accesses: Vec<crate::MemAccess>,
+    },
+    /// The platform's kernel, running in the guest, takes the call: pc
+    /// goes to `to` (RISC Zero's user `ecall`, dispatched through the word
+    /// at 0xffff1000). Observers see the call as with `Done`, then a call
+    /// transfer to `to`, which the kernel's [`Environment::mret`] returns
+    /// from.
+    Enter {
+        /// The call's name.
+        name: &'static str,
+        /// A precompile or a syscall.
+        kind: CustomKind,
+        /// Where the kernel takes it.
+        to: u64,
+        /// The call's arguments decoded by the platform.
+        args: Option<Vec<CallArg>>,
+        /// Guest memory the platform read and wrote to enter the kernel.
+        accesses: Vec<crate::MemAccess>,
     },
     /// The guest halted with this exit code.
     Halt {
@@ -154,6 +178,8 @@ pub enum EcallResult {
         name: &'static str,
         /// The exit code.
         code: i32,
+        /// Cycles the call costs beyond the `ecall`'s own.
+        extra_cycles: u64,
     },
     /// The platform refused the call: a fault that names it.
     Fault {
@@ -176,6 +202,15 @@ impl EcallResult {
         }
     }
 
+    /// The guest halted with exit code `code`.
+    pub fn halt(name: &'static str, code: i32) -> EcallResult {
+        EcallResult::Halt {
+            name,
+            code,
+            extra_cycles: 0,
+        }
+    }
+
     /// A served call without console output (arguments decoded later, if
     /// at all).
     pub fn done(name: &'static str, kind: CustomKind) -> EcallResult {
@@ -184,6 +219,8 @@ impl EcallResult {
             kind,
             output: None,
             args: None,
+            extra_cycles: 0,
+            accesses: Vec::new(),
         }
     }
 }
@@ -218,6 +255,17 @@ pub trait Environment {
     fn ecall(&mut self, pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> EcallResult {
         let _ = (pc, cpu, mem);
         EcallResult::Linux
+    }
+
+    /// Serves `mret` at `pc` for a platform whose kernel runs in the guest
+    /// with its own trap protocol (RISC Zero: back to the word at MEPC_ADDR
+    /// plus 4, swapping the register banks): `Some(Ok(target))`, or
+    /// `Some(Err(why))` for a platform fault. `None` (the default): the
+    /// standard `mret` (pc from `mepc`, privileged spec "Trap-Return
+    /// Instructions").
+    fn mret(&mut self, pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> Option<Result<u64, String>> {
+        let _ = (pc, cpu, mem);
+        None
     }
 
     /// Serves a custom instruction (custom-0/1/2 opcode space, and Jolt's

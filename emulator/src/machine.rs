@@ -386,6 +386,10 @@ impl Machine {
                 self.sync(block_pc, instret, cycle);
                 return end.map_or(StopReason::Halted, StopReason::Exited);
             }
+            if t.watch {
+                self.sync(block_pc, instret, cycle);
+                return StopReason::Watchpoint;
+            }
         }
     }
 
@@ -417,6 +421,7 @@ impl Machine {
             cost,
             stop: None,
             transfer: None,
+            watch: false,
         };
         let fault = |m: &mut Machine, kind: FaultKind| {
             m.sync(pc, instret, cycle);
@@ -472,9 +477,15 @@ impl Machine {
                     t.new_pc = self.enter_trap(11, pc, 0, obs);
                     t.transfer = Some(TransferKind::Trap);
                 } else if let Some(served) = self.platform_ecall(env, obs, insn, pc, t.cost)? {
-                    if let Some(code) = served {
+                    if let Some(code) = served.halt {
                         t.stop = Some(Some(code));
                     }
+                    if let Some(to) = served.enter {
+                        t.new_pc = to;
+                        t.transfer = Some(TransferKind::Call);
+                    }
+                    t.watch = served.watch;
+                    t.cost = t.cost.saturating_add(served.extra);
                 } else {
                     let (a0, a7) = (self.cpu.x[10], self.cpu.x[17]);
                     if a7 == 0 && (a0 == JOLT_PRINT || a0 == JOLT_CYCLE_MARKER) {
@@ -501,19 +512,27 @@ impl Machine {
             Op::Ebreak => return Err(fault(self, FaultKind::Breakpoint)),
             Op::Illegal => return Err(fault(self, FaultKind::IllegalInstruction)),
             Op::Mret => {
-                let st = self.cpu.csr.mstatus;
-                let mie = if st & MSTATUS_MPIE != 0 {
-                    MSTATUS_MIE
-                } else {
-                    0
-                };
-                self.cpu.csr.mstatus = (st & !MSTATUS_MIE) | mie | MSTATUS_MPIE;
-                t.new_pc = self.cpu.csr.mepc;
-                if O::ACTIVE {
-                    self.sync(pc, instret, cycle);
-                    obs.trap_return(&self.cpu, pc, t.new_pc);
+                self.sync(pc, instret, cycle);
+                match env.mret(pc, &mut self.cpu, &mut self.mem) {
+                    Some(Ok(to)) => {
+                        self.cpu.x[0] = 0;
+                        t.new_pc = n::<R64>(to);
+                        t.transfer = Some(TransferKind::Return);
+                    }
+                    Some(Err(why)) => return Err(refused(pc, insn, "mret", &why, None)),
+                    None => {
+                        let st = self.cpu.csr.mstatus;
+                        let mie = if st & MSTATUS_MPIE != 0 {
+                            MSTATUS_MIE
+                        } else {
+                            0
+                        };
+                        self.cpu.csr.mstatus = (st & !MSTATUS_MIE) | mie | MSTATUS_MPIE;
+                        t.new_pc = self.cpu.csr.mepc;
+                        obs.trap_return(&self.cpu, pc, t.new_pc);
+                        t.transfer = Some(TransferKind::TrapReturn);
+                    }
                 }
-                t.transfer = Some(TransferKind::TrapReturn);
             }
             op @ (Op::Csrrw | Op::Csrrs | Op::Csrrc | Op::Csrrwi | Op::Csrrsi | Op::Csrrci) => {
                 self.sync(pc, instret, cycle);
@@ -664,8 +683,7 @@ impl Machine {
 
     /// Offers an `ecall` (no trap handler installed) to the platform
     /// ([`Environment::ecall`]): `Ok(None)` if it is not the platform's
-    /// (serve it as a Linux syscall), `Ok(Some(None))` if it was served,
-    /// `Ok(Some(Some(code)))` if the guest halted.
+    /// (serve it as a Linux syscall), otherwise what serving it did.
     /// `cost` is the ecall's cost in cycles. pc and the counters are synced.
     #[inline(never)]
     fn platform_ecall<E: Environment, O: Observer>(
@@ -675,23 +693,55 @@ impl Machine {
         insn: Insn,
         pc: u64,
         cost: u64,
-    ) -> Result<Option<Option<i32>>, StopReason> {
+    ) -> Result<Option<Served>, StopReason> {
         let x = &self.cpu.x;
         let operands = [x[10], x[11], x[12]];
-        let (name, kind, halt, args) = match env.ecall(pc, &mut self.cpu, &mut self.mem) {
+        let mut served = Served::default();
+        let (name, kind, args) = match env.ecall(pc, &mut self.cpu, &mut self.mem) {
             EcallResult::Linux => return Ok(None),
             EcallResult::Done {
                 name,
                 kind,
                 output,
                 args,
+                extra_cycles,
+                accesses,
             } => {
                 if let Some((fd, bytes)) = output {
                     obs.guest_output(&self.cpu, fd, &bytes);
                 }
-                (name, kind, None, args)
+                if O::ACTIVE {
+                    for a in &accesses {
+                        served.watch |= obs.mem_access(a);
+                    }
+                }
+                served.extra = extra_cycles;
+                (name, kind, args)
             }
-            EcallResult::Halt { name, code } => (name, CustomKind::Syscall, Some(code), None),
+            EcallResult::Enter {
+                name,
+                kind,
+                to,
+                args,
+                accesses,
+            } => {
+                if O::ACTIVE {
+                    for a in &accesses {
+                        served.watch |= obs.mem_access(a);
+                    }
+                }
+                served.enter = Some(to);
+                (name, kind, args)
+            }
+            EcallResult::Halt {
+                name,
+                code,
+                extra_cycles,
+            } => {
+                served.halt = Some(code);
+                served.extra = extra_cycles;
+                (name, CustomKind::Syscall, None)
+            }
             EcallResult::Fault {
                 name,
                 message,
@@ -707,13 +757,13 @@ impl Machine {
             &CustomEvent {
                 pc,
                 name,
-                cycles: cost,
+                cycles: cost.saturating_add(served.extra),
                 kind,
                 operands,
                 args,
             },
         );
-        Ok(Some(halt))
+        Ok(Some(served))
     }
 
     #[inline(never)]
@@ -756,6 +806,20 @@ impl Machine {
         obs.host_call(&self.cpu, &call);
         Ok(())
     }
+}
+
+/// What serving a platform `ecall` did (see `Machine::platform_ecall`).
+#[derive(Default)]
+struct Served {
+    /// The guest halted with this exit code.
+    halt: Option<i32>,
+    /// The platform's in-guest kernel takes the call here.
+    enter: Option<u64>,
+    /// Cycles beyond the `ecall`'s own.
+    extra: u64,
+    /// An observer asked to stop after it (a watchpoint on memory the call
+    /// accessed).
+    watch: bool,
 }
 
 /// A platform fault at `pc` with its message.
@@ -802,6 +866,9 @@ struct Terminated {
     stop: Option<Option<i32>>,
     /// The control transfer it made, if any.
     transfer: Option<TransferKind>,
+    /// The run stops after it retires: a watchpoint on memory a platform
+    /// call accessed.
+    watch: bool,
 }
 
 fn wr_a0(cpu: &mut Cpu, v: u64) {

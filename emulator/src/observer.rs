@@ -297,6 +297,85 @@ impl<O: Observer + ?Sized> Observer for &mut O {
     }
 }
 
+/// Two observers, each seeing every event (`a` first). A stop asked for
+/// by either stops the run. Used to add a platform's own accounting (RISC
+/// Zero's paging) to a profiler or tracer.
+impl<A: Observer, B: Observer> Observer for (A, B) {
+    const ACTIVE: bool = A::ACTIVE || B::ACTIVE;
+    const RETIRED: bool = A::RETIRED || B::RETIRED;
+    const RETIRED_RUNS: bool = A::RETIRED_RUNS && B::RETIRED_RUNS;
+    const FILTERS_BLOCKS: bool = A::FILTERS_BLOCKS && B::FILTERS_BLOCKS;
+    #[inline(always)]
+    fn may_stop_in(&mut self, cpu: &Cpu, start: u64, end: u64) -> bool {
+        self.0.may_stop_in(cpu, start, end) | self.1.may_stop_in(cpu, start, end)
+    }
+    #[inline(always)]
+    fn before_insn(&mut self, cpu: &Cpu, pc: u64, insn: &Insn) -> bool {
+        self.0.before_insn(cpu, pc, insn) | self.1.before_insn(cpu, pc, insn)
+    }
+    #[inline(always)]
+    fn retired_run(&mut self, cpu: &Cpu, instructions: u64, cycles: u64) {
+        self.0.retired_run(cpu, instructions, cycles);
+        self.1.retired_run(cpu, instructions, cycles);
+    }
+    #[inline(always)]
+    fn retired(&mut self, cpu: &Cpu, pc: u64, insn: &Insn, cycles: u64) {
+        self.0.retired(cpu, pc, insn, cycles);
+        self.1.retired(cpu, pc, insn, cycles);
+    }
+    #[inline(always)]
+    fn transfer(&mut self, cpu: &Cpu, t: &Transfer) {
+        self.0.transfer(cpu, t);
+        self.1.transfer(cpu, t);
+    }
+    #[inline(always)]
+    fn mem_access(&mut self, access: &MemAccess) -> bool {
+        self.0.mem_access(access) | self.1.mem_access(access)
+    }
+    #[inline(always)]
+    fn syscall_enter(&mut self, cpu: &Cpu, mem: &Memory, req: &SyscallRequest) {
+        self.0.syscall_enter(cpu, mem, req);
+        self.1.syscall_enter(cpu, mem, req);
+    }
+    #[inline(always)]
+    fn syscall_exit(
+        &mut self,
+        cpu: &Cpu,
+        mem: &Memory,
+        req: &SyscallRequest,
+        res: &SyscallResult,
+        cycles: u64,
+    ) {
+        self.0.syscall_exit(cpu, mem, req, res, cycles);
+        self.1.syscall_exit(cpu, mem, req, res, cycles);
+    }
+    #[inline(always)]
+    fn trap(&mut self, cpu: &Cpu, trap: &TrapEvent) {
+        self.0.trap(cpu, trap);
+        self.1.trap(cpu, trap);
+    }
+    #[inline(always)]
+    fn trap_return(&mut self, cpu: &Cpu, pc: u64, to: u64) {
+        self.0.trap_return(cpu, pc, to);
+        self.1.trap_return(cpu, pc, to);
+    }
+    #[inline(always)]
+    fn host_call(&mut self, cpu: &Cpu, call: &HostCall) {
+        self.0.host_call(cpu, call);
+        self.1.host_call(cpu, call);
+    }
+    #[inline(always)]
+    fn custom(&mut self, cpu: &Cpu, event: &CustomEvent) {
+        self.0.custom(cpu, event);
+        self.1.custom(cpu, event);
+    }
+    #[inline(always)]
+    fn guest_output(&mut self, cpu: &Cpu, fd: u32, bytes: &[u8]) {
+        self.0.guest_output(cpu, fd, bytes);
+        self.1.guest_output(cpu, fd, bytes);
+    }
+}
+
 /// An observer that counts events; the benchmark uses it to measure the
 /// cost of instrumentation.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

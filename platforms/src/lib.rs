@@ -71,8 +71,19 @@ impl Platform {
     pub fn cost_model(self) -> CostModel {
         match self {
             // SP1's cycles are its retired instructions (`global_clk`).
-            Platform::Linux | Platform::Sp1 | Platform::Risc0 => CostModel::INSTRUCTIONS,
+            Platform::Linux | Platform::Sp1 => CostModel::INSTRUCTIONS,
+            Platform::Risc0 => risc0::USER_CYCLES,
             Platform::Jolt => jolt::JOLT_CYCLES,
+        }
+    }
+
+    /// Code of the platform's own that runs in the guest, by address range
+    /// and frame name (RISC Zero: its v1compat kernel, `[kernel]`): the
+    /// frames profiles show for it.
+    pub fn code_regions(self) -> &'static [(u64, u64, &'static str)] {
+        match self {
+            Platform::Risc0 => &[(risc0::USER_END_ADDR, 1 << 32, "[kernel]")],
+            _ => &[],
         }
     }
 
@@ -348,7 +359,7 @@ impl Environment for PlatformOs {
         self.zeroos.host_print(text, newline)
     }
 
-    fn ecall(&mut self, _pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> EcallResult {
+    fn ecall(&mut self, pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> EcallResult {
         match &mut self.device {
             Device::Sp1(d) => {
                 let args = sp1::describe(cpu, mem);
@@ -358,13 +369,19 @@ impl Environment for PlatformOs {
                 with_args(d.serve(cpu, mem, &mut console), args)
             }
             Device::Risc0(d) => {
-                let args = risc0::describe(cpu, mem);
                 let zeroos = &mut self.zeroos;
                 let mut console =
                     |fd, bytes: &[u8], mem: &mut Memory| zeroos.console_output(fd, bytes, mem);
-                with_args(d.serve(cpu, mem, &mut console), args)
+                d.serve(pc, cpu, mem, &mut console)
             }
             _ => EcallResult::Linux,
+        }
+    }
+
+    fn mret(&mut self, _pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> Option<Result<u64, String>> {
+        match &mut self.device {
+            Device::Risc0(d) => Some(d.mret(cpu, mem)),
+            _ => None,
         }
     }
 

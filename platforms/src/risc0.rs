@@ -1,34 +1,47 @@
-//! RISC Zero (risc0/risc0): RV32IM user programs and the user-mode
-//! `ecall` ABI, served on the host.
+//! RISC Zero (risc0/risc0): RV32IM user programs under RISC Zero's
+//! v1compat kernel, as its executor runs them.
 //!
-//! Facts from the crates of RISC Zero 3.0 (risc0-zkvm-platform 2.2.3,
-//! risc0-zkos-v1compat 2.2.3, risc0-circuit-rv32im 4.0.5):
-//! - `risc0-zkvm-platform` `src/memory.rs`: `TEXT_START 0x0020_0800`,
-//!   `STACK_TOP 0x0020_0400`, guest memory `0x4000..0xC000_0000`;
-//! - `src/syscall.rs`: t0 = the ecall kind ([`HALT`] 0, INPUT 1, SOFTWARE
-//!   2, SHA 3, BIGINT 4, USER 5, BIGINT2 6, POSEIDON2 7); HALT: a0 = halt
-//!   type (TERMINATE 0, PAUSE 1) | exit code << 8, a1 = the output
-//!   digest; SOFTWARE: t6 = the syscall ([`Software`]), a0/a1 the
-//!   from-host buffer and its length, a2 the syscall's name, a3.. its
-//!   arguments, results in a0/a1; SHA: a0 out state, a1 in state, a2/a3
-//!   the two halves of the first block, a4 the block count;
-//! - `risc0-zkos-v1compat` `src/main.rs` (the kernel that serves these
-//!   calls): READ fills the buffer and returns the byte count in a0,
-//!   WRITE/LOG/PANIC take (fd,) pointer and length in a3.., RANDOM fills
-//!   whole words, CYCLE_COUNT returns the count's high and low words;
-//! - `risc0-circuit-rv32im` `src/execute/sha2.rs`: SHA state and blocks
-//!   are big-endian words in memory (the digest's bytes in order).
+//! The kernel (`risc0-zkos-v1compat` 2.2.3's `elfs/v1compat.elf`, bundled
+//! as `platforms/data/risc0-v1compat-2.2.3.elf`) runs in machine mode:
+//! boot at its entry, then `mret` into the user program; a user `ecall`
+//! saves pc at MEPC_ADDR and enters the kernel at the address stored at
+//! ECALL_DISPATCH_ADDR; the kernel reads and writes the user's registers
+//! through their memory-mapped file at USER_REGS_ADDR, makes host calls by
+//! `ecall` with a7 = TERMINATE, READ, WRITE, POSEIDON2, SHA2 or BIGINT, and
+//! returns by `mret` to the word at MEPC_ADDR plus 4.
 //!
-//! The file numbers are risc0-zkvm's `fileno`: 0 stdin, 1 stdout, 2
-//! stderr, 3 the journal.
+//! Facts from the crates of RISC Zero 3.0:
+//! - `risc0-circuit-rv32im` 4.0.5 `src/execute/platform.rs` (addresses,
+//!   host call numbers, `MAX_IO_BYTES`, `MAX_SHA_COUNT`), `r0vm.rs` (user
+//!   and machine ecalls, `mret`, each host call's cycle states), `sha2.rs`
+//!   (the SHA2 host call: big-endian state words, 4 + 68 per block + 2
+//!   cycles);
+//! - `risc0-binfmt` 3.0.5 `src/image.rs` (`with_kernel`: the user entry at
+//!   USER_START_ADDR, the kernel entry as the suspend pc, machine mode);
+//! - `risc0-zkos-v1compat` 2.2.3 `src/kernel.s` and `src/main.rs` (the
+//!   software syscalls: a host READ whose fd is the syscall's name, then a
+//!   READ of fd 0 for its two result words);
+//! - `risc0-zkvm` 3.0.5 `src/host/server/exec/executor.rs` and `syscall/`
+//!   (the host side: SYS_READ fills whole words and returns the count and
+//!   a final partial word, SYS_WRITE to fd 1, 2 or 3 (the journal),
+//!   SYS_LOG prints `R0VM[cycle] msg`, SYS_PANIC fails the run,
+//!   SYS_CYCLE_COUNT, SYS_GETENV (u32::MAX: unset), SYS_RANDOM);
+//! - `risc0-zkvm-platform` 2.2.3 `src/syscall.rs`: the user ABI (t0 = the
+//!   ecall kind, [`HALT`] 0 ... POSEIDON2 7; SOFTWARE: t6 the syscall,
+//!   a2 its name) and `src/memory.rs` (`TEXT_START 0x0020_0800`,
+//!   `STACK_TOP 0x0020_0400`).
 //!
-//! Not modeled yet: the v1compat kernel route (RISC Zero's executor runs
-//! the kernel in machine mode, and its user cycles count the kernel's
-//! instructions and each host call's cycles), paging cycles and segments;
-//! cycles here are retired user-mode instructions.
+//! Cycles are RISC Zero's user cycles (every instruction, the kernel's
+//! too, plus each host call's cycle states); [`pager`] adds paging,
+//! reserved cycles and segments. Not executed: the BIGINT and POSEIDON2
+//! host calls (a clear fault).
+
+pub mod pager;
 
 use std::collections::VecDeque;
-use zkdbg_emulator::{CallArg, Cpu, CustomKind, EcallResult, MemError, Memory};
+use zkdbg_emulator::{
+    AccessKind, CallArg, Cpu, CustomKind, EcallResult, MemAccess, Memory,
+};
 
 /// ecall kind HALT (t0).
 pub const HALT: u64 = 0;
@@ -39,10 +52,49 @@ pub const SOFTWARE: u64 = 2;
 /// ecall kind SHA.
 pub const SHA: u64 = 3;
 
-/// The lowest guest address (`GUEST_MIN_MEM`).
-pub const GUEST_MIN_MEM: u64 = 0x4000;
-/// One past the highest user address (`GUEST_MAX_MEM`).
-pub const GUEST_MAX_MEM: u64 = 0xC000_0000;
+/// The lowest address of the image (`ZERO_PAGE_END_ADDR`); the user
+/// program's entry is stored here (`USER_START_ADDR`).
+pub const USER_START_ADDR: u64 = 0x1_0000;
+/// One past the highest user address (`USER_END_ADDR`); kernel memory
+/// follows, up to `KERNEL_END_ADDR` 0xff00_0000.
+pub const USER_END_ADDR: u64 = 0xC000_0000;
+/// The machine-mode register file (32 words).
+pub const MACHINE_REGS_ADDR: u64 = 0xffff_0000;
+/// The user-mode register file (32 words).
+pub const USER_REGS_ADDR: u64 = 0xffff_0080;
+/// Where a user `ecall` saves its pc.
+pub const MEPC_ADDR: u64 = 0xffff_0200;
+/// The output digest TERMINATE reports.
+pub const GLOBAL_OUTPUT_ADDR: u64 = 0xffff_0240;
+/// The word holding the kernel's ecall entry.
+pub const ECALL_DISPATCH_ADDR: u64 = 0xffff_1000;
+/// Host call (a7 of a machine-mode `ecall`) TERMINATE.
+pub const HOST_TERMINATE: u64 = 0;
+/// Host call READ.
+pub const HOST_READ: u64 = 1;
+/// Host call WRITE.
+pub const HOST_WRITE: u64 = 2;
+/// Host call POSEIDON2.
+pub const HOST_POSEIDON2: u64 = 3;
+/// Host call SHA2.
+pub const HOST_SHA2: u64 = 4;
+/// Host call BIGINT.
+pub const HOST_BIGINT: u64 = 5;
+/// Largest host READ or WRITE, bytes.
+pub const MAX_IO_BYTES: u64 = 1024;
+/// Most blocks one SHA2 host call compresses.
+pub const MAX_SHA_COUNT: u64 = 10;
+/// RISC Zero's v1compat kernel ELF (risc0-zkos-v1compat 2.2.3
+/// `elfs/v1compat.elf`, sha256 7ffd942e...d921).
+pub const V1COMPAT_KERNEL: &[u8] = include_bytes!("../data/risc0-v1compat-2.2.3.elf");
+/// RISC Zero's user cycles: one per instruction, the kernel's too; host
+/// calls add their cycle states (`EcallResult`'s `extra_cycles`).
+pub const USER_CYCLES: zkdbg_emulator::CostModel = zkdbg_emulator::CostModel {
+    name: "risc0-user-cycles",
+    cost: |_| 1,
+};
+/// The prefix of the software syscalls' names (`declare_syscall!`).
+const SYSCALL_PREFIX: &str = "risc0_zkvm_platform::syscall::nr::";
 
 /// The ecall kinds other than SOFTWARE, by t0, with RISC Zero's names.
 pub const ECALLS: [&str; 8] = [
@@ -124,14 +176,27 @@ pub fn describe(cpu: &Cpu, mem: &Memory) -> Option<Vec<CallArg>> {
     })
 }
 
-/// RISC Zero's side of a run: stdin, the journal, the exit.
+
+/// Whose registers the hart holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// The kernel (the machine-mode file; it boots here).
+    #[default]
+    Machine,
+    /// The user program.
+    User,
+}
+
+/// RISC Zero's side of a run: the kernel's mode, stdin, the journal, the
+/// exit.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Risc0Device {
+    mode: Mode,
     stdin: VecDeque<u8>,
     journal: Vec<u8>,
     /// The panic message, once the guest called SYS_PANIC.
     pub panic_message: Option<String>,
-    /// The output digest the guest passed to HALT.
+    /// The output digest TERMINATE found at GLOBAL_OUTPUT_ADDR.
     pub output_digest: Option<[u8; 32]>,
     /// Bytes of stdin given.
     stdin_given: usize,
@@ -139,31 +204,108 @@ pub struct Risc0Device {
     pub read_past_end: bool,
     /// State of the deterministic randomness (SYS_RANDOM).
     rng: u64,
+    /// The two result words of the last software syscall, which the
+    /// kernel fetches with a host READ of fd 0.
+    results: (u32, u32),
+    /// The kernel's entry (where the hart starts).
+    pub kernel_entry: u64,
+}
+
+/// What a software syscall's host side produced.
+enum Soft {
+    /// Bytes for the guest's buffer (as many as the kernel asked for) and
+    /// the two result words.
+    Data(Vec<u8>, (u32, u32)),
+    /// Console output (fd 1 or 2) and the result words.
+    Output(u32, Vec<u8>),
+    /// SYS_PANIC: the run ends.
+    Panic,
+}
+
+/// A word of guest memory (zero where unreadable: host reads of the
+/// kernel's own state).
+fn word(mem: &Memory, addr: u64) -> u64 {
+    let mut b = [0u8; 4];
+    match mem.read_bytes(addr, &mut b) {
+        Ok(()) => u64::from(u32::from_le_bytes(b)),
+        Err(_) => 0,
+    }
+}
+
+fn access(pc: u64, addr: u64, kind: AccessKind) -> MemAccess {
+    MemAccess {
+        pc,
+        addr,
+        size: 4,
+        kind,
+        value: 0,
+    }
+}
+
+/// One access per word of `addr..addr+len`.
+fn word_accesses(pc: u64, addr: u64, len: u64, kind: AccessKind) -> impl Iterator<Item = MemAccess> {
+    (addr & !3..addr.saturating_add(len))
+        .step_by(4)
+        .map(move |a| access(pc, a, kind))
 }
 
 impl Risc0Device {
-    /// Reserves RISC Zero's user memory (`GUEST_MIN_MEM..GUEST_MAX_MEM`,
-    /// read-write, zero until written), makes the ELF's `segments`
-    /// (start, length) writable too (RISC Zero's memory has no page
-    /// permissions: the stack below 0x200400 shares a page with the text),
-    /// and queues `stdin` (what `ExecutorEnv::write` wrote: risc0's word
-    /// serialization) for fd 0; `seed` seeds SYS_RANDOM.
+    /// Loads RISC Zero's v1compat kernel beside the user program (whose
+    /// entry is `user_entry` and PT_LOAD `segments` (start, length) are in
+    /// memory already) as `risc0-binfmt`'s `MemoryImage::with_kernel`
+    /// does: kernel segments first, the user's over them, the user entry
+    /// at USER_START_ADDR. All of 0x10000..4 GiB is read-write memory, zero
+    /// until written (RISC Zero's memory has no page permissions). Queues
+    /// `stdin` (what `ExecutorEnv::write` wrote: risc0's word
+    /// serialization) for fd 0; `seed` seeds SYS_RANDOM. The hart starts
+    /// at [`Risc0Device::kernel_entry`] with zero registers.
     ///
-    /// Errors: the reservation failing.
+    /// Errors: the kernel ELF unreadable, the reservation failing.
     pub fn install(
         stdin: Vec<u8>,
         seed: u64,
+        user_entry: u64,
         segments: impl IntoIterator<Item = (u64, u64)>,
         mem: &mut Memory,
-    ) -> Result<Risc0Device, MemError> {
-        let start = GUEST_MIN_MEM.max(zkdbg_emulator::memory::GUARD_SIZE);
-        crate::flat_memory(mem, start, GUEST_MAX_MEM, segments)?;
+    ) -> Result<Risc0Device, String> {
+        use object::{Object, ObjectSegment};
+        let kernel = object::File::parse(V1COMPAT_KERNEL).map_err(|e| e.to_string())?;
+        let user: Vec<(u64, u64)> = segments.into_iter().collect();
+        let mut loads = Vec::new();
+        for seg in kernel.segments() {
+            let data = seg.data().map_err(|e| e.to_string())?;
+            loads.push((seg.address(), seg.size(), data));
+        }
+        // The kernel's pages are executable too (its code runs from them).
+        for (addr, size, _) in &loads {
+            mem.map_with(*addr, (*size).max(1), zkdbg_emulator::memory::Perm::RWX)
+                .map_err(|e| e.to_string())?;
+        }
+        crate::flat_memory(mem, USER_START_ADDR, 1 << 32, user.iter().copied())
+            .map_err(|e| e.to_string())?;
+        let in_user = |a: u64| user.iter().any(|&(s, l)| a >= s && a - s < l);
+        for (addr, _, data) in &loads {
+            for (i, b) in data.iter().enumerate() {
+                let a = addr + i as u64;
+                if !in_user(a) {
+                    mem.write_bytes(a, &[*b]).map_err(|e| e.to_string())?;
+                }
+            }
+        }
+        mem.write_bytes(USER_START_ADDR, &(user_entry as u32).to_le_bytes())
+            .map_err(|e| e.to_string())?;
         Ok(Risc0Device {
             stdin_given: stdin.len(),
             stdin: stdin.into(),
             rng: seed ^ 0x9E37_79B9_7F4A_7C15,
+            kernel_entry: kernel.entry(),
             ..Risc0Device::default()
         })
+    }
+
+    /// Whose registers the hart holds now.
+    pub fn mode(&self) -> Mode {
+        self.mode
     }
 
     /// Why the run may have failed for want of input: the guest panicked
@@ -182,148 +324,342 @@ impl Risc0Device {
         &self.journal
     }
 
-    /// Serves one `ecall` (see [`zkdbg_emulator::Environment::ecall`]).
+    /// Moves the hart's registers to the register file at `save` and
+    /// loads those at `load` (x0 stays 0).
+    fn swap_banks(cpu: &mut Cpu, mem: &mut Memory, save: u64, load: u64) -> Result<(), String> {
+        let saved: Vec<u8> = cpu
+            .x
+            .iter()
+            .flat_map(|v| (*v as u32).to_le_bytes())
+            .collect();
+        mem.write_bytes(save, &saved).map_err(|e| e.to_string())?;
+        for i in 1..32 {
+            cpu.x[i] = word(mem, load + 4 * i as u64);
+        }
+        cpu.x[0] = 0;
+        Ok(())
+    }
+
+    /// Serves one `ecall` (see [`zkdbg_emulator::Environment::ecall`]): a
+    /// user call enters the kernel, a kernel call is a host call.
     pub fn serve(
         &mut self,
+        pc: u64,
+        cpu: &mut Cpu,
+        mem: &mut Memory,
+        console: &mut crate::Console<'_>,
+    ) -> EcallResult {
+        match self.mode {
+            Mode::User => self.enter(pc, cpu, mem),
+            Mode::Machine => self.host_call(pc, cpu, mem, console),
+        }
+    }
+
+    /// A user `ecall`: pc to MEPC_ADDR, the user's registers to their file,
+    /// on to the kernel's dispatch (`r0vm.rs` `user_ecall`).
+    fn enter(&mut self, pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> EcallResult {
+        let x = |r: usize| cpu.x[r] & 0xffff_ffff;
+        let (name, kind) = match call_name(x(5), x(31)) {
+            Some("SHA") => ("SHA", CustomKind::Precompile),
+            Some(name) => (name, CustomKind::Syscall),
+            None => ("ecall", CustomKind::Syscall),
+        };
+        let args = describe(cpu, mem);
+        let to = word(mem, ECALL_DISPATCH_ADDR);
+        if to % 4 != 0 || !(USER_END_ADDR..0xff00_0000).contains(&to) {
+            let message = format!(
+                "the kernel's ecall entry ({to:#x}, the word at {ECALL_DISPATCH_ADDR:#x}) is not \
+                 an aligned address in kernel memory"
+            );
+            return EcallResult::fault(name, message, Some(ECALL_DISPATCH_ADDR));
+        }
+        let entered = mem
+            .write_bytes(MEPC_ADDR, &(pc as u32).to_le_bytes())
+            .map_err(|e| e.to_string())
+            .and_then(|()| Self::swap_banks(cpu, mem, USER_REGS_ADDR, MACHINE_REGS_ADDR));
+        if let Err(e) = entered {
+            return EcallResult::fault(name, format!("entering the kernel: {e}"), None);
+        }
+        self.mode = Mode::Machine;
+        EcallResult::Enter {
+            name,
+            kind,
+            to,
+            args,
+            accesses: vec![
+                access(pc, ECALL_DISPATCH_ADDR, AccessKind::Read),
+                access(pc, MEPC_ADDR, AccessKind::Write),
+            ],
+        }
+    }
+
+    /// Serves the kernel's `mret` (see
+    /// [`zkdbg_emulator::Environment::mret`]): back to the word at
+    /// MEPC_ADDR plus 4 with the user's registers (`r0vm.rs` `mret`).
+    pub fn mret(&mut self, cpu: &mut Cpu, mem: &mut Memory) -> Result<u64, String> {
+        if self.mode != Mode::Machine {
+            return Err("mret in user mode".into());
+        }
+        let epc = word(mem, MEPC_ADDR);
+        if epc < USER_START_ADDR {
+            return Err(format!("MEPC {epc:#x} is not a guest address"));
+        }
+        Self::swap_banks(cpu, mem, MACHINE_REGS_ADDR, USER_REGS_ADDR)?;
+        self.mode = Mode::User;
+        Ok(epc + 4)
+    }
+
+    /// A host call (the kernel's `ecall`, a7 = the call): `r0vm.rs`
+    /// `machine_ecall`. Cycles are the call's cycle states.
+    fn host_call(
+        &mut self,
+        pc: u64,
         cpu: &mut Cpu,
         mem: &mut Memory,
         console: &mut crate::Console<'_>,
     ) -> EcallResult {
         let x = |r: usize| cpu.x[r] & 0xffff_ffff;
-        let (t0, t6) = (x(5), x(31));
-        let Some(name) = call_name(t0, t6) else {
-            let message = format!("t0 = {t0:#x}, t6 = {t6:#x} is not a RISC Zero ecall");
-            return EcallResult::fault("ecall", message, None);
+        let (a0, a1, a2, a3, a4, a7) = (x(10), x(11), x(12), x(13), x(14), x(17));
+        let done = |name, extra_cycles, accesses, output| EcallResult::Done {
+            name,
+            kind: CustomKind::Virtual,
+            output,
+            args: None,
+            extra_cycles,
+            accesses,
         };
-        let fault = |message, addr| EcallResult::fault(name, message, addr);
-        let done = |kind| EcallResult::done(name, kind);
-        let (a0, a1, a2, a3, a4, a5) = (x(10), x(11), x(12), x(13), x(14), x(15));
-        match (t0, name) {
-            (HALT, _) => {
-                if let Ok(d) = mem.read_vec(a1, 32) {
+        match a7 {
+            HOST_TERMINATE => {
+                if let Ok(d) = mem.read_vec(GLOBAL_OUTPUT_ADDR, 32) {
                     self.output_digest = Some(d.try_into().expect("32 bytes"));
                 }
-                // TERMINATE and PAUSE both end the run here.
+                // a0 = user exit << 16 | halt type (0 halted, 1 paused):
+                // both end the session.
                 EcallResult::Halt {
-                    name,
-                    code: ((a0 >> 8) & 0xff) as i32,
+                    name: "TERMINATE",
+                    code: ((a0 >> 16) & 0xff) as i32,
+                    extra_cycles: 1,
                 }
             }
-            (INPUT, _) => {
-                cpu.x[10] = 0;
-                done(CustomKind::Syscall)
-            }
-            (SHA, _) => match sha(mem, a0, a1, a2, a3, a4) {
-                Ok(()) => done(CustomKind::Precompile),
-                Err((m, addr)) => fault(m, addr),
+            HOST_READ => match self.host_read(pc, cpu, mem, console, a0, a1, a2) {
+                Ok(r) => r,
+                Err((m, addr)) => EcallResult::fault("READ", m, addr),
             },
-            (SOFTWARE, "SYS_READ") => {
-                // a3 = fd, a4 = bytes wanted, a0 = the buffer.
-                if a3 != 0 {
-                    return fault(format!("read from fd {a3}: only stdin (0) is served"), None);
+            HOST_WRITE => {
+                if a2 > MAX_IO_BYTES {
+                    return EcallResult::fault("WRITE", format!("{a2} bytes: at most 1024"), None);
                 }
-                let n = (a4 as usize).min(self.stdin.len());
-                if n < a4 as usize {
-                    self.read_past_end = true;
-                }
-                let bytes: Vec<u8> = self.stdin.iter().take(n).copied().collect();
-                if let Err(e) = mem.write_user(a0, &bytes) {
-                    return fault(format!("cannot write the buffer: {e}"), Some(a0));
-                }
-                self.stdin.drain(..n);
-                cpu.x[10] = n as u64;
-                done(CustomKind::Syscall)
-            }
-            (SOFTWARE, "SYS_WRITE") => {
-                // a3 = fd, a4 = buffer, a5 = length.
-                let bytes = match crate::read_bounded(mem, a4, a5) {
+                let bytes = match mem.read_vec(a1, a2 as usize) {
                     Ok(b) => b,
-                    Err(m) => return fault(m, Some(a4)),
-                };
-                match a3 {
-                    1 | 2 => {
-                        if let Err(e) = console(a3 as u32, &bytes, mem) {
-                            return fault(format!("console output: {e}"), None);
-                        }
-                        return EcallResult::Done {
-                            name,
-                            kind: CustomKind::Syscall,
-                            output: Some((a3 as u32, bytes)),
-                            args: None,
-                        };
+                    Err(e) => {
+                        return EcallResult::fault("WRITE", format!("the buffer: {e}"), Some(a1))
                     }
-                    3 => {
-                        if let Err(e) = mem.charge(bytes.len() as u64) {
-                            return fault(format!("journal: {e}"), None);
-                        }
-                        self.journal.extend_from_slice(&bytes);
-                    }
-                    fd => return fault(format!("write to fd {fd}: not served"), None),
-                }
-                cpu.x[10] = 0;
-                done(CustomKind::Syscall)
-            }
-            (SOFTWARE, "SYS_LOG") | (SOFTWARE, "SYS_PANIC") => {
-                let mut bytes = match crate::read_bounded(mem, a3, a4) {
-                    Ok(b) => b,
-                    Err(m) => return fault(m, Some(a3)),
                 };
-                let panic = name == "SYS_PANIC";
-                if panic {
-                    self.panic_message = Some(String::from_utf8_lossy(&bytes).into_owned());
-                    let mut line = b"panicked: ".to_vec();
-                    line.append(&mut bytes);
-                    bytes = line;
-                }
-                bytes.push(b'\n');
+                // The kernel's own messages (its panic handler).
                 if let Err(e) = console(2, &bytes, mem) {
-                    return fault(format!("console output: {e}"), None);
+                    return EcallResult::fault("WRITE", format!("console output: {e}"), None);
                 }
-                if panic {
-                    // The guest would store to address 1 next (a fault
-                    // the kernel turns into the end of the run).
-                    return EcallResult::Halt { name, code: 101 };
-                }
-                EcallResult::Done {
+                cpu.x[10] = a2;
+                done("WRITE", 1, Vec::new(), Some((2, bytes)))
+            }
+            HOST_SHA2 => match sha2_host(pc, mem, a0, a1, a2, a3 & 0xffff, a4) {
+                Ok((extra, accesses)) => done("SHA2", extra, accesses, None),
+                Err((m, addr)) => EcallResult::fault("SHA2", m, addr),
+            },
+            HOST_POSEIDON2 | HOST_BIGINT => {
+                let name = if a7 == HOST_BIGINT { "BIGINT" } else { "POSEIDON2" };
+                EcallResult::fault(
                     name,
-                    kind: CustomKind::Syscall,
-                    output: Some((2, bytes)),
-                    args: None,
-                }
+                    format!("the {name} host call is not executed by zkdbg yet"),
+                    None,
+                )
             }
-            (SOFTWARE, "SYS_RANDOM") => {
-                // a0 = buffer, a1 = words.
-                let n = (a1 as usize).saturating_mul(4);
-                if n as u64 > mem.available_bytes() {
-                    return fault(
-                        format!("{a1} words of randomness exceed --memory-limit"),
-                        None,
-                    );
-                }
-                let bytes: Vec<u8> = (0..n).map(|_| self.next_random()).collect();
-                if let Err(e) = mem.write_user(a0, &bytes) {
-                    return fault(format!("cannot write the buffer: {e}"), Some(a0));
-                }
-                done(CustomKind::Syscall)
-            }
-            (SOFTWARE, "SYS_CYCLE_COUNT") => {
-                cpu.x[10] = cpu.cycle >> 32;
-                cpu.x[11] = cpu.cycle & 0xffff_ffff;
-                done(CustomKind::Syscall)
-            }
-            (SOFTWARE, "SYS_GETENV") => {
-                // No variable is set: u32::MAX.
-                cpu.x[10] = 0xffff_ffff;
-                done(CustomKind::Syscall)
-            }
-            (SOFTWARE, "SYS_ARGC") => {
-                cpu.x[10] = 0;
-                done(CustomKind::Syscall)
-            }
-            _ => fault(
-                "this RISC Zero call is not executed by zkdbg yet (risc0-zkvm 3.0)".to_string(),
+            _ => EcallResult::fault(
+                "ecall",
+                format!("a7 = {a7} is not a RISC Zero host call"),
                 None,
             ),
+        }
+    }
+
+    /// The READ host call: fd 0 gives the last software syscall's result
+    /// words; any other fd is the address of a software syscall's name,
+    /// run now, its bytes written to `ptr..ptr+len` (`r0vm.rs`
+    /// `ecall_read`, risc0-zkvm's `host_read`).
+    #[allow(clippy::too_many_arguments)]
+    fn host_read(
+        &mut self,
+        pc: u64,
+        cpu: &mut Cpu,
+        mem: &mut Memory,
+        console: &mut crate::Console<'_>,
+        fd: u64,
+        ptr: u64,
+        len: u64,
+    ) -> Result<EcallResult, (String, Option<u64>)> {
+        if len > MAX_IO_BYTES || ptr + len > 1 << 32 {
+            return Err((format!("invalid length {len} in host read"), None));
+        }
+        if len > 0 && ptr < USER_START_ADDR {
+            return Err((format!("{ptr:#x} is not a guest address"), Some(ptr)));
+        }
+        let mut output = None;
+        let (name, bytes) = if fd == 0 {
+            if len != 8 {
+                return Err((format!("the result words take 8 bytes, not {len}"), None));
+            }
+            let (r0, r1) = self.results;
+            let mut b = r0.to_le_bytes().to_vec();
+            b.extend_from_slice(&r1.to_le_bytes());
+            ("READ", b)
+        } else {
+            let raw = mem
+                .read_cstr(fd, 256)
+                .ok()
+                .flatten()
+                .ok_or_else(|| (format!("no syscall name at {fd:#x}"), Some(fd)))?;
+            let full = String::from_utf8_lossy(&raw).into_owned();
+            let short = full.strip_prefix(SYSCALL_PREFIX).unwrap_or(&full);
+            let name = software_name_static(short)
+                .ok_or_else(|| (format!("unknown syscall {full:?}"), None))?;
+            let cycle = cpu.cycle + 1;
+            match self.software(name, len as usize, cycle, mem, console)? {
+                Soft::Data(b, r) => {
+                    self.results = r;
+                    (name, b)
+                }
+                Soft::Output(fd, b) => {
+                    self.results = (0, 0);
+                    output = Some((fd, b));
+                    (name, vec![0; len as usize])
+                }
+                Soft::Panic => {
+                    return Ok(EcallResult::Halt {
+                        name,
+                        code: 101,
+                        extra_cycles: 1,
+                    })
+                }
+            }
+        };
+        let rlen = bytes.len() as u64;
+        mem.write_user(ptr, &bytes)
+            .map_err(|e| (format!("cannot write the buffer: {e}"), Some(ptr)))?;
+        cpu.x[10] = rlen;
+        let accesses = word_accesses(pc, ptr, rlen, AccessKind::Write).collect();
+        Ok(EcallResult::Done {
+            name,
+            kind: CustomKind::Virtual,
+            output,
+            args: None,
+            extra_cycles: read_cycles(ptr, rlen) - 1,
+            accesses,
+        })
+    }
+
+    /// A software syscall's host side, the kernel asking for `len` bytes.
+    fn software(
+        &mut self,
+        name: &'static str,
+        len: usize,
+        cycle: u64,
+        mem: &mut Memory,
+        console: &mut crate::Console<'_>,
+    ) -> Result<Soft, (String, Option<u64>)> {
+        let ureg = |i: u64| word(mem, USER_REGS_ADDR + 4 * i);
+        let (a3, a4, a5) = (ureg(13), ureg(14), ureg(15));
+        let no_data = |len: usize| {
+            if len == 0 {
+                Ok(())
+            } else {
+                Err((format!("invalid {name} call: {len} bytes asked for"), None))
+            }
+        };
+        let bounded = |mem: &Memory, p, n| crate::read_bounded(mem, p, n).map_err(|m| (m, Some(p)));
+        match name {
+            "SYS_READ" => {
+                // a3 = fd, a4 = bytes wanted in all; the kernel asks for
+                // the whole words first.
+                if a3 != 0 {
+                    return Err((format!("read from fd {a3}: only stdin (0) is served"), None));
+                }
+                if (a4 as usize) < len {
+                    return Err(("word-aligned read buffer must be fully filled".into(), None));
+                }
+                let main = len.min(self.stdin.len());
+                let mut bytes: Vec<u8> = self.stdin.drain(..main).collect();
+                bytes.resize(len, 0);
+                let left = a4 as usize - main;
+                let end = if left <= 4 { left } else { 0 };
+                let tail = end.min(self.stdin.len());
+                let mut last = [0u8; 4];
+                for (i, b) in self.stdin.drain(..tail).enumerate() {
+                    last[i] = b;
+                }
+                let total = main + tail;
+                if total < a4 as usize {
+                    self.read_past_end = true;
+                }
+                Ok(Soft::Data(bytes, (total as u32, u32::from_le_bytes(last))))
+            }
+            "SYS_WRITE" => {
+                no_data(len)?;
+                let bytes = bounded(mem, a4, a5)?;
+                match a3 {
+                    1 | 2 => {
+                        console(a3 as u32, &bytes, mem)
+                            .map_err(|e| (format!("console output: {e}"), None))?;
+                        Ok(Soft::Output(a3 as u32, bytes))
+                    }
+                    3 => {
+                        // risc0-zkvm limits the journal to 100 MB.
+                        if self.journal.len() + bytes.len() > 100 << 20 {
+                            return Err(("the journal exceeds 100 MB".into(), None));
+                        }
+                        mem.charge(bytes.len() as u64)
+                            .map_err(|e| (format!("journal: {e}"), None))?;
+                        self.journal.extend_from_slice(&bytes);
+                        Ok(Soft::Data(Vec::new(), (0, 0)))
+                    }
+                    fd => Err((format!("write to fd {fd}: not served"), None)),
+                }
+            }
+            "SYS_LOG" => {
+                no_data(len)?;
+                let mut line = format!("R0VM[{cycle}] ").into_bytes();
+                line.extend(bounded(mem, a3, a4)?);
+                line.push(b'\n');
+                console(1, &line, mem).map_err(|e| (format!("console output: {e}"), None))?;
+                Ok(Soft::Output(1, line))
+            }
+            "SYS_PANIC" => {
+                no_data(len)?;
+                let msg = bounded(mem, a3, a4.min(1 << 20))?;
+                let msg = String::from_utf8_lossy(&msg).into_owned();
+                let line = format!("panicked: {msg}\n");
+                console(2, line.as_bytes(), mem)
+                    .map_err(|e| (format!("console output: {e}"), None))?;
+                self.panic_message = Some(msg);
+                Ok(Soft::Panic)
+            }
+            "SYS_RANDOM" => {
+                let bytes: Vec<u8> = (0..len).map(|_| self.next_random()).collect();
+                Ok(Soft::Data(bytes, (len as u32, 0)))
+            }
+            "SYS_CYCLE_COUNT" => {
+                no_data(len)?;
+                Ok(Soft::Data(Vec::new(), ((cycle >> 32) as u32, cycle as u32)))
+            }
+            // No variable is set: u32::MAX.
+            "SYS_GETENV" => Ok(Soft::Data(vec![0; len], (u32::MAX, 0))),
+            "SYS_ARGC" => {
+                no_data(len)?;
+                Ok(Soft::Data(Vec::new(), (0, 0)))
+            }
+            _ => Err((
+                format!("the software syscall {name} is not executed by zkdbg yet"),
+                None,
+            )),
         }
     }
 
@@ -337,48 +673,70 @@ impl Risc0Device {
     }
 }
 
-/// RISC Zero's SHA ecall: `count` SHA-256 compressions of the 64-byte
-/// blocks starting with `block1`/`block2` (each following block right
-/// after the previous one), from the state at `in_state` into
-/// `out_state`; states are big-endian words.
-fn sha(
-    mem: &mut Memory,
-    out_state: u64,
-    in_state: u64,
-    block1: u64,
-    block2: u64,
-    count: u64,
-) -> Result<(), (String, Option<u64>)> {
-    let read = |mem: &Memory, addr: u64, len: usize| {
-        mem.read_vec(addr, len).map_err(|e| {
-            (
-                format!("cannot read {len} bytes at {addr:#x}: {e}"),
-                Some(addr),
-            )
-        })
-    };
-    // The kernel compresses at most MAX_SHA_COMPRESS_BLOCKS (1000) per call.
-    if count > 1000 {
-        return Err((format!("{count} blocks: at most 1000 per call"), None));
+/// The `'static` name of the software syscall called `short`.
+fn software_name_static(short: &str) -> Option<&'static str> {
+    SOFTWARE_CALLS.iter().map(|c| c.1).find(|n| *n == short)
+}
+
+/// Cycles of a host READ of `rlen` bytes to `ptr` (`r0vm.rs`
+/// `ecall_read`): setup, one state, then one per unaligned leading byte,
+/// per run of up to four words, and per trailing byte.
+pub fn read_cycles(ptr: u64, rlen: u64) -> u64 {
+    let mut cycles = 2;
+    let (mut ptr, mut rlen) = (ptr, rlen);
+    while rlen > 0 && ptr % 4 != 0 {
+        ptr += 1;
+        rlen -= 1;
+        cycles += 1;
     }
+    while rlen >= 4 {
+        rlen -= 4 * (rlen / 4).min(4);
+        cycles += 1;
+    }
+    cycles + rlen
+}
+
+/// The SHA2 host call: `count` SHA-256 compressions of the contiguous
+/// 64-byte blocks at `data`, from the state at `in_state` into
+/// `out_state` (big-endian words); `k` is the kernel's round-constant
+/// table, which the circuit reads. Returns the extra cycles (beyond one)
+/// and the accesses (`sha2.rs`).
+fn sha2_host(
+    pc: u64,
+    mem: &mut Memory,
+    in_state: u64,
+    out_state: u64,
+    data: u64,
+    count: u64,
+    k: u64,
+) -> Result<(u64, Vec<MemAccess>), (String, Option<u64>)> {
+    for a in [in_state, out_state, data, k] {
+        if a < USER_START_ADDR {
+            return Err((format!("{a:#x} is not a guest address"), Some(a)));
+        }
+    }
+    if count > MAX_SHA_COUNT {
+        return Err((format!("{count} blocks: at most 10 per call"), None));
+    }
+    let (in_state, out_state, data) = (in_state & !3, out_state & !3, data & !3);
+    let read = |mem: &Memory, addr: u64, len: usize| {
+        mem.read_vec(addr, len)
+            .map_err(|e| (format!("cannot read {len} bytes at {addr:#x}: {e}"), Some(addr)))
+    };
     let s = read(mem, in_state, 32)?;
     let mut state: [u32; 8] =
         std::array::from_fn(|i| u32::from_be_bytes(s[4 * i..4 * i + 4].try_into().expect("4")));
-    for k in 0..count {
-        let mut block = [0u8; 64];
-        if k == 0 {
-            block[..32].copy_from_slice(&read(mem, block1, 32)?);
-            block[32..].copy_from_slice(&read(mem, block2, 32)?);
-        } else {
-            block.copy_from_slice(&read(mem, block1 + 64 * k, 64)?);
-        }
+    let blocks = read(mem, data, 64 * count as usize)?;
+    for block in blocks.chunks_exact(64) {
+        let block: [u8; 64] = block.try_into().expect("64 bytes");
         sha2::compress256(&mut state, &[block.into()]);
     }
     let out: Vec<u8> = state.iter().flat_map(|w| w.to_be_bytes()).collect();
-    mem.write_user(out_state, &out).map_err(|e| {
-        (
-            format!("cannot write the state at {out_state:#x}: {e}"),
-            Some(out_state),
-        )
-    })
+    mem.write_user(out_state, &out)
+        .map_err(|e| (format!("cannot write the state at {out_state:#x}: {e}"), Some(out_state)))?;
+    let mut accesses: Vec<MemAccess> = word_accesses(pc, in_state, 32, AccessKind::Read).collect();
+    accesses.extend(word_accesses(pc, k, 256, AccessKind::Read));
+    accesses.extend(word_accesses(pc, data, 64 * count, AccessKind::Read));
+    accesses.extend(word_accesses(pc, out_state, 32, AccessKind::Write));
+    Ok((4 + 68 * count + 1, accesses))
 }

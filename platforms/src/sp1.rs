@@ -478,10 +478,7 @@ impl Sp1Device {
         let fault = |message, addr| EcallResult::fault(name, message, addr);
         let done = |kind| EcallResult::done(name, kind);
         match call.kind {
-            Halt => EcallResult::Halt {
-                name,
-                code: a0 as u32 as i32,
-            },
+            Halt => EcallResult::halt(name, a0 as u32 as i32),
             Write => {
                 // `sys_panic` calls `sys_write(2, ...)`, a tail call to
                 // `syscall_write`: ra still points into `sys_panic`.
@@ -587,6 +584,8 @@ impl Sp1Device {
             kind: CustomKind::Syscall,
             output,
             args: None,
+            extra_cycles: 0,
+            accesses: Vec::new(),
         }
     }
 

@@ -301,6 +301,10 @@ impl Profiler {
         let names = self.sym.chain(chain).to_vec();
         let mut n = ctx;
         for name in names {
+            // A region's code calling itself stays one frame.
+            if self.nodes[n as usize].name == name && self.sym.is_region(name) {
+                continue;
+            }
             n = self.child(n, name);
         }
         self.leaves.insert((ctx, chain), n);

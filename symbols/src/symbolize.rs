@@ -44,6 +44,8 @@ pub struct Symbolizer {
     code_base: u64,
     code_chains: Vec<ChainId>,
     other_chains: FxHashMap<u64, ChainId>,
+    /// Named address ranges for pcs without symbols (a zkVM's kernel).
+    regions: Vec<(u64, u64, String)>,
 }
 
 impl Symbolizer {
@@ -64,7 +66,23 @@ impl Symbolizer {
             code_base: lo,
             code_chains: vec![NOT_YET; slots.min(1 << 28)],
             other_chains: FxHashMap::default(),
+            regions: Vec::new(),
         }
+    }
+
+    /// Names the pcs of `start..end` that no symbol covers `name` (one
+    /// frame, e.g. `[kernel]` for RISC Zero's v1compat kernel), instead
+    /// of `[unknown 0xPAGE]`. Call before the first [`Symbolizer::chain_of`].
+    pub fn name_region(&mut self, start: u64, end: u64, name: &str) {
+        self.regions.push((start, end, name.to_string()));
+    }
+
+    /// Whether `id` names a region (see [`Symbolizer::name_region`]):
+    /// profiles fold a region's frames called from the same region into
+    /// one.
+    pub fn is_region(&self, id: NameId) -> bool {
+        let name = self.name(id);
+        self.regions.iter().any(|r| r.2 == name)
     }
 
     /// The program being symbolized.
@@ -164,10 +182,14 @@ impl Symbolizer {
             }
         }
         if names.is_empty() {
-            names.push(
-                self.symbol_name(pc)
+            let region = self.regions.iter().find(|r| (r.0..r.1).contains(&pc));
+            let name = match region {
+                Some(r) => r.2.clone(),
+                None => self
+                    .symbol_name(pc)
                     .unwrap_or_else(|| format!("[unknown {:#x}]", pc & !0xfff)),
-            );
+            };
+            names.push(name);
         }
         let ids: Box<[NameId]> = names.iter().map(|n| self.intern(n)).collect();
         let leaf = *ids.last().expect("chain is never empty");

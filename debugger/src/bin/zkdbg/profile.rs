@@ -6,7 +6,7 @@ use crate::write_file;
 use anyhow::Result;
 use std::path::PathBuf;
 use zeroos::Output;
-use zkdbg::exec::run_to_end;
+use zkdbg::exec::run_guest;
 use zkdbg::guest::Guest;
 use zkdbg_profiler::Profiler;
 use zkdbg_symbols::Symbolizer;
@@ -49,9 +49,13 @@ pub fn main(a: ProfileArgs) -> Result<i32> {
     let mut guest = Guest::load(&a.guest.into(), Output::Inherit)?;
     let program = guest.machine.program.clone();
     let source = guest.symbols.source().clone();
-    let mut profiler = Profiler::new(Symbolizer::new(program, source));
+    let mut sym = Symbolizer::new(program, source);
+    for &(start, end, name) in guest.platform.platform.code_regions() {
+        sym.name_region(start, end, name);
+    }
+    let mut profiler = Profiler::new(sym);
     profiler.limit_nodes(memory_limit);
-    let (stop, seconds) = run_to_end(&mut guest.machine, &mut guest.os, &mut profiler);
+    let (stop, seconds) = run_guest(&mut guest, &mut profiler);
     let report = finish_run(&mut guest, &stop)?;
     print_summary(&report, seconds);
     let prof = profiler.finish();

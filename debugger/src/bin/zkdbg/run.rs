@@ -3,7 +3,6 @@
 use crate::args::GuestArgs;
 use anyhow::{Context, Result};
 use std::path::PathBuf;
-use std::time::Instant;
 use zeroos::Output;
 use zkdbg::guest::Guest;
 use zkdbg::run::RunReport;
@@ -20,9 +19,7 @@ pub struct RunArgs {
 
 pub fn main(a: RunArgs) -> Result<i32> {
     let mut guest = Guest::load(&a.guest.into(), Output::Inherit)?;
-    let start = Instant::now();
-    let stop = guest.machine.run(&mut guest.os, &mut (), u64::MAX);
-    let seconds = start.elapsed().as_secs_f64();
+    let (stop, seconds) = zkdbg::exec::run_guest(&mut guest, &mut ());
     let report = finish_run(&mut guest, &stop)?;
     print_summary(&report, seconds);
     if let Some(p) = a.report {

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::PathBuf;
 use zeroos::Output;
-use zkdbg::exec::run_to_end;
+use zkdbg::exec::run_guest;
 use zkdbg::guest::Guest;
 use zkdbg_profiler::trace::Record;
 use zkdbg_profiler::Tracer;
@@ -52,7 +52,7 @@ pub fn main(a: TraceArgs) -> Result<i32> {
         w.write_all(b"\n")
     });
     let mut tracer = Tracer::streaming(program, guest.symbols.source().clone(), sink);
-    let (stop, seconds) = run_to_end(&mut guest.machine, &mut guest.os, &mut tracer);
+    let (stop, seconds) = run_guest(&mut guest, &mut tracer);
     let report = finish_run(&mut guest, &stop)?;
     tracer.finish().context("cannot write the trace")?;
     print_summary(&report, seconds);
