@@ -4,6 +4,9 @@
 #   guests/bin/sp1/reference.tsv  SP1 6.10.0's MinimalExecutor (x86_64 JIT)
 #                                 for v6 guests, SP1 5.2.4's Executor
 #                                 (run_fast) for v5 (RV32) guests
+#   guests/bin/risc0/reference.tsv RISC Zero's executor (risc0-circuit-rv32im
+#                                 4.0.5 with the v1compat kernel): user,
+#                                 paging, reserved, total cycles, segments
 # and prints a speed table (MIPS, best of 3) of zkdbg and each executor on
 # the same ELF and input.
 #
@@ -49,13 +52,30 @@ while read -r guest inputs; do
     # (cut, not read: an empty public-values field must stay a field.)
     printf '%s\t%s\t%s\n' "$guest" "$inputs" "$(cut -f1-4 <<< "$line")" >> "$table"
 done <<< "$SP1_CASES"
+# RISC Zero: guest ELF (under guests/bin/risc0) and input files (under
+# guests/bin/risc0/inputs, concatenated as stdin).
+RISC0_CASES="r0-hash abc-2
+r0-hash abc-0
+r0-hash kib-100
+r0-hash speed-5000"
+r0dir=$REPO/guests/bin/risc0
+r0table=$(mktemp)
+printf 'guest\tinputs\texit_code\tuser_cycles\tpaging_cycles\treserved_cycles\ttotal_cycles\tsegments\tjournal\n' > "$r0table"
+while read -r guest inputs; do
+    line=$("$PEER" risc0 "$r0dir/$guest.elf" "$r0dir/inputs/$inputs.bin" 2>/dev/null)
+    printf '%s\t%s\t%s\n' "$guest" "$inputs" "$(cut -f1-7 <<< "$line")" >> "$r0table"
+done <<< "$RISC0_CASES"
+
 if [ $check = 1 ]; then
-    diff -u "$dir/reference.tsv" "$table" && echo "SP1 reference table: unchanged"
-    rm -f "$table"
-    exit 0
+    status=0
+    diff -u "$dir/reference.tsv" "$table" && echo "SP1 reference table: unchanged" || status=1
+    diff -u "$r0dir/reference.tsv" "$r0table" && echo "RISC Zero reference table: unchanged" || status=1
+    rm -f "$table" "$r0table"
+    exit $status
 fi
 mv "$table" "$dir/reference.tsv"
-echo "wrote $dir/reference.tsv" >&2
+mv "$r0table" "$r0dir/reference.tsv"
+echo "wrote $dir/reference.tsv and $r0dir/reference.tsv" >&2
 
 # Speed: best of 3 wall-clock runs on the long case.
 best() {
@@ -84,3 +104,14 @@ for guest in sp1-hash sp1-hash-v5; do
 i=$insns; a=$ours; b=$peer
 print(f'| $guest speed-20000 | {i} | {a:.3f} s, {i/a/1e6:.0f} MIPS | $peer_name: {b:.3f} s, {i/b/1e6:.0f} MIPS |')"
 done
+# RISC Zero: user cycles per second (its executor's own timer).
+user=$(awk -F'\t' '$2=="speed-5000"{print $4}' "$r0dir/reference.tsv")
+ours=$(best "$ZKDBG" run "$r0dir/r0-hash.elf" --input "$r0dir/inputs/speed-5000.bin")
+peer=9e9
+for _ in 1 2 3; do
+    s=$("$PEER" risc0 "$r0dir/r0-hash.elf" "$r0dir/inputs/speed-5000.bin" 2>/dev/null | cut -f8)
+    peer=$(python3 -c "print(min($peer, $s))")
+done
+python3 -c "
+u=$user; a=$ours; b=$peer
+print(f'| r0-hash speed-5000 | {u} user cycles | {a:.3f} s, {u/a/1e6:.0f} M user cycles/s | RISC Zero executor 4.0.5: {b:.3f} s, {u/b/1e6:.0f} M user cycles/s |')"

@@ -147,8 +147,23 @@ impl Guest {
     /// Errors: unreadable files, malformed ELF, segments that do not fit, a
     /// memory limit below 4096 bytes.
     pub fn load(args: &GuestOptions, output: Output) -> Result<Guest> {
-        let elf = std::fs::read(&args.elf)
+        let file = std::fs::read(&args.elf)
             .with_context(|| format!("cannot read {}", args.elf.display()))?;
+        // A RISC Zero program binary (R0BF) carries the user ELF and the
+        // kernel that serves it.
+        let (elf, r0_kernel) = if file.starts_with(b"R0BF") {
+            let (user, kernel) = zkdbg_platforms::risc0::split_r0bf(&file)
+                .map_err(|e| anyhow::anyhow!("cannot load {}: {e}", args.elf.display()))?;
+            if args.platform.is_some_and(|p| p != Platform::Risc0) {
+                bail!(
+                    "{} is a RISC Zero program binary (R0BF): it runs on the risc0 platform",
+                    args.elf.display()
+                );
+            }
+            (user.to_vec(), Some(kernel.to_vec()))
+        } else {
+            (file, None)
+        };
         let stdin = read_optional(args.stdin.as_deref(), "stdin")?;
         if args.memory_limit < 4096 {
             bail!("--memory-limit must be at least 4096 bytes");
@@ -156,7 +171,14 @@ impl Guest {
         let program = Arc::new(
             Program::parse(&elf).with_context(|| format!("cannot load {}", args.elf.display()))?,
         );
-        let platform = choose_platform(&program, args.platform)?;
+        let platform = if r0_kernel.is_some() {
+            Detection {
+                platform: Platform::Risc0,
+                reason: "a RISC Zero program binary (R0BF: user ELF and kernel)".to_string(),
+            }
+        } else {
+            choose_platform(&program, args.platform)?
+        };
         let config = Config {
             // SP1 refuses misaligned loads and stores (its executor's
             // load_value/store_value assert natural alignment).
@@ -184,7 +206,9 @@ impl Guest {
             }
             Platform::Jolt => Device::Jolt(install_jolt(&elf, &args.zkvm, &mut machine)?),
             Platform::Sp1 => Device::Sp1(install_sp1(&args.zkvm, &mut machine)?),
-            Platform::Risc0 => Device::Risc0(install_risc0(args, &mut machine)?),
+            Platform::Risc0 => {
+                Device::Risc0(install_risc0(args, r0_kernel.as_deref(), &mut machine)?)
+            }
         };
         let zeroos = ZeroOs::new(
             &program,
@@ -338,15 +362,22 @@ fn install_sp1(opts: &ZkvmOptions, machine: &mut Machine) -> Result<Sp1Device> {
     Ok(device)
 }
 
-/// Loads RISC Zero's v1compat kernel beside the user program and starts
-/// the hart at the kernel's entry (as RISC Zero's executor does); the
-/// `--input` files, one after the other, are the guest's stdin.
+/// Loads RISC Zero's kernel (an R0BF file's, else the bundled v1compat
+/// kernel) beside the user program and starts the hart at the kernel's
+/// entry (as RISC Zero's executor does); the `--input` files, one after
+/// the other, are the guest's stdin.
 ///
-/// Errors: unreadable input files, memory over `--memory-limit`.
-fn install_risc0(args: &GuestOptions, machine: &mut Machine) -> Result<Risc0Device> {
+/// Errors: unreadable input files, a bad kernel ELF, memory over
+/// `--memory-limit`.
+fn install_risc0(
+    args: &GuestOptions,
+    kernel: Option<&[u8]>,
+    machine: &mut Machine,
+) -> Result<Risc0Device> {
     let stdin = read_inputs(&args.zkvm)?.concat();
     let program = machine.program.clone();
     let device = Risc0Device::install(
+        kernel.unwrap_or(zkdbg_platforms::risc0::V1COMPAT_KERNEL),
         stdin,
         args.seed,
         program.entry,

@@ -259,11 +259,18 @@ pub trait Environment {
 
     /// Serves `mret` at `pc` for a platform whose kernel runs in the guest
     /// with its own trap protocol (RISC Zero: back to the word at MEPC_ADDR
-    /// plus 4, swapping the register banks): `Some(Ok(target))`, or
-    /// `Some(Err(why))` for a platform fault. `None` (the default): the
-    /// standard `mret` (pc from `mepc`, privileged spec "Trap-Return
-    /// Instructions").
-    fn mret(&mut self, pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> Option<Result<u64, String>> {
+    /// plus 4, swapping the register banks): `Some(Ok((target, returns)))`
+    /// where `returns` says it ends a call that [`EcallResult::Enter`]
+    /// began (a return transfer; otherwise a jump: the kernel's first
+    /// entry into the program), or `Some(Err(why))` for a platform fault.
+    /// `None` (the default): the standard `mret` (pc from `mepc`,
+    /// privileged spec "Trap-Return Instructions").
+    fn mret(
+        &mut self,
+        pc: u64,
+        cpu: &mut Cpu,
+        mem: &mut Memory,
+    ) -> Option<Result<(u64, bool), String>> {
         let _ = (pc, cpu, mem);
         None
     }

@@ -384,11 +384,7 @@ impl Machine {
             }
             if let Some(end) = t.stop {
                 self.sync(block_pc, instret, cycle);
-                return end.map_or(StopReason::Halted, StopReason::Exited);
-            }
-            if t.watch {
-                self.sync(block_pc, instret, cycle);
-                return StopReason::Watchpoint;
+                return end;
             }
         }
     }
@@ -421,7 +417,6 @@ impl Machine {
             cost,
             stop: None,
             transfer: None,
-            watch: false,
         };
         let fault = |m: &mut Machine, kind: FaultKind| {
             m.sync(pc, instret, cycle);
@@ -449,7 +444,7 @@ impl Machine {
                 write_rd(&mut self.cpu, rd, next);
                 t.new_pc = target;
                 if t.new_pc == pc {
-                    t.stop = Some(None);
+                    t.stop = Some(StopReason::Halted);
                 }
                 t.transfer = Some(if rd == 1 || rd == 5 {
                     TransferKind::Call
@@ -478,13 +473,15 @@ impl Machine {
                     t.transfer = Some(TransferKind::Trap);
                 } else if let Some(served) = self.platform_ecall(env, obs, insn, pc, t.cost)? {
                     if let Some(code) = served.halt {
-                        t.stop = Some(Some(code));
+                        t.stop = Some(StopReason::Exited(code));
                     }
                     if let Some(to) = served.enter {
                         t.new_pc = to;
                         t.transfer = Some(TransferKind::Call);
                     }
-                    t.watch = served.watch;
+                    if served.watch && t.stop.is_none() {
+                        t.stop = Some(StopReason::Watchpoint);
+                    }
                     t.cost = t.cost.saturating_add(served.extra);
                 } else {
                     let (a0, a7) = (self.cpu.x[10], self.cpu.x[17]);
@@ -496,7 +493,7 @@ impl Machine {
                         let (res, c) = self.host_syscall(pc, env, obs);
                         t.cost = t.cost.saturating_add(c);
                         if let SyscallResult::Exit(code) = res {
-                            t.stop = Some(Some(code));
+                            t.stop = Some(StopReason::Exited(code));
                         }
                     }
                 }
@@ -513,26 +510,9 @@ impl Machine {
             Op::Illegal => return Err(fault(self, FaultKind::IllegalInstruction)),
             Op::Mret => {
                 self.sync(pc, instret, cycle);
-                match env.mret(pc, &mut self.cpu, &mut self.mem) {
-                    Some(Ok(to)) => {
-                        self.cpu.x[0] = 0;
-                        t.new_pc = n::<R64>(to);
-                        t.transfer = Some(TransferKind::Return);
-                    }
-                    Some(Err(why)) => return Err(refused(pc, insn, "mret", &why, None)),
-                    None => {
-                        let st = self.cpu.csr.mstatus;
-                        let mie = if st & MSTATUS_MPIE != 0 {
-                            MSTATUS_MIE
-                        } else {
-                            0
-                        };
-                        self.cpu.csr.mstatus = (st & !MSTATUS_MIE) | mie | MSTATUS_MPIE;
-                        t.new_pc = self.cpu.csr.mepc;
-                        obs.trap_return(&self.cpu, pc, t.new_pc);
-                        t.transfer = Some(TransferKind::TrapReturn);
-                    }
-                }
+                let (to, kind) = self.mret(env, obs, insn, pc)?;
+                t.new_pc = n::<R64>(to);
+                t.transfer = Some(kind);
             }
             op @ (Op::Csrrw | Op::Csrrs | Op::Csrrc | Op::Csrrwi | Op::Csrrsi | Op::Csrrci) => {
                 self.sync(pc, instret, cycle);
@@ -565,6 +545,43 @@ impl Machine {
             straight_ops!() => return Err(fault(self, FaultKind::IllegalInstruction)),
         }
         Ok(t)
+    }
+
+    /// `mret` at `pc`: the platform's ([`Environment::mret`]) or the
+    /// standard one. Returns the target and the transfer it makes. pc and
+    /// the counters are synced.
+    #[inline(never)]
+    fn mret<E: Environment, O: Observer>(
+        &mut self,
+        env: &mut E,
+        obs: &mut O,
+        insn: Insn,
+        pc: u64,
+    ) -> Result<(u64, TransferKind), StopReason> {
+        match env.mret(pc, &mut self.cpu, &mut self.mem) {
+            Some(Ok((to, returns))) => {
+                self.cpu.x[0] = 0;
+                let kind = if returns {
+                    TransferKind::Return
+                } else {
+                    TransferKind::Jump
+                };
+                Ok((to, kind))
+            }
+            Some(Err(why)) => Err(refused(pc, insn, "mret", &why, None)),
+            None => {
+                let st = self.cpu.csr.mstatus;
+                let mie = if st & MSTATUS_MPIE != 0 {
+                    MSTATUS_MIE
+                } else {
+                    0
+                };
+                self.cpu.csr.mstatus = (st & !MSTATUS_MIE) | mie | MSTATUS_MPIE;
+                let to = self.cpu.csr.mepc;
+                obs.trap_return(&self.cpu, pc, to);
+                Ok((to, TransferKind::TrapReturn))
+            }
+        }
     }
 
     /// Writes pc and the counters back to the hart.
@@ -861,14 +878,11 @@ struct Terminated {
     /// Its cost in cycles (the cost model's, plus a host-served syscall's
     /// cost).
     cost: u64,
-    /// The run ends after it retires: `Some(None)` for a jump-to-self
-    /// halt, `Some(Some(status))` for an exit.
-    stop: Option<Option<i32>>,
+    /// The run ends after it retires: a jump-to-self halt, an exit, or a
+    /// watchpoint on memory a platform call accessed.
+    stop: Option<StopReason>,
     /// The control transfer it made, if any.
     transfer: Option<TransferKind>,
-    /// The run stops after it retires: a watchpoint on memory a platform
-    /// call accessed.
-    watch: bool,
 }
 
 fn wr_a0(cpu: &mut Cpu, v: u64) {

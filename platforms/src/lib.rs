@@ -378,7 +378,12 @@ impl Environment for PlatformOs {
         }
     }
 
-    fn mret(&mut self, _pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> Option<Result<u64, String>> {
+    fn mret(
+        &mut self,
+        _pc: u64,
+        cpu: &mut Cpu,
+        mem: &mut Memory,
+    ) -> Option<Result<(u64, bool), String>> {
         match &mut self.device {
             Device::Risc0(d) => Some(d.mret(cpu, mem)),
             _ => None,

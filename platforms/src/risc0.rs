@@ -39,9 +39,7 @@
 pub mod pager;
 
 use std::collections::VecDeque;
-use zkdbg_emulator::{
-    AccessKind, CallArg, Cpu, CustomKind, EcallResult, MemAccess, Memory,
-};
+use zkdbg_emulator::{AccessKind, CallArg, Cpu, CustomKind, EcallResult, MemAccess, Memory};
 
 /// ecall kind HALT (t0).
 pub const HALT: u64 = 0;
@@ -176,6 +174,46 @@ pub fn describe(cpu: &Cpu, mem: &Memory) -> Option<Vec<CallArg>> {
     })
 }
 
+/// Splits a RISC Zero program binary (R0BF, what `cargo risczero build`
+/// writes next to the ELF: `risc0-binfmt` 3.0.5 `src/elf.rs`
+/// `ProgramBinary::decode`: "R0BF", format version 1, a length-prefixed
+/// header, a length-prefixed user ELF, the kernel ELF) into its user and
+/// kernel ELFs.
+///
+/// Errors: not R0BF, another format version, lengths past the end, an
+/// empty ELF.
+pub fn split_r0bf(bytes: &[u8]) -> Result<(&[u8], &[u8]), String> {
+    fn take<'a>(b: &mut &'a [u8], n: usize) -> Result<&'a [u8], String> {
+        if b.len() < n {
+            return Err("truncated R0BF file".into());
+        }
+        let (head, rest) = b.split_at(n);
+        *b = rest;
+        Ok(head)
+    }
+    fn word(b: &mut &[u8]) -> Result<usize, String> {
+        let w = take(b, 4)?;
+        Ok(u32::from_le_bytes(w.try_into().expect("4 bytes")) as usize)
+    }
+    let mut b = bytes;
+    if take(&mut b, 4)? != b"R0BF" {
+        return Err("not a RISC Zero program binary (no R0BF magic)".into());
+    }
+    let version = word(&mut b)?;
+    if version != 1 {
+        return Err(format!(
+            "R0BF format version {version}: only version 1 is read"
+        ));
+    }
+    let header = word(&mut b)?;
+    take(&mut b, header)?;
+    let user_len = word(&mut b)?;
+    let user = take(&mut b, user_len)?;
+    if user.is_empty() || b.is_empty() {
+        return Err("R0BF file without a user or kernel ELF".into());
+    }
+    Ok((user, b))
+}
 
 /// Whose registers the hart holds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -209,6 +247,8 @@ pub struct Risc0Device {
     results: (u32, u32),
     /// The kernel's entry (where the hart starts).
     pub kernel_entry: u64,
+    /// The kernel has entered the user program.
+    booted: bool,
 }
 
 /// What a software syscall's host side produced.
@@ -243,14 +283,20 @@ fn access(pc: u64, addr: u64, kind: AccessKind) -> MemAccess {
 }
 
 /// One access per word of `addr..addr+len`.
-fn word_accesses(pc: u64, addr: u64, len: u64, kind: AccessKind) -> impl Iterator<Item = MemAccess> {
+fn word_accesses(
+    pc: u64,
+    addr: u64,
+    len: u64,
+    kind: AccessKind,
+) -> impl Iterator<Item = MemAccess> {
     (addr & !3..addr.saturating_add(len))
         .step_by(4)
         .map(move |a| access(pc, a, kind))
 }
 
 impl Risc0Device {
-    /// Loads RISC Zero's v1compat kernel beside the user program (whose
+    /// Loads RISC Zero's kernel (`kernel`: [`V1COMPAT_KERNEL`], or the one
+    /// an R0BF file carries) beside the user program (whose
     /// entry is `user_entry` and PT_LOAD `segments` (start, length) are in
     /// memory already) as `risc0-binfmt`'s `MemoryImage::with_kernel`
     /// does: kernel segments first, the user's over them, the user entry
@@ -262,6 +308,7 @@ impl Risc0Device {
     ///
     /// Errors: the kernel ELF unreadable, the reservation failing.
     pub fn install(
+        kernel: &[u8],
         stdin: Vec<u8>,
         seed: u64,
         user_entry: u64,
@@ -269,7 +316,10 @@ impl Risc0Device {
         mem: &mut Memory,
     ) -> Result<Risc0Device, String> {
         use object::{Object, ObjectSegment};
-        let kernel = object::File::parse(V1COMPAT_KERNEL).map_err(|e| e.to_string())?;
+        let kernel = object::File::parse(kernel).map_err(|e| format!("the kernel ELF: {e}"))?;
+        if kernel.is_64() || kernel.architecture() != object::Architecture::Riscv32 {
+            return Err("the kernel ELF is not RV32".into());
+        }
         let user: Vec<(u64, u64)> = segments.into_iter().collect();
         let mut loads = Vec::new();
         for seg in kernel.segments() {
@@ -366,7 +416,7 @@ impl Risc0Device {
         };
         let args = describe(cpu, mem);
         let to = word(mem, ECALL_DISPATCH_ADDR);
-        if to % 4 != 0 || !(USER_END_ADDR..0xff00_0000).contains(&to) {
+        if !to.is_multiple_of(4) || !(USER_END_ADDR..0xff00_0000).contains(&to) {
             let message = format!(
                 "the kernel's ecall entry ({to:#x}, the word at {ECALL_DISPATCH_ADDR:#x}) is not \
                  an aligned address in kernel memory"
@@ -395,8 +445,10 @@ impl Risc0Device {
 
     /// Serves the kernel's `mret` (see
     /// [`zkdbg_emulator::Environment::mret`]): back to the word at
-    /// MEPC_ADDR plus 4 with the user's registers (`r0vm.rs` `mret`).
-    pub fn mret(&mut self, cpu: &mut Cpu, mem: &mut Memory) -> Result<u64, String> {
+    /// MEPC_ADDR plus 4 with the user's registers (`r0vm.rs` `mret`); the
+    /// flag says it returns from a user `ecall` (not the boot's jump into
+    /// the program).
+    pub fn mret(&mut self, cpu: &mut Cpu, mem: &mut Memory) -> Result<(u64, bool), String> {
         if self.mode != Mode::Machine {
             return Err("mret in user mode".into());
         }
@@ -406,7 +458,9 @@ impl Risc0Device {
         }
         Self::swap_banks(cpu, mem, MACHINE_REGS_ADDR, USER_REGS_ADDR)?;
         self.mode = Mode::User;
-        Ok(epc + 4)
+        let returns = self.booted;
+        self.booted = true;
+        Ok((epc + 4, returns))
     }
 
     /// A host call (the kernel's `ecall`, a7 = the call): `r0vm.rs`
@@ -467,7 +521,11 @@ impl Risc0Device {
                 Err((m, addr)) => EcallResult::fault("SHA2", m, addr),
             },
             HOST_POSEIDON2 | HOST_BIGINT => {
-                let name = if a7 == HOST_BIGINT { "BIGINT" } else { "POSEIDON2" };
+                let name = if a7 == HOST_BIGINT {
+                    "BIGINT"
+                } else {
+                    "POSEIDON2"
+                };
                 EcallResult::fault(
                     name,
                     format!("the {name} host call is not executed by zkdbg yet"),
@@ -684,7 +742,7 @@ fn software_name_static(short: &str) -> Option<&'static str> {
 pub fn read_cycles(ptr: u64, rlen: u64) -> u64 {
     let mut cycles = 2;
     let (mut ptr, mut rlen) = (ptr, rlen);
-    while rlen > 0 && ptr % 4 != 0 {
+    while rlen > 0 && !ptr.is_multiple_of(4) {
         ptr += 1;
         rlen -= 1;
         cycles += 1;
@@ -720,8 +778,12 @@ fn sha2_host(
     }
     let (in_state, out_state, data) = (in_state & !3, out_state & !3, data & !3);
     let read = |mem: &Memory, addr: u64, len: usize| {
-        mem.read_vec(addr, len)
-            .map_err(|e| (format!("cannot read {len} bytes at {addr:#x}: {e}"), Some(addr)))
+        mem.read_vec(addr, len).map_err(|e| {
+            (
+                format!("cannot read {len} bytes at {addr:#x}: {e}"),
+                Some(addr),
+            )
+        })
     };
     let s = read(mem, in_state, 32)?;
     let mut state: [u32; 8] =
@@ -732,8 +794,12 @@ fn sha2_host(
         sha2::compress256(&mut state, &[block.into()]);
     }
     let out: Vec<u8> = state.iter().flat_map(|w| w.to_be_bytes()).collect();
-    mem.write_user(out_state, &out)
-        .map_err(|e| (format!("cannot write the state at {out_state:#x}: {e}"), Some(out_state)))?;
+    mem.write_user(out_state, &out).map_err(|e| {
+        (
+            format!("cannot write the state at {out_state:#x}: {e}"),
+            Some(out_state),
+        )
+    })?;
     let mut accesses: Vec<MemAccess> = word_accesses(pc, in_state, 32, AccessKind::Read).collect();
     accesses.extend(word_accesses(pc, k, 256, AccessKind::Read));
     accesses.extend(word_accesses(pc, data, 64 * count, AccessKind::Read));

@@ -1,35 +1,122 @@
-//! RISC Zero's user-mode ecalls served directly: the SHA ecall on FIPS
-//! 180-4's "abc", stdin reads, the journal, and the faults bad calls give.
+//! RISC Zero's kernel route piece by piece: the kernel's boot `mret` into
+//! the program, a user `ecall` entering the kernel, the host calls the
+//! kernel makes (SHA2 on FIPS 180-4's "abc", READ of a software syscall by
+//! name and of its result words, TERMINATE) with their cycle states, and
+//! the faults bad calls give.
 
-use zkdbg_emulator::{Cpu, CustomKind, EcallResult, Memory, Xlen};
-use zkdbg_platforms::risc0::{self, Risc0Device};
+use zkdbg_emulator::{AccessKind, Cpu, EcallResult, Memory, Xlen};
+use zkdbg_platforms::risc0::{self, read_cycles, Mode, Risc0Device};
 
 const BUF: u64 = 0x10_0000;
+const NAME: u64 = 0x10_8000;
 
 fn setup(stdin: &[u8]) -> (Risc0Device, Cpu, Memory) {
     let mut mem = Memory::new(Xlen::X32, 1 << 22);
-    let d = Risc0Device::install(stdin.to_vec(), 0, [], &mut mem).unwrap();
-    (d, Cpu::new(Xlen::X32, 0x20_0800), mem)
+    let d = Risc0Device::install(
+        risc0::V1COMPAT_KERNEL,
+        stdin.to_vec(),
+        0,
+        0x20_0800,
+        [],
+        &mut mem,
+    )
+    .unwrap();
+    let cpu = Cpu::new(Xlen::X32, d.kernel_entry);
+    (d, cpu, mem)
 }
 
-fn call(
-    d: &mut Risc0Device,
-    cpu: &mut Cpu,
-    mem: &mut Memory,
-    t0: u64,
-    t6: u64,
-    a: &[u64],
-) -> EcallResult {
-    cpu.x[5] = t0;
-    cpu.x[31] = t6;
+/// A host call (the kernel's `ecall`) with a7 = `call` and a0.. = `a`.
+fn host(d: &mut Risc0Device, cpu: &mut Cpu, mem: &mut Memory, call: u64, a: &[u64]) -> EcallResult {
+    cpu.x[17] = call;
     for (i, v) in a.iter().enumerate() {
         cpu.x[10 + i] = *v;
     }
-    d.serve(cpu, mem, &mut |_, _, _| Ok(()))
+    d.serve(0xc000_0100, cpu, mem, &mut |_, _, _| Ok(()))
+}
+
+fn set_user_reg(mem: &mut Memory, r: u64, v: u32) {
+    mem.write_bytes(risc0::USER_REGS_ADDR + 4 * r, &v.to_le_bytes())
+        .unwrap();
+}
+
+fn extra(r: &EcallResult) -> u64 {
+    match r {
+        EcallResult::Done { extra_cycles, .. } | EcallResult::Halt { extra_cycles, .. } => {
+            *extra_cycles
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
-fn sha_ecall_gives_fips_abc_in_big_endian_words() {
+fn the_kernel_is_loaded_with_the_user_entry_at_0x10000() {
+    let (d, _, mem) = setup(b"");
+    assert_eq!(d.kernel_entry, 0xc000_0000);
+    assert_eq!(
+        mem.read_vec(0x1_0000, 4).unwrap(),
+        0x20_0800u32.to_le_bytes()
+    );
+    // The kernel's first instruction: `auipc gp, ...` (la gp, __global_pointer$).
+    let first = u32::from_le_bytes(mem.read_vec(0xc000_0000, 4).unwrap().try_into().unwrap());
+    assert_eq!(first & 0x7f, 0x17, "{first:#x}");
+    assert_eq!(d.mode(), Mode::Machine);
+}
+
+#[test]
+fn boot_mret_then_a_user_ecall_enters_the_kernel_with_banks_swapped() {
+    let (mut d, mut cpu, mut mem) = setup(b"");
+    // The kernel's boot: MEPC = entry - 4, dispatch address stored.
+    mem.write_bytes(risc0::MEPC_ADDR, &(0x20_0800u32 - 4).to_le_bytes())
+        .unwrap();
+    mem.write_bytes(risc0::ECALL_DISPATCH_ADDR, &0xc000_0040u32.to_le_bytes())
+        .unwrap();
+    cpu.x[4] = 0xffff_0080; // the kernel's tp
+    assert_eq!(d.mret(&mut cpu, &mut mem), Ok((0x20_0800, false)));
+    assert_eq!(d.mode(), Mode::User);
+    assert_eq!(cpu.x[4], 0, "the user's registers start zero");
+    // The user program: HALT-less SOFTWARE call, t0 = 2, t6 = SYS_READ.
+    cpu.x[5] = risc0::SOFTWARE;
+    cpu.x[31] = 12;
+    cpu.x[2] = 0x20_0400;
+    let r = d.serve(0x20_0900, &mut cpu, &mut mem, &mut |_, _, _| Ok(()));
+    match &r {
+        EcallResult::Enter {
+            name, to, accesses, ..
+        } => {
+            assert_eq!(*name, "SYS_READ");
+            assert_eq!(*to, 0xc000_0040);
+            assert!(accesses
+                .iter()
+                .any(|a| a.addr == risc0::ECALL_DISPATCH_ADDR && a.kind == AccessKind::Read));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(d.mode(), Mode::Machine);
+    assert_eq!(cpu.x[4], 0xffff_0080, "the kernel's registers are back");
+    let reg = |mem: &Memory, r: u64| mem.read_vec(risc0::USER_REGS_ADDR + 4 * r, 4).unwrap();
+    assert_eq!(reg(&mem, 2), 0x20_0400u32.to_le_bytes(), "user sp saved");
+    assert_eq!(
+        mem.read_vec(risc0::MEPC_ADDR, 4).unwrap(),
+        0x20_0900u32.to_le_bytes()
+    );
+    // The kernel sets the user's a0 through the file, then returns.
+    set_user_reg(&mut mem, 10, 77);
+    assert_eq!(d.mret(&mut cpu, &mut mem), Ok((0x20_0904, true)));
+    assert_eq!((cpu.x[10], cpu.x[2]), (77, 0x20_0400));
+    // A second mret in user mode is refused.
+    assert!(d.mret(&mut cpu, &mut mem).is_err());
+    // A dispatch address outside kernel memory is a clear fault.
+    mem.write_bytes(risc0::ECALL_DISPATCH_ADDR, &0x20_0000u32.to_le_bytes())
+        .unwrap();
+    let r = d.serve(0x20_0900, &mut cpu, &mut mem, &mut |_, _, _| Ok(()));
+    assert!(
+        matches!(&r, EcallResult::Fault { message, .. } if message.contains("not an aligned address in kernel memory")),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn sha2_host_call_gives_fips_abc_and_its_cycle_states() {
     let (mut d, mut cpu, mut mem) = setup(b"");
     let h0: [u32; 8] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
@@ -42,111 +129,173 @@ fn sha_ecall_gives_fips_abc_in_big_endian_words() {
     block[3] = 0x80;
     block[63] = 24;
     mem.write_bytes(BUF + 0x100, &block).unwrap();
-    // out = BUF + 0x40, in = BUF, block halves, one block.
-    let r = call(
+    // a0 in state, a1 out state, a2 data, a3 count, a4 the K table.
+    let r = host(
         &mut d,
         &mut cpu,
         &mut mem,
-        risc0::SHA,
-        0,
-        &[BUF + 0x40, BUF, BUF + 0x100, BUF + 0x120, 1],
+        risc0::HOST_SHA2,
+        &[BUF, BUF + 0x40, BUF + 0x100, 1, 0xc000_3ce4],
     );
-    assert!(
-        matches!(
-            r,
-            EcallResult::Done {
-                kind: CustomKind::Precompile,
-                ..
-            }
-        ),
-        "{r:?}"
-    );
+    // sha2.rs: 1 entry + 4 load-state + (16 + 48 + 4) per block + 1.
+    assert_eq!(extra(&r), 1 + 4 + 68 + 1 - 1);
     let out = mem.read_vec(BUF + 0x40, 32).unwrap();
     let hex: String = out.iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(
         hex,
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     );
+    let r = host(
+        &mut d,
+        &mut cpu,
+        &mut mem,
+        risc0::HOST_SHA2,
+        &[BUF, BUF + 0x40, BUF + 0x100, 11, 0xc000_3ce4],
+    );
+    assert!(
+        matches!(&r, EcallResult::Fault { message, .. } if message.contains("at most 10")),
+        "{r:?}"
+    );
 }
 
 #[test]
-fn stdin_journal_halt_and_bad_calls() {
+fn read_cycles_follow_the_circuits_states() {
+    // r0vm.rs ecall_read: setup and first state, then a state per leading
+    // unaligned byte, per run of up to 4 words, per trailing byte.
+    assert_eq!(read_cycles(BUF, 0), 2);
+    assert_eq!(read_cycles(BUF, 8), 3);
+    assert_eq!(read_cycles(BUF, 40), 5, "4 + 4 + 2 words");
+    assert_eq!(read_cycles(BUF + 1, 8), 2 + 3 + 1 + 1);
+    assert_eq!(read_cycles(BUF, 1024), 2 + 64, "256 words, 4 a state");
+}
+
+#[test]
+fn software_syscalls_by_name_then_their_result_words() {
     let (mut d, mut cpu, mut mem) = setup(b"hello");
-    // SYS_READ(fd 0, 3 bytes) into BUF: a0 = bytes read.
-    let r = call(
+    let name = b"risc0_zkvm_platform::syscall::nr::SYS_READ\0";
+    mem.write_bytes(NAME, name).unwrap();
+    // The guest asked for 5 bytes from fd 0: the kernel reads the whole
+    // word first (4 bytes), then the result words.
+    set_user_reg(&mut mem, 13, 0);
+    set_user_reg(&mut mem, 14, 5);
+    let r = host(
         &mut d,
         &mut cpu,
         &mut mem,
-        risc0::SOFTWARE,
-        12,
-        &[BUF, 3, 0, 0, 3],
+        risc0::HOST_READ,
+        &[NAME, BUF, 4],
+    );
+    assert_eq!(extra(&r), read_cycles(BUF, 4) - 1);
+    assert_eq!(cpu.x[10], 4);
+    assert_eq!(mem.read_vec(BUF, 4).unwrap(), b"hell");
+    let r = host(
+        &mut d,
+        &mut cpu,
+        &mut mem,
+        risc0::HOST_READ,
+        &[0, BUF + 16, 8],
     );
     assert!(matches!(r, EcallResult::Done { .. }), "{r:?}");
-    assert_eq!(cpu.x[10], 3);
-    assert_eq!(mem.read_vec(BUF, 3).unwrap(), b"hel");
-    call(
+    let words = mem.read_vec(BUF + 16, 8).unwrap();
+    assert_eq!(&words[..4], &5u32.to_le_bytes(), "5 bytes read in all");
+    assert_eq!(&words[4..], &[b'o', 0, 0, 0], "the final partial word");
+    assert!(!d.read_past_end);
+    // Asking past the end: a short count, flagged.
+    set_user_reg(&mut mem, 14, 8);
+    host(
         &mut d,
         &mut cpu,
         &mut mem,
-        risc0::SOFTWARE,
-        12,
-        &[BUF, 8, 0, 0, 8],
+        risc0::HOST_READ,
+        &[NAME, BUF, 8],
     );
-    assert_eq!(cpu.x[10], 2, "a short read at the end of stdin");
     assert!(d.read_past_end);
-    // SYS_WRITE(fd 3) appends to the journal.
+    // SYS_WRITE to fd 3 appends to the journal; fd 9 is refused.
+    mem.write_bytes(NAME, b"risc0_zkvm_platform::syscall::nr::SYS_WRITE\0")
+        .unwrap();
     mem.write_bytes(BUF, b"jrnl").unwrap();
-    call(
-        &mut d,
-        &mut cpu,
-        &mut mem,
-        risc0::SOFTWARE,
-        16,
-        &[0, 0, 0, 3, BUF, 4],
-    );
+    set_user_reg(&mut mem, 13, 3);
+    set_user_reg(&mut mem, 14, BUF as u32);
+    set_user_reg(&mut mem, 15, 4);
+    let r = host(&mut d, &mut cpu, &mut mem, risc0::HOST_READ, &[NAME, 0, 0]);
+    assert!(matches!(r, EcallResult::Done { .. }), "{r:?}");
     assert_eq!(d.journal(), b"jrnl");
-    let r = call(
-        &mut d,
-        &mut cpu,
-        &mut mem,
-        risc0::SOFTWARE,
-        16,
-        &[0, 0, 0, 9, BUF, 4],
-    );
+    set_user_reg(&mut mem, 13, 9);
+    let r = host(&mut d, &mut cpu, &mut mem, risc0::HOST_READ, &[NAME, 0, 0]);
     assert!(
         matches!(&r, EcallResult::Fault { message, .. } if message.contains("fd 9")),
         "{r:?}"
     );
-    // HALT: exit code in bits 8..16 of a0.
-    let r = call(&mut d, &mut cpu, &mut mem, risc0::HALT, 0, &[3 << 8, BUF]);
+    // An unknown name, an oversized read: clear faults.
+    mem.write_bytes(NAME, b"nope\0").unwrap();
+    let r = host(&mut d, &mut cpu, &mut mem, risc0::HOST_READ, &[NAME, 0, 0]);
+    assert!(
+        matches!(&r, EcallResult::Fault { message, .. } if message.contains("unknown syscall \"nope\"")),
+        "{r:?}"
+    );
+    let r = host(
+        &mut d,
+        &mut cpu,
+        &mut mem,
+        risc0::HOST_READ,
+        &[NAME, BUF, 2048],
+    );
+    assert!(
+        matches!(&r, EcallResult::Fault { message, .. } if message.contains("invalid length 2048")),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn terminate_bigint_and_unknown_host_calls() {
+    let (mut d, mut cpu, mut mem) = setup(b"");
+    // TERMINATE: a0 = user exit << 16 | halt type; two cycle states.
+    let r = host(
+        &mut d,
+        &mut cpu,
+        &mut mem,
+        risc0::HOST_TERMINATE,
+        &[3 << 16, 0],
+    );
     assert_eq!(
         r,
         EcallResult::Halt {
-            name: "HALT",
-            code: 3
+            name: "TERMINATE",
+            code: 3,
+            extra_cycles: 1
         }
     );
-    let r = call(&mut d, &mut cpu, &mut mem, 4, 0, &[]);
+    let r = host(&mut d, &mut cpu, &mut mem, risc0::HOST_BIGINT, &[]);
     assert!(
         matches!(&r, EcallResult::Fault { name: "BIGINT", message, .. } if message.contains("not executed")),
         "{r:?}"
     );
-    let r = call(&mut d, &mut cpu, &mut mem, 99, 0, &[]);
+    let r = host(&mut d, &mut cpu, &mut mem, 99, &[]);
     assert!(
-        matches!(&r, EcallResult::Fault { message, .. } if message.contains("not a RISC Zero ecall")),
+        matches!(&r, EcallResult::Fault { message, .. } if message.contains("not a RISC Zero host call")),
         "{r:?}"
     );
-    // A write longer than the memory left is refused before it is read.
-    let r = call(
-        &mut d,
-        &mut cpu,
-        &mut mem,
-        risc0::SOFTWARE,
-        16,
-        &[0, 0, 0, 1, BUF, 0xffff_0000],
-    );
-    assert!(
-        matches!(&r, EcallResult::Fault { message, .. } if message.contains("--memory-limit")),
-        "{r:?}"
-    );
+}
+
+#[test]
+fn r0bf_files_split_into_user_and_kernel() {
+    let mut f = b"R0BF".to_vec();
+    f.extend(1u32.to_le_bytes());
+    f.extend(3u32.to_le_bytes());
+    f.extend(b"hdr");
+    f.extend(4u32.to_le_bytes());
+    f.extend(b"USER");
+    f.extend(b"KERNEL");
+    assert_eq!(risc0::split_r0bf(&f), Ok((&b"USER"[..], &b"KERNEL"[..])));
+    let mut bad = f.clone();
+    bad[4] = 2;
+    assert!(risc0::split_r0bf(&bad).unwrap_err().contains("version 2"));
+    assert!(risc0::split_r0bf(&f[..20])
+        .unwrap_err()
+        .contains("truncated"));
+    // A user length past the end.
+    let mut long = f.clone();
+    long[15] = 0xff;
+    assert!(risc0::split_r0bf(&long).is_err());
+    assert!(risc0::split_r0bf(b"\x7fELF").is_err());
 }

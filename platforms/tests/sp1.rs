@@ -262,10 +262,7 @@ fn input_vectors_public_values_and_halt() {
     assert!(m.contains("a0 = 8"), "{m}");
     assert_eq!(
         call(&mut d, &mut cpu, &mut mem, "HALT", [3, 0, 0]),
-        EcallResult::Halt {
-            name: "HALT",
-            code: 3
-        }
+        EcallResult::halt("HALT", 3)
     );
 }
 

@@ -1,7 +1,10 @@
 //! The `risc0` platform end to end on the RISC Zero guest of
 //! `guests/risc0` (`r0-hash`, the user program built with risc0-zkvm
 //! 3.0.5), through the `zkdbg` binary as a user runs it: stdin in RISC
-//! Zero's word serialization, the SHA ecall, the journal, panics.
+//! Zero's word serialization, the SHA ecall, the journal, panics, and
+//! RISC Zero's cycle accounting checked against the table its own
+//! executor produced (`scripts/peers.sh` writes
+//! `guests/bin/risc0/reference.tsv`).
 
 use sha2::{Digest, Sha256};
 use zkdbg_tests::*;
@@ -30,6 +33,46 @@ fn words(data: &[u8], tail: Option<u32>) -> Vec<u8> {
 /// Runs `zkdbg run ARGS --report` (see [`zkdbg_tests::run_report`]).
 fn run_report(args: &[&str]) -> (std::process::Output, serde_json::Value) {
     zkdbg_tests::run_report("risc0", args)
+}
+
+/// Every case RISC Zero's executor ran gives the same exit code, user,
+/// paging, reserved and total cycles, segment count and journal under
+/// zkdbg (a panic ends its executor with an error: no figures then).
+#[test]
+fn runs_equal_risc_zeros_own_executor() {
+    let dir = repo().join("guests/bin/risc0");
+    let table = std::fs::read_to_string(dir.join("reference.tsv")).unwrap();
+    let mut rows = 0;
+    for row in table.lines().skip(1) {
+        let f: Vec<&str> = row.split('\t').collect();
+        assert_eq!(f.len(), 9, "{row}");
+        let input = dir.join("inputs").join(format!("{}.bin", f[1]));
+        let elf = dir.join(format!("{}.elf", f[0]));
+        let (o, j) = run_report(&[elf.to_str().unwrap(), "--input", input.to_str().unwrap()]);
+        let ctx = format!("{row}: {}", String::from_utf8_lossy(&o.stderr));
+        if f[2] == "panic" {
+            assert_eq!(j["halt_reason"], "panic", "{ctx}");
+            assert_eq!(o.status.code(), Some(101), "{ctx}");
+            rows += 1;
+            continue;
+        }
+        assert_eq!(j["exit_code"].as_u64().unwrap().to_string(), f[2], "{ctx}");
+        let r = &j["risc0"];
+        let figures = [
+            r["user_cycles"].as_u64().unwrap(),
+            r["paging_cycles"].as_u64().unwrap(),
+            r["reserved_cycles"].as_u64().unwrap(),
+            r["total_cycles"].as_u64().unwrap(),
+            r["segments"].as_u64().unwrap(),
+        ];
+        let want: Vec<u64> = f[3..8].iter().map(|v| v.parse().unwrap()).collect();
+        assert_eq!(figures.to_vec(), want, "{ctx}");
+        assert_eq!(j["cycles"], r["user_cycles"], "{ctx}");
+        assert_eq!(j["cycle_unit"], "risc0-user-cycles", "{ctx}");
+        assert_eq!(j["output"], f[8], "{ctx}");
+        rows += 1;
+    }
+    assert!(rows >= 4, "{table}");
 }
 
 #[test]
@@ -120,4 +163,36 @@ fn profile_and_trace_show_the_sha_ecall_and_syscalls() {
         "{err}"
     );
     assert!(err.contains("[platform] HALT("), "{err}");
+}
+
+/// The R0BF program binary `cargo risczero build` writes (header, user
+/// ELF, kernel ELF) runs as the ELF does, with the kernel it carries.
+#[test]
+fn r0bf_program_binaries_run_like_the_elf() {
+    let dir = tempdir("risc0-r0bf");
+    let user = std::fs::read(elf()).unwrap();
+    let kernel = std::fs::read(repo().join("platforms/data/risc0-v1compat-2.2.3.elf")).unwrap();
+    let mut bin = b"R0BF".to_vec();
+    bin.extend(1u32.to_le_bytes());
+    bin.extend(0u32.to_le_bytes());
+    bin.extend((user.len() as u32).to_le_bytes());
+    bin.extend(&user);
+    bin.extend(&kernel);
+    let path = dir.join("r0-hash.bin");
+    std::fs::write(&path, &bin).unwrap();
+    let input = hex(&words(b"abc", Some(2)));
+    let (o, j) = run_report(&[path.to_str().unwrap(), "--input-hex", &input]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (_, from_elf) = run_report(&[&elf(), "--input-hex", &input]);
+    assert_eq!(j["risc0"], from_elf["risc0"]);
+    assert_eq!(j["output"], from_elf["output"]);
+    assert!(
+        j["platform_reason"].as_str().unwrap().contains("R0BF"),
+        "{j}"
+    );
+    // A truncated one is a clear error.
+    std::fs::write(&path, &bin[..100]).unwrap();
+    let o = zkdbg(&["run", path.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("truncated R0BF file"), "{err}");
 }

@@ -251,16 +251,24 @@ mod tests {
         let mut p = Pager::default();
         let base = p.paging;
         p.touch(0x200800 / PAGE_BYTES, false);
-        // The leaf's 22 ancestors share the root (and upper nodes) with
-        // the system page: only the ones below the split are new.
+        // Page 0x802 and the system page 0x3fffc0 differ in the top bit of
+        // the 22-bit page number: of the leaf's 22 ancestors only the root
+        // is shared (loaded and dirty since the segment began).
         let loaded = p.paging - base;
-        assert!(loaded > PAGE_CYCLES && (loaded - PAGE_CYCLES) % NODE_CYCLES == 0);
+        assert_eq!(loaded, PAGE_CYCLES + 21 * NODE_CYCLES);
         p.touch(0x200800 / PAGE_BYTES, false);
         assert_eq!(p.paging - base, loaded, "a loaded page is free");
         p.touch(0x200800 / PAGE_BYTES, true);
         let dirty = p.paging - base - loaded;
-        assert_eq!((dirty - PAGE_CYCLES) % NODE_CYCLES, 0);
-        assert_eq!(dirty, loaded, "dirtying costs what loading did");
+        assert_eq!(
+            dirty,
+            PAGE_CYCLES + 21 * NODE_CYCLES,
+            "dirtying costs what loading did"
+        );
+        // Its sibling 0x803 shares every ancestor: the page alone.
+        let before = p.paging;
+        p.touch(0x803, false);
+        assert_eq!(p.paging - before, PAGE_CYCLES);
     }
 
     #[test]
