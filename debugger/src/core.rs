@@ -851,6 +851,37 @@ impl Debugger {
         skip_first: bool,
         mut interrupted: impl FnMut() -> bool,
     ) -> Event {
+        // A step into the platform's kernel (RISC Zero's `ecall`) goes on
+        // through it: the user program's step is the whole call.
+        let from_kernel = self.in_platform_code(self.pc());
+        let mut ev = self.resume_here(how, skip_first, &mut interrupted);
+        while how == Resume::Step
+            && ev == Event::DoneStep
+            && !from_kernel
+            && self.in_platform_code(self.pc())
+        {
+            ev = self.resume_here(how, true, &mut interrupted);
+        }
+        ev
+    }
+
+    /// Whether `pc` is in code the platform runs in the guest (RISC
+    /// Zero's kernel): steps pass through it.
+    fn in_platform_code(&self, pc: u64) -> bool {
+        self.guest
+            .platform
+            .platform
+            .code_regions()
+            .iter()
+            .any(|&(s, e, _)| (s..e).contains(&pc))
+    }
+
+    fn resume_here(
+        &mut self,
+        how: Resume,
+        skip_first: bool,
+        interrupted: &mut impl FnMut() -> bool,
+    ) -> Event {
         if let Some(e) = &self.ended {
             if !matches!(e, Event::Fault(_)) {
                 return e.clone();
@@ -1146,7 +1177,17 @@ impl Debugger {
         if now == 0 || self.history.first().is_none_or(|p| p.instret >= now) {
             return Event::StartOfHistory;
         }
+        let from_kernel = self.in_platform_code(self.pc());
         self.goto(now - 1);
+        // Back over the platform's kernel to the `ecall` that entered it.
+        if from_kernel || !self.in_platform_code(self.pc()) {
+            return Event::DoneStep;
+        }
+        let mut t = now - 1;
+        while t > 0 && self.in_platform_code(self.pc()) && self.history[0].instret < t {
+            t -= 1;
+            self.goto(t);
+        }
         Event::DoneStep
     }
 

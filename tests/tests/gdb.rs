@@ -743,3 +743,69 @@ fn sp1_guest_breaks_by_name_steps_reverses_and_catches_a_precompile() {
     has(&out, "0x10109");
     has(&out, "[Inferior 1 (process 1) exited normally]");
 }
+
+/// A RISC Zero guest under gdb: its user program only (the v1compat kernel
+/// that serves each `ecall` is stepped through as one instruction).
+#[test]
+fn risc0_guest_breaks_by_name_steps_over_the_kernel_and_catches_sha() {
+    let elf = repo().join("guests/bin/risc0/r0-hash.elf");
+    let input = repo().join("guests/bin/risc0/inputs/abc-2.bin");
+    let stub = Stub::start(&elf, &["--once", "--input", input.to_str().unwrap()]);
+    let out = stub.gdb(
+        Some(&elf),
+        &[
+            "break r0_hash::main",
+            "continue",
+            "next",
+            "next",
+            "reverse-next",
+            "monitor catch precompile SHA",
+            "continue",
+            "bt 3",
+            "p/x $t0",
+            "stepi",
+            "p/x $t0",
+            "x/i $pc",
+            "monitor catch clear",
+            "continue",
+        ],
+    );
+    let src = std::fs::read_to_string(repo().join("guests/risc0/r0-hash/src/main.rs")).unwrap();
+    let line = |text: &str| 1 + src.lines().position(|l| l.contains(text)).unwrap();
+    has(
+        &out,
+        &format!(
+            "Breakpoint 1, r0_hash::main () at r0-hash/src/main.rs:{}",
+            line("env::read();")
+        ),
+    );
+    // next, next, reverse-next: back on the first line stepped to.
+    let check = format!("{}\t    if rounds == 0 {{", line("if rounds == 0"));
+    assert_eq!(out.matches(&check).count(), 2, "{out}");
+    // The catchpoint stops at the user's ecall (t0 = SHA, 3) in
+    // risc0-zkvm-platform; one stepi runs the kernel's whole call and
+    // lands on the next user instruction.
+    has(&out, "catchpoint: inline SHA");
+    has(
+        &out,
+        "risc0_zkvm_platform::syscall::sys_sha_buffer (out_state=0x",
+    );
+    let at = out
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("0x")?
+                .split_once(" in risc0_zkvm_platform::syscall::ecall_4")
+        })
+        .map(|(a, _)| u64::from_str_radix(a, 16).unwrap())
+        .unwrap_or_else(|| panic!("no stop at the ecall: {out}"));
+    has(&out, "$1 = 0x3");
+    has(&out, "$2 = 0x3");
+    has(
+        &out,
+        &format!(
+            "=> {:#x} <risc0_zkvm_platform::syscall::sys_sha_buffer+",
+            at + 4
+        ),
+    );
+    has(&out, "[Inferior 1 (process 1) exited normally]");
+}
