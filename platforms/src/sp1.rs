@@ -99,6 +99,11 @@ pub enum PrecompileOp {
     Fp(Field, FieldOp),
     /// x (a0) = x op y (a1) in its quadratic extension.
     Fp2(Field, FieldOp),
+    /// p (a0) = p + q (a1), Ed25519 points.
+    EdAdd,
+    /// The x (at a0) of the Ed25519 point whose y follows it (a0 + 32),
+    /// sign a1.
+    EdDecompress,
 }
 
 /// One SP1 syscall: its id (t0), its name in SP1's `SyscallCode`, and
@@ -128,8 +133,8 @@ pub const SYSCALLS: &[Syscall] = &[
     sc(0x00000004, "EXIT_UNCONSTRAINED", Unconstrained),
     sc(0x00300105, "SHA_EXTEND", Precompile(ShaExtend)),
     sc(0x00010106, "SHA_COMPRESS", Precompile(ShaCompress)),
-    sc(0x00010107, "ED_ADD", NotSupported),
-    sc(0x00000108, "ED_DECOMPRESS", NotSupported),
+    sc(0x00010107, "ED_ADD", Precompile(EdAdd)),
+    sc(0x00000108, "ED_DECOMPRESS", Precompile(EdDecompress)),
     sc(0x00010109, "KECCAK_PERMUTE", Precompile(KeccakPermute)),
     sc(
         0x0001010A,
@@ -874,6 +879,27 @@ pub fn run_precompile(
             let y = read_words(mem, b, 2 * f.words())?;
             let x = read_words(mem, a, 2 * f.words())?;
             write_words(mem, a, &field::fp2_op(f, op, &x, &y))
+        }
+        EdAdd => {
+            let q = read_words(mem, b, 8)?;
+            let p = read_words(mem, a, 8)?;
+            let r = field::ed_add(&p, &q).map_err(|m| (m, None))?;
+            write_words(mem, a, &r)
+        }
+        EdDecompress => {
+            // SP1 asserts word alignment (6.10.0: 8 bytes; 5.2.4: 4).
+            if !a.is_multiple_of(word) {
+                return Err((
+                    format!("pointer {a:#x} is not {word}-byte aligned"),
+                    Some(a),
+                ));
+            }
+            if b > 1 {
+                return Err((format!("sign bit {b}: must be 0 or 1"), None));
+            }
+            let y = read_words(mem, a + 32, 4)?;
+            let x = field::ed_decompress(&y, b == 1).map_err(|m| (m, None))?;
+            write_words(mem, a, &x)
         }
     }
 }

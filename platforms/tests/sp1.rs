@@ -272,8 +272,11 @@ fn unknown_ids_unsupported_calls_and_bad_images_are_named() {
     cpu.x[5] = 0x1234;
     let m = fault(&d.serve(&mut cpu, &mut mem, &mut |_, _, _| Ok(())));
     assert_eq!(m, "t0 = 0x1234 is not an SP1 syscall id");
-    let m = fault(&call(&mut d, &mut cpu, &mut mem, "ED_ADD", [BUF, BUF, 0]));
+    let m = fault(&call(&mut d, &mut cpu, &mut mem, "POSEIDON2", [BUF, 0, 0]));
     assert!(m.contains("not executed by zkdbg yet"), "{m}");
+    // (0, 0) is no Ed25519 point: SP1's executor panics there too.
+    let m = fault(&call(&mut d, &mut cpu, &mut mem, "ED_ADD", [BUF, BUF, 0]));
+    assert!(m.contains("not on the Ed25519 curve"), "{m}");
     let m = fault(&call(
         &mut d,
         &mut cpu,
@@ -451,6 +454,53 @@ mod curves {
         );
     }
 
+    /// Ed25519's base point B (RFC 8032 §5.1), x then y.
+    fn ed_base() -> Vec<u64> {
+        let x = "216936d3cd6e53fec0a4e231fdd6dc5c692cc7609525a7b2c9562d608f25d51a";
+        let y = "6666666666666666666666666666666666666666666666666666666666666658";
+        [words(x, 4), words(y, 4)].concat()
+    }
+
+    /// A point's compressed encoding (y with x's parity on top), as
+    /// curve25519-dalek writes it.
+    fn ed_compress(p: &[u64]) -> [u8; 32] {
+        let mut b = [0u8; 32];
+        for (i, w) in p[4..8].iter().enumerate() {
+            b[8 * i..8 * i + 8].copy_from_slice(&w.to_le_bytes());
+        }
+        b[31] |= ((p[0] & 1) as u8) << 7;
+        b
+    }
+
+    #[test]
+    fn ed25519_agrees_with_curve25519_dalek() {
+        use curve25519_dalek::{constants::ED25519_BASEPOINT_POINT as B, Scalar};
+        let base = ed_base();
+        assert_eq!(ed_compress(&base), B.compress().to_bytes());
+        // k·B by repeated ED_ADD (doubling included) against dalek's.
+        let mut acc = base.clone();
+        for k in 2u64..=12 {
+            acc = field::ed_add(&acc, &base).unwrap();
+            let want = (B * Scalar::from(k)).compress().to_bytes();
+            assert_eq!(ed_compress(&acc), want, "{k}·B");
+            // Decompression gives x back from y and the sign.
+            let x = field::ed_decompress(&acc[4..8], acc[0] & 1 == 1).unwrap();
+            assert_eq!(x, acc[..4].to_vec(), "{k}·B");
+        }
+        let doubled = field::ed_add(&base, &base).unwrap();
+        assert_eq!(ed_compress(&doubled), (B + B).compress().to_bytes());
+        // The neutral element (0, 1).
+        let neutral = [0, 0, 0, 0, 1, 0, 0, 0];
+        assert_eq!(field::ed_add(&base, &neutral).unwrap(), base);
+        // Off the curve; a y with no point.
+        let mut off = base.clone();
+        off[0] ^= 2;
+        assert!(field::ed_add(&off, &base)
+            .unwrap_err()
+            .contains("not on the Ed25519 curve"));
+        assert!(field::ed_decompress(&[2, 0, 0, 0], false).is_err());
+    }
+
     #[test]
     fn precompiles_through_the_device() {
         let (mut d, mut cpu, mut mem) = setup(vec![]);
@@ -490,6 +540,29 @@ mod curves {
             [p + 1, q, 0],
         ));
         assert!(m.contains("not 8-byte aligned"), "{m}");
+        // ED_DECOMPRESS: y at a0 + 32, x written at a0; ED_ADD.
+        let b = ed_base();
+        put(&mut mem, p, &[0, 0, 0, 0]);
+        put(&mut mem, p + 32, &b[4..8]);
+        done(
+            &call(&mut d, &mut cpu, &mut mem, "ED_DECOMPRESS", [p, 0, 0]),
+            CustomKind::Precompile,
+        );
+        assert_eq!(get(&mem, p, 8), b);
+        put(&mut mem, q, &b);
+        done(
+            &call(&mut d, &mut cpu, &mut mem, "ED_ADD", [p, q, 0]),
+            CustomKind::Precompile,
+        );
+        assert_eq!(get(&mem, p, 8), field::ed_add(&b, &b).unwrap());
+        let m = fault(&call(
+            &mut d,
+            &mut cpu,
+            &mut mem,
+            "ED_DECOMPRESS",
+            [p, 2, 0],
+        ));
+        assert!(m.contains("sign bit 2"), "{m}");
     }
 }
 

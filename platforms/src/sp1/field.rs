@@ -90,7 +90,11 @@ struct Ctx<const L: usize> {
 
 impl<const L: usize> Ctx<L> {
     fn new(field: Field) -> Ctx<L> {
-        let hex = field.modulus_hex();
+        Ctx::from_hex(field.modulus_hex(), field.a_is_minus_3())
+    }
+
+    /// The residues modulo the prime `hex` (big-endian).
+    fn from_hex(hex: &str, a_minus_3: bool) -> Ctx<L> {
         let mut be = vec![0u8; hex.len() / 2];
         for (i, b) in be.iter_mut().enumerate() {
             *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("hex modulus");
@@ -101,8 +105,18 @@ impl<const L: usize> Ctx<L> {
         let m = Uint::<L>::from_le_slice(&le);
         Ctx {
             params: DynResidueParams::new(&m),
-            a_minus_3: field.a_is_minus_3(),
+            a_minus_3,
         }
+    }
+
+    /// The residue of the big-endian hex number `hex`.
+    fn constant(&self, hex: &str) -> DynResidue<L> {
+        let mut le: Vec<u8> = (0..hex.len() / 2)
+            .rev()
+            .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("hex constant"))
+            .collect();
+        le.resize(L * 8, 0);
+        DynResidue::new(&Uint::from_le_slice(&le), self.params)
     }
 
     fn elem(&self, words: &[u64]) -> DynResidue<L> {
@@ -220,4 +234,87 @@ pub fn ec_add(field: Field, p: &[u64], q: &[u64]) -> Result<Vec<u64>, String> {
 /// Errors: y = 0.
 pub fn ec_double(field: Field, p: &[u64]) -> Result<Vec<u64>, String> {
     sized!(field, |c| c.double(p))
+}
+
+/// Ed25519's base field prime 2^255 - 19 (RFC 8032 §5.1).
+const ED25519_P: &str = "7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffed";
+/// Ed25519's d = -121665/121666 (RFC 8032 §5.1).
+const ED25519_D: &str = "52036cee2b6ffe738cc740797779e89800700a4d4141d8ab75eb4dca135978a3";
+/// A square root of -1 modulo the prime (RFC 8032 §5.1.3).
+const ED25519_SQRT_M1: &str = "2b8324804fc1df0b2b4d00993dfbd7a72f431806ad2fe478c4ee1b274a0ea0b0";
+/// (p + 3) / 8, the exponent of the candidate square root (RFC 8032 §5.1.3).
+const ED25519_SQRT_EXP: &str = "0ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe";
+
+fn ed_ctx() -> Ctx<4> {
+    Ctx::from_hex(ED25519_P, false)
+}
+
+fn ed_point(x: DynResidue<4>, y: DynResidue<4>) -> Vec<u64> {
+    let mut out = Vec::with_capacity(8);
+    to_words(&x.retrieve(), &mut out);
+    to_words(&y.retrieve(), &mut out);
+    out
+}
+
+/// Whether (x, y) is on the twisted Edwards curve -x^2 + y^2 = 1 + d x^2 y^2.
+fn ed_on_curve(c: &Ctx<4>, x: DynResidue<4>, y: DynResidue<4>) -> bool {
+    let one = c.constant("01");
+    let (xx, yy) = (x.square(), y.square());
+    yy - xx == one + c.constant(ED25519_D) * xx * yy
+}
+
+/// ED_ADD: the sum of Ed25519 points `p` and `q` (x then y, 4 words each),
+/// by the complete twisted Edwards addition law (RFC 8032 §5.1.4, affine,
+/// a = -1); doubling is the same law. SP1 6.10.0 (`sp1-curves`
+/// `src/edwards/mod.rs` `ed_add`) computes it on curve25519-dalek points.
+///
+/// Errors: a point not on the curve (SP1's executor panics).
+pub fn ed_add(p: &[u64], q: &[u64]) -> Result<Vec<u64>, String> {
+    let c = ed_ctx();
+    let (x1, y1) = (c.elem(&p[..4]), c.elem(&p[4..8]));
+    let (x2, y2) = (c.elem(&q[..4]), c.elem(&q[4..8]));
+    if !ed_on_curve(&c, x1, y1) || !ed_on_curve(&c, x2, y2) {
+        return Err("a point is not on the Ed25519 curve".into());
+    }
+    let one = c.constant("01");
+    let t = c.constant(ED25519_D) * x1 * x2 * y1 * y2;
+    let inv = |v| c.inv(v).ok_or("the addition law's denominator is zero");
+    let x3 = (x1 * y2 + y1 * x2) * inv(one + t)?;
+    let y3 = (y1 * y2 + x1 * x2) * inv(one - t)?;
+    Ok(ed_point(x3, y3))
+}
+
+/// ED_DECOMPRESS: the x of the Ed25519 point with this `y` (4 words) and
+/// sign: the even square root of (y^2 - 1)/(d y^2 + 1), negated when
+/// `sign` (RFC 8032 §5.1.3; SP1 6.10.0 `sp1-curves`
+/// `src/edwards/ed25519.rs` `decompress` and `ed25519_sqrt`). Returns x
+/// (4 words).
+///
+/// Errors: no such point (SP1's executor panics "curve25519 Decompression
+/// failed").
+pub fn ed_decompress(y: &[u64], sign: bool) -> Result<Vec<u64>, String> {
+    let c = ed_ctx();
+    let y = c.elem(&y[..4]);
+    let one = c.constant("01");
+    let u = y.square() - one;
+    let v = c.constant(ED25519_D) * y.square() + one;
+    let a = u * c.inv(v).ok_or("d y^2 + 1 is zero")?;
+    let exp = c.constant(ED25519_SQRT_EXP).retrieve();
+    let mut beta = a.pow(&exp);
+    let zero = c.constant("00");
+    if beta.square() == zero - a {
+        beta *= c.constant(ED25519_SQRT_M1);
+    }
+    if beta.square() != a {
+        return Err("y is not the y of an Ed25519 point (no square root)".into());
+    }
+    if beta.retrieve().as_words()[0] & 1 == 1 {
+        beta = zero - beta;
+    }
+    if sign {
+        beta = zero - beta;
+    }
+    let mut out = Vec::with_capacity(4);
+    to_words(&beta.retrieve(), &mut out);
+    Ok(out)
 }
