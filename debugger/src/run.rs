@@ -238,6 +238,11 @@ pub struct RunReport {
     /// per `ecall`), as SP1's executor reports it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sp1_clk: Option<u64>,
+    /// SP1: instructions run in unconstrained blocks (each with its
+    /// EXIT_UNCONSTRAINED): executed, and in profiles, but not in
+    /// `cycles`, as SP1 counts them in neither its cycles nor its `clk`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unconstrained_cycles: Option<u64>,
     /// Why the guest may have failed, when zkdbg knows (e.g. SP1: "the
     /// guest asked for input vector 2, only 1 given (--input)").
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -289,6 +294,12 @@ impl RunReport {
             Device::Risc0(d) => Some(hex(d.journal())),
             Device::None => None,
         };
+        let unconstrained = match &guest.os.device {
+            Device::Sp1(d) if d.unconstrained_instructions > 0 => {
+                Some(d.unconstrained_instructions)
+            }
+            _ => None,
+        };
         let (sp1_clk, hint) = match &guest.os.device {
             Device::Sp1(d) => (d.clk(m.cpu.instret), d.input_hint()),
             Device::Risc0(d) => (None, d.input_hint()),
@@ -311,11 +322,12 @@ impl RunReport {
             exit_status,
             halt_reason: halt_reason.to_string(),
             instructions: m.cpu.instret,
-            cycles: m.cpu.cycle,
+            cycles: m.cpu.cycle - unconstrained.unwrap_or(0).min(m.cpu.cycle),
             cycle_unit: m.config.cost.name.to_string(),
             padded_cycles,
             output,
             sp1_clk,
+            unconstrained_cycles: unconstrained,
             hint,
             risc0: guest.risc0_cycles.map(|c| Risc0Report {
                 user_cycles: c.user,

@@ -172,6 +172,15 @@ pub enum EcallResult {
         /// Guest memory the platform read and wrote to enter the kernel.
         accesses: Vec<crate::MemAccess>,
     },
+    /// Served, and the platform moved the hart: pc goes to `to`, a jump
+    /// (SP1's EXIT_UNCONSTRAINED returns to the instruction after its
+    /// ENTER_UNCONSTRAINED with the registers and memory saved there).
+    Jump {
+        /// The call's name.
+        name: &'static str,
+        /// Where the hart goes on.
+        to: u64,
+    },
     /// The guest halted with this exit code.
     Halt {
         /// The call's name.

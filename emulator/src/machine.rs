@@ -479,6 +479,10 @@ impl Machine {
                         t.new_pc = to;
                         t.transfer = Some(TransferKind::Call);
                     }
+                    if let Some(to) = served.jump {
+                        t.new_pc = n::<R64>(to);
+                        t.transfer = Some(TransferKind::Jump);
+                    }
                     if served.watch && t.stop.is_none() {
                         t.stop = Some(StopReason::Watchpoint);
                     }
@@ -750,6 +754,10 @@ impl Machine {
                 served.enter = Some(to);
                 (name, kind, args)
             }
+            EcallResult::Jump { name, to } => {
+                served.jump = Some(to);
+                (name, CustomKind::Syscall, None)
+            }
             EcallResult::Halt {
                 name,
                 code,
@@ -832,6 +840,8 @@ struct Served {
     halt: Option<i32>,
     /// The platform's in-guest kernel takes the call here.
     enter: Option<u64>,
+    /// The platform moved the hart here.
+    jump: Option<u64>,
     /// Cycles beyond the `ecall`'s own.
     extra: u64,
     /// An observer asked to stop after it (a watchpoint on memory the call

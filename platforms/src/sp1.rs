@@ -354,6 +354,31 @@ pub enum Sp1Error {
     Map(MemError),
 }
 
+/// The hart and memory at ENTER_UNCONSTRAINED, restored at
+/// EXIT_UNCONSTRAINED.
+#[derive(Clone, Debug)]
+struct Fork {
+    /// pc of the ENTER_UNCONSTRAINED `ecall`.
+    pc: u64,
+    x: [u64; 32],
+    mem: Memory,
+    /// Instructions retired and `ecall`s served once ENTER retired.
+    instret: u64,
+    ecalls: u64,
+    /// Bytes hinted (fd 14) in the block: they stay, charged again to
+    /// the restored memory.
+    hinted: u64,
+}
+
+impl PartialEq for Fork {
+    fn eq(&self, o: &Fork) -> bool {
+        (self.pc, self.x, self.instret, self.ecalls, self.hinted)
+            == (o.pc, o.x, o.instret, o.ecalls, o.hinted)
+    }
+}
+
+impl Eq for Fork {}
+
 /// SP1's side of a run: the input stream, the public values, the
 /// committed digest words and the counts SP1 reports.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -379,6 +404,13 @@ pub struct Sp1Device {
     pub panicked: bool,
     /// The guest's word in bytes: 8 on SP1 v6 (RV64), 4 on v3-v5 (RV32).
     word: u64,
+    /// Inside an unconstrained block: the state to return to.
+    fork: Option<Box<Fork>>,
+    /// SP1 v6 `clk` that unconstrained blocks did not advance.
+    clk_skipped: u64,
+    /// Instructions run in unconstrained blocks (with each block's EXIT):
+    /// SP1 does not count them (`global_clk`).
+    pub unconstrained_instructions: u64,
 }
 
 impl Sp1Device {
@@ -436,6 +468,7 @@ impl Sp1Device {
         (self.word == 8).then(|| {
             1u64.saturating_add(instructions.saturating_mul(8))
                 .saturating_add(self.ecalls.saturating_mul(256))
+                .saturating_sub(self.clk_skipped)
         })
     }
 
@@ -482,6 +515,15 @@ impl Sp1Device {
         let name = call.name;
         let fault = |message, addr| EcallResult::fault(name, message, addr);
         let done = |kind| EcallResult::done(name, kind);
+        // sp1-core-executor 6.10.0 `minimal/ecall.rs`: "Unconstrained mode
+        // is not allowed for this syscall" but WRITE and EXIT_UNCONSTRAINED.
+        if self.fork.is_some() && !matches!(call.kind, Write | Unconstrained) {
+            return fault(
+                "SP1 does not allow this syscall in an unconstrained block (its executor panics)"
+                    .to_string(),
+                None,
+            );
+        }
         match call.kind {
             Halt => EcallResult::halt(name, a0 as u32 as i32),
             Write => {
@@ -523,10 +565,8 @@ impl Sp1Device {
                     Err((message, addr)) => fault(message, addr),
                 }
             }
-            Unconstrained => fault(
-                "unconstrained execution is not supported by zkdbg yet".to_string(),
-                None,
-            ),
+            Unconstrained if name == "ENTER_UNCONSTRAINED" => self.enter_unconstrained(cpu, mem),
+            Unconstrained => self.exit_unconstrained(cpu, mem),
             NotSupported => fault(
                 "this SP1 syscall is not executed by zkdbg yet (SP1 6.10.0)".to_string(),
                 None,
@@ -538,6 +578,74 @@ impl Sp1Device {
                 None,
             ),
         }
+    }
+
+    /// ENTER_UNCONSTRAINED (SP1 6.10.0: sp1-jit `context.rs`
+    /// `enter_unconstrained`): saves pc, the registers and memory, returns
+    /// 1 in t0; the block runs on a copy.
+    fn enter_unconstrained(&mut self, cpu: &mut Cpu, mem: &mut Memory) -> EcallResult {
+        let name = "ENTER_UNCONSTRAINED";
+        if self.word == 4 {
+            let message = "unconstrained blocks of SP1 v3-v5 guests are not executed by zkdbg yet";
+            return EcallResult::fault(name, message.to_string(), None);
+        }
+        // The copy counts against --memory-limit while the block runs.
+        let used = mem.used_bytes();
+        if used > mem.available_bytes() {
+            let message = format!(
+                "the unconstrained block needs a copy of the guest's {used} bytes of memory: more \
+                 than --memory-limit leaves"
+            );
+            return EcallResult::fault(name, message, None);
+        }
+        self.fork = Some(Box::new(Fork {
+            pc: cpu.pc,
+            x: cpu.x,
+            mem: mem.clone(),
+            instret: cpu.instret.saturating_add(1),
+            ecalls: self.ecalls,
+            hinted: 0,
+        }));
+        if mem.charge(used).is_err() {
+            self.fork = None;
+            return EcallResult::fault(name, "cannot copy memory".to_string(), None);
+        }
+        cpu.x[5] = 1;
+        EcallResult::done(name, CustomKind::Syscall)
+    }
+
+    /// EXIT_UNCONSTRAINED (sp1-jit `exit_unconstrained`, `minimal/ecall.rs`):
+    /// memory, registers and pc back to ENTER's, t0 = 0, on after ENTER.
+    /// SP1 6.10.0 counts neither the block's instructions and EXIT
+    /// (`global_clk`) nor their `clk`.
+    fn exit_unconstrained(&mut self, cpu: &mut Cpu, mem: &mut Memory) -> EcallResult {
+        let name = "EXIT_UNCONSTRAINED";
+        let Some(fork) = self.fork.take() else {
+            let message = "not in an unconstrained block (SP1's executor panics)";
+            return EcallResult::fault(name, message.to_string(), None);
+        };
+        let instret = cpu.instret.saturating_add(1);
+        self.unconstrained_instructions = self
+            .unconstrained_instructions
+            .saturating_add(instret.saturating_sub(fork.instret));
+        self.clk_skipped = self
+            .clk_skipped
+            .saturating_add(instret.saturating_sub(fork.instret).saturating_mul(8))
+            .saturating_add(self.ecalls.saturating_sub(fork.ecalls).saturating_mul(256));
+        let Fork {
+            pc,
+            x,
+            mem: saved,
+            hinted,
+            ..
+        } = *fork;
+        *mem = saved;
+        cpu.x = x;
+        cpu.x[5] = 0;
+        if let Err(e) = mem.charge(hinted) {
+            return EcallResult::fault(name, format!("the block's hints: {e}"), None);
+        }
+        EcallResult::Jump { name, to: pc + 4 }
     }
 
     fn write(
@@ -577,6 +685,9 @@ impl Sp1Device {
             FD_HINT => {
                 if let Err(e) = mem.charge(len) {
                     return fault(format!("input stream: {e}"), None);
+                }
+                if let Some(f) = &mut self.fork {
+                    f.hinted = f.hinted.saturating_add(len);
                 }
                 self.inputs.push_front(bytes);
                 self.given += 1;

@@ -281,10 +281,10 @@ fn unknown_ids_unsupported_calls_and_bad_images_are_named() {
         &mut d,
         &mut cpu,
         &mut mem,
-        "ENTER_UNCONSTRAINED",
+        "EXIT_UNCONSTRAINED",
         [0, 0, 0],
     ));
-    assert!(m.contains("unconstrained"), "{m}");
+    assert!(m.contains("not in an unconstrained block"), "{m}");
     // Pointers outside memory fault with the address.
     let r = call(
         &mut d,
@@ -653,4 +653,51 @@ fn sp1_v5_uses_32_bit_words() {
     );
     assert_eq!(cpu.x[5], u32::MAX as u64);
     assert_eq!(d.clk(100), None, "v5's clk is per shard");
+}
+
+/// An unconstrained block: ENTER returns 1 in t0 and saves the hart and
+/// memory; inside, only WRITE and EXIT are allowed; EXIT restores both,
+/// returns 0, goes on after ENTER; the block's hints stay.
+#[test]
+fn unconstrained_blocks_roll_back_all_but_hints() {
+    let (mut d, mut cpu, mut mem) = setup(vec![]);
+    cpu.pc = 0x7800_1000;
+    cpu.x[8] = 77;
+    cpu.instret = 100;
+    put(&mut mem, BUF, &[1, 2, 3]);
+    done(
+        &call(&mut d, &mut cpu, &mut mem, "ENTER_UNCONSTRAINED", [0, 0, 0]),
+        CustomKind::Syscall,
+    );
+    assert_eq!(cpu.x[5], 1);
+    // The block scribbles over memory and registers, and hints.
+    cpu.pc = 0x7800_2000;
+    cpu.instret = 150;
+    cpu.x[8] = 5;
+    put(&mut mem, BUF, &[9, 9, 9]);
+    mem.write_bytes(BUF + 0x100, b"hint").unwrap();
+    let r = call(&mut d, &mut cpu, &mut mem, "WRITE", [14, BUF + 0x100, 4]);
+    assert!(matches!(r, EcallResult::Done { .. }), "{r:?}");
+    let m = fault(&call(&mut d, &mut cpu, &mut mem, "HINT_LEN", [0, 0, 0]));
+    assert!(
+        m.contains("not allow this syscall in an unconstrained block"),
+        "{m}"
+    );
+    let r = call(&mut d, &mut cpu, &mut mem, "EXIT_UNCONSTRAINED", [0, 0, 0]);
+    assert_eq!(
+        r,
+        EcallResult::Jump {
+            name: "EXIT_UNCONSTRAINED",
+            to: 0x7800_1004
+        }
+    );
+    assert_eq!((cpu.x[5], cpu.x[8]), (0, 77));
+    assert_eq!(get(&mem, BUF, 3), [1, 2, 3], "memory rolled back");
+    // The hint stays: HINT_LEN sees it.
+    call(&mut d, &mut cpu, &mut mem, "HINT_LEN", [0, 0, 0]);
+    assert_eq!(cpu.x[5], 4);
+    // clk: as if ENTER alone ran (the block and EXIT are not counted):
+    // 100 instructions, ENTER, HINT_LEN; the block's 50 instructions
+    // still count as instructions (SP1 6.10.0's global_clk).
+    assert_eq!(d.clk(152).unwrap(), 1 + 8 * 102 + 256 * 2);
 }

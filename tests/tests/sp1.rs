@@ -60,9 +60,15 @@ fn runs_equal_sp1s_own_executor() {
         // before counting the halting ecall (executor.rs: `?` before
         // `global_clk += 1`); zkdbg counts the ecall it executed.
         let uncounted = u64::from(guest.ends_with("-v5") && code != "0");
-        let ours = j["instructions"].as_u64().unwrap();
+        let ours = j["cycles"].as_u64().unwrap();
         assert_eq!((ours - uncounted).to_string(), insns, "{ctx}");
-        assert_eq!(j["cycles"], j["instructions"], "{ctx}");
+        // Unconstrained blocks run but count in neither.
+        let unconstrained = j["unconstrained_cycles"].as_u64().unwrap_or(0);
+        assert_eq!(
+            j["instructions"].as_u64().unwrap(),
+            ours + unconstrained,
+            "{ctx}"
+        );
         if clk == "-" {
             assert!(j.get("sp1_clk").is_none(), "{ctx}");
         } else {
@@ -76,7 +82,8 @@ fn runs_equal_sp1s_own_executor() {
 }
 
 /// The committed digest is SHA-256 iterated on the host (the precompiles
-/// are SP1's SHA-256 steps).
+/// are SP1's SHA-256 steps); 2B's x is Ed25519's (RFC 8032 base point
+/// doubled); the unconstrained block's hint is the digest's byte sum.
 #[test]
 fn outputs_hold_the_hashes_computed_on_the_host() {
     for (data, rounds) in [(b"abc".to_vec(), 2u32), (b"zkdbg sp1".repeat(20), 5)] {
@@ -91,7 +98,11 @@ fn outputs_hold_the_hashes_computed_on_the_host() {
         }
         let out = j["output"].as_str().unwrap();
         assert!(out.starts_with(&hex(&digest)), "{out}");
-        assert_eq!(out.len(), 2 * (32 + 8 + 32), "{out}");
+        assert_eq!(out.len(), 2 * (32 + 8 + 32 + 32 + 4), "{out}");
+        let two_b_x = "0ece43284ea1c5835fa4d715458e0d08ace733187d3b043d6c045a9f4c38ab36";
+        assert_eq!(&out[2 * 72..2 * 104], two_b_x, "{out}");
+        let sum: u32 = digest.iter().map(|&b| u32::from(b)).sum();
+        assert_eq!(&out[2 * 104..], hex(&sum.to_le_bytes()), "{out}");
         let stdout = String::from_utf8_lossy(&o.stdout);
         assert!(
             stdout.contains(&format!("hashing {} bytes {rounds} times", data.len())),
@@ -160,13 +171,28 @@ fn profile_has_precompile_frames_and_sums_to_sp1s_cycles() {
     let text = std::fs::read_to_string(&folded).unwrap();
     let count = |frame: &str| folded_cycles(&text, Some(frame));
     let total = folded_cycles(&text, None);
-    assert_eq!(total, 23429, "the reference table's instruction count");
+    // SP1's cycles (the reference table's count) plus the unconstrained
+    // block's instructions, which ran (and are profiled) but SP1 does not
+    // count.
+    let (_, j) = run_report(&[&elf(), "--input", &input("abc-2")]);
+    assert_eq!(
+        j["cycles"], 23887,
+        "the reference table's instruction count"
+    );
+    let unconstrained = j["unconstrained_cycles"].as_u64().unwrap();
+    assert!(unconstrained > 10, "{j}");
+    assert_eq!(total, 23887 + unconstrained);
+    assert_eq!(count("[syscall] ENTER_UNCONSTRAINED"), 1);
+    assert_eq!(count("[syscall] EXIT_UNCONSTRAINED"), 1);
+    assert_eq!(count("[precompile] ED_ADD"), 1);
+    assert_eq!(count("[precompile] ED_DECOMPRESS"), 1);
     // "abc" then a 32-byte digest: one block each.
     assert_eq!(count("[precompile] SHA_COMPRESS"), 2);
     assert_eq!(count("[precompile] SHA_EXTEND"), 2);
     assert_eq!(count("[precompile] KECCAK_PERMUTE"), 1);
     assert_eq!(count("[precompile] UINT256_MUL"), 1);
-    assert_eq!(count("[syscall] HINT_READ"), 1);
+    // The input, then the unconstrained block's hint.
+    assert_eq!(count("[syscall] HINT_READ"), 2);
     assert!(text.contains("sp1_hash::sha256;syscall_sha256_compress;[precompile] SHA_COMPRESS"));
     let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     let span = &j["spans"][0];

@@ -3,14 +3,16 @@
 //! hashes `data` with SHA-256 `rounds` times through SP1's SHA_EXTEND and
 //! SHA_COMPRESS precompiles, permutes a Keccak state seeded with the
 //! digest through KECCAK_PERMUTE, multiplies two 256-bit numbers modulo a
-//! prime through UINT256_MUL, and commits the digest, the first Keccak
-//! lane and the product. `rounds == 0` panics (the panic path).
+//! prime through UINT256_MUL, doubles Ed25519's base point (decompressed
+//! from its y by ED_DECOMPRESS, added to itself by ED_ADD), and commits the
+//! digest, the first Keccak lane, the product and the doubled point's x.
+//! `rounds == 0` panics (the panic path).
 #![no_main]
 sp1_zkvm::entrypoint!(main);
 
 use sp1_zkvm::syscalls::{
-    syscall_keccak_permute, syscall_sha256_compress, syscall_sha256_extend,
-    syscall_uint256_mulmod,
+    syscall_ed_add, syscall_ed_decompress, syscall_keccak_permute, syscall_sha256_compress,
+    syscall_sha256_extend, syscall_uint256_mulmod,
 };
 
 const H0: [u32; 8] = [
@@ -45,6 +47,24 @@ fn sha256(data: &[u8]) -> [u8; 32] {
     out
 }
 
+/// 2B on Ed25519: B from its y (RFC 8032, sign bit clear) by
+/// ED_DECOMPRESS, then B + B by ED_ADD.
+fn ed25519_double_base() -> [u32; 16] {
+    /// SP1 v5 wants the point 4-byte aligned.
+    #[repr(align(4))]
+    struct Aligned([u8; 64]);
+    let mut compressed = Aligned([0x66u8; 64]);
+    compressed.0[32] = 0x58;
+    syscall_ed_decompress(&mut compressed.0);
+    let mut point = [0u32; 16];
+    for (w, c) in point.iter_mut().zip(compressed.0.chunks(4)) {
+        *w = u32::from_le_bytes(c.try_into().unwrap());
+    }
+    let base = point;
+    syscall_ed_add(&mut point, &base);
+    point
+}
+
 fn main() {
     let (data, rounds): (Vec<u8>, u32) = sp1_zkvm::io::read();
     if rounds == 0 {
@@ -75,7 +95,9 @@ fn main() {
     }
     y_and_modulus[15] = u32::MAX >> 1;
     syscall_uint256_mulmod(&mut x, y_and_modulus.as_ptr() as *const [u32; 8]);
+    let two_b = ed25519_double_base();
     sp1_zkvm::io::commit(&digest);
     sp1_zkvm::io::commit(&keccak[0]);
     sp1_zkvm::io::commit(&x);
+    sp1_zkvm::io::commit(&<[u32; 8]>::try_from(&two_b[..8]).unwrap());
 }

@@ -2,14 +2,17 @@
 //! hashes `data` with SHA-256 `rounds` times through SP1's SHA_EXTEND and
 //! SHA_COMPRESS precompiles, permutes a Keccak state seeded with the
 //! digest through KECCAK_PERMUTE, multiplies two 256-bit numbers modulo a
-//! prime through UINT256_MUL, and commits the digest, the first Keccak
-//! lane and the product. `rounds == 0` panics (the panic path).
+//! prime through UINT256_MUL, doubles Ed25519's base point (decompressed
+//! from its y by ED_DECOMPRESS, added to itself by ED_ADD), gets the
+//! digest's byte sum as a hint computed in an unconstrained block, and
+//! commits the digest, the first Keccak lane, the product, the doubled
+//! point's x and the byte sum. `rounds == 0` panics (the panic path).
 #![no_main]
 sp1_zkvm::entrypoint!(main);
 
 use sp1_zkvm::syscalls::{
-    syscall_keccak_permute, syscall_sha256_compress, syscall_sha256_extend,
-    syscall_uint256_mulmod,
+    syscall_ed_add, syscall_ed_decompress, syscall_keccak_permute, syscall_sha256_compress,
+    syscall_sha256_extend, syscall_uint256_mulmod,
 };
 
 const H0: [u32; 8] = [
@@ -44,6 +47,20 @@ fn sha256(data: &[u8]) -> [u8; 32] {
     out
 }
 
+/// 2B on Ed25519: B from its y (RFC 8032, sign bit clear) by
+/// ED_DECOMPRESS, then B + B by ED_ADD.
+fn ed25519_double_base() -> [u64; 8] {
+    let mut point = [0u64; 8];
+    point[4] = 0x6666_6666_6666_6658;
+    for w in &mut point[5..] {
+        *w = 0x6666_6666_6666_6666;
+    }
+    syscall_ed_decompress(&mut point);
+    let base = point;
+    syscall_ed_add(&mut point, &base);
+    point
+}
+
 fn main() {
     let (data, rounds): (Vec<u8>, u32) = sp1_zkvm::io::read();
     if rounds == 0 {
@@ -68,7 +85,18 @@ fn main() {
     }
     let y_and_modulus: [u64; 8] = [3, 0, 0, 0, u64::MAX - 18, u64::MAX, u64::MAX, u64::MAX >> 1];
     syscall_uint256_mulmod(&mut x, y_and_modulus.as_ptr() as *const [u64; 4]);
+    let two_b = ed25519_double_base();
+    // The byte sum, computed unconstrained (memory and registers roll
+    // back; the hint stays) and checked constrained.
+    sp1_zkvm::lib::unconstrained! {
+        let sum: u32 = digest.iter().map(|&b| u32::from(b)).sum();
+        sp1_zkvm::io::hint(&sum);
+    }
+    let sum: u32 = sp1_zkvm::io::read();
+    assert_eq!(sum, digest.iter().map(|&b| u32::from(b)).sum::<u32>());
     sp1_zkvm::io::commit(&digest);
     sp1_zkvm::io::commit(&keccak[0]);
     sp1_zkvm::io::commit(&x);
+    sp1_zkvm::io::commit(&<[u64; 4]>::try_from(&two_b[..4]).unwrap());
+    sp1_zkvm::io::commit(&sum);
 }
