@@ -90,4 +90,13 @@ build_arch() {
 for arch in rv64 rv32; do
     build_arch "$arch"
 done
+
+# ZKsync Airbender: a flat binary at address 0 (app.bin as its examples
+# make it with `objcopy -O binary`) and the ELF that names its code.
+mkdir -p "$OUT/airbender"
+"$CC" -march=rv32im_zicsr -mabi=ilp32 -O2 -g -nostdlib -nostartfiles -static -ffreestanding \
+    -fno-builtin -fno-tree-loop-distribute-patterns -ffile-prefix-map="$REPO"=. \
+    -Wa,--debug-prefix-map="$REPO"=. -T "$G/airbender/link.ld" -Wl,--build-id=none \
+    "$G/airbender/start.S" "$G/airbender/fib.c" -o "$OUT/airbender/fib.elf"
+riscv64-unknown-elf-objcopy -O binary "$OUT/airbender/fib.elf" "$OUT/airbender/fib.bin"
 echo "built guests into $OUT"

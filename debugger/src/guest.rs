@@ -7,6 +7,7 @@ use zeroos::{Mount, OsConfig, Output, ZeroOs};
 use zkdbg_emulator::machine::{DEFAULT_MEMORY_LIMIT, DEFAULT_SYSCALL_CYCLES};
 use zkdbg_emulator::memory::Perm;
 use zkdbg_emulator::{Config, Machine, Program};
+use zkdbg_platforms::airbender::AirbenderDevice;
 use zkdbg_platforms::jolt::{self, JoltDevice, JoltInputs, MemoryConfig, MemoryLayout};
 use zkdbg_platforms::risc0::Risc0Device;
 use zkdbg_platforms::sp1::Sp1Device;
@@ -100,6 +101,9 @@ pub struct GuestOptions {
     pub syscall_cycles: u64,
     /// The platform (`None`: recognise it from the ELF).
     pub platform: Option<Platform>,
+    /// An ELF whose symbols and DWARF describe a flat binary (Airbender's
+    /// `app.elf` for its `app.bin`).
+    pub symbols: Option<PathBuf>,
     /// A zkVM platform's inputs and sizes.
     pub zkvm: ZkvmOptions,
 }
@@ -117,6 +121,7 @@ impl GuestOptions {
             memory_limit: DEFAULT_MEMORY_LIMIT,
             syscall_cycles: DEFAULT_SYSCALL_CYCLES,
             platform: None,
+            symbols: None,
             zkvm: ZkvmOptions::default(),
         }
     }
@@ -168,10 +173,32 @@ impl Guest {
         if args.memory_limit < 4096 {
             bail!("--memory-limit must be at least 4096 bytes");
         }
-        let program = Arc::new(
-            Program::parse(&elf).with_context(|| format!("cannot load {}", args.elf.display()))?,
-        );
-        let platform = if r0_kernel.is_some() {
+        // A flat binary (not an ELF) on Airbender: loaded at 0, named by
+        // --symbols.
+        let flat = args.platform == Some(Platform::Airbender) && !elf.starts_with(b"\x7fELF");
+        if args.symbols.is_some() && !flat {
+            bail!("--symbols names a flat binary's code (--platform airbender with app.bin); an ELF carries its own");
+        }
+        let (program, elf) = if flat {
+            load_flat(&elf, args.symbols.as_deref())?
+        } else {
+            let program = Program::parse(&elf).with_context(|| {
+                let hint = if elf.starts_with(b"\x7fELF") {
+                    ""
+                } else {
+                    " (a flat binary? ZKsync Airbender's app.bin runs with --platform airbender)"
+                };
+                format!("cannot load {}{hint}", args.elf.display())
+            })?;
+            (program, elf)
+        };
+        let program = Arc::new(program);
+        let platform = if flat {
+            Detection {
+                platform: Platform::Airbender,
+                reason: "--platform airbender (a flat binary, loaded at 0)".to_string(),
+            }
+        } else if r0_kernel.is_some() {
             Detection {
                 platform: Platform::Risc0,
                 reason: "a RISC Zero program binary (R0BF: user ELF and kernel)".to_string(),
@@ -187,6 +214,7 @@ impl Guest {
             syscall_cycles: args.syscall_cycles,
             memory_limit: args.memory_limit,
             cost: platform.platform.cost_model(),
+            guard: platform.platform.guard(),
         };
         let mut machine = Machine::new(program.clone(), config)
             .with_context(|| format!("cannot load {}", args.elf.display()))?;
@@ -209,6 +237,7 @@ impl Guest {
             Platform::Risc0 => {
                 Device::Risc0(install_risc0(args, r0_kernel.as_deref(), &mut machine)?)
             }
+            Platform::Airbender => Device::Airbender(install_airbender(&args.zkvm, &mut machine)?),
         };
         let zeroos = ZeroOs::new(
             &program,
@@ -239,6 +268,7 @@ impl Guest {
             Device::Jolt(d) => d.panicked(&self.machine.mem),
             Device::Sp1(d) => d.panicked,
             Device::Risc0(d) => d.panic_message.is_some(),
+            Device::Airbender(_) => false,
             Device::None => false,
         }
     }
@@ -387,6 +417,48 @@ fn install_risc0(
     .map_err(|e| anyhow::anyhow!("cannot load RISC Zero's kernel: {e}"))?;
     machine.cpu.pc = device.kernel_entry;
     Ok(device)
+}
+
+/// A flat binary at address 0 (RV32), with the symbols (and, for
+/// [`Symbols`], the bytes) of the `symbols` ELF if given.
+///
+/// Errors: an unreadable or malformed symbols ELF.
+fn load_flat(bytes: &[u8], symbols: Option<&Path>) -> Result<(Program, Vec<u8>)> {
+    let mut program = Program::flat(
+        zkdbg_emulator::Xlen::X32,
+        0,
+        bytes.to_vec(),
+        bytes.len() as u64,
+    );
+    let Some(path) = symbols else {
+        return Ok((program, Vec::new()));
+    };
+    let elf = read_file(path, "--symbols")?;
+    let named = Program::parse(&elf)
+        .with_context(|| format!("cannot read symbols from {}", path.display()))?;
+    program.symbols = named.symbols;
+    program.absolute_symbols = named.absolute_symbols;
+    Ok((program, elf))
+}
+
+/// Airbender's oracle from the `--input` files (hex text, as its CLI's
+/// `--input-file` holds) and `--input-hex` strings, in order, and its RAM.
+///
+/// Errors: unreadable files, text that is not 8-digit hex words.
+fn install_airbender(opts: &ZkvmOptions, machine: &mut Machine) -> Result<AirbenderDevice> {
+    let mut oracle = Vec::new();
+    for (i, b) in opts.inputs.iter().enumerate() {
+        let text = match b {
+            Bytes::File(_) => String::from_utf8_lossy(&b.read("input")?).into_owned(),
+            Bytes::Literal(bytes) => bytes.iter().map(|x| format!("{x:02x}")).collect(),
+        };
+        let words = zkdbg_platforms::airbender::parse_oracle(&text)
+            .map_err(|e| anyhow::anyhow!("input {}: {e}", i + 1))?;
+        oracle.extend(words);
+    }
+    let program = machine.program.clone();
+    AirbenderDevice::install(oracle, segments(&program), &mut machine.mem)
+        .context("cannot map Airbender's RAM")
 }
 
 /// The bytes of each `--input`/`--input-hex`, in order.

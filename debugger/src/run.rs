@@ -292,6 +292,9 @@ impl RunReport {
             Device::Jolt(d) => Some(hex(&d.output(&m.mem))),
             Device::Sp1(d) => Some(hex(d.public_values())),
             Device::Risc0(d) => Some(hex(d.journal())),
+            Device::Airbender(_) => Some(hex(
+                &zkdbg_platforms::airbender::AirbenderDevice::output(&m.cpu),
+            )),
             Device::None => None,
         };
         let unconstrained = match &guest.os.device {
@@ -303,6 +306,7 @@ impl RunReport {
         let (sp1_clk, hint) = match &guest.os.device {
             Device::Sp1(d) => (d.clk(m.cpu.instret), d.input_hint()),
             Device::Risc0(d) => (None, d.input_hint()),
+            Device::Airbender(_) => (None, None),
             Device::Jolt(_) | Device::None => (None, None),
         };
         let padded_cycles = (platform == Platform::Jolt)

@@ -5,7 +5,7 @@
 //! file bytes copied and the rest (bss) zero-filled; executable segments are
 //! predecoded. Source: System V gABI, "Program Header" and "Symbol Table".
 
-use crate::memory::{MemError, Memory, Perm, GUARD_SIZE};
+use crate::memory::{MemError, Memory, Perm};
 use crate::Xlen;
 use object::{Object, ObjectSegment, ObjectSymbol, SegmentFlags, SymbolKind};
 
@@ -339,7 +339,8 @@ impl Program {
 
     /// A program of one readable, writable and executable segment of
     /// `mem_size` bytes at `base` starting with `image`, entered at `base`,
-    /// with no symbols (for tests and hand-assembled code).
+    /// with no symbols (for tests, hand-assembled code, and flat binaries
+    /// such as ZKsync Airbender's `app.bin`).
     pub fn flat(xlen: Xlen, base: u64, image: Vec<u8>, mem_size: u64) -> Program {
         let mem_size = mem_size.max(image.len() as u64);
         Program {
@@ -379,7 +380,7 @@ impl Program {
                 vaddr: s.vaddr,
                 error,
             };
-            if s.vaddr < GUARD_SIZE {
+            if s.vaddr < mem.guard() {
                 return Err(err(MemError::BadRange {
                     start: s.vaddr,
                     end: s.vaddr + s.mem_size,

@@ -257,6 +257,25 @@ pub trait Environment {
         None
     }
 
+    /// Serves a CSR instruction on a CSR the platform implements (ZKsync
+    /// Airbender's non-determinism CSR 0x7c0): `Some(Ok(old))` is the
+    /// value rd gets (the hart's CSRs are untouched), `Some(Err(why))` a
+    /// platform fault. `rd` is the destination register number, `value`
+    /// what the instruction would write (rs1, or its immediate), `writes`
+    /// whether it writes (csrrw, or csrrs/csrrc with a non-zero source).
+    /// `None` (the default): the hart's own CSRs.
+    fn csr(
+        &mut self,
+        csr: u16,
+        rd: usize,
+        value: u64,
+        writes: bool,
+        cpu: &mut Cpu,
+    ) -> Option<Result<u64, String>> {
+        let _ = (csr, rd, value, writes, cpu);
+        None
+    }
+
     /// Serves an `ecall` made with no trap handler installed (mtvec = 0) as
     /// the platform's own call (SP1: the syscall id in t0). May write
     /// registers (x0 must stay 0) and memory, never pc. The default:

@@ -82,6 +82,9 @@ pub struct Config {
     pub memory_limit: u64,
     /// What each instruction costs. Read when the machine is created.
     pub cost: CostModel,
+    /// Bytes from address 0 never mapped, so that null pointers fault
+    /// ([`crate::memory::GUARD_SIZE`]; 0 for programs loaded at address 0).
+    pub guard: u64,
 }
 
 impl Default for Config {
@@ -92,6 +95,7 @@ impl Default for Config {
             syscall_cycles: DEFAULT_SYSCALL_CYCLES,
             memory_limit: DEFAULT_MEMORY_LIMIT,
             cost: CostModel::INSTRUCTIONS,
+            guard: crate::memory::GUARD_SIZE,
         }
     }
 }
@@ -156,6 +160,7 @@ impl Machine {
     /// limit or touch the guard region.
     pub fn new(program: Arc<Program>, config: Config) -> Result<Machine, ElfError> {
         let mut mem = Memory::new(program.xlen, config.memory_limit);
+        mem.set_guard(config.guard);
         program.load_into(&mut mem)?;
         let cpu = Cpu::new(program.xlen, program.entry);
         Ok(Machine {
@@ -529,6 +534,14 @@ impl Machine {
                     _ => rs1_n as u64,
                 };
                 let writes = matches!(op, Op::Csrrw | Op::Csrrwi) || rs1_n != 0;
+                match env.csr(num, rd, src, writes, &mut self.cpu) {
+                    Some(Ok(old)) => {
+                        write_rd(&mut self.cpu, rd, old);
+                        return Ok(t);
+                    }
+                    Some(Err(why)) => return Err(refused(pc, insn, "csr", &why, None)),
+                    None => {}
+                }
                 let Some(old) = self.cpu.read_csr(num) else {
                     return Err(fault(self, FaultKind::IllegalInstruction));
                 };

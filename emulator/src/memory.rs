@@ -190,6 +190,9 @@ pub struct Memory {
     /// Demand-zero reservations (see [`Memory::reserve`]): first and last
     /// page and the permissions their pages get when first touched.
     reserved: Vec<(u64, u64, Perm)>,
+    /// Bytes from address 0 that are never mapped (see
+    /// [`Memory::set_guard`]).
+    guard: u64,
 }
 
 /// A range whose writes [`Memory`] records (see [`Memory::watch_writes`]).
@@ -228,7 +231,21 @@ impl Memory {
             code: CodeCache::default(),
             watches: Vec::new(),
             reserved: Vec::new(),
+            guard: GUARD_SIZE,
         }
+    }
+
+    /// Sets how many bytes from address 0 are never mapped (a whole number
+    /// of pages; [`GUARD_SIZE`] by default, so that null pointers fault): 0
+    /// for a platform whose programs load at address 0 (ZKsync Airbender).
+    /// Call before mapping anything.
+    pub fn set_guard(&mut self, bytes: u64) {
+        self.guard = bytes & !(PAGE_SIZE - 1);
+    }
+
+    /// Bytes from address 0 that are never mapped.
+    pub fn guard(&self) -> u64 {
+        self.guard
     }
 
     /// Reserves `addr..addr+len` as demand-zero memory with `perm`: its
@@ -456,7 +473,7 @@ impl Memory {
             start: addr,
             end: u64::MAX,
         })?;
-        if addr < GUARD_SIZE || end > self.address_space_end() {
+        if addr < self.guard || end > self.address_space_end() {
             return Err(MemError::BadRange { start: addr, end });
         }
         Ok((addr >> PAGE_SHIFT, (end - 1) >> PAGE_SHIFT))

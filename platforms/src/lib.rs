@@ -11,10 +11,13 @@
 //!   its virtual instructions and inlines, and its cycle count;
 //! - [`sp1`]: succinctlabs/sp1 v6: the syscall id in t0, input vectors,
 //!   public values, its precompiles;
-//! - [`risc0`]: risc0/risc0's user-mode ecall ABI (t0 kinds, SOFTWARE
-//!   calls by t6), stdin and the journal;
+//! - [`risc0`]: risc0/risc0: its v1compat kernel run in the guest, host
+//!   calls, stdin and the journal, and its paging and segment accounting;
+//! - [`airbender`]: matter-labs/zksync-airbender: flat binaries at 0, the
+//!   non-determinism CSR, output in x10..x17;
 //! - [`zeroos`]: the stack and heap a ZeroOS guest's linker symbols name.
 
+pub mod airbender;
 pub mod jolt;
 pub mod risc0;
 pub mod sp1;
@@ -37,19 +40,22 @@ pub enum Platform {
     /// SP1 v6: syscalls by t0, input vectors, public values, precompiles;
     /// cycles = retired instructions.
     Sp1,
-    /// RISC Zero: the user-mode ecall ABI served on the host, stdin, the
-    /// journal; cycles = retired user instructions (not RISC Zero's user
-    /// cycles yet).
+    /// RISC Zero: its v1compat kernel in the guest, stdin, the journal;
+    /// RISC Zero's user cycles (paging and segments from its model).
     Risc0,
+    /// ZKsync Airbender: flat binaries at address 0, the oracle CSR, the
+    /// output in x10..x17; cycles = instructions.
+    Airbender,
 }
 
 impl Platform {
     /// Every platform, in the order `--platform` lists them.
-    pub const ALL: [Platform; 4] = [
+    pub const ALL: [Platform; 5] = [
         Platform::Linux,
         Platform::Jolt,
         Platform::Sp1,
         Platform::Risc0,
+        Platform::Airbender,
     ];
 
     /// Its name on the command line and in reports.
@@ -59,6 +65,7 @@ impl Platform {
             Platform::Jolt => "jolt",
             Platform::Sp1 => "sp1",
             Platform::Risc0 => "risc0",
+            Platform::Airbender => "airbender",
         }
     }
 
@@ -71,7 +78,7 @@ impl Platform {
     pub fn cost_model(self) -> CostModel {
         match self {
             // SP1's cycles are its retired instructions (`global_clk`).
-            Platform::Linux | Platform::Sp1 => CostModel::INSTRUCTIONS,
+            Platform::Linux | Platform::Sp1 | Platform::Airbender => CostModel::INSTRUCTIONS,
             Platform::Risc0 => risc0::USER_CYCLES,
             Platform::Jolt => jolt::JOLT_CYCLES,
         }
@@ -87,6 +94,15 @@ impl Platform {
         }
     }
 
+    /// Bytes from address 0 never mapped (null pointers fault): none on
+    /// Airbender, whose programs load at 0.
+    pub fn guard(self) -> u64 {
+        match self {
+            Platform::Airbender => 0,
+            _ => zkdbg_emulator::memory::GUARD_SIZE,
+        }
+    }
+
     /// Whether a guest of `xlen` can run on it.
     pub fn supports(self, xlen: Xlen) -> bool {
         match self {
@@ -96,15 +112,15 @@ impl Platform {
             Platform::Jolt => xlen == Xlen::X64,
             // v6 is RV64IM, v3-v5 RV32IM.
             Platform::Sp1 => true,
-            // risc0-zkvm-platform: RV32IM.
-            Platform::Risc0 => xlen == Xlen::X32,
+            // risc0-zkvm-platform: RV32IM; Airbender: RV32IM.
+            Platform::Risc0 | Platform::Airbender => xlen == Xlen::X32,
         }
     }
 
     /// The platform's name for a custom instruction, if it has one.
     pub fn custom_name(self, insn: &Insn) -> Option<&'static str> {
         match self {
-            Platform::Linux | Platform::Sp1 | Platform::Risc0 => None,
+            Platform::Linux | Platform::Sp1 | Platform::Risc0 | Platform::Airbender => None,
             Platform::Jolt => jolt::insn::custom(insn).map(|j| j.name),
         }
     }
@@ -115,7 +131,7 @@ impl Platform {
     /// ecall ABI or for an unknown id.
     pub fn ecall_name(self, x: &[u64; 32]) -> Option<&'static str> {
         match self {
-            Platform::Linux | Platform::Jolt => None,
+            Platform::Linux | Platform::Jolt | Platform::Airbender => None,
             Platform::Sp1 => sp1::syscall(x[5]).map(|c| c.name),
             Platform::Risc0 => risc0::call_name(x[5], x[31]),
         }
@@ -125,7 +141,7 @@ impl Platform {
     /// `catch precompile` accept).
     pub fn inline_names(self) -> Vec<&'static str> {
         match self {
-            Platform::Linux => Vec::new(),
+            Platform::Linux | Platform::Airbender => Vec::new(),
             Platform::Sp1 => sp1::call_names(),
             Platform::Risc0 => risc0::call_names(),
             Platform::Jolt => jolt::insn::INLINES.iter().map(|e| e.2.name).collect(),
@@ -136,7 +152,7 @@ impl Platform {
     /// (`None`: not one of its instructions).
     pub fn disassemble_custom(self, insn: &Insn) -> Option<String> {
         match self {
-            Platform::Linux | Platform::Sp1 | Platform::Risc0 => None,
+            Platform::Linux | Platform::Sp1 | Platform::Risc0 | Platform::Airbender => None,
             Platform::Jolt => jolt::insn::disassemble(insn),
         }
     }
@@ -259,6 +275,8 @@ pub enum Device {
     Sp1(sp1::Sp1Device),
     /// RISC Zero's stdin, journal and ecalls.
     Risc0(risc0::Risc0Device),
+    /// Airbender's oracle and UART.
+    Airbender(airbender::AirbenderDevice),
 }
 
 /// The environment a guest runs with: zeroos (Linux syscalls, console
@@ -279,6 +297,7 @@ impl PlatformOs {
             Device::Jolt(_) => Platform::Jolt,
             Device::Sp1(_) => Platform::Sp1,
             Device::Risc0(_) => Platform::Risc0,
+            Device::Airbender(_) => Platform::Airbender,
         }
     }
 }
@@ -390,9 +409,37 @@ impl Environment for PlatformOs {
         }
     }
 
+    fn csr(
+        &mut self,
+        csr: u16,
+        rd: usize,
+        value: u64,
+        writes: bool,
+        cpu: &mut Cpu,
+    ) -> Option<Result<u64, String>> {
+        let Device::Airbender(d) = &mut self.device else {
+            return None;
+        };
+        match d.csr(csr, rd, value, writes)? {
+            airbender::CsrAccess::Done(v, text) => {
+                if let Some(mut text) = text {
+                    text.push(b'\n');
+                    self.zeroos.host_print(&text, false);
+                }
+                let _ = cpu;
+                Some(Ok(v))
+            }
+            airbender::CsrAccess::Fault(why) => Some(Err(why)),
+        }
+    }
+
     fn host_syscalls(&self) -> Option<&'static str> {
         match self.device {
             Device::None | Device::Sp1(_) | Device::Risc0(_) => None,
+            Device::Airbender(_) => Some(
+                "ecall: ZKsync Airbender serves no calls on the host (programs talk to its oracle \
+                 through CSR 0x7c0)",
+            ),
             // Jolt's `ecall` jumps to the trap handler the guest installed
             // (crates/jolt-program/src/expand/control_flow/ecall.rs); there
             // are no host syscalls.
@@ -405,14 +452,16 @@ impl Environment for PlatformOs {
 
     fn csr_refused(&self, op: Op, csr: u16) -> Option<String> {
         match self.device {
-            Device::None | Device::Sp1(_) | Device::Risc0(_) => None,
+            Device::None | Device::Sp1(_) | Device::Risc0(_) | Device::Airbender(_) => None,
             Device::Jolt(_) => jolt::insn::csr_refused(op, csr),
         }
     }
 
     fn custom(&mut self, insn: &Insn, _pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> CustomResult {
         match &mut self.device {
-            Device::None | Device::Sp1(_) | Device::Risc0(_) => CustomResult::Unknown,
+            Device::None | Device::Sp1(_) | Device::Risc0(_) | Device::Airbender(_) => {
+                CustomResult::Unknown
+            }
             Device::Jolt(d) => d.serve(insn, cpu, mem),
         }
     }

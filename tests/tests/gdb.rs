@@ -809,3 +809,44 @@ fn risc0_guest_breaks_by_name_steps_over_the_kernel_and_catches_sha() {
     );
     has(&out, "[Inferior 1 (process 1) exited normally]");
 }
+
+/// A flat Airbender binary under gdb, named by its ELF (`--symbols`):
+/// break in main, step, read the output registers at the final `j .`.
+#[test]
+fn airbender_flat_binary_breaks_steps_and_shows_the_output_registers() {
+    let bin = repo().join("guests/bin/airbender/fib.bin");
+    let elf = repo().join("guests/bin/airbender/fib.elf");
+    let stub = Stub::start(
+        &bin,
+        &[
+            "--once",
+            "--platform",
+            "airbender",
+            "--symbols",
+            elf.to_str().unwrap(),
+        ],
+    );
+    let out = stub.gdb(
+        Some(&elf),
+        &[
+            "break main",
+            "continue",
+            "bt",
+            "next",
+            "break finish",
+            "continue",
+            "p/x r0",
+            "p r1",
+            "continue",
+        ],
+    );
+    has(&out, "Breakpoint 1, main () at guests/airbender/fib.c:");
+    has(
+        &out,
+        "Breakpoint 2, finish (r1=10, r0=144) at guests/airbender/fib.c:",
+    );
+    has(&out, "$1 = 0x90");
+    has(&out, "$2 = 10");
+    // The final `j .` ends the run.
+    has(&out, "[Inferior 1 (process 1) exited normally]");
+}

@@ -13,7 +13,7 @@ use zkdbg_platforms::Platform;
 /// Guest options shared by `run`, `profile`, `trace`, `gdb` and `tui`.
 #[derive(clap::Args, Clone, Debug)]
 pub struct GuestArgs {
-    /// The guest ELF (RV32 or RV64, little-endian, statically linked).
+    /// The guest ELF (RV32 or RV64, little-endian, statically linked), or with --platform airbender a flat binary (app.bin).
     pub elf: PathBuf,
     /// File whose bytes the guest reads as stdin (default: empty).
     #[arg(long, value_name = "FILE")]
@@ -45,7 +45,7 @@ pub struct GuestArgs {
 /// The zkVM platform options shared by every subcommand.
 #[derive(clap::Args, Clone, Debug)]
 pub struct PlatformArgs {
-    /// The zkVM platform: auto (recognise it from the ELF), linux, jolt, sp1, risc0.
+    /// The zkVM platform: auto (recognise it from the ELF), linux, jolt, sp1, risc0, airbender.
     #[arg(long, value_name = "NAME", default_value = "auto", value_parser = parse_platform)]
     pub platform: PlatformArg,
     /// The guest's input, as its zkVM's host writes it (Jolt: the
@@ -53,9 +53,13 @@ pub struct PlatformArgs {
     /// one input vector per --input, as SP1Stdin::write_vec, e.g. bincode
     /// of what `sp1_zkvm::io::read` reads; RISC Zero: the guest's stdin,
     /// the --input files one after the other, as ExecutorEnv::write's
-    /// word serialization).
+    /// word serialization; Airbender: the oracle as its CLI's
+    /// --input-file holds it, hex words of 8 digits).
     #[arg(long, value_name = "FILE", conflicts_with = "input_hex")]
     pub input: Vec<PathBuf>,
+    /// An ELF with the symbols and DWARF of a flat binary (Airbender: app.elf for app.bin).
+    #[arg(long, value_name = "ELF")]
+    pub symbols: Option<PathBuf>,
     /// The guest's input as hex bytes (e.g. 0a0b); repeatable as --input.
     #[arg(long, value_name = "HEX", value_parser = parse_hex)]
     pub input_hex: Vec<HexBytes>,
@@ -155,6 +159,7 @@ impl From<GuestArgs> for GuestOptions {
                 PlatformArg::Auto => None,
                 PlatformArg::Named(p) => Some(p),
             },
+            symbols: a.zkvm.symbols,
             zkvm: ZkvmOptions {
                 inputs: a
                     .zkvm

@@ -1,0 +1,104 @@
+//! The `airbender` platform end to end: ZKsync Airbender's flat binaries
+//! loaded at address 0, the oracle (CSR 0x7c0) as input and UART, the
+//! output in x10..x17, on the bundled `guests/airbender/fib.c` (written to
+//! Airbender's conventions, after its examples/basic_fibonacci).
+
+use zkdbg_tests::*;
+
+fn bin() -> String {
+    let p = repo().join("guests/bin/airbender/fib.bin");
+    p.to_str().unwrap().to_string()
+}
+
+fn symbols() -> String {
+    let p = repo().join("guests/bin/airbender/fib.elf");
+    p.to_str().unwrap().to_string()
+}
+
+/// `n` iterations of the example's loop (a = b = 1; c = a + b ...): b.
+fn fib_loop(n: u32) -> u32 {
+    let (mut a, mut b) = (1u32, 1u32);
+    for _ in 0..n {
+        (a, b) = (b, a.wrapping_add(b));
+    }
+    b
+}
+
+fn words_hex(w: &[u32]) -> String {
+    w.iter()
+        .flat_map(|x| x.to_le_bytes())
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn fibonacci_outputs_in_a0_a7_as_airbenders_simulator_reads_them() {
+    // No oracle: the example's 10 rounds, a0 = 144.
+    let (o, j) = run_report("airbender", &[&bin(), "--platform", "airbender"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(j["output"], words_hex(&[144, 10, 0, 0, 0, 0, 0, 0]));
+    assert_eq!(j["platform"], "airbender");
+    assert_eq!(j["halt_reason"], "jump-to-self");
+    assert_eq!(j["cycles"], j["instructions"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("fib rounds: 10"));
+    // The oracle as Airbender's CLI takes it: 8 hex digits per word.
+    let dir = tempdir("airbender");
+    let input = dir.join("input.txt");
+    std::fs::write(&input, "00000014\n").unwrap();
+    for args in [
+        vec!["--input", input.to_str().unwrap()],
+        vec!["--input-hex", "00000014"],
+    ] {
+        let mut a = vec![bin(), "--platform".into(), "airbender".into()];
+        a.extend(args.iter().map(|s| s.to_string()));
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let (o, j) = run_report("airbender", &a);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            j["output"],
+            words_hex(&[fib_loop(20), 20, 0, 0, 0, 0, 0, 0])
+        );
+        assert!(String::from_utf8_lossy(&o.stdout).contains("fib rounds: 20"));
+    }
+}
+
+#[test]
+fn symbols_name_the_flat_binarys_code_and_bad_inputs_are_clear() {
+    // --symbols: profiles name main.
+    let dir = tempdir("airbender-profile");
+    let folded = dir.join("p.folded");
+    let o = zkdbg(&[
+        "profile",
+        &bin(),
+        "--platform",
+        "airbender",
+        "--symbols",
+        &symbols(),
+        "--folded",
+        folded.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&folded).unwrap();
+    assert!(
+        text.lines().any(|l| l.starts_with("_start;main ")),
+        "{text}"
+    );
+    // A flat binary without --platform: a hint.
+    let o = zkdbg(&["run", &bin()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--platform airbender"), "{err}");
+    // An oracle that is not 8-digit words; --symbols on an ELF.
+    let o = zkdbg(&[
+        "run",
+        &bin(),
+        "--platform",
+        "airbender",
+        "--input-hex",
+        "0014",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("words of 8 hex digits"), "{err}");
+    let o = zkdbg(&["run", &symbols(), "--symbols", &symbols()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--symbols names a flat binary"), "{err}");
+}
