@@ -581,14 +581,11 @@ impl Sp1Device {
     }
 
     /// ENTER_UNCONSTRAINED (SP1 6.10.0: sp1-jit `context.rs`
-    /// `enter_unconstrained`): saves pc, the registers and memory, returns
-    /// 1 in t0; the block runs on a copy.
+    /// `enter_unconstrained`; 5.2.4: `syscalls/unconstrained.rs`, the same
+    /// rules): saves pc, the registers and memory, returns 1 in t0; the
+    /// block runs on a copy.
     fn enter_unconstrained(&mut self, cpu: &mut Cpu, mem: &mut Memory) -> EcallResult {
         let name = "ENTER_UNCONSTRAINED";
-        if self.word == 4 {
-            let message = "unconstrained blocks of SP1 v3-v5 guests are not executed by zkdbg yet";
-            return EcallResult::fault(name, message.to_string(), None);
-        }
         // The copy counts against --memory-limit while the block runs.
         let used = mem.used_bytes();
         if used > mem.available_bytes() {

@@ -4,9 +4,10 @@
 //! SHA_COMPRESS precompiles, permutes a Keccak state seeded with the
 //! digest through KECCAK_PERMUTE, multiplies two 256-bit numbers modulo a
 //! prime through UINT256_MUL, doubles Ed25519's base point (decompressed
-//! from its y by ED_DECOMPRESS, added to itself by ED_ADD), and commits the
-//! digest, the first Keccak lane, the product and the doubled point's x.
-//! `rounds == 0` panics (the panic path).
+//! from its y by ED_DECOMPRESS, added to itself by ED_ADD), gets the
+//! digest's byte sum as a hint computed in an unconstrained block, and
+//! commits the digest, the first Keccak lane, the product, the doubled
+//! point's x and the byte sum. `rounds == 0` panics (the panic path).
 #![no_main]
 sp1_zkvm::entrypoint!(main);
 
@@ -96,8 +97,17 @@ fn main() {
     y_and_modulus[15] = u32::MAX >> 1;
     syscall_uint256_mulmod(&mut x, y_and_modulus.as_ptr() as *const [u32; 8]);
     let two_b = ed25519_double_base();
+    // The byte sum, computed unconstrained (memory and registers roll
+    // back; the hint stays) and checked constrained.
+    sp1_zkvm::lib::unconstrained! {
+        let sum: u32 = digest.iter().map(|&b| u32::from(b)).sum();
+        sp1_zkvm::io::hint(&sum);
+    }
+    let sum: u32 = sp1_zkvm::io::read();
+    assert_eq!(sum, digest.iter().map(|&b| u32::from(b)).sum::<u32>());
     sp1_zkvm::io::commit(&digest);
     sp1_zkvm::io::commit(&keccak[0]);
     sp1_zkvm::io::commit(&x);
     sp1_zkvm::io::commit(&<[u32; 8]>::try_from(&two_b[..8]).unwrap());
+    sp1_zkvm::io::commit(&sum);
 }
