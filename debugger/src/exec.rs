@@ -7,13 +7,14 @@ use std::time::{Duration, Instant};
 use zkdbg_emulator::{Machine, Observer, StopReason};
 
 /// Runs `guest` to its end under `obs` (see [`run_to_end`]); on RISC
-/// Zero, RISC Zero's paging model watches too and its totals land in
+/// Zero, RISC Zero's paging model watches too (`obs` gets its cycles as
+/// `[paging]` platform cycles) and its totals land in
 /// `guest.risc0_cycles`.
 pub fn run_guest<O: Observer>(guest: &mut crate::guest::Guest, obs: &mut O) -> (StopReason, f64) {
     if guest.platform.platform == zkdbg_platforms::Platform::Risc0 {
-        let mut both = (obs, zkdbg_platforms::risc0::pager::Pager::default());
-        let r = run_to_end(&mut guest.machine, &mut guest.os, &mut both);
-        guest.risc0_cycles = Some(both.1.totals());
+        let mut paged = zkdbg_platforms::risc0::pager::Paged::new(obs);
+        let r = run_to_end(&mut guest.machine, &mut guest.os, &mut paged);
+        guest.risc0_cycles = Some(paged.pager.totals());
         r
     } else {
         run_to_end(&mut guest.machine, &mut guest.os, obs)

@@ -204,6 +204,13 @@ pub trait Observer {
     /// (Linux `write`s are seen through [`Observer::syscall_enter`].)
     #[inline(always)]
     fn guest_output(&mut self, _cpu: &Cpu, _fd: u32, _bytes: &[u8]) {}
+
+    /// Cycles a platform's cost model charges beyond the instructions'
+    /// (RISC Zero's paging), at the instruction that just retired, under
+    /// the frame `frame` (e.g. `[paging]`). Not in [`Observer::retired`]'s
+    /// cycles nor in the hart's cycle counter.
+    #[inline(always)]
+    fn platform_cycles(&mut self, _cpu: &Cpu, _frame: &'static str, _cycles: u64) {}
 }
 
 /// A custom instruction or platform call served by the platform (see
@@ -295,6 +302,10 @@ impl<O: Observer + ?Sized> Observer for &mut O {
     fn guest_output(&mut self, cpu: &Cpu, fd: u32, bytes: &[u8]) {
         (**self).guest_output(cpu, fd, bytes)
     }
+    #[inline(always)]
+    fn platform_cycles(&mut self, cpu: &Cpu, frame: &'static str, cycles: u64) {
+        (**self).platform_cycles(cpu, frame, cycles)
+    }
 }
 
 /// Two observers, each seeing every event (`a` first). A stop asked for
@@ -373,6 +384,11 @@ impl<A: Observer, B: Observer> Observer for (A, B) {
     fn guest_output(&mut self, cpu: &Cpu, fd: u32, bytes: &[u8]) {
         self.0.guest_output(cpu, fd, bytes);
         self.1.guest_output(cpu, fd, bytes);
+    }
+    #[inline(always)]
+    fn platform_cycles(&mut self, cpu: &Cpu, frame: &'static str, cycles: u64) {
+        self.0.platform_cycles(cpu, frame, cycles);
+        self.1.platform_cycles(cpu, frame, cycles);
     }
 }
 

@@ -590,6 +590,15 @@ impl Observer for Profiler {
         s.bytes += bytes;
     }
 
+    fn platform_cycles(&mut self, _cpu: &Cpu, frame: &'static str, cycles: u64) {
+        // A child of the node the last instruction went to.
+        self.flush();
+        let name = self.sym.intern(frame);
+        let node = self.child(self.cur, name);
+        self.nodes[node as usize].self_cycles += cycles;
+        self.cycles += cycles;
+    }
+
     fn custom(&mut self, _cpu: &Cpu, event: &CustomEvent) {
         if let Some(tag) = event.kind.tag() {
             self.pending = Some(self.sym.intern(&format!("[{tag}] {}", event.name)));

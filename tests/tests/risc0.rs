@@ -151,9 +151,16 @@ fn profile_and_trace_show_the_sha_ecall_and_syscalls() {
     assert!(count("[precompile] SHA") >= 2, "{text}");
     assert!(count("[syscall] SYS_READ") >= 1, "{text}");
     assert_eq!(count("[syscall] HALT"), 1, "{text}");
+    // User cycles plus paging, each page-in or page-out a `[paging]`
+    // frame where it happened; the kernel one `[kernel]` frame under the
+    // call that entered it.
     let total = folded_cycles(&text, None);
     let (_, j) = run_report(&[&elf(), "--input-hex", &input]);
-    assert_eq!(total, j["cycles"].as_u64().unwrap());
+    let paging = j["risc0"]["paging_cycles"].as_u64().unwrap();
+    assert_eq!(total, j["cycles"].as_u64().unwrap() + paging);
+    assert_eq!(count("[paging]"), paging, "{text}");
+    assert!(text.contains("[syscall] SYS_READ;[kernel] "), "{text}");
+    assert!(!text.contains("[kernel];[kernel]"), "{text}");
     let o = zkdbg(&["trace", &elf(), "--input-hex", &input, "--format", "strace"]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("[precompile] SHA("), "{err}");

@@ -211,6 +211,11 @@ impl Pager {
         p.closed
     }
 
+    /// Paging cycles so far, every segment's (grows monotonically).
+    pub fn paging_so_far(&self) -> u64 {
+        self.closed.paging + u64::from(self.paging)
+    }
+
     fn access(&mut self, addr: u64, write: bool) {
         if self.check {
             self.split_if_full();
@@ -239,6 +244,103 @@ impl Observer for Pager {
     fn mem_access(&mut self, a: &MemAccess) -> bool {
         self.access(a.addr, a.kind == AccessKind::Write);
         false
+    }
+}
+
+/// An observer with RISC Zero's paging model beside it: `inner` sees every
+/// event, and after each instruction whose accesses paged, the paging
+/// cycles as [`Observer::platform_cycles`] under `[paging]` (profiles show
+/// where paging happens).
+pub struct Paged<O> {
+    /// The observer watched for.
+    pub inner: O,
+    /// The model.
+    pub pager: Pager,
+    /// Paging cycles already reported.
+    reported: u64,
+}
+
+impl<O: Observer> Paged<O> {
+    /// `inner` with a fresh session's model.
+    pub fn new(inner: O) -> Paged<O> {
+        Paged {
+            inner,
+            pager: Pager::default(),
+            reported: 0,
+        }
+    }
+}
+
+impl<O: Observer> Observer for Paged<O> {
+    const RETIRED_RUNS: bool = false;
+    const FILTERS_BLOCKS: bool = O::FILTERS_BLOCKS;
+    #[inline(always)]
+    fn may_stop_in(&mut self, cpu: &Cpu, start: u64, end: u64) -> bool {
+        self.inner.may_stop_in(cpu, start, end)
+    }
+    #[inline(always)]
+    fn before_insn(&mut self, cpu: &Cpu, pc: u64, insn: &Insn) -> bool {
+        self.inner.before_insn(cpu, pc, insn)
+    }
+    #[inline(always)]
+    fn retired(&mut self, cpu: &Cpu, pc: u64, insn: &Insn, cycles: u64) {
+        self.pager.retired(cpu, pc, insn, cycles);
+        if O::RETIRED_RUNS {
+            self.inner.retired_run(cpu, 1, cycles);
+        } else {
+            self.inner.retired(cpu, pc, insn, cycles);
+        }
+        let paging = self.pager.paging_so_far();
+        if paging != self.reported {
+            self.inner
+                .platform_cycles(cpu, "[paging]", paging - self.reported);
+            self.reported = paging;
+        }
+    }
+    #[inline(always)]
+    fn transfer(&mut self, cpu: &Cpu, t: &zkdbg_emulator::Transfer) {
+        self.inner.transfer(cpu, t)
+    }
+    #[inline(always)]
+    fn mem_access(&mut self, a: &MemAccess) -> bool {
+        self.pager.mem_access(a);
+        self.inner.mem_access(a)
+    }
+    fn syscall_enter(
+        &mut self,
+        cpu: &Cpu,
+        mem: &zkdbg_emulator::Memory,
+        req: &zkdbg_emulator::SyscallRequest,
+    ) {
+        self.inner.syscall_enter(cpu, mem, req)
+    }
+    fn syscall_exit(
+        &mut self,
+        cpu: &Cpu,
+        mem: &zkdbg_emulator::Memory,
+        req: &zkdbg_emulator::SyscallRequest,
+        res: &zkdbg_emulator::SyscallResult,
+        cycles: u64,
+    ) {
+        self.inner.syscall_exit(cpu, mem, req, res, cycles)
+    }
+    fn trap(&mut self, cpu: &Cpu, trap: &zkdbg_emulator::TrapEvent) {
+        self.inner.trap(cpu, trap)
+    }
+    fn trap_return(&mut self, cpu: &Cpu, pc: u64, to: u64) {
+        self.inner.trap_return(cpu, pc, to)
+    }
+    fn host_call(&mut self, cpu: &Cpu, call: &zkdbg_emulator::HostCall) {
+        self.inner.host_call(cpu, call)
+    }
+    fn custom(&mut self, cpu: &Cpu, event: &zkdbg_emulator::CustomEvent) {
+        self.inner.custom(cpu, event)
+    }
+    fn guest_output(&mut self, cpu: &Cpu, fd: u32, bytes: &[u8]) {
+        self.inner.guest_output(cpu, fd, bytes)
+    }
+    fn platform_cycles(&mut self, cpu: &Cpu, frame: &'static str, cycles: u64) {
+        self.inner.platform_cycles(cpu, frame, cycles)
     }
 }
 
