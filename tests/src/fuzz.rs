@@ -22,12 +22,13 @@ use zkdbg_emulator::{Config, Environment, Machine, Memory, Program, SyscallReque
 pub type Target = fn(&[u8]);
 
 /// Every target, by name.
-pub const TARGETS: [(&str, Target); 5] = [
+pub const TARGETS: [(&str, Target); 6] = [
     ("elf", elf),
     ("syscalls", syscalls),
     ("dwarf", dwarf),
     ("gdb", gdb),
     ("isa", isa),
+    ("platform", platform_calls),
 ];
 
 /// Memory limit of the guests the targets run (bytes).
@@ -39,6 +40,140 @@ fn guest_bytes(arch: &str, name: &str) -> Vec<u8> {
 
 fn pick<'a, T>(u: &mut Unstructured, items: &'a [T]) -> &'a T {
     &items[u.choose_index(items.len()).unwrap_or(0)]
+}
+
+/// zkVM platform calls with arbitrary registers and memory: up to 48 SP1
+/// syscalls and precompiles (both XLENs, ids from SP1's table or any),
+/// RISC Zero user `ecall`s, kernel host calls and `mret`s in any order,
+/// or Airbender CSR accesses; arguments are edge values, small numbers,
+/// pointers into memory or anything. Every call must end in a result or
+/// a clear fault: no host panic, guest memory within its limit.
+pub fn platform_calls(data: &[u8]) {
+    use zkdbg_emulator::{Cpu, EcallResult};
+    use zkdbg_platforms::{airbender, risc0, sp1};
+    let mut u = Unstructured::new(data);
+    let edges = [
+        0u64,
+        1,
+        4,
+        8,
+        64,
+        0x1_0000,
+        0x20_0400,
+        0x20_0800,
+        0x7800_0000,
+        0xc000_0000,
+        0xffff_0000,
+        0xffff_0200,
+        0xffff_1000,
+        u32::MAX as u64,
+        u64::MAX,
+        1 << 46,
+        1 << 47,
+    ];
+    let val = |u: &mut Unstructured| -> u64 {
+        match u.choose_index(3).unwrap_or(0) {
+            0 => *pick(u, &edges),
+            1 => u.int_in_range(0..=64u64).unwrap_or(0),
+            _ => u.arbitrary().unwrap_or(0),
+        }
+    };
+    let mut console = |_fd: u32, _b: &[u8], _m: &mut Memory| Ok(());
+    match u.choose_index(3).unwrap_or(0) {
+        0 => {
+            let xlen = if u.ratio(1, 2).unwrap_or(true) {
+                Xlen::X64
+            } else {
+                Xlen::X32
+            };
+            let image = if xlen == Xlen::X64 {
+                sp1::STACK_TOP
+            } else {
+                0x20_0800
+            };
+            let mut mem = Memory::new(xlen, LIMIT);
+            let inputs = vec![vec![1u8; 16], vec![]];
+            let Ok(mut d) = sp1::Sp1Device::install(inputs, [(image, 0x1000)], None, &mut mem)
+            else {
+                return;
+            };
+            let mut cpu = Cpu::new(xlen, image);
+            for _ in 0..u.int_in_range(1..=48).unwrap_or(1) {
+                cpu.x[5] = if u.ratio(1, 8).unwrap_or(false) {
+                    val(&mut u)
+                } else {
+                    u64::from(pick(&mut u, sp1::SYSCALLS).code)
+                };
+                for r in 10..15 {
+                    cpu.x[r] = xlen.truncate(val(&mut u));
+                }
+                let r = d.serve(&mut cpu, &mut mem, &mut console);
+                assert!(mem.used_bytes() <= LIMIT, "{r:?}");
+                if matches!(r, EcallResult::Halt { .. }) {
+                    break;
+                }
+            }
+        }
+        1 => {
+            let mut mem = Memory::new(Xlen::X32, LIMIT);
+            let Ok(mut d) = risc0::Risc0Device::install(
+                risc0::V1COMPAT_KERNEL,
+                vec![3; 40],
+                0,
+                0x20_0800,
+                [(0x20_0800, 0x1000)],
+                &mut mem,
+            ) else {
+                return;
+            };
+            let mut cpu = Cpu::new(Xlen::X32, d.kernel_entry);
+            // Names software syscalls can point at.
+            let name = b"risc0_zkvm_platform::syscall::nr::SYS_READ\0";
+            mem.write_bytes(0x30_0000, name).unwrap();
+            for _ in 0..u.int_in_range(1..=48).unwrap_or(1) {
+                for r in [5, 10, 11, 12, 13, 14, 15, 17, 31] {
+                    cpu.x[r] = val(&mut u) & 0xffff_ffff;
+                }
+                if u.ratio(1, 4).unwrap_or(false) {
+                    cpu.x[10] = 0x30_0000;
+                    cpu.x[17] = risc0::HOST_READ;
+                }
+                for at in [risc0::MEPC_ADDR, risc0::ECALL_DISPATCH_ADDR] {
+                    if u.ratio(1, 4).unwrap_or(false) {
+                        let w = val(&mut u) as u32;
+                        mem.write_bytes(at, &w.to_le_bytes()).unwrap();
+                    }
+                }
+                if u.ratio(1, 4).unwrap_or(false) {
+                    let _ = d.mret(&mut cpu, &mut mem);
+                    continue;
+                }
+                let pc = cpu.pc;
+                let r = d.serve(pc, &mut cpu, &mut mem, &mut console);
+                assert!(mem.used_bytes() <= LIMIT, "{r:?}");
+                if matches!(r, EcallResult::Halt { .. }) {
+                    break;
+                }
+            }
+        }
+        _ => {
+            let mut mem = Memory::new(Xlen::X32, LIMIT);
+            mem.set_guard(0);
+            let Ok(mut d) = airbender::AirbenderDevice::install(vec![1, 2, 3], [(0, 16)], &mut mem)
+            else {
+                return;
+            };
+            for _ in 0..u.int_in_range(1..=200).unwrap_or(1) {
+                let csr = if u.ratio(1, 2).unwrap_or(true) {
+                    0x7c0
+                } else {
+                    u.int_in_range(0x7b0..=0x800u16).unwrap_or(0x7c0)
+                };
+                let rd = u.int_in_range(0..=31usize).unwrap_or(0);
+                let _ = d.csr(csr, rd, val(&mut u), u.arbitrary().unwrap_or(true));
+            }
+        }
+    }
 }
 
 /// ELF parsing, loading and a bounded run (200,000 instructions) of a
