@@ -579,6 +579,8 @@ impl Machine {
             Some(Ok((to, returns))) => {
                 self.cpu.x[0] = 0;
                 let kind = if returns {
+                    // The end of the call EcallResult::Enter began.
+                    obs.trap_return(&self.cpu, pc, to);
                     TransferKind::Return
                 } else {
                     TransferKind::Jump
@@ -687,6 +689,7 @@ impl Machine {
                 obs.custom(
                     &self.cpu,
                     &CustomEvent {
+                        enters_kernel: false,
                         pc,
                         name,
                         cycles: cost,
@@ -793,6 +796,7 @@ impl Machine {
         obs.custom(
             &self.cpu,
             &CustomEvent {
+                enters_kernel: served.enter.is_some(),
                 pc,
                 name,
                 cycles: cost.saturating_add(served.extra),

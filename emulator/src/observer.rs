@@ -231,6 +231,9 @@ pub struct CustomEvent {
     /// The arguments as the platform decodes them (platform calls by
     /// `ecall`), if it does.
     pub args: Option<Vec<crate::CallArg>>,
+    /// The platform's kernel, in the guest, takes the call from here (RISC
+    /// Zero): it ends at the next [`Observer::trap_return`].
+    pub enters_kernel: bool,
 }
 
 /// The no-op observer.

@@ -618,6 +618,10 @@ impl Observer for Tracer {
             CustomKind::Syscall => RecordKind::PlatformSyscall,
         };
         let (function, location) = self.place(cpu.pc);
+        if event.enters_kernel {
+            // Its cycles are counted at the kernel's return.
+            self.in_kernel.push(self.pushed);
+        }
         self.push(Record {
             cycle: cpu.cycle,
             pc: cpu.pc,

@@ -165,6 +165,21 @@ fn profile_and_trace_show_the_sha_ecall_and_syscalls() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("[precompile] SHA("), "{err}");
     assert!(err.contains("[platform] SYS_READ(0, 0x"), "{err}");
+    // A call's cycles run from its ecall to the kernel's mret.
+    let read = err
+        .lines()
+        .find(|l| l.contains("[platform] SYS_READ("))
+        .unwrap();
+    let cycles: u64 = read
+        .rsplit('<')
+        .next()
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(cycles > 20, "{read}");
     assert!(
         err.contains("[platform] SYS_WRITE(1, \"hashing 3 bytes 2 times\\n\", 24)"),
         "{err}"
