@@ -11,8 +11,8 @@ use zkdbg_emulator::{Machine, Observer, StopReason};
 /// `[paging]` platform cycles) and its totals land in
 /// `guest.risc0_cycles`.
 pub fn run_guest<O: Observer>(guest: &mut crate::guest::Guest, obs: &mut O) -> (StopReason, f64) {
-    if guest.platform.platform == zkdbg_platforms::Platform::Risc0 {
-        let mut paged = zkdbg_platforms::risc0::pager::Paged::new(obs);
+    if let zkdbg_platforms::Device::Risc0(d) = &guest.os.device {
+        let mut paged = zkdbg_platforms::risc0::pager::Paged::new(obs, d.segment_po2);
         let r = run_to_end(&mut guest.machine, &mut guest.os, &mut paged);
         guest.risc0_cycles = Some(paged.pager.totals());
         r

@@ -59,6 +59,9 @@ pub struct ZkvmOptions {
     pub advice_tape: Option<PathBuf>,
     /// SP1: a bincode-serialized `SP1Stdin` whose vectors are the inputs.
     pub sp1_stdin: Option<PathBuf>,
+    /// RISC Zero: log2 of its segment size in cycles (`None`: 20, as
+    /// risc0-zkvm).
+    pub risc0_segment_po2: Option<u32>,
     /// Sizes in bytes as `#[jolt::provable(...)]` sets them (the program
     /// size is read from the ELF).
     pub jolt_memory: MemoryConfig,
@@ -72,6 +75,7 @@ impl Default for ZkvmOptions {
             untrusted_advice: None,
             advice_tape: None,
             sp1_stdin: None,
+            risc0_segment_po2: None,
             jolt_memory: MemoryConfig::with_program_size(0),
         }
     }
@@ -219,6 +223,12 @@ impl Guest {
         let mut machine = Machine::new(program.clone(), config)
             .with_context(|| format!("cannot load {}", args.elf.display()))?;
         map_zeroos_reservations(&mut machine)?;
+        if args.zkvm.risc0_segment_po2.is_some() && platform.platform != Platform::Risc0 {
+            bail!(
+                "--segment-po2 sizes RISC Zero's segments; this guest runs on the {} platform",
+                platform.platform
+            );
+        }
         if args.zkvm.sp1_stdin.is_some() && platform.platform != Platform::Sp1 {
             bail!(
                 "--sp1-stdin is an SP1 guest's input; this guest runs on the {} platform",
@@ -415,6 +425,10 @@ fn install_risc0(
         &mut machine.mem,
     )
     .map_err(|e| anyhow::anyhow!("cannot load RISC Zero's kernel: {e}"))?;
+    let mut device = device;
+    if let Some(po2) = args.zkvm.risc0_segment_po2 {
+        device.segment_po2 = po2;
+    }
     machine.cpu.pc = device.kernel_entry;
     Ok(device)
 }

@@ -196,6 +196,10 @@ pub struct Risc0Report {
     pub total_cycles: u64,
     /// Segments.
     pub segments: u64,
+    /// Why RISC Zero's executor would stop, when it would (a segment size
+    /// too small for an instruction's cycles); the figures stop there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// The JSON report of `zkdbg run --report`. Deterministic: the same ELF and
@@ -339,6 +343,12 @@ impl RunReport {
                 reserved_cycles: c.reserved,
                 total_cycles: c.total,
                 segments: c.segments,
+                error: c.too_small_at.map(|pc| {
+                    format!(
+                        "segment limit too small for the instruction at pc {pc:#x}: RISC Zero's \
+                         executor stops there (raise --segment-po2)"
+                    )
+                }),
             }),
             syscalls: stats.total,
             unknown_syscalls,
@@ -369,6 +379,9 @@ impl RunReport {
                 r.segments,
                 if r.segments == 1 { "" } else { "s" }
             );
+            if r.error.is_some() {
+                s += " (segment limit too small: see the report)";
+            }
         } else if self.cycle_unit == "instructions" {
             s += &format!("{} cycles | {} syscalls", self.cycles, self.syscalls);
         } else {

@@ -249,6 +249,9 @@ pub struct Risc0Device {
     pub kernel_entry: u64,
     /// The kernel has entered the user program.
     booted: bool,
+    /// log2 of the segment size in cycles (risc0-zkvm's
+    /// `segment_limit_po2`, 20 by default), for [`pager::Pager`].
+    pub segment_po2: u32,
 }
 
 /// What a software syscall's host side produced.
@@ -349,6 +352,7 @@ impl Risc0Device {
             stdin: stdin.into(),
             rng: seed ^ 0x9E37_79B9_7F4A_7C15,
             kernel_entry: kernel.entry(),
+            segment_po2: pager::SEGMENT_PO2,
             ..Risc0Device::default()
         })
     }

@@ -45,18 +45,24 @@ fn runs_equal_risc_zeros_own_executor() {
     let mut rows = 0;
     for row in table.lines().skip(1) {
         let f: Vec<&str> = row.split('\t').collect();
-        assert_eq!(f.len(), 9, "{row}");
+        assert_eq!(f.len(), 10, "{row}");
         let input = dir.join("inputs").join(format!("{}.bin", f[1]));
         let elf = dir.join(format!("{}.elf", f[0]));
-        let (o, j) = run_report(&[elf.to_str().unwrap(), "--input", input.to_str().unwrap()]);
+        let (o, j) = run_report(&[
+            elf.to_str().unwrap(),
+            "--input",
+            input.to_str().unwrap(),
+            "--segment-po2",
+            f[2],
+        ]);
         let ctx = format!("{row}: {}", String::from_utf8_lossy(&o.stderr));
-        if f[2] == "panic" {
+        if f[3] == "panic" {
             assert_eq!(j["halt_reason"], "panic", "{ctx}");
             assert_eq!(o.status.code(), Some(101), "{ctx}");
             rows += 1;
             continue;
         }
-        assert_eq!(j["exit_code"].as_u64().unwrap().to_string(), f[2], "{ctx}");
+        assert_eq!(j["exit_code"].as_u64().unwrap().to_string(), f[3], "{ctx}");
         let r = &j["risc0"];
         let figures = [
             r["user_cycles"].as_u64().unwrap(),
@@ -65,14 +71,40 @@ fn runs_equal_risc_zeros_own_executor() {
             r["total_cycles"].as_u64().unwrap(),
             r["segments"].as_u64().unwrap(),
         ];
-        let want: Vec<u64> = f[3..8].iter().map(|v| v.parse().unwrap()).collect();
+        let want: Vec<u64> = f[4..9].iter().map(|v| v.parse().unwrap()).collect();
         assert_eq!(figures.to_vec(), want, "{ctx}");
         assert_eq!(j["cycles"], r["user_cycles"], "{ctx}");
         assert_eq!(j["cycle_unit"], "risc0-user-cycles", "{ctx}");
-        assert_eq!(j["output"], f[8], "{ctx}");
+        assert_eq!(j["output"], f[9], "{ctx}");
         rows += 1;
     }
-    assert!(rows >= 4, "{table}");
+    assert!(rows >= 6, "{table}");
+    // Segments too small for an instruction's cycles: RISC Zero's
+    // executor panics ("segment limit (8192) too small for instruction at
+    // pc: 0xc00009bc" on kib-100 at po2 13); zkdbg says so in the report.
+    let input = dir.join("inputs/kib-100.bin");
+    let elf = dir.join("r0-hash.elf");
+    let (o, j) = run_report(&[
+        elf.to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+        "--segment-po2",
+        "13",
+    ]);
+    let err = j["risc0"]["error"].as_str().unwrap_or_default();
+    assert!(
+        err.contains("too small for the instruction at pc 0xc00009bc"),
+        "{j}"
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("segment limit too small"));
+    // The option is RISC Zero's alone.
+    let g = guest("rv64", "hello");
+    let o = zkdbg(&["run", g.to_str().unwrap(), "--segment-po2", "16"]);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("--segment-po2 sizes RISC Zero's segments"),
+        "{e}"
+    );
 }
 
 #[test]

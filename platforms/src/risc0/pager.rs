@@ -46,6 +46,8 @@ pub const RESERVED_CYCLES: u32 = ((1 << 8) + (1 << 16)) / 16 + 1;
 pub const SEGMENT_PO2: u32 = 20;
 /// risc0-zkvm's `MAX_INSN_CYCLES` (segments of po2 >= 15).
 pub const MAX_INSN_CYCLES: u32 = 25_000;
+/// `MAX_INSN_CYCLES_LOWER_PO2` (smaller segments).
+pub const MAX_INSN_CYCLES_LOWER_PO2: u32 = 2_000;
 /// The register files' page (machine registers at 0xffff0000, user
 /// registers at 0xffff0080, MEPC, suspend state, input and output digests).
 const SYSTEM_PAGE: u32 = 0xffff_0000 / PAGE_BYTES;
@@ -63,6 +65,10 @@ pub struct Risc0Cycles {
     pub total: u64,
     /// Segments.
     pub segments: u64,
+    /// pc of the instruction before which a segment had to close while
+    /// already at its size: RISC Zero's executor stops there ("segment
+    /// limit too small for instruction"); the figures stop growing.
+    pub too_small_at: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -89,6 +95,9 @@ pub struct Pager {
     closed: Risc0Cycles,
     /// The next event belongs to a new instruction: check for a split.
     check: bool,
+    /// Set once a segment could not be closed in time (see
+    /// [`Risc0Cycles::too_small_at`]): accounting stops.
+    too_small_at: Option<u64>,
     /// The last page seen loaded and the last seen dirty (fast paths).
     last_loaded: u32,
     last_dirty: u32,
@@ -101,6 +110,18 @@ impl Default for Pager {
 }
 
 impl Pager {
+    /// A session's pager with segments of `2^po2` cycles, as risc0-zkvm
+    /// 3.0.5's executor sizes them (`host/server/exec/executor.rs`: closed
+    /// `MAX_INSN_CYCLES` early, `MAX_INSN_CYCLES_LOWER_PO2` below po2 15).
+    pub fn for_po2(po2: u32) -> Pager {
+        let max = if po2 >= 15 {
+            MAX_INSN_CYCLES
+        } else {
+            MAX_INSN_CYCLES_LOWER_PO2
+        };
+        Pager::new(po2, max)
+    }
+
     /// A session's pager with segments of `2^po2` cycles, closed
     /// `max_insn_cycles` before they fill.
     pub fn new(po2: u32, max_insn_cycles: u32) -> Pager {
@@ -112,6 +133,7 @@ impl Pager {
             po2,
             closed: Risc0Cycles::default(),
             check: false,
+            too_small_at: None,
             last_loaded: u32::MAX,
             last_dirty: u32::MAX,
         };
@@ -184,9 +206,14 @@ impl Pager {
         }
     }
 
-    /// Closes the segment if it is full (checked before each instruction).
-    fn split_if_full(&mut self) {
+    /// Closes the segment if it is full (checked before each instruction,
+    /// the one at `pc`).
+    fn split_if_full(&mut self, pc: u64) {
         self.check = false;
+        if self.segment_cycles() >= 1u64 << self.po2 {
+            self.too_small_at = Some(pc);
+            return;
+        }
         if self.segment_cycles() > self.threshold {
             let total = 1u64 << self.po2;
             self.close(total);
@@ -208,6 +235,7 @@ impl Pager {
     pub fn totals(&self) -> Risc0Cycles {
         let mut p = self.clone();
         p.close(self.segment_cycles().next_power_of_two());
+        p.closed.too_small_at = self.too_small_at;
         p.closed
     }
 
@@ -216,9 +244,15 @@ impl Pager {
         self.closed.paging + u64::from(self.paging)
     }
 
-    fn access(&mut self, addr: u64, write: bool) {
+    fn access(&mut self, pc: u64, addr: u64, write: bool) {
+        if self.too_small_at.is_some() {
+            return;
+        }
         if self.check {
-            self.split_if_full();
+            self.split_if_full(pc);
+            if self.too_small_at.is_some() {
+                return;
+            }
         }
         let Ok(addr) = u32::try_from(addr) else {
             return;
@@ -235,14 +269,17 @@ impl Observer for Pager {
     #[inline(always)]
     fn retired(&mut self, _cpu: &Cpu, pc: u64, _insn: &Insn, cycles: u64) {
         // The fetch is a load of the instruction's word.
-        self.access(pc, false);
+        self.access(pc, pc, false);
+        if self.too_small_at.is_some() {
+            return;
+        }
         self.user += cycles;
         self.check = true;
     }
 
     #[inline(always)]
     fn mem_access(&mut self, a: &MemAccess) -> bool {
-        self.access(a.addr, a.kind == AccessKind::Write);
+        self.access(a.pc, a.addr, a.kind == AccessKind::Write);
         false
     }
 }
@@ -261,11 +298,11 @@ pub struct Paged<O> {
 }
 
 impl<O: Observer> Paged<O> {
-    /// `inner` with a fresh session's model.
-    pub fn new(inner: O) -> Paged<O> {
+    /// `inner` with a fresh session's model, segments of `2^po2` cycles.
+    pub fn new(inner: O, po2: u32) -> Paged<O> {
         Paged {
             inner,
-            pager: Pager::default(),
+            pager: Pager::for_po2(po2),
             reported: 0,
         }
     }

@@ -16,7 +16,8 @@
 //! (risc0-circuit-rv32im 4.0.5 `execute::Executor`) on the ELF combined
 //! with the v1compat kernel (risc0-zkos-v1compat 2.2.3, as `risc0-binfmt`'s
 //! `ProgramBinary` combines them), the input files concatenated as stdin,
-//! segments of 2^20 cycles (risc0-zkvm 3.0.5's defaults), and prints
+//! segments of 2^20 cycles (risc0-zkvm 3.0.5's default; `$RISC0_SEGMENT_PO2`
+//! sets another), and prints
 //! `exit_code user paging reserved total segments journal_hex seconds`
 //! (`panic - - - - - - seconds` when the guest panicked: the executor
 //! stops with an error). The host side of the software syscalls is
@@ -201,14 +202,19 @@ mod risc0 {
             host.stdin.borrow_mut().extend(std::fs::read(f)?);
         }
         let mut exec = Executor::new(image, &host, None, vec![], None);
+        // $RISC0_SEGMENT_PO2 (default 20); risc0-zkvm 3.0.5 closes segments
+        // MAX_INSN_CYCLES early for po2 >= 15, MAX_INSN_CYCLES_LOWER_PO2 below.
+        let po2: usize = match std::env::var("RISC0_SEGMENT_PO2") {
+            Ok(v) => v.parse()?,
+            Err(_) => DEFAULT_SEGMENT_LIMIT_PO2,
+        };
+        let max_insn = if po2 >= 15 {
+            risc0_circuit_rv32im::MAX_INSN_CYCLES
+        } else {
+            risc0_circuit_rv32im::MAX_INSN_CYCLES_LOWER_PO2
+        };
         let t = Instant::now();
-        // risc0-zkvm 3.0.5: MAX_INSN_CYCLES for po2 >= 15.
-        let result = exec.run(
-            DEFAULT_SEGMENT_LIMIT_PO2,
-            risc0_circuit_rv32im::MAX_INSN_CYCLES,
-            CycleLimit::None,
-            |_| Ok(()),
-        );
+        let result = exec.run(po2, max_insn, CycleLimit::None, |_| Ok(()));
         let secs = t.elapsed().as_secs_f64();
         match result {
             Ok(r) => {

@@ -67,6 +67,9 @@ pub struct PlatformArgs {
     /// write it); its vectors follow any --input vectors.
     #[arg(long, value_name = "FILE")]
     pub sp1_stdin: Option<PathBuf>,
+    /// RISC Zero: log2 of the segment size in cycles (risc0-zkvm's segment_limit_po2).
+    #[arg(long, value_name = "PO2", value_parser = clap::value_parser!(u32).range(12..=24))]
+    pub segment_po2: Option<u32>,
     /// Jolt: the trusted advice region's bytes.
     #[arg(long, value_name = "FILE")]
     pub trusted_advice: Option<PathBuf>,
@@ -172,6 +175,7 @@ impl From<GuestArgs> for GuestOptions {
                 untrusted_advice: a.zkvm.untrusted_advice,
                 advice_tape: a.zkvm.advice_tape,
                 sp1_stdin: a.zkvm.sp1_stdin,
+                risc0_segment_po2: a.zkvm.segment_po2,
                 jolt_memory: MemoryConfig {
                     max_input_size: a.zkvm.max_input_size,
                     max_trusted_advice_size: a.zkvm.max_trusted_advice_size,
