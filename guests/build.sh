@@ -93,10 +93,13 @@ done
 
 # ZKsync Airbender: a flat binary at address 0 (app.bin as its examples
 # make it with `objcopy -O binary`) and the ELF that names its code.
-mkdir -p "$OUT/airbender"
-"$CC" -march=rv32im_zicsr -mabi=ilp32 -O2 -g -nostdlib -nostartfiles -static -ffreestanding \
-    -fno-builtin -fno-tree-loop-distribute-patterns -ffile-prefix-map="$REPO"=. \
-    -Wa,--debug-prefix-map="$REPO"=. -T "$G/airbender/link.ld" -Wl,--build-id=none \
-    "$G/airbender/start.S" "$G/airbender/fib.c" -o "$OUT/airbender/fib.elf"
+mkdir -p "$OUT/airbender" "$BUILD/airbender"
+AB=(-march=rv32im_zicsr -mabi=ilp32 -O2 -g -ffreestanding -fno-builtin
+    -fno-tree-loop-distribute-patterns -ffile-prefix-map="$REPO"=. -Wa,--debug-prefix-map="$REPO"=.)
+for src in start.S fib.c; do
+    "$CC" "${AB[@]}" -frandom-seed="$src" -c "$G/airbender/$src" -o "$BUILD/airbender/${src%.*}.o"
+done
+"$CC" "${AB[@]}" -nostdlib -nostartfiles -static -T "$G/airbender/link.ld" -Wl,--build-id=none \
+    "$BUILD/airbender/start.o" "$BUILD/airbender/fib.o" -o "$OUT/airbender/fib.elf"
 riscv64-unknown-elf-objcopy -O binary "$OUT/airbender/fib.elf" "$OUT/airbender/fib.bin"
 echo "built guests into $OUT"
