@@ -869,8 +869,6 @@ impl Debugger {
     /// Zero's kernel): steps pass through it.
     fn in_platform_code(&self, pc: u64) -> bool {
         self.guest
-            .platform
-            .platform
             .code_regions()
             .iter()
             .any(|&(s, e, _)| (s..e).contains(&pc))
@@ -1282,7 +1280,7 @@ impl Debugger {
         let program = self.guest.machine.program.clone();
         let source = self.source().clone();
         let mut sym = Symbolizer::new(program, source);
-        for &(start, end, name) in self.guest.platform.platform.code_regions() {
+        for &(start, end, name) in self.guest.code_regions() {
             sym.name_region(start, end, name);
         }
         let mut prof = zkdbg_profiler::Profiler::new(sym);

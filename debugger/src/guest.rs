@@ -62,6 +62,9 @@ pub struct ZkvmOptions {
     /// RISC Zero: log2 of its segment size in cycles (`None`: 20, as
     /// risc0-zkvm).
     pub risc0_segment_po2: Option<u32>,
+    /// RISC Zero: show the kernel (its functions in profiles, steps into
+    /// it) instead of folding it into the calls that enter it.
+    pub show_kernel: bool,
     /// Sizes in bytes as `#[jolt::provable(...)]` sets them (the program
     /// size is read from the ELF).
     pub jolt_memory: MemoryConfig,
@@ -76,6 +79,7 @@ impl Default for ZkvmOptions {
             advice_tape: None,
             sp1_stdin: None,
             risc0_segment_po2: None,
+            show_kernel: false,
             jolt_memory: MemoryConfig::with_program_size(0),
         }
     }
@@ -148,6 +152,8 @@ pub struct Guest {
     pub platform: Detection,
     /// RISC Zero: its cycle totals, once [`crate::exec::run_guest`] ran it.
     pub risc0_cycles: Option<zkdbg_platforms::risc0::pager::Risc0Cycles>,
+    /// RISC Zero's kernel is shown (`--show-kernel`).
+    pub show_kernel: bool,
 }
 
 impl Guest {
@@ -210,6 +216,41 @@ impl Guest {
         } else {
             choose_platform(&program, args.platform)?
         };
+        if args.zkvm.show_kernel && platform.platform != Platform::Risc0 {
+            bail!(
+                "--show-kernel shows RISC Zero's kernel; this guest runs on the {} platform",
+                platform.platform
+            );
+        }
+        // The kernel's functions join the program's symbols.
+        let program = if args.zkvm.show_kernel {
+            let kernel = r0_kernel
+                .as_deref()
+                .unwrap_or(zkdbg_platforms::risc0::V1COMPAT_KERNEL);
+            let named = Program::parse(kernel).context("cannot read the kernel's symbols")?;
+            let mut p = (*program).clone();
+            // Its assembly labels (`_ecall_dispatch`, ...) have no size:
+            // each runs to the next symbol.
+            let mut kernel_syms: Vec<zkdbg_emulator::Symbol> = named
+                .symbols
+                .iter()
+                .filter(|s| s.addr >= zkdbg_platforms::risc0::USER_END_ADDR)
+                .filter(|s| !s.name.starts_with(".L") && !s.name.starts_with('$'))
+                .cloned()
+                .collect();
+            let ends: Vec<u64> = kernel_syms.iter().skip(1).map(|s| s.addr).collect();
+            for (s, end) in kernel_syms.iter_mut().zip(ends) {
+                if s.size == 0 && end > s.addr {
+                    s.size = end - s.addr;
+                    s.is_function = true;
+                }
+            }
+            let symbols = p.symbols.iter().cloned().chain(kernel_syms).collect();
+            p.symbols = zkdbg_emulator::SymbolTable::new(symbols);
+            Arc::new(p)
+        } else {
+            program
+        };
         let config = Config {
             // SP1 refuses misaligned loads and stores (its executor's
             // load_value/store_value assert natural alignment).
@@ -268,6 +309,7 @@ impl Guest {
             os,
             platform,
             risc0_cycles: None,
+            show_kernel: args.zkvm.show_kernel,
         })
     }
 
@@ -280,6 +322,17 @@ impl Guest {
             Device::Risc0(d) => d.panic_message.is_some(),
             Device::Airbender(_) => false,
             Device::None => false,
+        }
+    }
+
+    /// Code of the platform's own in the guest that profiles fold into one
+    /// frame and steps pass through (RISC Zero's kernel, unless
+    /// `--show-kernel`): (start, end, frame name).
+    pub fn code_regions(&self) -> &'static [(u64, u64, &'static str)] {
+        if self.show_kernel {
+            &[]
+        } else {
+            self.platform.platform.code_regions()
         }
     }
 

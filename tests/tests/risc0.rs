@@ -193,6 +193,25 @@ fn profile_and_trace_show_the_sha_ecall_and_syscalls() {
     assert_eq!(count("[paging]"), paging, "{text}");
     assert!(text.contains("[syscall] SYS_READ;[kernel] "), "{text}");
     assert!(!text.contains("[kernel];[kernel]"), "{text}");
+    // --show-kernel: the kernel's own functions instead, same total.
+    let shown = dir.join("k.folded");
+    let o = zkdbg(&[
+        "profile",
+        &elf(),
+        "--input-hex",
+        &input,
+        "--show-kernel",
+        "--folded",
+        shown.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let k = std::fs::read_to_string(&shown).unwrap();
+    assert!(
+        k.contains("[syscall] SYS_READ;_ecall_software;ecall_software "),
+        "{k}"
+    );
+    assert!(!k.contains("[kernel]") && !k.contains("[unknown"), "{k}");
+    assert_eq!(folded_cycles(&k, None), total);
     let o = zkdbg(&["trace", &elf(), "--input-hex", &input, "--format", "strace"]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("[precompile] SHA("), "{err}");

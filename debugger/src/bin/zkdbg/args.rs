@@ -67,6 +67,9 @@ pub struct PlatformArgs {
     /// write it); its vectors follow any --input vectors.
     #[arg(long, value_name = "FILE")]
     pub sp1_stdin: Option<PathBuf>,
+    /// RISC Zero: show its kernel (the kernel's functions in profiles; steps go into it).
+    #[arg(long)]
+    pub show_kernel: bool,
     /// RISC Zero: log2 of the segment size in cycles (risc0-zkvm's segment_limit_po2).
     #[arg(long, value_name = "PO2", value_parser = clap::value_parser!(u32).range(12..=24))]
     pub segment_po2: Option<u32>,
@@ -176,6 +179,7 @@ impl From<GuestArgs> for GuestOptions {
                 advice_tape: a.zkvm.advice_tape,
                 sp1_stdin: a.zkvm.sp1_stdin,
                 risc0_segment_po2: a.zkvm.segment_po2,
+                show_kernel: a.zkvm.show_kernel,
                 jolt_memory: MemoryConfig {
                     max_input_size: a.zkvm.max_input_size,
                     max_trusted_advice_size: a.zkvm.max_trusted_advice_size,

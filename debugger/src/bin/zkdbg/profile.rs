@@ -50,7 +50,7 @@ pub fn main(a: ProfileArgs) -> Result<i32> {
     let program = guest.machine.program.clone();
     let source = guest.symbols.source().clone();
     let mut sym = Symbolizer::new(program, source);
-    for &(start, end, name) in guest.platform.platform.code_regions() {
+    for &(start, end, name) in guest.code_regions() {
         sym.name_region(start, end, name);
     }
     let mut profiler = Profiler::new(sym);
