@@ -469,7 +469,7 @@ fn install_risc0(
 ) -> Result<Risc0Device> {
     let stdin = read_inputs(&args.zkvm)?.concat();
     let program = machine.program.clone();
-    let device = Risc0Device::install(
+    let mut device = Risc0Device::install(
         kernel.unwrap_or(zkdbg_platforms::risc0::V1COMPAT_KERNEL),
         stdin,
         args.seed,
@@ -478,7 +478,6 @@ fn install_risc0(
         &mut machine.mem,
     )
     .map_err(|e| anyhow::anyhow!("cannot load RISC Zero's kernel: {e}"))?;
-    let mut device = device;
     if let Some(po2) = args.zkvm.risc0_segment_po2 {
         device.segment_po2 = po2;
     }

@@ -249,30 +249,24 @@ pub trait Environment {
         None
     }
 
-    /// Whether the platform refuses a CSR instruction (`op` one of the
-    /// `Csrr*` operations, `csr` its CSR number): `Some(why)` stops the run
-    /// with a platform fault before it executes. The default: none refused.
-    fn csr_refused(&self, op: crate::Op, csr: u16) -> Option<String> {
-        let _ = (op, csr);
-        None
-    }
-
-    /// Serves a CSR instruction on a CSR the platform implements (ZKsync
-    /// Airbender's non-determinism CSR 0x7c0): `Some(Ok(old))` is the
-    /// value rd gets (the hart's CSRs are untouched), `Some(Err(why))` a
-    /// platform fault. `rd` is the destination register number, `value`
-    /// what the instruction would write (rs1, or its immediate), `writes`
-    /// whether it writes (csrrw, or csrrs/csrrc with a non-zero source).
-    /// `None` (the default): the hart's own CSRs.
+    /// Serves or refuses a CSR instruction (`op` one of the `Csrr*`
+    /// operations, `csr` its CSR number, `rd` its destination register
+    /// number, `value` what it would write (rs1, or its immediate),
+    /// `writes` whether it writes: csrrw, or csrrs/csrrc with a non-zero
+    /// source) before it executes: `Some(Ok(old))` serves it on a CSR the
+    /// platform implements (ZKsync Airbender's non-determinism CSR 0x7c0),
+    /// rd gets `old` and the hart's CSRs are untouched; `Some(Err(why))`
+    /// stops the run with a platform fault saying `why` (Jolt's CSRs
+    /// outside its ISA). `None` (the default): the hart's own CSRs.
     fn csr(
         &mut self,
+        op: crate::Op,
         csr: u16,
         rd: usize,
         value: u64,
         writes: bool,
-        cpu: &mut Cpu,
     ) -> Option<Result<u64, String>> {
-        let _ = (csr, rd, value, writes, cpu);
+        let _ = (op, csr, rd, value, writes);
         None
     }
 

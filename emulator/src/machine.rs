@@ -526,20 +526,17 @@ impl Machine {
             op @ (Op::Csrrw | Op::Csrrs | Op::Csrrc | Op::Csrrwi | Op::Csrrsi | Op::Csrrci) => {
                 self.sync(pc, instret, cycle);
                 let num = insn.imm as u16;
-                if let Some(why) = env.csr_refused(op, num) {
-                    return Err(platform_fault(pc, insn, None, why.into()));
-                }
                 let src = match op {
                     Op::Csrrw | Op::Csrrs | Op::Csrrc => rs1,
                     _ => rs1_n as u64,
                 };
                 let writes = matches!(op, Op::Csrrw | Op::Csrrwi) || rs1_n != 0;
-                match env.csr(num, rd, src, writes, &mut self.cpu) {
+                match env.csr(op, num, rd, src, writes) {
                     Some(Ok(old)) => {
                         write_rd(&mut self.cpu, rd, old);
                         return Ok(t);
                     }
-                    Some(Err(why)) => return Err(refused(pc, insn, "csr", &why, None)),
+                    Some(Err(why)) => return Err(platform_fault(pc, insn, None, why.into())),
                     None => {}
                 }
                 let Some(old) = self.cpu.read_csr(num) else {
@@ -747,11 +744,7 @@ impl Machine {
                 if let Some((fd, bytes)) = output {
                     obs.guest_output(&self.cpu, fd, &bytes);
                 }
-                if O::ACTIVE {
-                    for a in &accesses {
-                        served.watch |= obs.mem_access(a);
-                    }
-                }
+                served.watch = report_accesses(obs, &accesses);
                 served.extra = extra_cycles;
                 (name, kind, args)
             }
@@ -762,11 +755,7 @@ impl Machine {
                 args,
                 accesses,
             } => {
-                if O::ACTIVE {
-                    for a in &accesses {
-                        served.watch |= obs.mem_access(a);
-                    }
-                }
+                served.watch = report_accesses(obs, &accesses);
                 served.enter = Some(to);
                 (name, kind, args)
             }
@@ -848,6 +837,18 @@ impl Machine {
         obs.host_call(&self.cpu, &call);
         Ok(())
     }
+}
+
+/// Tells `obs` about the guest memory a platform call accessed on the
+/// host, as the `ecall`'s own accesses; whether a watchpoint asks to stop.
+fn report_accesses<O: Observer>(obs: &mut O, accesses: &[MemAccess]) -> bool {
+    let mut stop = false;
+    if O::ACTIVE {
+        for a in accesses {
+            stop |= obs.mem_access(a);
+        }
+    }
+    stop
 }
 
 /// What serving a platform `ecall` did (see `Machine::platform_ecall`).

@@ -411,25 +411,25 @@ impl Environment for PlatformOs {
 
     fn csr(
         &mut self,
+        op: Op,
         csr: u16,
         rd: usize,
         value: u64,
         writes: bool,
-        cpu: &mut Cpu,
     ) -> Option<Result<u64, String>> {
-        let Device::Airbender(d) = &mut self.device else {
-            return None;
-        };
-        match d.csr(csr, rd, value, writes)? {
-            airbender::CsrAccess::Done(v, text) => {
-                if let Some(mut text) = text {
-                    text.push(b'\n');
-                    self.zeroos.host_print(&text, false);
+        match &mut self.device {
+            Device::None | Device::Sp1(_) | Device::Risc0(_) => None,
+            Device::Jolt(_) => jolt::insn::csr_refused(op, csr).map(Err),
+            Device::Airbender(d) => match d.csr(csr, rd, value, writes)? {
+                airbender::CsrAccess::Done(v, text) => {
+                    if let Some(mut text) = text {
+                        text.push(b'\n');
+                        self.zeroos.host_print(&text, false);
+                    }
+                    Some(Ok(v))
                 }
-                let _ = cpu;
-                Some(Ok(v))
-            }
-            airbender::CsrAccess::Fault(why) => Some(Err(why)),
+                airbender::CsrAccess::Fault(why) => Some(Err(format!("csr: {why}"))),
+            },
         }
     }
 
@@ -447,13 +447,6 @@ impl Environment for PlatformOs {
                 "ecall with no trap handler installed (mtvec = 0): Jolt serves no syscalls on the \
                  host; a ZeroOS guest installs its handler at boot",
             ),
-        }
-    }
-
-    fn csr_refused(&self, op: Op, csr: u16) -> Option<String> {
-        match self.device {
-            Device::None | Device::Sp1(_) | Device::Risc0(_) | Device::Airbender(_) => None,
-            Device::Jolt(_) => jolt::insn::csr_refused(op, csr),
         }
     }
 

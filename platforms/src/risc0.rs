@@ -499,7 +499,7 @@ impl Risc0Device {
                     extra_cycles: 1,
                 }
             }
-            HOST_READ => match self.host_read(pc, cpu, mem, console, a0, a1, a2) {
+            HOST_READ => match self.host_read(pc, cpu, mem, console) {
                 Ok(r) => r,
                 Err((m, addr)) => EcallResult::fault("READ", m, addr),
             },
@@ -544,21 +544,19 @@ impl Risc0Device {
         }
     }
 
-    /// The READ host call: fd 0 gives the last software syscall's result
-    /// words; any other fd is the address of a software syscall's name,
-    /// run now, its bytes written to `ptr..ptr+len` (`r0vm.rs`
-    /// `ecall_read`, risc0-zkvm's `host_read`).
-    #[allow(clippy::too_many_arguments)]
+    /// The READ host call (a0 = fd, a1 = ptr, a2 = len): fd 0 gives the
+    /// last software syscall's result words; any other fd is the address
+    /// of a software syscall's name, run now, its bytes written to
+    /// `ptr..ptr+len` (`r0vm.rs` `ecall_read`, risc0-zkvm's `host_read`).
     fn host_read(
         &mut self,
         pc: u64,
         cpu: &mut Cpu,
         mem: &mut Memory,
         console: &mut crate::Console<'_>,
-        fd: u64,
-        ptr: u64,
-        len: u64,
     ) -> Result<EcallResult, (String, Option<u64>)> {
+        let x = |r: usize| cpu.x[r] & 0xffff_ffff;
+        let (fd, ptr, len) = (x(10), x(11), x(12));
         if len > MAX_IO_BYTES || ptr + len > 1 << 32 {
             return Err((format!("invalid length {len} in host read"), None));
         }

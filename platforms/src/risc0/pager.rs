@@ -105,7 +105,7 @@ pub struct Pager {
 
 impl Default for Pager {
     fn default() -> Pager {
-        Pager::new(SEGMENT_PO2, MAX_INSN_CYCLES)
+        Pager::for_po2(SEGMENT_PO2)
     }
 }
 
