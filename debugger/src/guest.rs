@@ -8,6 +8,7 @@ use zkdbg_emulator::machine::{DEFAULT_MEMORY_LIMIT, DEFAULT_SYSCALL_CYCLES};
 use zkdbg_emulator::memory::Perm;
 use zkdbg_emulator::{Config, Machine, Program};
 use zkdbg_platforms::airbender::AirbenderDevice;
+use zkdbg_platforms::openvm::OpenVmDevice;
 use zkdbg_platforms::jolt::{self, JoltDevice, JoltInputs, MemoryConfig, MemoryLayout};
 use zkdbg_platforms::risc0::Risc0Device;
 use zkdbg_platforms::sp1::Sp1Device;
@@ -253,8 +254,11 @@ impl Guest {
         };
         let config = Config {
             // SP1 refuses misaligned loads and stores (its executor's
-            // load_value/store_value assert natural alignment).
-            strict_align: args.strict_align || platform.platform == Platform::Sp1,
+            // load_value/store_value assert natural alignment); OpenVM's
+            // executor aligns a word access down and fails a misaligned
+            // halfword (`loadstore/execution.rs`): zkdbg stops at both.
+            strict_align: args.strict_align
+                || matches!(platform.platform, Platform::Sp1 | Platform::OpenVm),
             max_cycles: args.max_cycles,
             syscall_cycles: args.syscall_cycles,
             memory_limit: args.memory_limit,
@@ -289,6 +293,7 @@ impl Guest {
                 Device::Risc0(install_risc0(args, r0_kernel.as_deref(), &mut machine)?)
             }
             Platform::Airbender => Device::Airbender(install_airbender(&args.zkvm, &mut machine)?),
+            Platform::OpenVm => Device::OpenVm(install_openvm(&args.zkvm, &mut machine)?),
         };
         let zeroos = ZeroOs::new(
             &program,
@@ -320,7 +325,7 @@ impl Guest {
             Device::Jolt(d) => d.panicked(&self.machine.mem),
             Device::Sp1(d) => d.panicked,
             Device::Risc0(d) => d.panic_message.is_some(),
-            Device::Airbender(_) => false,
+            Device::Airbender(_) | Device::OpenVm(_) => false,
             Device::None => false,
         }
     }
@@ -525,6 +530,21 @@ fn install_airbender(opts: &ZkvmOptions, machine: &mut Machine) -> Result<Airben
     let program = machine.program.clone();
     AirbenderDevice::install(oracle, segments(&program), &mut machine.mem)
         .context("cannot map Airbender's RAM")
+}
+
+/// Checks the program as OpenVM's transpiler would, maps OpenVM's memory
+/// and queues the `--input`/`--input-hex` bytes, one input-stream entry
+/// each.
+///
+/// Errors: a word OpenVM's transpiler rejects, unreadable input files.
+fn install_openvm(opts: &ZkvmOptions, machine: &mut Machine) -> Result<OpenVmDevice> {
+    let program = machine.program.clone();
+    for seg in program.segments.iter().filter(|s| s.exec) {
+        zkdbg_platforms::openvm::check_transpilable(seg.vaddr, &seg.data)
+            .map_err(|e| anyhow::anyhow!("cannot run on OpenVM: {e}"))?;
+    }
+    let inputs = read_inputs(opts)?;
+    OpenVmDevice::install(inputs, segments(&program), &mut machine.mem).context("cannot map OpenVM's memory")
 }
 
 /// The bytes of each `--input`/`--input-hex`, in order.

@@ -299,6 +299,7 @@ impl RunReport {
             Device::Airbender(_) => Some(hex(
                 &zkdbg_platforms::airbender::AirbenderDevice::output(&m.cpu),
             )),
+            Device::OpenVm(d) => Some(hex(&d.public_values)),
             Device::None => None,
         };
         let unconstrained = match &guest.os.device {
@@ -310,7 +311,7 @@ impl RunReport {
         let (sp1_clk, hint) = match &guest.os.device {
             Device::Sp1(d) => (d.clk(m.cpu.instret), d.input_hint()),
             Device::Risc0(d) => (None, d.input_hint()),
-            Device::Airbender(_) => (None, None),
+            Device::Airbender(_) | Device::OpenVm(_) => (None, None),
             Device::Jolt(_) | Device::None => (None, None),
         };
         let padded_cycles = (platform == Platform::Jolt)

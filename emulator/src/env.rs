@@ -74,6 +74,19 @@ pub enum CustomResult {
         /// What it is: a virtual instruction, or an inline or precompile
         /// (a named frame in profiles, a record in traces).
         kind: CustomKind,
+        /// The guest memory it read and wrote, for watchpoints (empty
+        /// where the platform does not report them).
+        accesses: Vec<crate::MemAccess>,
+        /// Console output it produced: (fd, bytes), fd 1 stdout, 2 stderr.
+        output: Option<(u32, Vec<u8>)>,
+    },
+    /// Served, and the guest is done: it exited with `code` (OpenVM's
+    /// TERMINATE).
+    Halt {
+        /// The instruction's name.
+        name: &'static str,
+        /// The exit code.
+        code: i32,
     },
     /// Not an instruction of this platform: an illegal-instruction fault.
     Unknown,
@@ -87,6 +100,18 @@ pub enum CustomResult {
         /// The memory address at fault, if any.
         addr: Option<u64>,
     },
+}
+
+impl CustomResult {
+    /// Served, with no memory accesses reported and no output.
+    pub fn done(name: &'static str, kind: CustomKind) -> CustomResult {
+        CustomResult::Done {
+            name,
+            kind,
+            accesses: Vec::new(),
+            output: None,
+        }
+    }
 }
 
 /// What a platform instruction or call is, for profiles and traces.

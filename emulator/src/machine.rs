@@ -513,7 +513,7 @@ impl Machine {
             }
             Op::HostIo | Op::Custom => {
                 self.sync(pc, instret, cycle);
-                self.custom_insn(env, obs, insn, pc, t.cost)?;
+                t.stop = self.custom_insn(env, obs, insn, pc, t.cost)?;
             }
             Op::Ebreak => return Err(fault(self, FaultKind::Breakpoint)),
             Op::Illegal => return Err(fault(self, FaultKind::IllegalInstruction)),
@@ -664,7 +664,8 @@ impl Machine {
 
     /// Runs a custom instruction through the environment (see
     /// [`Environment::custom`]); `cost` is its cost in cycles. pc and the
-    /// counters are synced.
+    /// counters are synced. `Ok(Some(stop))`: the run stops after it (the
+    /// guest exited, or a watchpoint on memory it accessed).
     #[inline(never)]
     fn custom_insn<E: Environment, O: Observer>(
         &mut self,
@@ -673,29 +674,41 @@ impl Machine {
         insn: Insn,
         pc: u64,
         cost: u64,
-    ) -> Result<(), StopReason> {
+    ) -> Result<Option<StopReason>, StopReason> {
         let x = &self.cpu.x;
         let operands = [
             x[(insn.rs1 & 31) as usize],
             x[(insn.rs2 & 31) as usize],
             x[(insn.rd & 31) as usize],
         ];
+        let event = |name, kind| CustomEvent {
+            enters_kernel: false,
+            pc,
+            name,
+            cycles: cost,
+            kind,
+            operands,
+            args: None,
+        };
         match env.custom(&insn, pc, &mut self.cpu, &mut self.mem) {
-            CustomResult::Done { name, kind } => {
+            CustomResult::Done {
+                name,
+                kind,
+                accesses,
+                output,
+            } => {
                 self.cpu.x[0] = 0;
-                obs.custom(
-                    &self.cpu,
-                    &CustomEvent {
-                        enters_kernel: false,
-                        pc,
-                        name,
-                        cycles: cost,
-                        kind,
-                        operands,
-                        args: None,
-                    },
-                );
-                Ok(())
+                if let Some((fd, bytes)) = output {
+                    obs.guest_output(&self.cpu, fd, &bytes);
+                }
+                let watch = report_accesses(obs, &accesses);
+                obs.custom(&self.cpu, &event(name, kind));
+                Ok(watch.then_some(StopReason::Watchpoint))
+            }
+            CustomResult::Halt { name, code } => {
+                self.cpu.x[0] = 0;
+                obs.custom(&self.cpu, &event(name, CustomKind::Syscall));
+                Ok(Some(StopReason::Exited(code)))
             }
             CustomResult::Unknown => Err(StopReason::Fault(Fault {
                 kind: FaultKind::IllegalInstruction,

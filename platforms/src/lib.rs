@@ -15,10 +15,14 @@
 //!   calls, stdin and the journal, and its paging and segment accounting;
 //! - [`airbender`]: matter-labs/zksync-airbender: flat binaries at 0, the
 //!   non-determinism CSR, output in x10..x17;
+//! - [`openvm`]: openvm-org/openvm: its custom-0 I/O instructions (hint
+//!   streams, public values, TERMINATE) and its Keccak and SHA-2
+//!   extensions;
 //! - [`zeroos`]: the stack and heap a ZeroOS guest's linker symbols name.
 
 pub mod airbender;
 pub mod jolt;
+pub mod openvm;
 pub mod risc0;
 pub mod sp1;
 pub mod zeroos;
@@ -46,16 +50,20 @@ pub enum Platform {
     /// ZKsync Airbender: flat binaries at address 0, the oracle CSR, the
     /// output in x10..x17; cycles = instructions.
     Airbender,
+    /// OpenVM: custom-0 I/O instructions, hint streams, public values,
+    /// the Keccak and SHA-2 extensions; cycles = instructions.
+    OpenVm,
 }
 
 impl Platform {
     /// Every platform, in the order `--platform` lists them.
-    pub const ALL: [Platform; 5] = [
+    pub const ALL: [Platform; 6] = [
         Platform::Linux,
         Platform::Jolt,
         Platform::Sp1,
         Platform::Risc0,
         Platform::Airbender,
+        Platform::OpenVm,
     ];
 
     /// Its name on the command line and in reports.
@@ -66,6 +74,7 @@ impl Platform {
             Platform::Sp1 => "sp1",
             Platform::Risc0 => "risc0",
             Platform::Airbender => "airbender",
+            Platform::OpenVm => "openvm",
         }
     }
 
@@ -78,7 +87,10 @@ impl Platform {
     pub fn cost_model(self) -> CostModel {
         match self {
             // SP1's cycles are its retired instructions (`global_clk`).
-            Platform::Linux | Platform::Sp1 | Platform::Airbender => CostModel::INSTRUCTIONS,
+            // OpenVM's are its executed instructions (`instret`).
+            Platform::Linux | Platform::Sp1 | Platform::Airbender | Platform::OpenVm => {
+                CostModel::INSTRUCTIONS
+            }
             Platform::Risc0 => risc0::USER_CYCLES,
             Platform::Jolt => jolt::JOLT_CYCLES,
         }
@@ -95,10 +107,11 @@ impl Platform {
     }
 
     /// Bytes from address 0 never mapped (null pointers fault): none on
-    /// Airbender, whose programs load at 0.
+    /// Airbender, whose programs load at 0, and on OpenVM, whose memory
+    /// starts at 0 (a null pointer reads zeros there too).
     pub fn guard(self) -> u64 {
         match self {
-            Platform::Airbender => 0,
+            Platform::Airbender | Platform::OpenVm => 0,
             _ => zkdbg_emulator::memory::GUARD_SIZE,
         }
     }
@@ -112,8 +125,8 @@ impl Platform {
             Platform::Jolt => xlen == Xlen::X64,
             // v6 is RV64IM, v3-v5 RV32IM.
             Platform::Sp1 => true,
-            // risc0-zkvm-platform: RV32IM; Airbender: RV32IM.
-            Platform::Risc0 | Platform::Airbender => xlen == Xlen::X32,
+            // risc0-zkvm-platform, Airbender, OpenVM: RV32IM.
+            Platform::Risc0 | Platform::Airbender | Platform::OpenVm => xlen == Xlen::X32,
         }
     }
 
@@ -122,6 +135,7 @@ impl Platform {
         match self {
             Platform::Linux | Platform::Sp1 | Platform::Risc0 | Platform::Airbender => None,
             Platform::Jolt => jolt::insn::custom(insn).map(|j| j.name),
+            Platform::OpenVm => openvm::decode(insn.imm as u32).map(|i| i.name()),
         }
     }
 
@@ -131,7 +145,7 @@ impl Platform {
     /// ecall ABI or for an unknown id.
     pub fn ecall_name(self, x: &[u64; 32]) -> Option<&'static str> {
         match self {
-            Platform::Linux | Platform::Jolt | Platform::Airbender => None,
+            Platform::Linux | Platform::Jolt | Platform::Airbender | Platform::OpenVm => None,
             Platform::Sp1 => sp1::syscall(x[5]).map(|c| c.name),
             Platform::Risc0 => risc0::call_name(x[5], x[31]),
         }
@@ -144,6 +158,7 @@ impl Platform {
             Platform::Linux | Platform::Airbender => Vec::new(),
             Platform::Sp1 => sp1::call_names(),
             Platform::Risc0 => risc0::call_names(),
+            Platform::OpenVm => openvm::call_names(),
             Platform::Jolt => jolt::insn::INLINES.iter().map(|e| e.2.name).collect(),
         }
     }
@@ -154,6 +169,7 @@ impl Platform {
         match self {
             Platform::Linux | Platform::Sp1 | Platform::Risc0 | Platform::Airbender => None,
             Platform::Jolt => jolt::insn::disassemble(insn),
+            Platform::OpenVm => openvm::disassemble(insn),
         }
     }
 }
@@ -219,6 +235,15 @@ pub fn detect(program: &Program) -> Detection {
             };
         }
     }
+    if let Some(pc) = openvm_terminate(program) {
+        return Detection {
+            platform: Platform::OpenVm,
+            reason: format!(
+                "an RV32 ELF with OpenVM's TERMINATE (custom-0, funct3 0) at {pc:#x} (openvm's \
+                 runtime)"
+            ),
+        };
+    }
     for name in JOLT_SYMBOLS {
         if program.symbols.by_name(name).is_some() {
             return Detection {
@@ -237,6 +262,24 @@ pub fn detect(program: &Program) -> Detection {
         platform: Platform::Linux,
         reason: "no zkVM runtime symbols or custom instructions".to_string(),
     }
+}
+
+/// The first OpenVM TERMINATE (opcode 0x0B, funct3 0, rd = rs1 = x0) in an
+/// executable segment of an RV32 ELF (Jolt, the other user of opcode
+/// 0x0B, runs only RV64 guests), by a sweep of aligned words.
+fn openvm_terminate(program: &Program) -> Option<u64> {
+    if program.xlen != Xlen::X32 {
+        return None;
+    }
+    for seg in program.segments.iter().filter(|s| s.exec) {
+        for (i, w) in seg.data.chunks_exact(4).enumerate() {
+            let w = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+            if w & 0x000f_ffff == 0x0b && seg.vaddr % 4 == 0 {
+                return Some(seg.vaddr + 4 * i as u64);
+            }
+        }
+    }
+    None
 }
 
 /// The first instruction of opcode 0x0B or 0x2B in an executable segment,
@@ -277,6 +320,8 @@ pub enum Device {
     Risc0(risc0::Risc0Device),
     /// Airbender's oracle and UART.
     Airbender(airbender::AirbenderDevice),
+    /// OpenVM's input and hint streams and public values.
+    OpenVm(openvm::OpenVmDevice),
 }
 
 /// The environment a guest runs with: zeroos (Linux syscalls, console
@@ -298,6 +343,7 @@ impl PlatformOs {
             Device::Sp1(_) => Platform::Sp1,
             Device::Risc0(_) => Platform::Risc0,
             Device::Airbender(_) => Platform::Airbender,
+            Device::OpenVm(_) => Platform::OpenVm,
         }
     }
 }
@@ -420,6 +466,17 @@ impl Environment for PlatformOs {
         match &mut self.device {
             Device::None | Device::Sp1(_) | Device::Risc0(_) => None,
             Device::Jolt(_) => jolt::insn::csr_refused(op, csr).map(Err),
+            // `csrrw x0, csr, x0` is a no-op; OpenVM's transpiler turns
+            // every other CSR instruction into `unimp` (TERMINATE 2).
+            Device::OpenVm(_) => Some(if op == Op::Csrrw && rd == 0 && value == 0 && writes {
+                Ok(0)
+            } else {
+                Err(format!(
+                    "csr: OpenVM has no CSRs: its transpiler makes this instruction `unimp` \
+                     (TERMINATE with exit code {})",
+                    openvm::UNIMP_EXIT_CODE
+                ))
+            }),
             Device::Airbender(d) => match d.csr(csr, rd, value, writes)? {
                 airbender::CsrAccess::Done(v, text) => {
                     if let Some(mut text) = text {
@@ -440,6 +497,10 @@ impl Environment for PlatformOs {
                 "ecall: ZKsync Airbender serves no calls on the host (programs talk to its oracle \
                  through CSR 0x7c0)",
             ),
+            Device::OpenVm(_) => Some(
+                "ecall: OpenVM serves no ecalls: its transpiler makes them `unimp` (TERMINATE \
+                 with exit code 2); guests use its custom-0 instructions",
+            ),
             // Jolt's `ecall` jumps to the trap handler the guest installed
             // (crates/jolt-program/src/expand/control_flow/ecall.rs); there
             // are no host syscalls.
@@ -450,12 +511,30 @@ impl Environment for PlatformOs {
         }
     }
 
-    fn custom(&mut self, insn: &Insn, _pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> CustomResult {
+    fn custom(&mut self, insn: &Insn, pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> CustomResult {
         match &mut self.device {
             Device::None | Device::Sp1(_) | Device::Risc0(_) | Device::Airbender(_) => {
                 CustomResult::Unknown
             }
             Device::Jolt(d) => d.serve(insn, cpu, mem),
+            Device::OpenVm(d) => {
+                let r = d.serve(insn, pc, cpu, mem);
+                if let CustomResult::Done {
+                    name,
+                    output: Some((fd, bytes)),
+                    ..
+                } = &r
+                {
+                    if let Err(e) = self.zeroos.console_output(*fd, bytes, mem) {
+                        return CustomResult::Fault {
+                            name,
+                            message: format!("cannot print: {e}"),
+                            addr: None,
+                        };
+                    }
+                }
+                r
+            }
         }
     }
 }

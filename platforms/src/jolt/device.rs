@@ -301,9 +301,9 @@ impl JoltDevice {
                 if rd != 0 {
                     cpu.x[rd] = v;
                 }
-                CustomResult::Done { name, kind }
+                CustomResult::done(name, kind)
             }
-            Ok(None) => CustomResult::Done { name, kind },
+            Ok(None) => CustomResult::done(name, kind),
             Err(r) => r,
         }
     }
