@@ -7,11 +7,16 @@
 #   guests/bin/risc0/reference.tsv RISC Zero's executor (risc0-circuit-rv32im
 #                                 4.0.5 with the v1compat kernel): user,
 #                                 paging, reserved, total cycles, segments
+#   guests/bin/openvm/reference.tsv OpenVM's interpreter (openvm-circuit
+#                                 2.0.2, RV32IM + IO + Keccak + SHA-2;
+#                                 scripts/peers-openvm): exit code,
+#                                 instructions, public values
 # and prints a speed table (MIPS, best of 3) of zkdbg and each executor on
 # the same ELF and input.
 #
 # Not run by CI: the executors take minutes to compile (scripts/peers is
-# its own cargo workspace; SP1's executor about 3 min here).
+# its own cargo workspace; SP1's executor about 3 min here;
+# scripts/peers-openvm another, about 5 min).
 #
 #   scripts/peers.sh          write the reference table, print speeds
 #   scripts/peers.sh --check  fail if the executors disagree with the table
@@ -22,7 +27,10 @@ check=0
 cargo build --release --manifest-path "$REPO/scripts/peers/Cargo.toml" \
     --target-dir "$REPO/target/peers" >&2
 cargo build --release --manifest-path "$REPO/Cargo.toml" -p zkdbg >&2
+cargo build --release --manifest-path "$REPO/scripts/peers-openvm/Cargo.toml" \
+    --target-dir "$REPO/target/peers-openvm" >&2
 PEER=$REPO/target/peers/release/zkdbg-peers
+OVPEER=$REPO/target/peers-openvm/release/zkdbg-peers-openvm
 ZKDBG=$REPO/target/release/zkdbg
 
 # CASES: guest ELF (under guests/bin/sp1) and input vector files (under
@@ -68,16 +76,38 @@ while read -r guest inputs po2; do
     printf '%s\t%s\t%s\t%s\n' "$guest" "$inputs" "$po2" "$(cut -f1-7 <<< "$line")" >> "$r0table"
 done <<< "$RISC0_CASES"
 
+# OpenVM: guest ELF (under guests/bin/openvm) and input-stream files
+# (under guests/bin/openvm/inputs, comma-separated; "-" for none).
+OPENVM_CASES="ov-hash abc-2
+ov-hash abc-0
+ov-hash kib-100
+ov-hash speed-5000
+ov-hash -"
+ovdir=$REPO/guests/bin/openvm
+ovtable=$(mktemp)
+printf 'guest\tinputs\texit_code\tinstructions\tpublic_values\n' > "$ovtable"
+while read -r guest inputs; do
+    files=()
+    if [ "$inputs" != - ]; then
+        IFS=, read -ra names <<< "$inputs"
+        for n in "${names[@]}"; do files+=("$ovdir/inputs/$n.bin"); done
+    fi
+    line=$("$OVPEER" "$ovdir/$guest.elf" "${files[@]}" 2>&1 >/dev/null | tail -1)
+    printf '%s\t%s\t%s\n' "$guest" "$inputs" "$(cut -f1-3 <<< "$line")" >> "$ovtable"
+done <<< "$OPENVM_CASES"
+
 if [ $check = 1 ]; then
     status=0
     diff -u "$dir/reference.tsv" "$table" && echo "SP1 reference table: unchanged" || status=1
     diff -u "$r0dir/reference.tsv" "$r0table" && echo "RISC Zero reference table: unchanged" || status=1
-    rm -f "$table" "$r0table"
+    diff -u "$ovdir/reference.tsv" "$ovtable" && echo "OpenVM reference table: unchanged" || status=1
+    rm -f "$table" "$r0table" "$ovtable"
     exit $status
 fi
 mv "$table" "$dir/reference.tsv"
 mv "$r0table" "$r0dir/reference.tsv"
-echo "wrote $dir/reference.tsv and $r0dir/reference.tsv" >&2
+mv "$ovtable" "$ovdir/reference.tsv"
+echo "wrote $dir/reference.tsv, $r0dir/reference.tsv and $ovdir/reference.tsv" >&2
 
 # Speed: best of 3 wall-clock runs on the long case.
 best() {
@@ -117,3 +147,17 @@ done
 python3 -c "
 u=$user; a=$ours; b=$peer
 print(f'| r0-hash speed-5000 | {u} user cycles | {a:.3f} s, {u/a/1e6:.0f} M user cycles/s | RISC Zero executor 4.0.5: {b:.3f} s, {u/b/1e6:.0f} M user cycles/s |')"
+# OpenVM: instructions per second (its interpreter's own timer).
+report=$(mktemp)
+"$ZKDBG" run "$ovdir/ov-hash.elf" --input "$ovdir/inputs/speed-50000.bin" --report "$report" >/dev/null 2>&1
+insns=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['instructions'])" "$report")
+rm -f "$report"
+ours=$(best "$ZKDBG" run "$ovdir/ov-hash.elf" --input "$ovdir/inputs/speed-50000.bin")
+peer=9e9
+for _ in 1 2 3; do
+    s=$("$OVPEER" "$ovdir/ov-hash.elf" "$ovdir/inputs/speed-50000.bin" 2>&1 >/dev/null | tail -1 | cut -f4)
+    peer=$(python3 -c "print(min($peer, $s))")
+done
+python3 -c "
+i=$insns; a=$ours; b=$peer
+print(f'| ov-hash speed-50000 | {i} | {a:.3f} s, {i/a/1e6:.0f} MIPS | OpenVM 2.0.2 interpreter: {b:.3f} s, {i/b/1e6:.0f} MIPS |')"

@@ -45,12 +45,13 @@ fn pick<'a, T>(u: &mut Unstructured, items: &'a [T]) -> &'a T {
 /// zkVM platform calls with arbitrary registers and memory: up to 48 SP1
 /// syscalls and precompiles (both XLENs, ids from SP1's table or any),
 /// RISC Zero user `ecall`s, kernel host calls and `mret`s in any order,
-/// or Airbender CSR accesses; arguments are edge values, small numbers,
+/// Airbender CSR accesses, or OpenVM custom instructions (its own or any
+/// custom-0/custom-1 word); arguments are edge values, small numbers,
 /// pointers into memory or anything. Every call must end in a result or
 /// a clear fault: no host panic, guest memory within its limit.
 pub fn platform_calls(data: &[u8]) {
     use zkdbg_emulator::{Cpu, EcallResult};
-    use zkdbg_platforms::{airbender, risc0, sp1};
+    use zkdbg_platforms::{airbender, openvm, risc0, sp1};
     let mut u = Unstructured::new(data);
     let edges = [
         0u64,
@@ -79,7 +80,7 @@ pub fn platform_calls(data: &[u8]) {
         }
     };
     let mut console = |_fd: u32, _b: &[u8], _m: &mut Memory| Ok(());
-    match u.choose_index(3).unwrap_or(0) {
+    match u.choose_index(4).unwrap_or(0) {
         0 => {
             let xlen = if u.ratio(1, 2).unwrap_or(true) {
                 Xlen::X64
@@ -154,6 +155,52 @@ pub fn platform_calls(data: &[u8]) {
                 if matches!(r, EcallResult::Halt { .. }) {
                     break;
                 }
+            }
+        }
+        2 => {
+            let mut mem = Memory::new(Xlen::X32, LIMIT);
+            mem.set_guard(0);
+            let inputs = vec![vec![7u8; 13], vec![], vec![1u8; 4100]];
+            let Ok(mut d) = openvm::OpenVmDevice::install(inputs, [(0x20_0800, 0x1000)], &mut mem)
+            else {
+                return;
+            };
+            let mut cpu = Cpu::new(Xlen::X32, 0x20_0800);
+            // OpenVM's instructions, by (opcode, funct3, imm or funct7).
+            let ops: [(u32, u32, u32); 12] = [
+                (0x0b, 1, 0),
+                (0x0b, 1, 1),
+                (0x0b, 2, 0),
+                (0x0b, 3, 0),
+                (0x0b, 3, 1),
+                (0x0b, 3, 2),
+                (0x0b, 4, 0),
+                (0x0b, 4, 1),
+                (0x0b, 4, 2),
+                (0x0b, 4, 3),
+                (0x0b, 5, 0),
+                (0x2b, 1, 0),
+            ];
+            for _ in 0..u.int_in_range(1..=48).unwrap_or(1) {
+                let (rd, rs1, rs2) = (10u32, 11u32, 12u32);
+                let word = if u.ratio(1, 8).unwrap_or(false) {
+                    let w: u32 = u.arbitrary().unwrap_or(0);
+                    (w & !0x7f) | if w & 1 == 0 { 0x0b } else { 0x2b }
+                } else {
+                    let (op, f3, x) = *pick(&mut u, &ops);
+                    let hi = if op == 0x0b && matches!(f3, 1..=3) {
+                        x << 20 | rs1 << 15
+                    } else {
+                        x << 25 | rs2 << 20 | rs1 << 15
+                    };
+                    op | rd << 7 | f3 << 12 | hi
+                };
+                for r in [10, 11, 12] {
+                    cpu.x[r] = val(&mut u) & 0xffff_ffff;
+                }
+                let insn = zkdbg_emulator::decode(word, Xlen::X32);
+                let r = d.serve(&insn, 0x20_0800, &mut cpu, &mut mem);
+                assert!(mem.used_bytes() <= LIMIT, "{r:?}");
             }
         }
         _ => {

@@ -850,3 +850,56 @@ fn airbender_flat_binary_breaks_steps_and_shows_the_output_registers() {
     // The final `j .` ends the run.
     has(&out, "[Inferior 1 (process 1) exited normally]");
 }
+
+/// An OpenVM guest under gdb: break by name and step in Rust source, stop
+/// at an extension instruction by its OpenVM name, and a watchpoint on
+/// the state KECCAKF rewrites (the custom instruction's memory writes are
+/// watched like stores).
+#[test]
+fn openvm_guest_breaks_catches_keccakf_and_watches_its_state() {
+    let elf = repo().join("guests/bin/openvm/ov-hash.elf");
+    let input = repo().join("guests/bin/openvm/inputs/abc-2.bin");
+    let stub = Stub::start(&elf, &["--once", "--input", input.to_str().unwrap()]);
+    let out = stub.gdb(
+        Some(&elf),
+        &[
+            "break ov_hash::main",
+            "continue",
+            "next",
+            "next",
+            "reverse-next",
+            "delete",
+            "monitor catch precompile KECCAKF",
+            "continue",
+            "x/i $pc",
+            "monitor catch clear",
+            "set language c",
+            "watch *(unsigned int *)$s0",
+            "continue",
+            "delete",
+            "continue",
+        ],
+    );
+    let src = std::fs::read_to_string(repo().join("guests/openvm/ov-hash/src/main.rs")).unwrap();
+    let line = |text: &str| 1 + src.lines().position(|l| l.contains(text)).unwrap();
+    has(
+        &out,
+        &format!(
+            "Breakpoint 1, ov_hash::main () at ov-hash/src/main.rs:{}",
+            line("= read();")
+        ),
+    );
+    let check = format!("{}\t    if rounds == 0 {{", line("if rounds == 0"));
+    assert_eq!(out.matches(&check).count(), 2, "{out}");
+    has(&out, "catchpoint: inline KECCAKF");
+    has(&out, "openvm_keccak256_guest::native_keccakf (buffer=0x");
+    has(&out, "<openvm_keccak256_guest::native_keccakf+");
+    // The state's first word: "abc" and the 0x01 of Keccak's padding,
+    // then the first bytes of Keccak-256("abc") = 4e03657a...
+    has(&out, &format!("Old value = {}", u32::from_le_bytes(*b"abc\x01")));
+    has(
+        &out,
+        &format!("New value = {}", u32::from_le_bytes([0x4e, 0x03, 0x65, 0x7a])),
+    );
+    has(&out, "[Inferior 1 (process 1) exited normally]");
+}

@@ -1,7 +1,9 @@
 //! Runs a guest ELF on OpenVM's own executor (openvm-circuit 2.0.2's
 //! interpreter, with the RV32IM, IO, Keccak-256 and SHA-2 extensions) and
-//! prints one tab-separated line: exit code, instructions executed,
-//! public values (hex).
+//! prints to stderr (stdout is the guest's) one tab-separated line: exit code, instructions executed,
+//! public values (hex), seconds its interpreter ran (its own timer: not
+//! process start, ELF loading or transpiling). A run that fails has "-"
+//! for the instructions (OpenVM's error does not carry them).
 //!
 //! Usage: zkdbg-peers-openvm GUEST.elf [INPUT...] — each INPUT file is one
 //! input-stream entry (its bytes), as `StdIn::write_bytes` queues them.
@@ -87,14 +89,17 @@ fn main() -> Result<()> {
         .metered_cost_instance(&exe, &idx)
         .map_err(|e| anyhow!("{e:?}"))?;
     let ctx = MeteredCostCtx::new(vec![0; SLOTS]);
-    match instance.execute_metered_cost(streams, ctx) {
+    let t = std::time::Instant::now();
+    let result = instance.execute_metered_cost(streams, ctx);
+    let secs = t.elapsed().as_secs_f64();
+    match result {
         Ok((ctx, state)) => {
             let pv = extract_public_values(num_public_values, &state.memory.memory);
             let hex: String = pv.iter().map(|b| format!("{b:02x}")).collect();
-            println!("0\t{}\t{hex}", ctx.instret);
+            eprintln!("0\t{}\t{hex}\t{secs:.6}", ctx.instret);
         }
-        Err(ExecutionError::FailedWithExitCode(code)) => println!("{code}\t-\t-"),
-        Err(e) => println!("error\t-\t{e}"),
+        Err(ExecutionError::FailedWithExitCode(code)) => eprintln!("{code}\t-\t-\t{secs:.6}"),
+        Err(e) => eprintln!("error\t-\t{e}\t{secs:.6}"),
     }
     Ok(())
 }
