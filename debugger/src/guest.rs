@@ -8,8 +8,8 @@ use zkdbg_emulator::machine::{DEFAULT_MEMORY_LIMIT, DEFAULT_SYSCALL_CYCLES};
 use zkdbg_emulator::memory::Perm;
 use zkdbg_emulator::{Config, Machine, Program};
 use zkdbg_platforms::airbender::AirbenderDevice;
-use zkdbg_platforms::openvm::OpenVmDevice;
 use zkdbg_platforms::jolt::{self, JoltDevice, JoltInputs, MemoryConfig, MemoryLayout};
+use zkdbg_platforms::openvm::OpenVmDevice;
 use zkdbg_platforms::risc0::Risc0Device;
 use zkdbg_platforms::sp1::Sp1Device;
 use zkdbg_platforms::zeroos::ZeroOsLayout;
@@ -544,7 +544,8 @@ fn install_openvm(opts: &ZkvmOptions, machine: &mut Machine) -> Result<OpenVmDev
             .map_err(|e| anyhow::anyhow!("cannot run on OpenVM: {e}"))?;
     }
     let inputs = read_inputs(opts)?;
-    OpenVmDevice::install(inputs, segments(&program), &mut machine.mem).context("cannot map OpenVM's memory")
+    OpenVmDevice::install(inputs, segments(&program), &mut machine.mem)
+        .context("cannot map OpenVM's memory")
 }
 
 /// The bytes of each `--input`/`--input-hex`, in order.

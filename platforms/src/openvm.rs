@@ -385,9 +385,8 @@ impl OpenVmDevice {
                         ));
                     };
                     self.taken += 1;
-                    let len = u32::try_from(next.len()).map_err(|_| {
-                        ("an input longer than 4 GiB".to_string(), None)
-                    })?;
+                    let len = u32::try_from(next.len())
+                        .map_err(|_| ("an input longer than 4 GiB".to_string(), None))?;
                     self.hint.clear();
                     self.hint.extend(len.to_le_bytes());
                     let padded = next.len().div_ceil(4) * 4;
@@ -442,7 +441,8 @@ impl OpenVmDevice {
                     write(mem, pc, buf, &out, &mut acc)?;
                 }
                 OpenVmInsn::Sha256 => {
-                    let (dst, st, blk) = (reg(cpu, insn.rd), reg(cpu, insn.rs1), reg(cpu, insn.rs2));
+                    let (dst, st, blk) =
+                        (reg(cpu, insn.rd), reg(cpu, insn.rs1), reg(cpu, insn.rs2));
                     let s = read(mem, pc, st, 32, &mut acc)?;
                     let block = read(mem, pc, blk, 64, &mut acc)?;
                     let mut state = [0u32; 8];
@@ -455,7 +455,8 @@ impl OpenVmDevice {
                     write(mem, pc, dst, &out, &mut acc)?;
                 }
                 OpenVmInsn::Sha512 => {
-                    let (dst, st, blk) = (reg(cpu, insn.rd), reg(cpu, insn.rs1), reg(cpu, insn.rs2));
+                    let (dst, st, blk) =
+                        (reg(cpu, insn.rd), reg(cpu, insn.rs1), reg(cpu, insn.rs2));
                     let s = read(mem, pc, st, 64, &mut acc)?;
                     let block = read(mem, pc, blk, 128, &mut acc)?;
                     let mut state = [0u64; 8];
@@ -512,9 +513,12 @@ fn read(
     acc: &mut Vec<MemAccess>,
 ) -> Result<Vec<u8>, (String, Option<u64>)> {
     in_memory(addr, len)?;
-    let bytes = mem
-        .read_vec(addr, len as usize)
-        .map_err(|e| (format!("cannot read {len} bytes at {addr:#x}: {e}"), Some(addr)))?;
+    let bytes = mem.read_vec(addr, len as usize).map_err(|e| {
+        (
+            format!("cannot read {len} bytes at {addr:#x}: {e}"),
+            Some(addr),
+        )
+    })?;
     accesses(pc, addr, &bytes, AccessKind::Read, acc);
     Ok(bytes)
 }

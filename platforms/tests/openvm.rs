@@ -80,13 +80,19 @@ fn hint_input_length_prefixes_and_pads_and_hint_words_drain_it() {
     let (acc, _) = vm.ok(hint_storew);
     assert_eq!(vm.mem.read_vec(0x1000, 4).unwrap(), 5u32.to_le_bytes());
     assert_eq!(acc.len(), 1);
-    assert_eq!((acc[0].addr, acc[0].kind, acc[0].value), (0x1000, AccessKind::Write, 5));
+    assert_eq!(
+        (acc[0].addr, acc[0].kind, acc[0].value),
+        (0x1000, AccessKind::Write, 5)
+    );
     // HINT_BUFFER rs1 = 2 words to rd.
     vm.cpu.x[A0 as usize] = 0x2000;
     vm.cpu.x[A1 as usize] = 2;
     let hint_buffer = i(0x0b, 1, 1, A0, A1);
     vm.ok(hint_buffer);
-    assert_eq!(vm.mem.read_vec(0x2000, 8).unwrap(), [1, 2, 3, 4, 5, 0, 0, 0]);
+    assert_eq!(
+        vm.mem.read_vec(0x2000, 8).unwrap(),
+        [1, 2, 3, 4, 5, 0, 0, 0]
+    );
     assert_eq!(vm.d.hint_len(), 0);
     // Empty stream: OpenVM fails the hint store.
     assert!(vm.fault(hint_storew).contains("holds 0 bytes"));
@@ -99,7 +105,10 @@ fn hint_input_length_prefixes_and_pads_and_hint_words_drain_it() {
     vm.ok(HINT_INPUT);
     assert_eq!(vm.d.hint_len(), 4);
     let m = vm.fault(HINT_INPUT);
-    assert!(m.contains("EndOfInputStream") && m.contains("input 3 of 2"), "{m}");
+    assert!(
+        m.contains("EndOfInputStream") && m.contains("input 3 of 2"),
+        "{m}"
+    );
 }
 
 #[test]
@@ -112,10 +121,14 @@ fn reveal_fills_the_32_public_value_bytes_and_refuses_beyond() {
     assert_eq!(&vm.d.public_values[12..16], &0xdead_beefu32.to_le_bytes());
     assert!(vm.d.public_values[..12].iter().all(|b| *b == 0));
     vm.cpu.x[A0 as usize] = 28;
-    assert!(vm.fault(i(0x0b, 2, 4, A0, A1)).contains("num_public_values = 32"));
+    assert!(vm
+        .fault(i(0x0b, 2, 4, A0, A1))
+        .contains("num_public_values = 32"));
     // A negative immediate wraps below zero: refused too.
     vm.cpu.x[A0 as usize] = 0;
-    assert!(vm.fault(i(0x0b, 2, -4, A0, A1)).contains("num_public_values"));
+    assert!(vm
+        .fault(i(0x0b, 2, -4, A0, A1))
+        .contains("num_public_values"));
 }
 
 #[test]
@@ -173,8 +186,14 @@ fn hash_extensions_match_reference_implementations() {
         .flat_map(|w| u32::from_le_bytes(w.try_into().unwrap()).to_be_bytes())
         .collect();
     assert_eq!(out, sha2::Sha256::digest(b"abc").as_slice());
-    assert_eq!(acc.iter().filter(|a| a.kind == AccessKind::Write).count(), 8);
-    assert_eq!(acc.iter().filter(|a| a.kind == AccessKind::Read).count(), 24);
+    assert_eq!(
+        acc.iter().filter(|a| a.kind == AccessKind::Write).count(),
+        8
+    );
+    assert_eq!(
+        acc.iter().filter(|a| a.kind == AccessKind::Read).count(),
+        24
+    );
 
     // SHA512 on "abc".
     let iv512: [u64; 8] = [
@@ -296,11 +315,21 @@ fn decode_names_and_kinds() {
 fn the_transpiler_check_rejects_what_openvm_rejects() {
     let words = |w: &[u32]| -> Vec<u8> { w.iter().flat_map(|x| x.to_le_bytes()).collect() };
     // addi, mul, ecall, csrrw x0, 0x300, x0, fence, terminate: all accepted.
-    let ok = [0x0010_0513, 0x02b5_0533, 0x0000_0073, 0x3000_1073, 0x0ff0_000f, 0x0000_000b];
+    let ok = [
+        0x0010_0513,
+        0x02b5_0533,
+        0x0000_0073,
+        0x3000_1073,
+        0x0ff0_000f,
+        0x0000_000b,
+    ];
     assert_eq!(check_transpilable(0x20_0800, &words(&ok)), Ok(()));
     // The ELF magic (a header inside the segment), an AMO, FENCE.I.
     for bad in [0x464c_457f, 0x0000_a02f, 0x0000_100f] {
         let e = check_transpilable(0x20_0800, &words(&[0x0010_0513, bad])).unwrap_err();
-        assert!(e.contains("0x200804") && e.contains(&format!("{bad:#010x}")), "{e}");
+        assert!(
+            e.contains("0x200804") && e.contains(&format!("{bad:#010x}")),
+            "{e}"
+        );
     }
 }

@@ -896,10 +896,16 @@ fn openvm_guest_breaks_catches_keccakf_and_watches_its_state() {
     has(&out, "<openvm_keccak256_guest::native_keccakf+");
     // The state's first word: "abc" and the 0x01 of Keccak's padding,
     // then the first bytes of Keccak-256("abc") = 4e03657a...
-    has(&out, &format!("Old value = {}", u32::from_le_bytes(*b"abc\x01")));
     has(
         &out,
-        &format!("New value = {}", u32::from_le_bytes([0x4e, 0x03, 0x65, 0x7a])),
+        &format!("Old value = {}", u32::from_le_bytes(*b"abc\x01")),
+    );
+    has(
+        &out,
+        &format!(
+            "New value = {}",
+            u32::from_le_bytes([0x4e, 0x03, 0x65, 0x7a])
+        ),
     );
     has(&out, "[Inferior 1 (process 1) exited normally]");
 }

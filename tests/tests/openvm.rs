@@ -67,7 +67,11 @@ fn runs_equal_openvms_own_interpreter() {
             code => {
                 assert_eq!(j["exit_code"].as_u64().unwrap().to_string(), code, "{ctx}");
                 if f[3] != "-" {
-                    assert_eq!(j["instructions"].as_u64().unwrap().to_string(), f[3], "{ctx}");
+                    assert_eq!(
+                        j["instructions"].as_u64().unwrap().to_string(),
+                        f[3],
+                        "{ctx}"
+                    );
                     assert_eq!(j["cycles"], j["instructions"], "{ctx}");
                     assert_eq!(j["output"], f[4], "{ctx}");
                 }
@@ -117,7 +121,11 @@ fn keccak256(msg: &[u8]) -> Vec<u8> {
         }
         keccak::f1600(&mut lanes);
     }
-    lanes.iter().flat_map(|l| l.to_le_bytes()).take(32).collect()
+    lanes
+        .iter()
+        .flat_map(|l| l.to_le_bytes())
+        .take(32)
+        .collect()
 }
 
 #[test]
@@ -187,5 +195,8 @@ fn panics_missing_input_and_foreign_elves_are_reported() {
         "openvm",
     ]);
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("OpenVM's transpiler rejects the word"), "{err}");
+    assert!(
+        err.contains("OpenVM's transpiler rejects the word"),
+        "{err}"
+    );
 }
