@@ -111,7 +111,7 @@ fn keccak256(msg: &[u8]) -> Vec<u8> {
     let mut lanes = [0u64; 25];
     let mut blocks = msg.to_vec();
     blocks.push(0x01);
-    while blocks.len() % 136 != 0 {
+    while !blocks.len().is_multiple_of(136) {
         blocks.push(0);
     }
     *blocks.last_mut().unwrap() |= 0x80;
