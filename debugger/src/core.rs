@@ -573,6 +573,43 @@ pub struct InlineFrame {
     pub location: Option<String>,
 }
 
+/// `guest`'s call stack by DWARF CFI, innermost first, with inline frames
+/// (a frame without DWARF is named by its symbol, else its address).
+pub fn backtrace(guest: &Guest) -> Vec<StackFrame> {
+    let cpu = &guest.machine.cpu;
+    let source = guest.symbols.source();
+    guest
+        .symbols
+        .unwinder()
+        .backtrace(cpu.pc, &cpu.x, &guest.machine.mem)
+        .into_iter()
+        .enumerate()
+        .map(|(i, pc)| {
+            let lookup = if i == 0 { pc } else { pc.wrapping_sub(2) };
+            let mut inline: Vec<InlineFrame> = source
+                .frames(lookup)
+                .into_iter()
+                .map(|f| InlineFrame {
+                    location: f.location(),
+                    function: f.function.unwrap_or_else(|| "??".into()),
+                })
+                .collect();
+            if inline.is_empty() || inline.iter().all(|f| f.function == "??") {
+                let name = guest
+                    .machine
+                    .symbols()
+                    .describe(pc)
+                    .unwrap_or_else(|| format!("{pc:#x}"));
+                inline = vec![InlineFrame {
+                    function: name,
+                    location: None,
+                }];
+            }
+            StackFrame { pc, inline }
+        })
+        .collect()
+}
+
 impl Debugger {
     /// Takes control of `guest` (loaded with [`zeroos::Output::Capture`]);
     /// `budget` bounds the snapshots' memory (bytes).
@@ -1114,39 +1151,7 @@ impl Debugger {
 
     /// The call stack by DWARF CFI, innermost first, with inline frames.
     pub fn backtrace(&self) -> Vec<StackFrame> {
-        let cpu = &self.guest.machine.cpu;
-        self.guest
-            .symbols
-            .unwinder()
-            .backtrace(cpu.pc, &cpu.x, &self.guest.machine.mem)
-            .into_iter()
-            .enumerate()
-            .map(|(i, pc)| {
-                let lookup = if i == 0 { pc } else { pc.wrapping_sub(2) };
-                let mut inline: Vec<InlineFrame> = self
-                    .source()
-                    .frames(lookup)
-                    .into_iter()
-                    .map(|f| InlineFrame {
-                        location: f.location(),
-                        function: f.function.unwrap_or_else(|| "??".into()),
-                    })
-                    .collect();
-                if inline.is_empty() || inline.iter().all(|f| f.function == "??") {
-                    let name = self
-                        .guest
-                        .machine
-                        .symbols()
-                        .describe(pc)
-                        .unwrap_or_else(|| format!("{pc:#x}"));
-                    inline = vec![InlineFrame {
-                        function: name,
-                        location: None,
-                    }];
-                }
-                StackFrame { pc, inline }
-            })
-            .collect()
+        backtrace(&self.guest)
     }
 
     /// Restores the latest snapshot at or before `target` and replays up

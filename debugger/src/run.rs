@@ -1,7 +1,6 @@
 //! `zkdbg run`: run a guest to completion and report.
 
 use crate::guest::Guest;
-use crate::source::SourceMap;
 use serde::Serialize;
 use zkdbg_emulator::disasm::disassemble;
 use zkdbg_emulator::{Fault, FaultKind, Insn, Machine, StopReason};
@@ -44,18 +43,74 @@ pub struct FaultReport {
     /// refused it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The call stack at the fault, innermost first, one line per frame
+    /// (inline frames included), as gdb's `bt` prints them:
+    /// `#0  0x80000120 in f at fib.c:12`; at most [`MAX_BACKTRACE`].
+    pub backtrace: Vec<String>,
+    /// The last control transfers before the fault (calls, returns,
+    /// jumps, traps; oldest first): `jalr s1 at __call_exitprocs+0x76 ->
+    /// 0x100`.
+    pub last_transfers: Vec<String>,
+    /// How to stop at the fault in the debugger: `zkdbg tui GUEST
+    /// --break-at-fault`.
+    pub debug_hint: String,
+}
+
+/// Frames a fault's backtrace keeps.
+pub const MAX_BACKTRACE: usize = 32;
+
+/// Where `addr` is, for post-mortems: `name+0xOFF (0xADDR)`, or the
+/// address alone.
+fn place(machine: &Machine, addr: u64) -> String {
+    match machine.symbols().describe(addr) {
+        Some(d) => format!("{d} ({addr:#x})"),
+        None => format!("{addr:#x}"),
+    }
 }
 
 impl FaultReport {
-    /// Describes `fault` in `machine`'s program; custom instructions are
-    /// named as `platform` names them.
-    pub fn new(
-        fault: &Fault,
-        machine: &Machine,
-        source: &SourceMap,
-        platform: Platform,
-    ) -> FaultReport {
+    /// Describes `fault` in `guest`'s program, with the call stack and the
+    /// last control transfers; custom instructions are named as the
+    /// guest's platform names them.
+    pub fn new(fault: &Fault, guest: &Guest) -> FaultReport {
+        let machine = &guest.machine;
+        let platform = guest.platform.platform;
         let symbols = machine.symbols();
+        let mut backtrace = Vec::new();
+        'frames: for frame in crate::core::backtrace(guest) {
+            for f in &frame.inline {
+                if backtrace.len() == MAX_BACKTRACE {
+                    break 'frames;
+                }
+                let at = f
+                    .location
+                    .as_ref()
+                    .map(|l| format!(" at {l}"))
+                    .unwrap_or_default();
+                backtrace.push(format!(
+                    "#{:<2} {:#x} in {}{at}",
+                    backtrace.len(),
+                    frame.pc,
+                    f.function
+                ));
+            }
+        }
+        let last_transfers = machine
+            .recent_transfers()
+            .iter()
+            .map(|t| {
+                let insn = machine
+                    .mem
+                    .fetch_slow(t.from)
+                    .map(|i| disassemble_on(platform, &i, t.from, machine))
+                    .unwrap_or_else(|| "?".into());
+                format!(
+                    "{insn} at {} -> {}",
+                    place(machine, t.from),
+                    place(machine, t.to)
+                )
+            })
+            .collect();
         let instruction = fault
             .insn
             .map(|i| disassemble_on(platform, &i, fault.pc, machine));
@@ -66,10 +121,17 @@ impl FaultReport {
             addr: fault.addr,
             instruction,
             function: symbols.describe(fault.pc),
-            location: source.location(fault.pc),
+            location: guest.symbols.source().location(fault.pc),
             signal: Signal::of(fault.kind).name().to_string(),
             permission: permission_note(fault, &machine.mem),
             message: fault.message.as_deref().map(str::to_string),
+            backtrace,
+            last_transfers,
+            debug_hint: format!(
+                "zkdbg tui {} --break-at-fault (with this run's options) stops at the fault: \
+                 inspect it and reverse-step to its cause",
+                guest.path.display()
+            ),
         }
     }
 
@@ -94,6 +156,20 @@ impl FaultReport {
                 s += &format!(" ({p})");
             }
         }
+        if !self.backtrace.is_empty() {
+            s += "\n  backtrace:";
+            for l in &self.backtrace {
+                s += &format!("\n    {l}");
+            }
+        }
+        if !self.last_transfers.is_empty() {
+            s += "\n  last control transfers (oldest first):";
+            let skip = self.last_transfers.len().saturating_sub(6);
+            for l in &self.last_transfers[skip..] {
+                s += &format!("\n    {l}");
+            }
+        }
+        s += &format!("\n  debug it: {}", self.debug_hint);
         s
     }
 }
@@ -266,7 +342,6 @@ pub struct RunReport {
 impl RunReport {
     /// Builds the report of a finished run.
     pub fn new(guest: &Guest, stop: &StopReason) -> RunReport {
-        let source = guest.symbols.source();
         let m = &guest.machine;
         let platform = guest.platform.platform;
         let panicked = guest.panicked();
@@ -279,7 +354,7 @@ impl RunReport {
                 128 + Signal::of(f.kind).number(),
                 None,
                 "fault",
-                Some(FaultReport::new(f, m, source, platform)),
+                Some(FaultReport::new(f, guest)),
             ),
             other => (
                 1,

@@ -143,6 +143,29 @@ pub struct Machine {
     pub finished: Option<StopReason>,
     /// The interpreter's blocks, derived from `mem`'s predecoded code.
     blocks: BlockCache,
+    /// The last control transfers (calls, returns, jumps, traps; not
+    /// branches), for post-mortems.
+    recent: RecentTransfers,
+}
+
+/// How many control transfers [`Machine::recent_transfers`] keeps.
+pub const RECENT_TRANSFERS: usize = 16;
+
+/// A ring of the last [`RECENT_TRANSFERS`] control transfers.
+#[derive(Clone, Debug)]
+struct RecentTransfers {
+    ring: [(u64, u64, TransferKind); RECENT_TRANSFERS],
+    /// Transfers recorded in all (the next slot is `count % N`).
+    count: u64,
+}
+
+impl Default for RecentTransfers {
+    fn default() -> Self {
+        RecentTransfers {
+            ring: [(0, 0, TransferKind::Jump); RECENT_TRANSFERS],
+            count: 0,
+        }
+    }
 }
 
 /// A saved machine state, restorable with [`Machine::restore`].
@@ -151,6 +174,7 @@ pub struct Snapshot {
     cpu: Cpu,
     mem: Memory,
     finished: Option<StopReason>,
+    recent: RecentTransfers,
 }
 
 impl Machine {
@@ -170,7 +194,28 @@ impl Machine {
             config,
             program,
             finished: None,
+            recent: RecentTransfers::default(),
         })
+    }
+
+    /// The last control transfers before now (at most
+    /// [`RECENT_TRANSFERS`]), oldest first: calls, returns, jumps, traps
+    /// and trap returns, not conditional branches. `from` is the
+    /// transferring instruction's pc, `to` the target; `next` is 0.
+    pub fn recent_transfers(&self) -> Vec<Transfer> {
+        let r = &self.recent;
+        let n = r.count.min(RECENT_TRANSFERS as u64);
+        (r.count - n..r.count)
+            .map(|i| {
+                let (from, to, kind) = r.ring[(i % RECENT_TRANSFERS as u64) as usize];
+                Transfer {
+                    kind,
+                    from,
+                    to,
+                    next: 0,
+                }
+            })
+            .collect()
     }
 
     /// XLEN of the hart.
@@ -189,6 +234,7 @@ impl Machine {
             cpu: self.cpu.clone(),
             mem: self.mem.clone(),
             finished: self.finished.clone(),
+            recent: self.recent.clone(),
         }
     }
 
@@ -197,6 +243,7 @@ impl Machine {
         self.cpu = snap.cpu.clone();
         self.mem = snap.mem.clone();
         self.finished = snap.finished.clone();
+        self.recent = snap.recent.clone();
     }
 
     /// Runs until the guest exits, halts or faults, the observer stops it, or
@@ -363,6 +410,11 @@ impl Machine {
             };
             block_pc = t.new_pc;
             instret += 1;
+            if let Some(kind) = t.transfer {
+                let r = &mut self.recent;
+                r.ring[(r.count % RECENT_TRANSFERS as u64) as usize] = (pc, block_pc, kind);
+                r.count += 1;
+            }
             // The cycle counter saturates (a huge --syscall-cycles): the
             // cost observers see is what the counter really moved, and the
             // run then ends at the cycle limit.

@@ -208,8 +208,63 @@ fn faults_name_kind_pc_instruction_symbol_and_line() {
                 .as_str()
                 .unwrap()
                 .starts_with("main+0x"));
+            // The post-mortem: the call stack (main, called from the
+            // runtime's start), the control transfers that led here (the
+            // last one returns into main from puts), how to debug it.
+            let bt: Vec<&str> = r["fault"]["backtrace"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap())
+                .collect();
+            assert!(
+                bt[0].starts_with("#0  0x8") && bt[0].contains(" in main at "),
+                "{bt:?}"
+            );
+            assert!(bt[0].contains(line), "{bt:?}");
+            assert!(
+                bt.iter().any(|f| f.contains(" in __zk_start at ")),
+                "{bt:?}"
+            );
+            assert!(err.contains("  backtrace:\n    #0  0x8"), "{err}");
+            let last = r["fault"]["last_transfers"].as_array().unwrap();
+            assert!(!last.is_empty() && last.len() <= 16, "{last:?}");
+            let ret = last.last().unwrap().as_str().unwrap();
+            assert!(
+                ret.starts_with("ret at ") && ret.contains("-> main+0x"),
+                "{ret}"
+            );
+            assert!(
+                err.contains("last control transfers (oldest first):"),
+                "{err}"
+            );
+            assert!(
+                err.contains(&format!(
+                    "debug it: zkdbg tui {} --break-at-fault",
+                    guest(arch, name).display()
+                )),
+                "{err}"
+            );
         }
     }
+}
+
+#[test]
+fn report_path_is_checked_before_the_run() {
+    let o = zkdbg(&[
+        "run",
+        guest("rv64", "hello").to_str().unwrap(),
+        "--report",
+        "/nonexistent-dir/r.json",
+    ]);
+    let err = stderr(&o);
+    assert_eq!(shell_status(&o), 2, "{err}");
+    assert!(
+        err.contains("cannot write --report /nonexistent-dir/r.json"),
+        "{err}"
+    );
+    // The guest did not run: nothing printed.
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
 }
 
 #[test]

@@ -302,3 +302,27 @@ fn risc0_guest_session_with_a_sha_catchpoint() {
     let s = t.wait_for("[precompile] SHA(");
     assert!(s.contains("stopped (step)"), "{s}");
 }
+
+/// `zkdbg run` suggests `tui --break-at-fault` after a fault: the session
+/// starts stopped at the faulting load, and reverse steps walk back to
+/// the line that set the pointer up.
+#[test]
+fn break_at_fault_then_reverse_to_the_cause() {
+    let cmd = format!(
+        "cd {} && {} tui guests/bin/rv64/fault-null.elf --break-at-fault; sleep 60",
+        repo().display(),
+        zkdbg_bin().display()
+    );
+    let t = Tmux::start("break-at-fault", &cmd);
+    let s = t.wait_for("load access fault");
+    assert!(s.contains("fault-null.c"), "{s}");
+    assert!(
+        s.contains("about to dereference NULL"),
+        "the output pane: {s}"
+    );
+    // Reverse steps from the fault: back into the program before it.
+    t.keys(&["r"]);
+    let s = t.wait_for("stopped (step)");
+    assert!(!s.contains("load access fault"), "{s}");
+    t.keys(&["q"]);
+}

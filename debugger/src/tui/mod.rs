@@ -317,12 +317,18 @@ impl App {
     }
 }
 
-/// Runs the UI in the terminal until `q`. The terminal is restored on
-/// exit, on error and on panic.
-pub fn run(mut dbg: Debugger) -> anyhow::Result<()> {
+/// Runs the UI in the terminal until `q`; with `break_at_fault` it first
+/// continues to the guest's end (a fault stops it there, the state to
+/// reverse-step from). The terminal is restored on exit, on error and on
+/// panic.
+pub fn run(mut dbg: Debugger, break_at_fault: bool) -> anyhow::Result<()> {
     dbg.set_interrupt_check(Box::new(terminal_interrupt_check()));
     let mut terminal = ratatui::try_init()?;
-    let result = event_loop(&mut terminal, App::new(dbg));
+    let mut app = App::new(dbg);
+    if break_at_fault {
+        app.start_continue();
+    }
+    let result = event_loop(&mut terminal, app);
     ratatui::restore();
     result
 }

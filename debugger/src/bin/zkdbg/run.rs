@@ -2,6 +2,7 @@
 
 use crate::args::GuestArgs;
 use anyhow::{Context, Result};
+use std::io::Write;
 use std::path::PathBuf;
 use zeroos::Output;
 use zkdbg::guest::Guest;
@@ -18,13 +19,24 @@ pub struct RunArgs {
 }
 
 pub fn main(a: RunArgs) -> Result<i32> {
+    // The report's file is created before the run: a path that cannot be
+    // written fails now, not after a long run.
+    let report_file = match &a.report {
+        Some(p) => Some((
+            std::fs::File::create(p)
+                .with_context(|| format!("cannot write --report {}", p.display()))?,
+            p,
+        )),
+        None => None,
+    };
     let mut guest = Guest::load(&a.guest.into(), Output::Inherit)?;
     let (stop, seconds) = zkdbg::exec::run_guest(&mut guest, &mut ());
     let report = finish_run(&mut guest, &stop)?;
     print_summary(&report, seconds);
-    if let Some(p) = a.report {
+    if let Some((mut f, p)) = report_file {
         let json = serde_json::to_string_pretty(&report)? + "\n";
-        std::fs::write(&p, json).with_context(|| format!("cannot write {}", p.display()))?;
+        f.write_all(json.as_bytes())
+            .with_context(|| format!("cannot write {}", p.display()))?;
     }
     Ok(report.exit_code)
 }
