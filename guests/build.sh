@@ -29,13 +29,17 @@ crate_dir() {
 }
 LUA=$(crate_dir lua-src)/lua-5.4.9
 SECP=$(crate_dir secp256k1-sys)/depend/secp256k1
+# cargo's registry sources ($CARGO_HOME/registry/src): named
+# /cargo/registry/src in the DWARF, as the Rust guests' paths are, so that
+# zkdbg finds them in any machine's registry (zkdbg_symbols::paths).
+REGISTRY=$(dirname "$(dirname "$(crate_dir lua-src)")")
 
 BUILD=$(mktemp -d)
 trap 'rm -rf "$BUILD"' EXIT
 
 COMMON=(-O2 -g -ffunction-sections -fdata-sections -mcmodel=medany -specs=picolibc.specs
-    -ffile-prefix-map="$REPO"=. -Wa,--debug-prefix-map="$REPO"=. -ffile-prefix-map="$LUA"=third_party/lua-5.4.9
-    -ffile-prefix-map="$SECP"=third_party/secp256k1 -I"$G/runtime")
+    -ffile-prefix-map="$REPO"=. -Wa,--debug-prefix-map="$REPO"=.
+    -ffile-prefix-map="$REGISTRY"=/cargo/registry/src -I"$G/runtime")
 LINK=(-nostartfiles -static -T "$G/runtime/link.ld" -Wl,--gc-sections -Wl,--build-id=none)
 
 # compile ARCH_FLAGS... -- OUTPUT.o SOURCE EXTRA...

@@ -115,6 +115,9 @@ pub struct GuestOptions {
     pub symbols: Option<PathBuf>,
     /// A zkVM platform's inputs and sizes.
     pub zkvm: ZkvmOptions,
+    /// `--source-map FROM=TO` rules for DWARF source paths (see
+    /// [`zkdbg_symbols::SourcePaths`]).
+    pub source_map: Vec<(String, String)>,
 }
 
 impl GuestOptions {
@@ -132,6 +135,7 @@ impl GuestOptions {
             platform: None,
             symbols: None,
             zkvm: ZkvmOptions::default(),
+            source_map: Vec::new(),
         }
     }
 }
@@ -308,7 +312,8 @@ impl Guest {
         let elf: Arc<[u8]> = Arc::from(elf);
         Ok(Guest {
             path: args.elf.clone(),
-            symbols: Symbols::new(elf.clone()),
+            symbols: Symbols::new(elf.clone())
+                .with_source_paths(zkdbg_symbols::SourcePaths::new(args.source_map.clone())),
             elf,
             machine,
             os,

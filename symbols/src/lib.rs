@@ -6,16 +6,20 @@
 //! - [`unwind`]: call-stack unwinding from `.debug_frame`/`.eh_frame`
 //!   (`gimli`);
 //! - [`symbolize`]: per-pc inline chains, interned and cached (the
-//!   profiler's view of [`source`]).
+//!   profiler's view of [`source`]);
+//! - [`paths`]: where the source files DWARF names are on this machine
+//!   (`--source-map`, cargo registry and Rust std conventions).
 //!
 //! [`Symbols`] holds the first two and is cheap to clone: its parts share
 //! the ELF bytes and the parsed DWARF (reference-counted; `addr2line`'s
 //! lazily filled context is not `Sync`, so sharing is within one thread).
 
+pub mod paths;
 pub mod source;
 pub mod symbolize;
 pub mod unwind;
 
+pub use paths::SourcePaths;
 pub use source::{Frame, SourceMap};
 pub use symbolize::Symbolizer;
 pub use unwind::Unwinder;
@@ -46,6 +50,12 @@ impl Symbols {
             source: SourceMap::empty(),
             unwinder: Arc::new(Unwinder::new(&[])),
         }
+    }
+
+    /// The same symbols naming and finding source files by `paths`.
+    pub fn with_source_paths(mut self, paths: SourcePaths) -> Symbols {
+        self.source = self.source.with_paths(paths);
+        self
     }
 
     /// Lines and inline frames (a clone shares the parsed DWARF).

@@ -10,6 +10,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 use zkdbg_emulator::SymbolTable;
 
+use crate::paths::SourcePaths;
+
 type Reader = EndianArcSlice<RunTimeEndian>;
 
 /// One frame at an address: a function and, if known, its source location.
@@ -40,6 +42,9 @@ impl Frame {
 #[derive(Clone)]
 pub struct SourceMap {
     loader: Option<Rc<addr2line::Context<Reader>>>,
+    /// How DWARF paths are named (the user's `--source-map` rules) and
+    /// found on this machine.
+    paths: SourcePaths,
 }
 
 impl SourceMap {
@@ -48,12 +53,46 @@ impl SourceMap {
     pub fn new(elf: Arc<[u8]>) -> SourceMap {
         SourceMap {
             loader: load(elf).map(Rc::new),
+            paths: SourcePaths::default(),
         }
     }
 
     /// A map that knows nothing.
     pub fn empty() -> SourceMap {
-        SourceMap { loader: None }
+        SourceMap {
+            loader: None,
+            paths: SourcePaths::default(),
+        }
+    }
+
+    /// The same map naming files by `paths`' rules (`--source-map`):
+    /// frames, locations and line rows carry the substituted paths.
+    pub fn with_paths(mut self, paths: SourcePaths) -> SourceMap {
+        self.paths = paths;
+        self
+    }
+
+    /// The source path rules (to find files: [`SourcePaths::resolve`]).
+    pub fn paths(&self) -> &SourcePaths {
+        &self.paths
+    }
+
+    /// A DWARF file name as shown: tidied, then the user's rules applied.
+    fn name(&self, p: &str) -> String {
+        self.paths.rewrite(&tidy_path(p))
+    }
+
+    /// Every source file the line tables name, as the DWARF names them
+    /// (tidied, no `--source-map` rule applied), sorted.
+    pub fn dwarf_files(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        let Some(l) = &self.loader else { return v };
+        if let Ok(it) = l.find_location_range(0, u64::MAX) {
+            v.extend(it.filter_map(|(_, _, loc)| loc.file.map(tidy_path)));
+        }
+        v.sort_unstable();
+        v.dedup();
+        v
     }
 
     /// Whether the ELF has any line information (a DWARF line table row).
@@ -75,7 +114,11 @@ impl SourceMap {
                         .as_ref()
                         .and_then(|n| n.demangle().ok())
                         .map(|n| n.into_owned()),
-                    file: f.location.as_ref().and_then(|l| l.file).map(tidy_path),
+                    file: f
+                        .location
+                        .as_ref()
+                        .and_then(|l| l.file)
+                        .map(|p| self.name(p)),
                     line: f.location.as_ref().and_then(|l| l.line),
                 });
             }
@@ -91,7 +134,7 @@ impl SourceMap {
         if let Ok(it) = l.find_location_range(lo, hi) {
             for (addr, _len, loc) in it {
                 if let (Some(f), Some(line)) = (loc.file, loc.line) {
-                    out.push((addr, tidy_path(f), line));
+                    out.push((addr, self.name(f), line));
                 }
             }
         }
@@ -117,7 +160,7 @@ impl SourceMap {
     pub fn location(&self, addr: u64) -> Option<String> {
         let loc = self.loader.as_ref()?.find_location(addr).ok()??;
         match (loc.file, loc.line) {
-            (Some(f), Some(l)) => Some(format!("{}:{l}", tidy_path(f))),
+            (Some(f), Some(l)) => Some(format!("{}:{l}", self.name(f))),
             _ => None,
         }
     }

@@ -428,3 +428,68 @@ fn bad_input_gives_clear_errors_and_no_panic() {
     assert_eq!(shell_status(&o), 2);
     assert!(stderr(&o).contains("memory limit"), "{}", stderr(&o));
 }
+
+#[test]
+fn source_map_renames_profile_locations_and_reaches_gdb() {
+    let dir = tempdir("source-map-profile");
+    let json = dir.join("p.json");
+    let o = zkdbg(&[
+        "profile",
+        guest("rv64", "fib").to_str().unwrap(),
+        "--source-map",
+        "guests/src=/srcs",
+        "--top",
+        "3",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o) + &stderr(&o);
+    assert!(out.contains("fib (/srcs/fib.c:"), "{out}");
+    let j = std::fs::read_to_string(&json).unwrap();
+    assert!(
+        j.contains("/srcs/fib.c:") && !j.contains("guests/src/fib.c"),
+        "{j}"
+    );
+    // A rule without `=` is refused.
+    let o = zkdbg(&[
+        "run",
+        guest("rv64", "fib").to_str().unwrap(),
+        "--source-map",
+        "nothing",
+    ]);
+    assert_eq!(shell_status(&o), 2);
+    assert!(
+        stderr(&o).contains("a source map is FROM=TO"),
+        "{}",
+        stderr(&o)
+    );
+    // The GDB stub suggests the substitutions gdb needs.
+    let mut child = std::process::Command::new(zkdbg_bin())
+        .args(["gdb", guest("rv64", "fib").to_str().unwrap()])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--source-map",
+            "guests/src=/srcs",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let mut attach = String::new();
+    while std::io::BufRead::read_line(&mut err, &mut line).unwrap() > 0 {
+        if line.contains("attach with:") {
+            attach = line.clone();
+            break;
+        }
+        line.clear();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        attach.contains("-ex 'set substitute-path guests/src /srcs'"),
+        "{attach}"
+    );
+}

@@ -326,3 +326,54 @@ fn break_at_fault_then_reverse_to_the_cause() {
     assert!(!s.contains("load access fault"), "{s}");
     t.keys(&["q"]);
 }
+
+/// `--source-map FROM=TO` shows the sources where they are on this
+/// machine (here a marked copy of the guest's sources), and the bundled
+/// Lua demo's sources are found in cargo's registry without any flag.
+#[test]
+fn source_map_and_registry_sources_are_shown() {
+    let dir = tempdir("tui-source-map");
+    let src = std::fs::read_to_string(repo().join("guests/src/fib.c")).unwrap();
+    let marked = src.replacen("/* fib:", "/* COPY-MARK", 1);
+    assert_ne!(marked, src);
+    std::fs::write(dir.join("fib.c"), marked).unwrap();
+    let cmd = format!(
+        "cd {} && {} tui guests/bin/rv64/fib.elf --source-map guests/src={}; sleep 60",
+        repo().display(),
+        zkdbg_bin().display(),
+        dir.display()
+    );
+    let t = Tmux::start("source-map", &cmd);
+    t.wait_for("stopped (at entry)");
+    t.keys(&[":", "break fib", "Enter", "c"]);
+    let s = t.wait_for("COPY-MARK");
+    assert!(
+        s.contains(&format!("{}/fib.c:", dir.display())),
+        "{s}"
+    );
+    t.keys(&["q"]);
+
+    // Lua's C sources: the ELF names them under /cargo/registry/src (as
+    // guests/build.sh builds it); cargo's registry has them once
+    // guests/third_party is fetched.
+    let o = std::process::Command::new("cargo")
+        .args(["metadata", "--format-version", "1", "--manifest-path"])
+        .arg(repo().join("guests/third_party/Cargo.toml"))
+        .output()
+        .expect("cargo");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let cmd = format!(
+        "cd {} && {} tui guests/bin/rv64/lua.elf --stdin guests/examples/hello.lua; sleep 60",
+        repo().display(),
+        zkdbg_bin().display()
+    );
+    let t = Tmux::start("source-registry", &cmd);
+    t.wait_for("stopped (at entry)");
+    t.keys(&[":", "break luaV_execute", "Enter", "c"]);
+    // luaV_execute's source (lvm.c) in the source pane.
+    let s = t.wait_for("vmcase(");
+    assert!(s.contains("stopped (breakpoint at"), "{s}");
+    assert!(s.contains("/cargo/registry/src/"), "{s}");
+    assert!(!s.contains("cannot read"), "{s}");
+    t.keys(&["q"]);
+}

@@ -105,8 +105,18 @@ pub fn serve(guest_args: &GuestOptions, args: &GdbOptions) -> Result<()> {
         guest_args.elf.display(),
         xlen.name()
     );
+    // gdb reads the sources itself: the substitutions that make the
+    // DWARF's paths readable here (--source-map, cargo's registry, the
+    // Rust std sources) go into the suggested command line.
+    let source = first.symbols.source();
+    let subst: String = source
+        .paths()
+        .gdb_substitutions(source.dwarf_files().iter().map(String::as_str))
+        .iter()
+        .map(|(from, to)| format!(" -ex 'set substitute-path {from} {to}'"))
+        .collect();
     eprintln!(
-        "zkdbg: attach with: gdb-multiarch -q {} -ex 'target remote {addr}'",
+        "zkdbg: attach with: gdb-multiarch -q {}{subst} -ex 'target remote {addr}'",
         guest_args.elf.display()
     );
     // One thread accepts: the first client goes to the session loop, any

@@ -108,13 +108,17 @@ impl App {
         }
     }
 
-    /// The lines of a source file (read once, relative to the current
-    /// directory); `None` if unreadable.
+    /// The lines of a source file named by DWARF (read once; found by the
+    /// guest's source paths: `--source-map`, then the path relative to
+    /// the current directory, then cargo's registry and the Rust std
+    /// sources); `None` if unreadable.
     pub fn file_lines(&mut self, path: &str) -> Option<&Vec<String>> {
+        let paths = self.dbg.source().paths().clone();
         self.files
             .entry(path.to_string())
             .or_insert_with(|| {
-                std::fs::read_to_string(path)
+                let file = paths.resolve(path)?;
+                std::fs::read_to_string(file)
                     .ok()
                     .map(|t| t.lines().map(|l| l.replace('\t', "    ")).collect())
             })

@@ -189,7 +189,9 @@ fn source(f: &mut Frame, app: &mut App, r: Rect) {
     let center = sel;
     let first = center.saturating_sub(h / 2).max(1);
     let lines: Vec<Line> = match app.file_lines(&file) {
-        None => vec![Line::from(format!("cannot read {file}"))],
+        None => vec![Line::from(format!(
+            "cannot read {file} (--source-map FROM=TO says where the build's paths are)"
+        ))],
         Some(text) => (first..first + h)
             .filter(|n| (*n as usize) <= text.len())
             .map(|n| {

@@ -37,6 +37,12 @@ pub struct GuestArgs {
     #[arg(long, value_name = "CYCLES", default_value_t = DEFAULT_SYSCALL_CYCLES,
           value_parser = clap::value_parser!(u64).range(..=1u64 << 32))]
     pub syscall_cycles: u64,
+    /// Where the DWARF's source paths are on this machine: FROM=TO
+    /// replaces the leading path FROM (repeatable; as gdb's `set
+    /// substitute-path`). Cargo registry and Rust std paths are found
+    /// without it.
+    #[arg(long, value_name = "FROM=TO", value_parser = parse_source_map)]
+    pub source_map: Vec<(String, String)>,
     /// The zkVM platform and its inputs.
     #[command(flatten, next_help_heading = "zkVM platform")]
     pub zkvm: PlatformArgs,
@@ -158,6 +164,7 @@ impl From<GuestArgs> for GuestOptions {
             max_cycles: a.max_cycles,
             strict_align: a.strict_align,
             mounts: a.mount,
+            source_map: a.source_map,
             seed: a.seed,
             memory_limit: a.memory_limit,
             syscall_cycles: a.syscall_cycles,
@@ -296,4 +303,8 @@ mod tests {
         let ours = GdbOptions::from(cli.gdb);
         assert_eq!(format!("{ours:?}"), format!("{:?}", GdbOptions::default()));
     }
+}
+
+fn parse_source_map(s: &str) -> Result<(String, String), String> {
+    zkdbg_symbols::paths::parse_map(s)
 }
