@@ -256,6 +256,10 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("`{s}` is not a size in bytes (e.g. 4096, 64K, 256M, 1G)"))
 }
 
+fn parse_source_map(s: &str) -> Result<(String, String), String> {
+    zkdbg_symbols::paths::parse_map(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,8 +307,4 @@ mod tests {
         let ours = GdbOptions::from(cli.gdb);
         assert_eq!(format!("{ours:?}"), format!("{:?}", GdbOptions::default()));
     }
-}
-
-fn parse_source_map(s: &str) -> Result<(String, String), String> {
-    zkdbg_symbols::paths::parse_map(s)
 }
