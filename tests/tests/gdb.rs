@@ -521,6 +521,12 @@ fn lldb_connects_breaks_and_steps() {
             "thread step-inst",
             "-o",
             "register read pc",
+            "-o",
+            "frame variable x",
+            "-o",
+            "bt",
+            "-o",
+            "finish",
         ])
         .stdin(Stdio::null())
         .output()
@@ -530,6 +536,19 @@ fn lldb_connects_breaks_and_steps() {
     has(&out, "a0 = 0x0000000000000001");
     has(&out, "stop reason = instruction step into");
     has(&out, "pc = 0x00000000800001ee");
+    // Variables and the call stack need the DWARF register numbers in
+    // the target description.
+    has(&out, "(int) x = 1");
+    has(
+        &out,
+        "frame #1: 0x000000008000021a debuggee.elf`sum_squares(n=5) at debuggee.c:20",
+    );
+    has(
+        &out,
+        "frame #2: 0x0000000080000246 debuggee.elf`main at debuggee.c:29",
+    );
+    has(&out, "stop reason = step out");
+    assert!(!out.contains("Unable to convert register"), "{out}");
 }
 
 /// A packet `$body#checksum`.

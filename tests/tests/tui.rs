@@ -347,10 +347,7 @@ fn source_map_and_registry_sources_are_shown() {
     t.wait_for("stopped (at entry)");
     t.keys(&[":", "break fib", "Enter", "c"]);
     let s = t.wait_for("COPY-MARK");
-    assert!(
-        s.contains(&format!("{}/fib.c:", dir.display())),
-        "{s}"
-    );
+    assert!(s.contains(&format!("{}/fib.c:", dir.display())), "{s}");
     t.keys(&["q"]);
 
     // Lua's C sources: the ELF names them under /cargo/registry/src (as

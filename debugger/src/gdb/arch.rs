@@ -184,8 +184,12 @@ pub fn target_xml(bits: usize) -> String {
             10..=17 => format!(" generic=\"arg{}\"", i - 9),
             _ => String::new(),
         };
+        // `dwarf_regnum`/`ehframe_regnum` are LLDB's too: DWARF location
+        // expressions and CFI name x0..x31 as 0..31 (RISC-V ELF psABI,
+        // "DWARF Register Numbers"); without them LLDB reads no
+        // variables and unwinds no further than frame 0.
         s += &format!(
-            "  <reg name=\"{n}\" altname=\"x{i}\" bitsize=\"{bits}\" type=\"{ty}\" regnum=\"{i}\"{generic}/>\n"
+            "  <reg name=\"{n}\" altname=\"x{i}\" bitsize=\"{bits}\" type=\"{ty}\" regnum=\"{i}\" dwarf_regnum=\"{i}\" ehframe_regnum=\"{i}\"{generic}/>\n"
         );
     }
     s += &format!("  <reg name=\"pc\" bitsize=\"{bits}\" type=\"code_ptr\" regnum=\"32\" generic=\"pc\"/>\n</feature>\n<feature name=\"org.gnu.gdb.riscv.csr\">\n");
