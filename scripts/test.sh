@@ -3,7 +3,8 @@
 # Debian's RISC-V cross compiler and picolibc (to rebuild the guests),
 # qemu-user (the reference CPU), coreutils' sha256sum, golang-go (`go tool
 # pprof` reads our pprof files), gdb-multiarch and lldb (real debugger
-# clients of the GDB stub) and tmux (drives the TUI as a person would).
+# clients of the GDB stub), tmux (drives the TUI as a person would) and
+# python3-jsonschema (checks speedscope files against speedscope's schema).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,9 @@ command -v go >/dev/null || need+=(golang-go)
 command -v gdb-multiarch >/dev/null || need+=(gdb-multiarch)
 command -v lldb >/dev/null || need+=(lldb)
 command -v tmux >/dev/null || need+=(tmux)
+# speedscope's schema check (tests/tests/profile.rs) uses python3's jsonschema.
+python3 -c 'import jsonschema' 2>/dev/null || /usr/bin/python3 -c 'import jsonschema' 2>/dev/null ||
+    need+=(python3-jsonschema)
 if [ ${#need[@]} -gt 0 ]; then
     echo "scripts/test.sh: installing ${need[*]}"
     SUDO=""

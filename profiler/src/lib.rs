@@ -13,6 +13,7 @@
 mod pprof;
 pub mod profile;
 pub mod report;
+mod timeline;
 pub mod trace;
 
 pub use profile::Profiler;

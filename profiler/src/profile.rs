@@ -172,6 +172,42 @@ pub struct Profiler {
     line: Vec<u8>,
     truncated: NameId,
     max_nodes: usize,
+    /// The timeline (see [`Profiler::sample_every`]).
+    timeline: Timeline,
+}
+
+/// Samples of the call stack as the run goes: every `interval` cycles, the
+/// node the cycles went to. Bounded: past `max` samples, every other one is
+/// dropped and the interval doubles (so the same run always gives the
+/// same samples).
+#[derive(Clone, Debug, Default)]
+pub struct Timeline {
+    /// Cycles between two samples (0: no timeline).
+    pub interval: u64,
+    /// (cycle, node) in cycle order.
+    pub samples: Vec<(u64, u32)>,
+    next: u64,
+    max: usize,
+}
+
+impl Timeline {
+    /// Records `node` for every sample point up to `cycles`.
+    #[cold]
+    #[inline(never)]
+    fn take(&mut self, cycles: u64, node: u32) {
+        while self.interval != 0 && cycles >= self.next {
+            self.samples.push((self.next, node));
+            if self.samples.len() > self.max {
+                let kept: Vec<(u64, u32)> = self.samples.iter().copied().step_by(2).collect();
+                self.samples = kept;
+                self.interval = self.interval.saturating_mul(2);
+                let last = self.samples.last().map_or(0, |s| s.0);
+                self.next = last.saturating_add(self.interval);
+                continue;
+            }
+            self.next = self.next.saturating_add(self.interval);
+        }
+    }
 }
 
 impl Profiler {
@@ -209,7 +245,23 @@ impl Profiler {
             line: Vec::new(),
             truncated,
             max_nodes: u32::MAX as usize,
+            timeline: Timeline {
+                next: u64::MAX,
+                ..Timeline::default()
+            },
         }
+    }
+
+    /// Samples the call stack every `cycles` cycles as the run goes (the
+    /// timeline of `--gecko` and `--speedscope`), keeping at most `max`
+    /// samples (beyond that, the interval doubles).
+    pub fn sample_every(&mut self, cycles: u64, max: usize) {
+        self.timeline = Timeline {
+            interval: cycles,
+            samples: Vec::new(),
+            next: cycles,
+            max: max.max(2),
+        };
     }
 
     /// Bounds the call tree to about `bytes` of host memory (a node with
@@ -471,6 +523,7 @@ impl Profiler {
             spans: self.spans.into_values().collect(),
             calls,
             sym: self.sym,
+            timeline: self.timeline,
         }
     }
 }
@@ -484,9 +537,12 @@ impl Observer for Profiler {
         if self.last.0 == self.ctx && self.last.1 == chain && self.pending.is_none() {
             // Fast path: same node as the previous instruction.
             self.acc += cycles;
-            return;
+        } else {
+            self.retired_slow(chain, cycles);
         }
-        self.retired_slow(chain, cycles);
+        if self.cycles >= self.timeline.next && self.timeline.interval != 0 {
+            self.timeline.take(self.cycles, self.cur);
+        }
     }
 
     #[inline(always)]
@@ -597,6 +653,9 @@ impl Observer for Profiler {
         let node = self.child(self.cur, name);
         self.nodes[node as usize].self_cycles += cycles;
         self.cycles += cycles;
+        if self.cycles >= self.timeline.next && self.timeline.interval != 0 {
+            self.timeline.take(self.cycles, node);
+        }
     }
 
     fn custom(&mut self, _cpu: &Cpu, event: &CustomEvent) {
@@ -659,6 +718,35 @@ mod tests {
         let prof = p.finish();
         assert_eq!(prof.folded(), vec!["[unknown 0x80000000] 12".to_string()]);
         assert_eq!(prof.cycles(), m.cpu.cycle);
+    }
+
+    #[test]
+    fn the_timeline_samples_every_interval_and_stays_bounded() {
+        let program = flat_loop();
+        // 12 cycles: samples at 3, 6, 9, 12.
+        let mut m = Machine::new(program.clone(), Default::default()).unwrap();
+        let mut p = Profiler::new(Symbolizer::new(program.clone(), SourceMap::empty()));
+        p.sample_every(3, 100);
+        m.run(&mut zkdbg_emulator::NoSyscalls, &mut p, 1000);
+        let prof = p.finish();
+        let t = prof.timeline();
+        let cycles: Vec<u64> = t.iter().map(|s| s.0).collect();
+        assert_eq!(cycles, vec![3, 6, 9, 12]);
+        assert!(t
+            .iter()
+            .all(|s| s.1 == vec!["[unknown 0x80000000]".to_string()]));
+        assert_eq!(prof.timeline_interval(), 3);
+        // At most 4 samples of 1 cycle: the interval doubles as needed.
+        let mut m = Machine::new(program.clone(), Default::default()).unwrap();
+        let mut p = Profiler::new(Symbolizer::new(program, SourceMap::empty()));
+        p.sample_every(1, 4);
+        m.run(&mut zkdbg_emulator::NoSyscalls, &mut p, 1000);
+        let prof = p.finish();
+        let t = prof.timeline();
+        assert!(t.len() <= 5, "{t:?}");
+        assert_eq!(prof.timeline_interval(), 4);
+        let cycles: Vec<u64> = t.iter().map(|s| s.0).collect();
+        assert!(cycles.windows(2).all(|w| w[1] - w[0] == 4), "{cycles:?}");
     }
 
     #[test]

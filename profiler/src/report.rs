@@ -16,6 +16,7 @@ pub struct Profile {
     pub(crate) spans: Vec<SpanStat>,
     pub(crate) calls: BTreeMap<NameId, u64>,
     pub(crate) sym: Symbolizer,
+    pub(crate) timeline: crate::profile::Timeline,
 }
 
 /// One function's totals in the JSON summary.

@@ -375,3 +375,119 @@ fn trace_matches_qemu_strace_and_jsonl_schema() {
         assert!(text.contains("exit_group(0) = ?"), "{text}");
     }
 }
+
+/// The first interpreter on PATH that has `jsonschema` (pyenv's or
+/// Debian's python3-jsonschema, which scripts/test.sh installs).
+fn python_with_jsonschema() -> &'static str {
+    for py in ["python3", "/usr/bin/python3"] {
+        let ok = Command::new(py)
+            .args(["-c", "import jsonschema"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if ok {
+            return py;
+        }
+    }
+    panic!(
+        "no python3 with jsonschema: install Debian's python3-jsonschema (scripts/test.sh does)"
+    );
+}
+
+/// `--gecko` and `--speedscope`: a timeline of the run sampled every N
+/// cycles, in cycle order (Lua's start-up before its interpreter loop);
+/// speedscope's file passes speedscope's own schema (speedscope 1.25.0's
+/// file-format-schema.json, vendored in tests/data), the Firefox Profiler
+/// file has the same samples; both are byte-identical across runs.
+#[test]
+fn gecko_and_speedscope_timelines() {
+    let dir = tempdir("prof-timeline");
+    let run = |tag: &str| -> (Vec<u8>, Vec<u8>) {
+        let (g, s) = (
+            dir.join(format!("{tag}.gecko.json")),
+            dir.join(format!("{tag}.ss.json")),
+        );
+        let o = zkdbg(&[
+            "profile",
+            guest("rv64", "lua").to_str().unwrap(),
+            "--stdin",
+            repo().join("guests/examples/hello.lua").to_str().unwrap(),
+            "--gecko",
+            g.to_str().unwrap(),
+            "--speedscope",
+            s.to_str().unwrap(),
+            "--sample-every",
+            "100000",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        (std::fs::read(&g).unwrap(), std::fs::read(&s).unwrap())
+    };
+    let (g1, s1) = run("a");
+    let (g2, s2) = run("b");
+    assert_eq!(g1, g2);
+    assert_eq!(s1, s2);
+    let ss = dir.join("a.ss.json");
+    let o = Command::new(python_with_jsonschema())
+        .args([
+            "-c",
+            "import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))); print('valid')",
+        ])
+        .arg(&ss)
+        .arg(repo().join("tests/data/speedscope-file-format-schema.json"))
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        stderr(&o)
+    );
+    let s: serde_json::Value = serde_json::from_slice(&s1).unwrap();
+    let p = &s["profiles"][0];
+    let samples = p["samples"].as_array().unwrap();
+    let frames = s["shared"]["frames"].as_array().unwrap();
+    let name = |i: &serde_json::Value| {
+        frames[i.as_u64().unwrap() as usize]["name"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // 64 M cycles / 100 000: 640 samples, each weighing the interval.
+    assert_eq!(samples.len(), 640);
+    assert!(p["weights"].as_array().unwrap().iter().all(|w| w == 100000));
+    assert_eq!(p["endValue"], 64_000_000);
+    let in_vm = |st: &serde_json::Value| {
+        st.as_array()
+            .unwrap()
+            .iter()
+            .any(|f| name(f) == "luaV_execute")
+    };
+    assert!(!in_vm(&samples[0]), "the first sample is start-up code");
+    let first_vm = samples
+        .iter()
+        .position(in_vm)
+        .expect("the interpreter loop runs");
+    assert!(first_vm > 0 && samples[first_vm..].iter().filter(|s| in_vm(s)).count() > 500);
+    assert!(frames
+        .iter()
+        .any(|f| f["name"] == "luaV_execute" && f["file"].as_str().unwrap().ends_with("lvm.c")));
+    // The Firefox Profiler's processed format: one thread, the same samples.
+    let g: serde_json::Value = serde_json::from_slice(&g1).unwrap();
+    assert!(
+        g["meta"]["version"].as_u64().unwrap() >= 24,
+        "{}",
+        g["meta"]
+    );
+    let t = &g["threads"][0];
+    assert_eq!(t["samples"]["length"], 640, "{}", t["samples"]);
+    let cats: Vec<&str> = g["meta"]["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    for c in ["Function", "Syscall", "Precompile", "Platform"] {
+        assert!(cats.contains(&c), "{cats:?}");
+    }
+    let text = String::from_utf8(g1).unwrap();
+    assert!(text.contains("\"luaV_execute\""), "strings");
+}

@@ -19,8 +19,8 @@ pub struct ProfileArgs {
     out: ProfileOutputs,
 }
 
-/// Output options of `zkdbg profile`. With none of -o, --folded, --json and --pprof,
-/// the flamegraph goes to `flamegraph.svg`.
+/// Output options of `zkdbg profile`. With none of -o, --folded, --json, --pprof, --gecko and
+/// --speedscope, the flamegraph goes to `flamegraph.svg`.
 #[derive(clap::Args, Debug, Default)]
 struct ProfileOutputs {
     /// SVG flamegraph (inferno).
@@ -35,6 +35,19 @@ struct ProfileOutputs {
     /// pprof profile (gzip protobuf, for `go tool pprof`).
     #[arg(long, value_name = "FILE.pb.gz")]
     pprof: Option<PathBuf>,
+    /// Firefox Profiler file (processed profile JSON, for
+    /// profiler.firefox.com): a timeline of the run, sampled every
+    /// --sample-every cycles, with call tree and flame graph.
+    #[arg(long, value_name = "FILE.json")]
+    gecko: Option<PathBuf>,
+    /// speedscope file (JSON, for speedscope.app): the same timeline.
+    #[arg(long, value_name = "FILE.json")]
+    speedscope: Option<PathBuf>,
+    /// Cycles between two timeline samples (--gecko, --speedscope); past
+    /// a million samples the interval doubles.
+    #[arg(long, value_name = "CYCLES", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    sample_every: u64,
     /// Print the N functions with the most self cycles.
     #[arg(long, value_name = "N")]
     top: Option<usize>,
@@ -42,7 +55,13 @@ struct ProfileOutputs {
 
 pub fn main(a: ProfileArgs) -> Result<i32> {
     let mut out = a.out;
-    if out.output.is_none() && out.folded.is_none() && out.json.is_none() && out.pprof.is_none() {
+    if out.output.is_none()
+        && out.folded.is_none()
+        && out.json.is_none()
+        && out.pprof.is_none()
+        && out.gecko.is_none()
+        && out.speedscope.is_none()
+    {
         out.output = Some(PathBuf::from("flamegraph.svg"));
     }
     let memory_limit = a.guest.memory_limit;
@@ -55,6 +74,11 @@ pub fn main(a: ProfileArgs) -> Result<i32> {
     }
     let mut profiler = Profiler::new(sym);
     profiler.limit_nodes(memory_limit);
+    if out.gecko.is_some() || out.speedscope.is_some() {
+        // A sample is 16 bytes: at most a million, and within the limit.
+        let max = (memory_limit / 64).clamp(1024, 1_000_000) as usize;
+        profiler.sample_every(out.sample_every, max);
+    }
     let (stop, seconds) = run_guest(&mut guest, &mut profiler);
     let report = finish_run(&mut guest, &stop)?;
     print_summary(&report, seconds);
@@ -74,6 +98,14 @@ pub fn main(a: ProfileArgs) -> Result<i32> {
     if let Some(p) = &out.pprof {
         let bytes = prof.pprof()?;
         write_file(p, |w| w.write_all(&bytes))?;
+    }
+    if let Some(p) = &out.gecko {
+        let bytes = prof.gecko(&name)?;
+        write_file(p, |w| w.write_all(&bytes))?;
+    }
+    if let Some(p) = &out.speedscope {
+        let json = serde_json::to_string(&prof.speedscope(&name))? + "\n";
+        write_file(p, |w| w.write_all(json.as_bytes()))?;
     }
     for s in prof.spans() {
         eprintln!(
