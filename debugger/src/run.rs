@@ -23,9 +23,11 @@ pub struct FaultReport {
     pub kind: FaultKind,
     /// Human description, e.g. "load access fault".
     pub description: String,
-    /// pc of the faulting instruction.
+    /// pc of the faulting instruction (`"0x..."` in the report).
+    #[serde(serialize_with = "hex_u64")]
     pub pc: u64,
-    /// The faulting address, if any.
+    /// The faulting address, if any (`"0x..."` in the report).
+    #[serde(serialize_with = "hex_opt_u64")]
     pub addr: Option<u64>,
     /// The instruction, disassembled.
     pub instruction: Option<String>,
@@ -54,6 +56,28 @@ pub struct FaultReport {
     /// How to stop at the fault in the debugger: `zkdbg tui GUEST
     /// --break-at-fault`.
     pub debug_hint: String,
+}
+
+/// An address as the report writes it: `"0x..."`, as traces do.
+fn hex_u64<S: serde::Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("{v:#x}"))
+}
+
+/// An optional address as the report writes it: `"0x..."` or null.
+fn hex_opt_u64<S: serde::Serializer>(v: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.serialize_str(&format!("{v:#x}")),
+        None => s.serialize_none(),
+    }
+}
+
+/// `n` and `what`, plural unless n is 1: "1 syscall", "2 syscalls".
+pub fn count(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }
 
 /// Frames a fault's backtrace keeps.
@@ -445,7 +469,10 @@ impl RunReport {
             (None, Some(s)) => format!("exit {s}"),
             (None, None) => self.halt_reason.clone(),
         };
-        let mut s = format!("zkdbg: {end} | {} instructions | ", self.instructions);
+        let mut s = format!(
+            "zkdbg: {end} | {} | ",
+            count(self.instructions, "instruction")
+        );
         if let Some(r) = &self.risc0 {
             s += &format!(
                 "{} user cycles, {} paging, {} total in {} segment{}",
@@ -459,7 +486,11 @@ impl RunReport {
                 s += " (segment limit too small: see the report)";
             }
         } else if self.cycle_unit == "instructions" {
-            s += &format!("{} cycles | {} syscalls", self.cycles, self.syscalls);
+            s += &format!(
+                "{} | {}",
+                count(self.cycles, "cycle"),
+                count(self.syscalls, "syscall")
+            );
         } else {
             s += &format!("{} {}", self.cycles, self.cycle_unit);
             if let Some(p) = self.padded_cycles {
@@ -480,7 +511,7 @@ impl RunReport {
             let names: Vec<String> = self
                 .unknown_syscalls
                 .iter()
-                .map(|(k, v)| format!("{k}x{v}"))
+                .map(|(k, v)| format!("{k} ×{v}"))
                 .collect();
             s += &format!(" | unimplemented syscalls (ENOSYS): {}", names.join(", "));
         }

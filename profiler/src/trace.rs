@@ -248,9 +248,13 @@ fn read_cstr(mem: &Memory, addr: u64) -> Option<(Vec<u8>, bool)> {
 }
 
 /// a0 after a call as a signed return value, and its errno name when it is
-/// in -4095..=-1 (the kernel's error range).
+/// in -4095..=-1 (the kernel's error range). On RV32 a value below that
+/// range is an address above 2 GiB (`brk`, `mmap2`): kept unsigned.
 fn ret_fields(v: u64, xlen: Xlen) -> (Option<i64>, Option<String>) {
     let r = xlen.signed(v);
+    if xlen == Xlen::X32 && r < -4095 {
+        return (Some((v & 0xffff_ffff) as i64), None);
+    }
     let errno = (-4095..=-1)
         .contains(&r)
         .then(|| zeroos::errno_name(-r).map_or_else(|| format!("E{}", -r), str::to_string));

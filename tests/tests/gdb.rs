@@ -451,7 +451,7 @@ fn without_file_interrupt_reconnect_and_faults() {
         ]);
         let r: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
-        let pc = format!("{:#x}", r["fault"]["pc"].as_u64().unwrap());
+        let pc = r["fault"]["pc"].as_str().unwrap().to_string();
         let stub = Stub::start(&elf, &["--once"]);
         let out = stub.gdb(Some(&elf), &["continue", "p/x $pc", "kill"]);
         has(&out, &format!("Program received signal {sig}"));

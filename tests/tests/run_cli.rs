@@ -204,6 +204,13 @@ fn faults_name_kind_pc_instruction_symbol_and_line() {
                 serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
             assert_eq!(r["halt_reason"], "fault");
             assert_eq!(r["fault"]["description"], kind);
+            // Addresses are hex strings, as in traces; counts pluralised.
+            assert!(
+                r["fault"]["pc"].as_str().unwrap().starts_with("0x8"),
+                "{}",
+                r["fault"]
+            );
+            assert!(err.contains("| 1 syscall |"), "{err}");
             assert!(r["fault"]["function"]
                 .as_str()
                 .unwrap()
@@ -492,4 +499,19 @@ fn source_map_renames_profile_locations_and_reaches_gdb() {
         attach.contains("-ex 'set substitute-path guests/src /srcs'"),
         "{attach}"
     );
+}
+
+/// An RV32 guest's `brk` returns an address above 2 GiB: the trace shows
+/// it unsigned (hex), not as a negative number.
+#[test]
+fn rv32_addresses_in_traces_are_unsigned() {
+    let o = zkdbg(&[
+        "trace",
+        guest("rv32", "hello").to_str().unwrap(),
+        "--format",
+        "strace",
+    ]);
+    let err = stderr(&o);
+    assert!(err.contains("brk(0x0) = 0x80"), "{err}");
+    assert!(!err.contains("brk(0x0) = -"), "{err}");
 }
