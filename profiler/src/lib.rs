@@ -17,5 +17,5 @@ mod timeline;
 pub mod trace;
 
 pub use profile::Profiler;
-pub use report::{write_diff_svg, Profile, Summary};
+pub use report::{diff_table, write_diff_svg, Profile, Summary};
 pub use trace::Tracer;

@@ -275,3 +275,89 @@ pub fn write_diff_svg(before: &str, after: &str, w: impl Write) -> io::Result<()
     let mut opts = flame_options("Differential flamegraph (red: more cycles after)".to_string());
     inferno::flamegraph::from_reader(&mut opts, diff.as_slice(), w)
 }
+
+/// Per-function totals of a folded-stacks text: name -> (self, total)
+/// cycles (a function counted once per stack, so recursion is not
+/// double-counted).
+///
+/// Errors: a line that is not `stack COUNT`, naming its number.
+fn folded_totals(folded: &str) -> Result<(u64, BTreeMap<String, (u64, u64)>), String> {
+    let mut sum = 0u64;
+    let mut t: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for (i, line) in folded.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let (stack, n) = line
+            .rsplit_once(' ')
+            .and_then(|(s, n)| Some((s, n.trim().parse::<u64>().ok()?)))
+            .ok_or_else(|| format!("line {}: not `frame;frame;... COUNT`: {line:?}", i + 1))?;
+        sum = sum.saturating_add(n);
+        let frames: Vec<&str> = stack.split(';').collect();
+        let mut seen: Vec<&str> = Vec::with_capacity(frames.len());
+        for f in &frames {
+            if !seen.contains(f) {
+                seen.push(f);
+                let e = t.entry(f.to_string()).or_default();
+                e.1 = e.1.saturating_add(n);
+            }
+        }
+        if let Some(leaf) = frames.last() {
+            let e = t.entry(leaf.to_string()).or_default();
+            e.0 = e.0.saturating_add(n);
+        }
+    }
+    Ok((sum, t))
+}
+
+/// The text of `zkdbg diff --top N`: the run totals before and after,
+/// then the `n` functions whose total cycles changed most (by absolute
+/// change, then name), with their self and total cycles before and after
+/// and the change as a share of the run before.
+///
+/// Errors: a malformed folded line (see [`Profile::folded`]).
+pub fn diff_table(before: &str, after: &str, n: usize) -> Result<String, String> {
+    let (b_sum, b) = folded_totals(before).map_err(|e| format!("BEFORE: {e}"))?;
+    let (a_sum, a) = folded_totals(after).map_err(|e| format!("AFTER: {e}"))?;
+    let pct = |d: i128| {
+        if b_sum == 0 {
+            String::from("n/a")
+        } else {
+            format!("{:+.2}%", d as f64 * 100.0 / b_sum as f64)
+        }
+    };
+    let total_d = a_sum as i128 - b_sum as i128;
+    let mut s = format!(
+        "total: {b_sum} -> {a_sum} cycles ({total_d:+}, {})\n",
+        pct(total_d)
+    );
+    let mut rows: Vec<(&String, (u64, u64), (u64, u64), i128)> = b
+        .keys()
+        .chain(a.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|name| {
+            let x = b.get(name).copied().unwrap_or_default();
+            let y = a.get(name).copied().unwrap_or_default();
+            (name, x, y, y.1 as i128 - x.1 as i128)
+        })
+        .filter(|r| r.3 != 0 || r.1 .0 != r.2 .0)
+        .collect();
+    rows.sort_by(|x, y| y.3.abs().cmp(&x.3.abs()).then_with(|| x.0.cmp(y.0)));
+    s += &format!(
+        "{:>14} {:>9} {:>14} {:>14} {:>14} {:>14}  function\n",
+        "total delta", "of run", "total before", "total after", "self before", "self after"
+    );
+    for (name, x, y, d) in rows.into_iter().take(n) {
+        s += &format!(
+            "{:>+14} {:>9} {:>14} {:>14} {:>14} {:>14}  {name}\n",
+            d,
+            pct(d),
+            x.1,
+            y.1,
+            x.0,
+            y.0
+        );
+    }
+    Ok(s)
+}

@@ -491,3 +491,64 @@ fn gecko_and_speedscope_timelines() {
     let text = String::from_utf8(g1).unwrap();
     assert!(text.contains("\"luaV_execute\""), "strings");
 }
+
+/// `zkdbg diff --top N`: a text diff of two folded files, functions by
+/// change of total cycles (recursion counted once), with self cycles, and
+/// a clear error for a malformed line.
+#[test]
+fn diff_top_prints_the_biggest_changes() {
+    let dir = tempdir("prof-diff-top");
+    let (b, a) = (dir.join("b.folded"), dir.join("a.folded"));
+    std::fs::write(&b, "main;f 100\nmain;g 50\nmain;f;f 10\n").unwrap();
+    std::fs::write(&a, "main;f 20\nmain;g 50\nmain;h 300\nmain 5\n").unwrap();
+    let o = zkdbg(&[
+        "diff",
+        b.to_str().unwrap(),
+        a.to_str().unwrap(),
+        "-o",
+        dir.join("d.svg").to_str().unwrap(),
+        "--top",
+        "3",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0], "total: 160 -> 375 cycles (+215, +134.38%)",
+        "{out}"
+    );
+    assert!(lines[1].contains("total delta") && lines[1].ends_with("function"));
+    // main +215; h +300 (new); f 110 -> 20 (recursion counted once).
+    let row = |name: &str| -> Vec<String> {
+        let l = lines
+            .iter()
+            .find(|l| l.ends_with(&format!("  {name}")))
+            .unwrap_or_else(|| panic!("no {name}: {out}"));
+        l.split_whitespace().map(str::to_string).collect()
+    };
+    assert_eq!(row("h")[..6], ["+300", "+187.50%", "0", "300", "0", "300"]);
+    assert_eq!(
+        row("main")[..6],
+        ["+215", "+134.38%", "160", "375", "0", "5"]
+    );
+    assert_eq!(row("f")[..6], ["-90", "-56.25%", "110", "20", "110", "20"]);
+    assert_eq!(lines.len(), 5, "{out}");
+    assert!(
+        lines[2].ends_with("  h"),
+        "sorted by the size of the change: {out}"
+    );
+    std::fs::write(&a, "main;f twenty\n").unwrap();
+    let o = zkdbg(&[
+        "diff",
+        b.to_str().unwrap(),
+        a.to_str().unwrap(),
+        "--top",
+        "3",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("AFTER: line 1: not `frame;frame;... COUNT`"),
+        "{}",
+        stderr(&o)
+    );
+}
