@@ -276,14 +276,17 @@ pub fn write_diff_svg(before: &str, after: &str, w: impl Write) -> io::Result<()
     inferno::flamegraph::from_reader(&mut opts, diff.as_slice(), w)
 }
 
-/// Per-function totals of a folded-stacks text: name -> (self, total)
-/// cycles (a function counted once per stack, so recursion is not
-/// double-counted).
+/// A function's (self, total) cycles in a folded-stacks text.
+type SelfTotal = (u64, u64);
+
+/// Per-function totals of a folded-stacks text: the run's cycles, and
+/// name -> (self, total) cycles (a function counted once per stack, so
+/// recursion is not double-counted).
 ///
 /// Errors: a line that is not `stack COUNT`, naming its number.
-fn folded_totals(folded: &str) -> Result<(u64, BTreeMap<String, (u64, u64)>), String> {
+fn folded_totals(folded: &str) -> Result<(u64, BTreeMap<String, SelfTotal>), String> {
     let mut sum = 0u64;
-    let mut t: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut t: BTreeMap<String, SelfTotal> = BTreeMap::new();
     for (i, line) in folded.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -331,7 +334,7 @@ pub fn diff_table(before: &str, after: &str, n: usize) -> Result<String, String>
         "total: {b_sum} -> {a_sum} cycles ({total_d:+}, {})\n",
         pct(total_d)
     );
-    let mut rows: Vec<(&String, (u64, u64), (u64, u64), i128)> = b
+    let mut rows: Vec<(&String, SelfTotal, SelfTotal, i128)> = b
         .keys()
         .chain(a.keys())
         .collect::<std::collections::BTreeSet<_>>()
