@@ -174,6 +174,44 @@ pub struct Profiler {
     max_nodes: usize,
     /// The timeline (see [`Profiler::sample_every`]).
     timeline: Timeline,
+    /// Cycles per pc (see [`Profiler::count_pcs`]).
+    pcs: Option<PcCycles>,
+}
+
+/// Cycles per pc: dense over the program's executable range (one slot per
+/// halfword), sparse elsewhere.
+#[derive(Clone, Debug, Default)]
+pub struct PcCycles {
+    base: u64,
+    dense: Vec<u64>,
+    other: FxHashMap<u64, u64>,
+}
+
+impl PcCycles {
+    #[inline(always)]
+    fn add(&mut self, pc: u64, cycles: u64) {
+        match self
+            .dense
+            .get_mut((pc.wrapping_sub(self.base) >> 1) as usize)
+        {
+            Some(c) if pc >= self.base => *c += cycles,
+            _ => *self.other.entry(pc).or_default() += cycles,
+        }
+    }
+
+    /// (pc, cycles) of every pc that retired, by pc.
+    pub fn iter(&self) -> Vec<(u64, u64)> {
+        let mut v: Vec<(u64, u64)> = self
+            .dense
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c != 0)
+            .map(|(i, c)| (self.base + 2 * i as u64, *c))
+            .chain(self.other.iter().map(|(&p, &c)| (p, c)))
+            .collect();
+        v.sort_unstable();
+        v
+    }
 }
 
 /// Samples of the call stack as the run goes: every `interval` cycles, the
@@ -249,7 +287,26 @@ impl Profiler {
                 next: u64::MAX,
                 ..Timeline::default()
             },
+            pcs: None,
         }
+    }
+
+    /// Also counts cycles per pc (for `--top N --by line`): dense over the
+    /// program's executable segments (8 bytes per 2 bytes of code).
+    pub fn count_pcs(&mut self) {
+        let exec = self.sym.program().segments.iter().filter(|s| s.exec);
+        let lo = exec.clone().map(|s| s.vaddr).min().unwrap_or(0);
+        let hi = exec
+            .map(|s| s.vaddr.saturating_add(s.mem_size))
+            .max()
+            .unwrap_or(0);
+        // At most 64 MiB of code densely; beyond, pcs go to the map.
+        let slots = (hi.saturating_sub(lo) / 2).min(8 << 20) as usize;
+        self.pcs = Some(PcCycles {
+            base: lo,
+            dense: vec![0; slots],
+            other: FxHashMap::default(),
+        });
     }
 
     /// Samples the call stack every `cycles` cycles as the run goes (the
@@ -524,6 +581,7 @@ impl Profiler {
             calls,
             sym: self.sym,
             timeline: self.timeline,
+            pcs: self.pcs,
         }
     }
 }
@@ -534,6 +592,9 @@ impl Observer for Profiler {
         let chain = self.sym.chain_of(pc);
         self.cycles += cycles;
         self.instructions += 1;
+        if let Some(p) = &mut self.pcs {
+            p.add(pc, cycles);
+        }
         if self.last.0 == self.ctx && self.last.1 == chain && self.pending.is_none() {
             // Fast path: same node as the previous instruction.
             self.acc += cycles;

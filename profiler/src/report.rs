@@ -17,6 +17,7 @@ pub struct Profile {
     pub(crate) calls: BTreeMap<NameId, u64>,
     pub(crate) sym: Symbolizer,
     pub(crate) timeline: crate::profile::Timeline,
+    pub(crate) pcs: Option<crate::profile::PcCycles>,
 }
 
 /// One function's totals in the JSON summary.
@@ -228,6 +229,49 @@ impl Profile {
             );
         }
         s
+    }
+
+    /// The `--top N --by line` table: the `n` source lines with the most
+    /// cycles of their own instructions (each pc's innermost inline frame:
+    /// `file:line` and function), or `None` if the profile did not count
+    /// pcs ([`crate::Profiler::count_pcs`]). Instructions without a line
+    /// are grouped by function (`??` without a symbol). Platform cycles
+    /// that belong to no instruction (RISC Zero's paging) are not lines.
+    pub fn top_lines(&self, n: usize) -> Option<String> {
+        let pcs = self.pcs.as_ref()?;
+        let source = self.sym.source();
+        let mut by: BTreeMap<(String, String), u64> = BTreeMap::new();
+        for (pc, c) in pcs.iter() {
+            let frames = source.frames(pc);
+            let (line, func) = match frames.first() {
+                Some(f) => (
+                    f.location().unwrap_or_else(|| "??".into()),
+                    f.function.clone().unwrap_or_else(|| "??".into()),
+                ),
+                None => (
+                    "??".to_string(),
+                    self.sym
+                        .program()
+                        .symbols
+                        .describe(pc)
+                        .and_then(|d| d.split('+').next().map(str::to_string))
+                        .unwrap_or_else(|| "??".into()),
+                ),
+            };
+            *by.entry((line, func)).or_default() += c;
+        }
+        let mut rows: Vec<((String, String), u64)> = by.into_iter().collect();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let total = self.cycles.max(1) as f64;
+        let mut s = format!("{:>14} {:>6}  {}\n", "self", "self%", "line (function)");
+        for ((line, func), c) in rows.into_iter().take(n) {
+            s += &format!(
+                "{:>14} {:>5.1}%  {line} ({func})\n",
+                c,
+                100.0 * c as f64 / total
+            );
+        }
+        Some(s)
     }
 
     /// A gzip-compressed pprof profile (`profile.proto` of

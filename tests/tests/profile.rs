@@ -552,3 +552,66 @@ fn diff_top_prints_the_biggest_changes() {
         stderr(&o)
     );
 }
+
+/// `--top N --by line`: cycles per source line (each instruction's
+/// innermost inline frame); a function's lines sum exactly to its self
+/// cycles in the folded profile.
+#[test]
+fn top_by_line_sums_to_the_functions_self_cycles() {
+    let dir = tempdir("prof-lines");
+    let folded = dir.join("f.folded");
+    let o = zkdbg(&[
+        "profile",
+        guest("rv64", "fib").to_str().unwrap(),
+        "--folded",
+        folded.to_str().unwrap(),
+        "--top",
+        "1000",
+        "--by",
+        "line",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let rows: Vec<(u64, String)> = out
+        .lines()
+        .skip_while(|l| !l.contains("line (function)"))
+        .skip(1)
+        .map(|l| {
+            let mut it = l.split_whitespace();
+            let n = it.next().unwrap().parse().unwrap();
+            (n, l.to_string())
+        })
+        .collect();
+    let fib_lines: Vec<&(u64, String)> = rows.iter().filter(|r| r.1.ends_with(" (fib)")).collect();
+    assert!(fib_lines.len() >= 3, "{out}");
+    assert!(
+        fib_lines.iter().all(|r| r.1.contains("guests/src/fib.c:")),
+        "{out}"
+    );
+    // Sorted by cycles.
+    assert!(rows.windows(2).all(|w| w[0].0 >= w[1].0), "{out}");
+    let text = std::fs::read_to_string(&folded).unwrap();
+    let fib_self: u64 = text
+        .lines()
+        .filter(|l| l.rsplit_once(' ').unwrap().0.ends_with(";fib"))
+        .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(
+        fib_lines.iter().map(|r| r.0).sum::<u64>(),
+        fib_self,
+        "{out}"
+    );
+    // All lines together: every instruction's cycles.
+    assert_eq!(
+        rows.iter().map(|r| r.0).sum::<u64>(),
+        folded_cycles(&text, None)
+    );
+    // --by needs --top.
+    let o = zkdbg(&[
+        "profile",
+        guest("rv64", "fib").to_str().unwrap(),
+        "--by",
+        "line",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -48,9 +48,24 @@ struct ProfileOutputs {
     #[arg(long, value_name = "CYCLES", default_value_t = 10_000,
           value_parser = clap::value_parser!(u64).range(1..))]
     sample_every: u64,
-    /// Print the N functions with the most self cycles.
+    /// Print the N functions (or, with --by line, source lines) with the
+    /// most self cycles.
     #[arg(long, value_name = "N")]
     top: Option<usize>,
+    /// What --top ranks: functions, or source lines (each instruction's
+    /// innermost inline frame's file:line).
+    #[arg(long, value_enum, default_value = "function", requires = "top")]
+    by: TopBy,
+}
+
+/// What `--top` ranks.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum TopBy {
+    /// Functions (inline functions included).
+    #[default]
+    Function,
+    /// Source lines.
+    Line,
 }
 
 pub fn main(a: ProfileArgs) -> Result<i32> {
@@ -74,6 +89,9 @@ pub fn main(a: ProfileArgs) -> Result<i32> {
     }
     let mut profiler = Profiler::new(sym);
     profiler.limit_nodes(memory_limit);
+    if out.by == TopBy::Line {
+        profiler.count_pcs();
+    }
     if out.gecko.is_some() || out.speedscope.is_some() {
         // A sample is 16 bytes: at most a million, and within the limit.
         let max = (memory_limit / 64).clamp(1024, 1_000_000) as usize;
@@ -128,7 +146,10 @@ pub fn main(a: ProfileArgs) -> Result<i32> {
         );
     }
     if let Some(n) = out.top {
-        print!("{}", prof.top_table(n));
+        match prof.top_lines(n) {
+            Some(t) if out.by == TopBy::Line => print!("{t}"),
+            _ => print!("{}", prof.top_table(n)),
+        }
     }
     Ok(report.exit_code)
 }
