@@ -197,7 +197,31 @@ impl Profile {
             );
         }
         let mut opts = flame_options(title);
-        inferno::flamegraph::from_lines(&mut opts, folded.iter().map(|s| s.as_str()), w)
+        // Frames coloured by kind: a class per platform frame (inferno's
+        // frame attributes), a style sheet for the classes, a legend.
+        let mut attrs = String::new();
+        for name in self.sym.names() {
+            if let Some(class) = frame_class(name) {
+                attrs += &format!("{name}\tclass={class}\n");
+            }
+        }
+        opts.func_frameattrs =
+            inferno::flamegraph::FuncFrameAttrsMap::from_reader(attrs.as_bytes())?;
+        opts.subtitle = Some(
+            "functions: warm colours by name; [syscall] orange, [precompile]/[inline] red, \
+             platform ([host], [paging], [kernel], [unknown]) purple"
+                .to_string(),
+        );
+        let mut svg = Vec::new();
+        inferno::flamegraph::from_lines(&mut opts, folded.iter().map(|s| s.as_str()), &mut svg)?;
+        let svg = String::from_utf8_lossy(&svg).replacen(
+            "<style type=\"text/css\">",
+            "<style type=\"text/css\">\ng.zk-syscall rect { fill: rgb(250,160,40); }\n\
+             g.zk-precompile rect { fill: rgb(220,50,50); }\n\
+             g.zk-platform rect { fill: rgb(160,110,220); }",
+            1,
+        );
+        w.write_all(svg.as_bytes())
     }
 
     /// The `--top N` table: the `n` functions with the most self cycles.
@@ -291,6 +315,19 @@ impl Profile {
 
     pub(crate) fn symbolizer(&self) -> &Symbolizer {
         &self.sym
+    }
+}
+
+/// The CSS class of a platform frame (`None`: a function).
+fn frame_class(name: &str) -> Option<&'static str> {
+    if name.starts_with("[syscall]") {
+        Some("zk-syscall")
+    } else if name.starts_with("[precompile]") || name.starts_with("[inline]") {
+        Some("zk-precompile")
+    } else if name.starts_with('[') && name != "[root]" {
+        Some("zk-platform")
+    } else {
+        None
     }
 }
 

@@ -615,3 +615,52 @@ fn top_by_line_sums_to_the_functions_self_cycles() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// Flamegraph frames are coloured by kind: syscall, precompile and
+/// platform frames carry a class the SVG's style sheet colours, and the
+/// subtitle is the legend.
+#[test]
+fn flamegraph_colours_frames_by_kind() {
+    let dir = tempdir("prof-colours");
+    let svg = dir.join("h.svg");
+    let o = zkdbg(&[
+        "profile",
+        guest("rv64", "hello").to_str().unwrap(),
+        "-o",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        text.contains("<g class=\"zk-syscall\"><title>[syscall] write ("),
+        "syscall class"
+    );
+    assert!(text.contains("g.zk-syscall rect { fill:"), "style sheet");
+    assert!(
+        text.contains("[syscall] orange, [precompile]/[inline] red"),
+        "legend"
+    );
+    assert!(
+        !text.contains("class=\"zk-syscall\"><title>main "),
+        "functions keep inferno's colours"
+    );
+    let svg = dir.join("o.svg");
+    let input = repo().join("guests/bin/openvm/inputs/abc-2.bin");
+    let o = zkdbg(&[
+        "profile",
+        repo()
+            .join("guests/bin/openvm/ov-hash.elf")
+            .to_str()
+            .unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+        "-o",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        text.contains("<g class=\"zk-precompile\"><title>[precompile] KECCAKF ("),
+        "precompile class"
+    );
+}
