@@ -176,6 +176,10 @@ pub struct Profiler {
     timeline: Timeline,
     /// Cycles per pc (see [`Profiler::count_pcs`]).
     pcs: Option<PcCycles>,
+    /// Only cycles inside this span count (see [`Profiler::only_span`]).
+    gate: Option<String>,
+    /// Whether the gate's span is closed now (cycles are not charged).
+    gate_closed: bool,
 }
 
 /// Cycles per pc: dense over the program's executable range (one slot per
@@ -288,7 +292,18 @@ impl Profiler {
                 ..Timeline::default()
             },
             pcs: None,
+            gate: None,
+            gate_closed: false,
         }
+    }
+
+    /// Charges only the cycles run while a span named `name` is open (an
+    /// SP1 `cycle-tracker-start: NAME` ... `-end` pair, a Jolt marker):
+    /// the profile of that span alone. The call stacks are still followed
+    /// outside it.
+    pub fn only_span(&mut self, name: &str) {
+        self.gate = Some(name.to_string());
+        self.gate_closed = true;
     }
 
     /// Also counts cycles per pc (for `--top N --by line`): dense over the
@@ -514,6 +529,9 @@ impl Profiler {
             stat.count += 1;
             stat.cycles += cycle.saturating_sub(s);
         }
+        if self.gate.as_deref() == Some(name) {
+            self.gate_closed = open.is_empty();
+        }
     }
 
     #[cold]
@@ -590,10 +608,16 @@ impl Observer for Profiler {
     #[inline(always)]
     fn retired(&mut self, _cpu: &Cpu, pc: u64, _insn: &Insn, cycles: u64) {
         let chain = self.sym.chain_of(pc);
-        self.cycles += cycles;
-        self.instructions += 1;
-        if let Some(p) = &mut self.pcs {
-            p.add(pc, cycles);
+        // Outside the span of --span the call tree is followed (calls
+        // made there still give their callees' paths) but nothing is
+        // charged.
+        let cycles = if self.gate_closed { 0 } else { cycles };
+        if !self.gate_closed {
+            self.cycles += cycles;
+            self.instructions += 1;
+            if let Some(p) = &mut self.pcs {
+                p.add(pc, cycles);
+            }
         }
         if self.last.0 == self.ctx && self.last.1 == chain && self.pending.is_none() {
             // Fast path: same node as the previous instruction.
@@ -708,6 +732,9 @@ impl Observer for Profiler {
     }
 
     fn platform_cycles(&mut self, _cpu: &Cpu, frame: &'static str, cycles: u64) {
+        if self.gate_closed {
+            return;
+        }
         // A child of the node the last instruction went to.
         self.flush();
         let name = self.sym.intern(frame);

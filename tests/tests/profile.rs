@@ -664,3 +664,61 @@ fn flamegraph_colours_frames_by_kind() {
         "precompile class"
     );
 }
+
+/// `--span NAME`: the profile of one cycle-tracking span (here SP1's
+/// `cycle-tracker-start: sha256` ... `-end`): its folded stacks sum to the
+/// span's cycles, with full call paths; an unknown span is an error naming
+/// the spans the guest ran.
+#[test]
+fn span_profiles_cover_the_span_alone() {
+    let dir = tempdir("prof-span");
+    let elf = repo().join("guests/bin/sp1/sp1-hash.elf");
+    let input = repo().join("guests/bin/sp1/inputs/abc-2.bin");
+    let folded = dir.join("s.folded");
+    let o = zkdbg(&[
+        "profile",
+        elf.to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+        "--folded",
+        folded.to_str().unwrap(),
+        "--span",
+        "sha256",
+    ]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    let span: u64 = err
+        .lines()
+        .find_map(|l| l.strip_prefix("zkdbg: span sha256: "))
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no span line: {err}"));
+    let text = std::fs::read_to_string(&folded).unwrap();
+    assert_eq!(folded_cycles(&text, None), span, "{text}");
+    assert!(
+        text.lines().all(|l| l.starts_with("_start;")),
+        "full paths: {text}"
+    );
+    assert!(text.contains("sp1_hash::sha256"), "{text}");
+    assert!(
+        err.contains(&format!("profile of span sha256 only: {span} cycles")),
+        "{err}"
+    );
+    let o = zkdbg(&[
+        "profile",
+        elf.to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+        "--folded",
+        folded.to_str().unwrap(),
+        "--span",
+        "nope",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o)
+            .contains("--span nope: the guest never started that span (spans it ran: sha256)"),
+        "{}",
+        stderr(&o)
+    );
+}

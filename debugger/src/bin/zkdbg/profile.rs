@@ -43,6 +43,11 @@ struct ProfileOutputs {
     /// speedscope file (JSON, for speedscope.app): the same timeline.
     #[arg(long, value_name = "FILE.json")]
     speedscope: Option<PathBuf>,
+    /// Profile only the cycles inside the cycle-tracking span NAME (SP1's
+    /// `cycle-tracker-start: NAME` ... `cycle-tracker-end: NAME`, Jolt's
+    /// markers): every output then covers that span alone.
+    #[arg(long, value_name = "NAME")]
+    span: Option<String>,
     /// Cycles between two timeline samples (--gecko, --speedscope); past
     /// a million samples the interval doubles.
     #[arg(long, value_name = "CYCLES", default_value_t = 10_000,
@@ -92,6 +97,9 @@ pub fn main(a: ProfileArgs) -> Result<i32> {
     if out.by == TopBy::Line {
         profiler.count_pcs();
     }
+    if let Some(name) = &out.span {
+        profiler.only_span(name);
+    }
     if out.gecko.is_some() || out.speedscope.is_some() {
         // A sample is 16 bytes: at most a million, and within the limit.
         let max = (memory_limit / 64).clamp(1024, 1_000_000) as usize;
@@ -102,6 +110,24 @@ pub fn main(a: ProfileArgs) -> Result<i32> {
     print_summary(&report, seconds);
     let prof = profiler.finish();
     let name = guest.name();
+    if let Some(span) = &out.span {
+        if !prof.spans().iter().any(|s| &s.name == span) {
+            let seen: Vec<&str> = prof.spans().iter().map(|s| s.name.as_str()).collect();
+            anyhow::bail!(
+                "--span {span}: the guest never started that span (spans it ran: {})",
+                if seen.is_empty() {
+                    "none".to_string()
+                } else {
+                    seen.join(", ")
+                }
+            );
+        }
+        eprintln!(
+            "zkdbg: profile of span {span} only: {} cycles, {} instructions",
+            prof.cycles(),
+            prof.instructions()
+        );
+    }
     if let Some(p) = &out.output {
         write_file(p, |w| prof.write_svg(&name, w))?;
         eprintln!("zkdbg: flamegraph written to {}", p.display());
