@@ -374,3 +374,22 @@ fn source_map_and_registry_sources_are_shown() {
     assert!(!s.contains("cannot read"), "{s}");
     t.keys(&["q"]);
 }
+
+/// A watchpoint stop shows the old and the new value, as gdb does.
+#[test]
+fn watchpoint_stops_show_old_and_new_values() {
+    let cmd = format!(
+        "cd {} && {} tui guests/bin/rv64/debuggee.elf; sleep 60",
+        repo().display(),
+        zkdbg_bin().display()
+    );
+    let t = Tmux::start("watch-values", &cmd);
+    t.wait_for("stopped (at entry)");
+    t.keys(&[":", "watch counter", "Enter"]);
+    t.keys(&["c"]);
+    let s = t.wait_for("old value 0x0 (0) -> new value 0x1 (1)");
+    assert!(s.contains("watchpoint"), "{s}");
+    t.keys(&["c"]);
+    t.wait_for("old value 0x1 (1) -> new value 0x2 (2)");
+    t.keys(&["q"]);
+}

@@ -75,6 +75,9 @@ pub struct App {
     /// Cycles per second of the current or last background run.
     pub rate: f64,
     files: HashMap<String, Option<Vec<String>>>,
+    /// The watched bytes as last seen (at the last stop or command): a
+    /// watchpoint stop shows them as the old value.
+    watch_values: HashMap<(u64, u64), Vec<u8>>,
 }
 
 impl App {
@@ -105,6 +108,7 @@ impl App {
             run_since: None,
             rate: 0.0,
             files: HashMap::new(),
+            watch_values: HashMap::new(),
         }
     }
 
@@ -151,9 +155,63 @@ impl App {
 
     fn stopped(&mut self, ev: Event) {
         self.state = self.describe(&ev);
+        if let Event::Watch(_, addr) = ev {
+            if let Some(change) = self.watch_change(addr) {
+                self.message = change;
+            }
+        }
+        self.refresh_watch_values();
         self.selected = None;
         self.disasm_scroll = 0;
         self.run_since = None;
+    }
+
+    /// The bytes a watchpoint covers now (at most 64), if readable.
+    fn watched_bytes(&self, addr: u64, len: u64) -> Option<Vec<u8>> {
+        self.dbg
+            .guest()
+            .machine
+            .mem
+            .read_vec(addr, len.min(64) as usize)
+            .ok()
+    }
+
+    /// Remembers the watched bytes of every watchpoint.
+    fn refresh_watch_values(&mut self) {
+        let ws: Vec<(u64, u64)> = self
+            .dbg
+            .watchpoints()
+            .iter()
+            .map(|w| (w.addr, w.len))
+            .collect();
+        self.watch_values = ws
+            .into_iter()
+            .filter_map(|(a, l)| Some(((a, l), self.watched_bytes(a, l)?)))
+            .collect();
+    }
+
+    /// "old 0x.. (N) -> new 0x.. (M)" for the watchpoint at `addr`, as gdb
+    /// reports a watchpoint: the value before (at the last stop) and now;
+    /// integers of up to 8 bytes little-endian, longer ones as bytes.
+    fn watch_change(&self, addr: u64) -> Option<String> {
+        let w = self.dbg.watchpoints().iter().find(|w| w.addr == addr)?;
+        let new = self.watched_bytes(w.addr, w.len)?;
+        let old = self.watch_values.get(&(w.addr, w.len))?;
+        let show = |b: &[u8]| -> String {
+            if b.len() <= 8 {
+                let mut v = [0u8; 8];
+                v[..b.len()].copy_from_slice(b);
+                let n = u64::from_le_bytes(v);
+                format!("{n:#x} ({n})")
+            } else {
+                b.iter().map(|x| format!("{x:02x}")).collect()
+            }
+        };
+        Some(format!(
+            "old value {} -> new value {}",
+            show(old),
+            show(&new)
+        ))
     }
 
     fn act(&mut self, f: impl FnOnce(&mut Debugger) -> Event) {
@@ -188,8 +246,8 @@ impl App {
             self.rate = (self.dbg.guest().machine.cpu.cycle - n0) as f64 / secs;
         }
         if ev != Event::Interrupted {
-            self.stopped(ev);
             self.message.clear();
+            self.stopped(ev);
         }
     }
 
@@ -309,6 +367,7 @@ impl App {
     /// Runs a `:` command (see [`crate::commands`]).
     pub fn command(&mut self, cmd: &str) {
         let reply = commands::execute(&mut self.dbg, cmd, FrontEnds::Tui, ":");
+        self.refresh_watch_values();
         match reply.effect {
             Effect::Help => self.help = true,
             Effect::ShowMemory(a) => {
