@@ -389,6 +389,18 @@ fn watchpoint_stops_show_old_and_new_values() {
     t.keys(&["c"]);
     let s = t.wait_for("old value 0x0 (0) -> new value 0x1 (1)");
     assert!(s.contains("watchpoint"), "{s}");
+    // The memory pane shows the watched address.
+    let at = s
+        .split("watchpoint (Write) at ")
+        .nth(1)
+        .and_then(|r| r.split(')').next())
+        .unwrap_or_else(|| panic!("{s}"))
+        .trim_start_matches("0x")
+        .to_string();
+    assert!(
+        s.contains(&format!("0x{at}  01 00 00 00")),
+        "memory pane at {at}: {s}"
+    );
     t.keys(&["c"]);
     t.wait_for("old value 0x1 (1) -> new value 0x2 (2)");
     t.keys(&["q"]);

@@ -159,6 +159,8 @@ impl App {
             if let Some(change) = self.watch_change(addr) {
                 self.message = change;
             }
+            // The memory pane follows the last watchpoint hit.
+            self.mem_addr = addr;
         }
         self.refresh_watch_values();
         self.selected = None;
