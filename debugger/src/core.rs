@@ -15,7 +15,7 @@
 //! snapshots are dropped and a new one is taken at the current point.
 
 use crate::guest::Guest;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeSet;
 use std::io::Write;
 use zkdbg_emulator::{
@@ -518,6 +518,9 @@ pub struct Debugger {
     /// Asked during long operations whether to stop (see
     /// [`Debugger::set_interrupt_check`]).
     interrupt: Option<InterruptCheck>,
+    /// Cycles per instruction and per source line of the last `profile`
+    /// command (the TUI annotates its panes with them).
+    annotations: Option<Annotations>,
     bits: BpBits,
 }
 
@@ -554,6 +557,18 @@ pub type InterruptCheck = Box<dyn FnMut(&str) -> bool>;
 
 /// How many instructions a stepping loop runs between two interrupt checks.
 const CHECK_EVERY: u64 = 4096;
+
+/// Cycles per instruction and per source line (each pc's innermost inline
+/// frame) of a profile of the run from its start to `instret`.
+#[derive(Clone, Debug, Default)]
+pub struct Annotations {
+    /// Instructions retired when the profile was taken.
+    pub instret: u64,
+    /// Cycles by pc.
+    pub by_pc: FxHashMap<u64, u64>,
+    /// Cycles by (file, line).
+    pub by_line: FxHashMap<(String, u32), u64>,
+}
 
 /// A frame of a backtrace: pc and its inline frames (innermost first).
 #[derive(Clone, Debug)]
@@ -633,6 +648,7 @@ impl Debugger {
             bits: BpBits::default(),
             output_dir: std::path::PathBuf::from("."),
             interrupt: None,
+            annotations: None,
         };
         d.take_snapshot();
         d
@@ -1276,6 +1292,12 @@ impl Debugger {
         self.interrupt.as_mut().is_some_and(|f| f(progress))
     }
 
+    /// The cycles per instruction and per line of the last `profile`
+    /// command, if any.
+    pub fn annotations(&self) -> Option<&Annotations> {
+        self.annotations.as_ref()
+    }
+
     /// Where [`Debugger::profile_svg`] writes its files.
     pub fn set_output_dir(&mut self, dir: std::path::PathBuf) {
         self.output_dir = dir;
@@ -1289,8 +1311,20 @@ impl Debugger {
             sym.name_region(start, end, name);
         }
         let mut prof = zkdbg_profiler::Profiler::new(sym);
+        prof.count_pcs();
         self.replay_with(&mut prof);
         let p = prof.finish();
+        let mut ann = Annotations {
+            instret: self.instret(),
+            ..Annotations::default()
+        };
+        for (pc, c) in p.pc_cycles().unwrap_or_default() {
+            ann.by_pc.insert(pc, c);
+            if let Some(l) = self.line_of(pc) {
+                *ann.by_line.entry(l).or_default() += c;
+            }
+        }
+        self.annotations = Some(ann);
         use std::os::unix::fs::OpenOptionsExt;
         let file = std::fs::OpenOptions::new()
             .write(true)

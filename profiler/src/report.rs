@@ -255,6 +255,12 @@ impl Profile {
         s
     }
 
+    /// Cycles per pc, by pc, if the profile counted them
+    /// ([`crate::Profiler::count_pcs`]).
+    pub fn pc_cycles(&self) -> Option<Vec<(u64, u64)>> {
+        self.pcs.as_ref().map(|p| p.iter())
+    }
+
     /// The `--top N --by line` table: the `n` source lines with the most
     /// cycles of their own instructions (each pc's innermost inline frame:
     /// `file:line` and function), or `None` if the profile did not count

@@ -405,3 +405,43 @@ fn watchpoint_stops_show_old_and_new_values() {
     t.wait_for("old value 0x1 (1) -> new value 0x2 (2)");
     t.keys(&["q"]);
 }
+
+/// After `:profile`, the source and disassembly panes show the cycles
+/// each line and instruction took (from the entry to now).
+#[test]
+fn profile_annotates_source_and_disassembly_with_cycles() {
+    let dir = tempdir("tui-annotate");
+    let cmd = format!(
+        "cd {} && {} tui {} --source-map guests={}; sleep 60",
+        dir.display(),
+        zkdbg_bin().display(),
+        repo().join("guests/bin/rv64/fib.elf").display(),
+        repo().join("guests").display()
+    );
+    let t = Tmux::start("annotate", &cmd);
+    t.wait_for("stopped (at entry)");
+    t.keys(&[":", "break fib", "Enter", "c"]);
+    t.wait_for("stopped (breakpoint at");
+    t.keys(&[":", "profile p.svg", "Enter"]);
+    let s = t.wait_for("(cycles to instruction");
+    assert!(dir.join("p.svg").exists(), "{s}");
+    // main's printf line (its call to fib) carries a cycle count; so does
+    // an instruction of the disassembly.
+    let counted = s.lines().any(|l| {
+        let mut w = l.trim_start_matches('│').split_whitespace();
+        let (Some(a), Some(b)) = (w.next(), w.next()) else {
+            return false;
+        };
+        let a = a.trim_start_matches(['●', '▶']);
+        a.parse::<u32>().is_ok() && b.parse::<u64>().is_ok_and(|c| c > 0) && l.contains("printf(")
+    });
+    assert!(counted, "{s}");
+    assert!(
+        s.lines().any(|l| l.contains(" fib+0x6 ")
+            && l.split_whitespace()
+                .nth(2)
+                .is_some_and(|c| c.parse::<u64>().is_ok())),
+        "{s}"
+    );
+    t.keys(&["q"]);
+}

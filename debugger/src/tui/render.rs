@@ -181,7 +181,11 @@ fn source(f: &mut Frame, app: &mut App, r: Rect) {
     } else {
         String::new()
     };
-    let title = format!(" {file}:{line} in {func}{inl} ");
+    let ann = app.dbg.annotations().cloned();
+    let cycles_note = ann.as_ref().map_or(String::new(), |a| {
+        format!(" (cycles to instruction {})", a.instret)
+    });
+    let title = format!(" {file}:{line} in {func}{inl}{cycles_note} ");
     let bps = breakpoint_lines(app, &file);
     let sel = app.selected.unwrap_or(line);
     let has_sel = app.selected.is_some();
@@ -198,7 +202,14 @@ fn source(f: &mut Frame, app: &mut App, r: Rect) {
                 let src = &text[n as usize - 1];
                 let mark = if bps.contains(&n) { "●" } else { " " };
                 let arrow = if n == line { "▶" } else { " " };
-                let s = format!("{mark}{arrow}{n:>5}  {src}");
+                let s = match &ann {
+                    Some(a) => {
+                        let c = a.by_line.get(&(file.clone(), n)).copied();
+                        let c = c.map_or(String::new(), |c| c.to_string());
+                        format!("{mark}{arrow}{n:>5} {c:>9}  {src}")
+                    }
+                    None => format!("{mark}{arrow}{n:>5}  {src}"),
+                };
                 let mut style = Style::default();
                 if n == line {
                     style = style.bg(Color::DarkGray).add_modifier(Modifier::BOLD);
@@ -254,7 +265,13 @@ fn disassembly(f: &mut Frame, app: &App, r: Rect) {
             };
             let arrow = if a == pc { "▶" } else { " " };
             let loc = m.symbols().describe(a).unwrap_or_default();
-            let s = format!("{mark}{arrow}{a:#010x} {loc:<18.18} {text}");
+            let s = match app.dbg.annotations() {
+                Some(ann) => {
+                    let c = ann.by_pc.get(&a).map_or(String::new(), |c| c.to_string());
+                    format!("{mark}{arrow}{a:#010x} {c:>9} {loc:<18.18} {text}")
+                }
+                None => format!("{mark}{arrow}{a:#010x} {loc:<18.18} {text}"),
+            };
             if a == pc {
                 Line::styled(
                     s,
