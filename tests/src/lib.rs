@@ -169,3 +169,20 @@ pub fn timed_run<O: zkdbg_emulator::Observer>(
     assert_eq!(stop, StopReason::Exited(0));
     (m.cpu.instret, secs)
 }
+
+/// Lowercase hex of `b` (what `--input-hex` takes and reports' `output`
+/// holds).
+pub fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The word serialization RISC Zero's and OpenVM's guests read (risc0 and
+/// openvm serde) of `(data: Vec<u8>, tail)`: the length as a
+/// little-endian word, each byte as a word, then `tail` if given (a `u32`
+/// after the vector; `None` serializes the `Vec<u8>` alone).
+pub fn word_serialized(data: &[u8], tail: Option<u32>) -> Vec<u8> {
+    let mut w = vec![data.len() as u32];
+    w.extend(data.iter().map(|&b| b as u32));
+    w.extend(tail);
+    w.iter().flat_map(|x| x.to_le_bytes()).collect()
+}

@@ -11,10 +11,6 @@ fn rust_guest(name: &str) -> PathBuf {
     repo().join("guests/bin/rust").join(format!("{name}.elf"))
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 /// postcard's encoding of `(data: &[u8], rounds: u32)`: varint length,
 /// bytes, varint rounds.
 fn postcard_args(data: &[u8], rounds: u32) -> Vec<u8> {

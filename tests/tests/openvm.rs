@@ -17,19 +17,6 @@ fn elf() -> String {
         .to_string()
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-/// openvm's word serialization of `(data: Vec<u8>, rounds: u32)`: the
-/// length as a word, each byte as a word, then rounds.
-fn words(data: &[u8], rounds: u32) -> Vec<u8> {
-    let mut w = vec![data.len() as u32];
-    w.extend(data.iter().map(|&b| b as u32));
-    w.push(rounds);
-    w.iter().flat_map(|x| x.to_le_bytes()).collect()
-}
-
 fn run_report(args: &[&str]) -> (std::process::Output, serde_json::Value) {
     zkdbg_tests::run_report("openvm", args)
 }
@@ -88,7 +75,7 @@ fn runs_equal_openvms_own_interpreter() {
 #[test]
 fn public_values_hold_the_hashes_computed_on_the_host() {
     let data = b"zkdbg on OpenVM";
-    let (o, j) = run_report(&[&elf(), "--input-hex", &hex(&words(data, 3))]);
+    let (o, j) = run_report(&[&elf(), "--input-hex", &hex(&word_serialized(data, Some(3)))]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let mut s: Vec<u8> = Sha256::digest(data).to_vec();
     let mut k = keccak256(data);
@@ -130,7 +117,7 @@ fn keccak256(msg: &[u8]) -> Vec<u8> {
 
 #[test]
 fn profile_and_trace_show_the_extension_instructions_and_hints() {
-    let input = hex(&words(b"abc", 2));
+    let input = hex(&word_serialized(b"abc", Some(2)));
     let dir = tempdir("openvm-profile");
     let folded = dir.join("p.folded");
     let o = zkdbg(&[
@@ -165,7 +152,11 @@ fn profile_and_trace_show_the_extension_instructions_and_hints() {
 fn panics_missing_input_and_foreign_elves_are_reported() {
     // rounds = 0: the guest panics; OpenVM's runtime prints the message
     // and terminates with exit code 1.
-    let (o, j) = run_report(&[&elf(), "--input-hex", &hex(&words(b"abc", 0))]);
+    let (o, j) = run_report(&[
+        &elf(),
+        "--input-hex",
+        &hex(&word_serialized(b"abc", Some(0))),
+    ]);
     assert_eq!(j["exit_code"], 1);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stdout).contains("rounds must be at least 1, got 0"));

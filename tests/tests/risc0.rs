@@ -17,19 +17,6 @@ fn elf() -> String {
         .to_string()
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-/// risc0's word serialization of `(data: Vec<u8>, rounds: u32)` (and of a
-/// `Vec<u8>`): the length as a word, each byte as a word, then rounds.
-fn words(data: &[u8], tail: Option<u32>) -> Vec<u8> {
-    let mut w = vec![data.len() as u32];
-    w.extend(data.iter().map(|&b| b as u32));
-    w.extend(tail);
-    w.iter().flat_map(|x| x.to_le_bytes()).collect()
-}
-
 /// Runs `zkdbg run ARGS --report` (see [`zkdbg_tests::run_report`]).
 fn run_report(args: &[&str]) -> (std::process::Output, serde_json::Value) {
     zkdbg_tests::run_report("risc0", args)
@@ -110,7 +97,7 @@ fn runs_equal_risc_zeros_own_executor() {
 #[test]
 fn the_journal_holds_the_hashes_computed_on_the_host() {
     for (data, rounds) in [(b"abc".to_vec(), 2u32), (vec![7u8; 200], 5)] {
-        let input = hex(&words(&data, Some(rounds)));
+        let input = hex(&word_serialized(&data, Some(rounds)));
         let (o, j) = run_report(&[&elf(), "--input-hex", &input]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let mut digest: [u8; 32] = Sha256::digest(&data).into();
@@ -118,7 +105,7 @@ fn the_journal_holds_the_hashes_computed_on_the_host() {
             digest = Sha256::digest(digest).into();
         }
         // env::commit(&digest.to_vec()) then env::commit(&rounds).
-        let mut journal = words(&digest, None);
+        let mut journal = word_serialized(&digest, None);
         journal.extend(rounds.to_le_bytes());
         assert_eq!(j["output"], hex(&journal));
         assert_eq!(j["platform"], "risc0");
@@ -134,7 +121,7 @@ fn the_journal_holds_the_hashes_computed_on_the_host() {
 
 #[test]
 fn panics_and_missing_input_are_reported() {
-    let input = hex(&words(b"abc", Some(0)));
+    let input = hex(&word_serialized(b"abc", Some(0)));
     let (o, j) = run_report(&[&elf(), "--input-hex", &input]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(101), "{err}");
@@ -164,7 +151,7 @@ fn panics_and_missing_input_are_reported() {
 
 #[test]
 fn profile_and_trace_show_the_sha_ecall_and_syscalls() {
-    let input = hex(&words(b"abc", Some(2)));
+    let input = hex(&word_serialized(b"abc", Some(2)));
     let dir = tempdir("risc0-profile");
     let folded = dir.join("p.folded");
     let o = zkdbg(&[
@@ -253,7 +240,7 @@ fn r0bf_program_binaries_run_like_the_elf() {
     bin.extend(&kernel);
     let path = dir.join("r0-hash.bin");
     std::fs::write(&path, &bin).unwrap();
-    let input = hex(&words(b"abc", Some(2)));
+    let input = hex(&word_serialized(b"abc", Some(2)));
     let (o, j) = run_report(&[path.to_str().unwrap(), "--input-hex", &input]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let (_, from_elf) = run_report(&[&elf(), "--input-hex", &input]);

@@ -25,10 +25,6 @@ fn input(name: &str) -> String {
         .to_string()
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 /// Runs `zkdbg run ARGS --report` (see [`zkdbg_tests::run_report`]).
 fn run_report(args: &[&str]) -> (std::process::Output, serde_json::Value) {
     zkdbg_tests::run_report("sp1", args)
