@@ -548,7 +548,24 @@ fn install_openvm(opts: &ZkvmOptions, machine: &mut Machine) -> Result<OpenVmDev
         zkdbg_platforms::openvm::check_transpilable(seg.vaddr, &seg.data)
             .map_err(|e| anyhow::anyhow!("cannot run on OpenVM: {e}"))?;
     }
-    let inputs = read_inputs(opts)?;
+    // A file in cargo-openvm's --input JSON format gives its entries; any
+    // other file or hex is one entry of raw bytes.
+    let mut inputs = Vec::new();
+    for (i, b) in opts.inputs.iter().enumerate() {
+        let bytes = b.read(&format!("input {}", i + 1))?;
+        match (b, zkdbg_platforms::openvm::parse_cli_input(&bytes)) {
+            (Bytes::File(p), Ok(Some(entries))) => {
+                log::debug!(
+                    "{}: {} entries (cargo-openvm JSON)",
+                    p.display(),
+                    entries.len()
+                );
+                inputs.extend(entries);
+            }
+            (Bytes::File(p), Err(e)) => bail!("--input {}: {e}", p.display()),
+            _ => inputs.push(bytes),
+        }
+    }
     OpenVmDevice::install(inputs, segments(&program), &mut machine.mem)
         .context("cannot map OpenVM's memory")
 }

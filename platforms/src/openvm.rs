@@ -245,6 +245,50 @@ pub fn check_transpilable(vaddr: u64, code: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// The input streams of a `cargo openvm run --input FILE.json` file
+/// (`crates/cli/src/input.rs`): `{"input": ["0x01…", …]}`, each string
+/// one entry, hex with a leading `01` byte for bytes (what
+/// `StdIn::write_bytes` queues). `None` if `file` is not such a JSON
+/// object (then it is the entry's raw bytes).
+///
+/// Errors: a malformed entry, or field elements (a leading `02`), which
+/// zkdbg does not take.
+pub fn parse_cli_input(file: &[u8]) -> Result<Option<Vec<Vec<u8>>>, String> {
+    let text = match std::str::from_utf8(file) {
+        Ok(t) if t.trim_start().starts_with('{') => t,
+        _ => return Ok(None),
+    };
+    let json: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not cargo-openvm's input JSON: {e}"))?;
+    let Some(list) = json.get("input").and_then(|v| v.as_array()) else {
+        return Err("cargo-openvm's input JSON holds an array under \"input\"".into());
+    };
+    list.iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let s = v
+                .as_str()
+                .ok_or_else(|| format!("input[{i}] is not a hex string"))?;
+            let h = s.strip_prefix("0x").unwrap_or(s);
+            if !h.len().is_multiple_of(2) || !h.bytes().all(|c| c.is_ascii_hexdigit()) {
+                return Err(format!("input[{i}]: not an even-length hex string"));
+            }
+            let bytes: Vec<u8> = (0..h.len())
+                .step_by(2)
+                .map(|j| u8::from_str_radix(&h[j..j + 2], 16).unwrap_or(0))
+                .collect();
+            match bytes.first() {
+                Some(0x01) => Ok(bytes[1..].to_vec()),
+                Some(0x02) => Err(format!(
+                    "input[{i}]: field-element input (02) is not supported by zkdbg; write bytes (01)"
+                )),
+                _ => Err(format!("input[{i}]: must start with 01 (bytes) or 02 (field elements)")),
+            }
+        })
+        .collect::<Result<Vec<_>, String>>()
+        .map(Some)
+}
+
 /// OpenVM's side of a run: the input stream, the hint stream, the public
 /// values and the HintRandom generator.
 #[derive(Clone, Debug)]

@@ -191,3 +191,39 @@ fn panics_missing_input_and_foreign_elves_are_reported() {
         "{err}"
     );
 }
+
+/// `--input FILE.json` in `cargo openvm run --input`'s format: each
+/// `0x01…` string is one input-stream entry (the bytes after the 01);
+/// field elements (02) and malformed files are clear errors.
+#[test]
+fn cargo_openvm_input_json_files_are_read() {
+    let dir = tempdir("openvm-json");
+    let json = dir.join("input.json");
+    let entry = format!("0x01{}", hex(&word_serialized(b"abc", Some(2))));
+    std::fs::write(&json, format!("{{\"input\": [\"{entry}\"]}}")).unwrap();
+    let (o, j) = run_report(&[&elf(), "--input", json.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The same run as the raw bytes give (the abc-2 row of the reference).
+    let raw = repo().join("guests/bin/openvm/inputs/abc-2.bin");
+    let (_, r) = run_report(&[&elf(), "--input", raw.to_str().unwrap()]);
+    assert_eq!(j["output"], r["output"]);
+    assert_eq!(j["instructions"], r["instructions"]);
+    for (text, why) in [
+        (
+            "{\"input\": [\"0x0201000000\"]}",
+            "field-element input (02) is not supported",
+        ),
+        (
+            "{\"input\": [\"0x05\"]}",
+            "must start with 01 (bytes) or 02",
+        ),
+        ("{\"inputs\": []}", "an array under \"input\""),
+        ("{\"input\": [\"0x1\"]}", "not an even-length hex string"),
+    ] {
+        std::fs::write(&json, text).unwrap();
+        let o = zkdbg(&["run", &elf(), "--input", json.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{text}: {err}");
+        assert!(err.contains(why), "{text}: {err}");
+    }
+}
