@@ -106,4 +106,15 @@ done
 "$CC" "${AB[@]}" -nostdlib -nostartfiles -static -T "$G/airbender/link.ld" -Wl,--build-id=none \
     "$BUILD/airbender/start.o" "$BUILD/airbender/fib.o" -o "$OUT/airbender/fib.elf"
 riscv64-unknown-elf-objcopy -O binary "$OUT/airbender/fib.elf" "$OUT/airbender/fib.bin"
+
+# ZisK: a guest to ziskos's conventions (RV64IMA, its ROM and RAM, DMA
+# memcpy/memcmp/memset and the KECCAKF/SHA256F precompile CSRs).
+mkdir -p "$OUT/zisk" "$BUILD/zisk"
+ZK=(-march=rv64ima_zicsr -mabi=lp64 -mcmodel=medany -O2 -g -ffreestanding -fno-builtin
+    -fno-tree-loop-distribute-patterns -ffile-prefix-map="$REPO"=. -Wa,--debug-prefix-map="$REPO"=.)
+for src in start.S zk-hash.c; do
+    "$CC" "${ZK[@]}" -frandom-seed="$src" -c "$G/zisk/$src" -o "$BUILD/zisk/${src%.*}.o"
+done
+"$CC" "${ZK[@]}" -nostdlib -nostartfiles -static -T "$G/zisk/link.ld" -Wl,--build-id=none \
+    "$BUILD/zisk/start.o" "$BUILD/zisk/zk-hash.o" -o "$OUT/zisk/zk-hash.elf"
 echo "built guests into $OUT"

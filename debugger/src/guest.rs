@@ -13,6 +13,7 @@ use zkdbg_platforms::openvm::OpenVmDevice;
 use zkdbg_platforms::risc0::Risc0Device;
 use zkdbg_platforms::sp1::Sp1Device;
 use zkdbg_platforms::zeroos::ZeroOsLayout;
+use zkdbg_platforms::zisk::ZiskDevice;
 use zkdbg_platforms::{detect, Detection, Device, Platform, PlatformOs};
 use zkdbg_symbols::Symbols;
 
@@ -66,6 +67,8 @@ pub struct ZkvmOptions {
     /// RISC Zero: show the kernel (its functions in profiles, steps into
     /// it) instead of folding it into the calls that enter it.
     pub show_kernel: bool,
+    /// ZisK: the memory layout (`None`: recognised from the ELF).
+    pub zisk_layout: Option<zkdbg_platforms::zisk::Layout>,
     /// Sizes in bytes as `#[jolt::provable(...)]` sets them (the program
     /// size is read from the ELF).
     pub jolt_memory: MemoryConfig,
@@ -81,6 +84,7 @@ impl Default for ZkvmOptions {
             sp1_stdin: None,
             risc0_segment_po2: None,
             show_kernel: false,
+            zisk_layout: None,
             jolt_memory: MemoryConfig::with_program_size(0),
         }
     }
@@ -298,6 +302,7 @@ impl Guest {
             }
             Platform::Airbender => Device::Airbender(install_airbender(&args.zkvm, &mut machine)?),
             Platform::OpenVm => Device::OpenVm(install_openvm(&args.zkvm, &mut machine)?),
+            Platform::Zisk => Device::Zisk(install_zisk(&elf, &args.zkvm, &mut machine)?),
         };
         let zeroos = ZeroOs::new(
             &program,
@@ -330,7 +335,7 @@ impl Guest {
             Device::Jolt(d) => d.panicked(&self.machine.mem),
             Device::Sp1(d) => d.panicked,
             Device::Risc0(d) => d.panic_message.is_some(),
-            Device::Airbender(_) | Device::OpenVm(_) => false,
+            Device::Airbender(_) | Device::OpenVm(_) | Device::Zisk(_) => false,
             Device::None => false,
         }
     }
@@ -568,6 +573,26 @@ fn install_openvm(opts: &ZkvmOptions, machine: &mut Machine) -> Result<OpenVmDev
     }
     OpenVmDevice::install(inputs, segments(&program), &mut machine.mem)
         .context("cannot map OpenVM's memory")
+}
+
+/// Maps ZisK's RAM and input region (the `--input`/`--input-hex` bytes
+/// laid out for the guest's layout) and its UART.
+///
+/// Errors: unreadable inputs, several inputs for an older layout, memory
+/// that cannot be mapped.
+fn install_zisk(elf: &[u8], opts: &ZkvmOptions, machine: &mut Machine) -> Result<ZiskDevice> {
+    let program = machine.program.clone();
+    let layout = match opts.zisk_layout {
+        Some(l) => l,
+        None => {
+            let (l, why) = zkdbg_platforms::zisk::Layout::detect(&program);
+            log::info!("ZisK layout {}: {why}", l.name());
+            l
+        }
+    };
+    let inputs = read_inputs(opts)?;
+    ZiskDevice::install(layout, &inputs, elf, segments(&program), &mut machine.mem)
+        .map_err(|e| anyhow::anyhow!("cannot set up ZisK's memory: {e}"))
 }
 
 /// The bytes of each `--input`/`--input-hex`, in order.

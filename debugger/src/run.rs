@@ -399,6 +399,7 @@ impl RunReport {
                 &zkdbg_platforms::airbender::AirbenderDevice::output(&m.cpu),
             )),
             Device::OpenVm(d) => Some(hex(&d.public_values)),
+            Device::Zisk(d) => Some(hex(&d.output(&m.mem))),
             Device::None => None,
         };
         let unconstrained = match &guest.os.device {
@@ -410,7 +411,7 @@ impl RunReport {
         let (sp1_clk, hint) = match &guest.os.device {
             Device::Sp1(d) => (d.clk(m.cpu.instret), d.input_hint()),
             Device::Risc0(d) => (None, d.input_hint()),
-            Device::Airbender(_) | Device::OpenVm(_) => (None, None),
+            Device::Airbender(_) | Device::OpenVm(_) | Device::Zisk(_) => (None, None),
             Device::Jolt(_) | Device::None => (None, None),
         };
         let padded_cycles = (platform == Platform::Jolt)

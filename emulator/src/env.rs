@@ -80,6 +80,22 @@ pub enum CustomResult {
         /// Console output it produced: (fd, bytes), fd 1 stdout, 2 stderr.
         output: Option<(u32, Vec<u8>)>,
     },
+    /// Served together with the `skip` bytes of code after it, which do
+    /// not run (ZisK's DMA calls, fused with the `add`/`addi` after them);
+    /// pc goes past them. `extra_cycles`: what the call costs beyond the
+    /// instruction's own cycles.
+    Skip {
+        /// The call's name.
+        name: &'static str,
+        /// What it is.
+        kind: CustomKind,
+        /// The guest memory it read and wrote, for watchpoints.
+        accesses: Vec<crate::MemAccess>,
+        /// Bytes of code after the instruction that are part of it.
+        skip: u64,
+        /// Cycles beyond the instruction's own.
+        extra_cycles: u64,
+    },
     /// Served, and the guest is done: it exited with `code` (OpenVM's
     /// TERMINATE).
     Halt {
@@ -272,6 +288,24 @@ pub trait Environment {
     /// platform fault they stop with. The default: served.
     fn host_syscalls(&self) -> Option<&'static str> {
         None
+    }
+
+    /// Whether CSR instructions on `csr` are platform calls rather than
+    /// CSR accesses (ZisK's precompiles, `csrs 0x800, a0`): they are then
+    /// served by [`Environment::custom`] with the instruction (its `imm`
+    /// the CSR number), named and traced like a custom instruction. The
+    /// default: none.
+    fn csr_is_call(&self, csr: u16) -> bool {
+        let _ = csr;
+        false
+    }
+
+    /// Receives the bytes the guest stored to the byte register
+    /// [`Memory::capture_byte_stores`] set up (ZisK's UART at 0xa0000200),
+    /// in order, soon after they were stored (at the next block boundary
+    /// or stop). The default: dropped.
+    fn device_output(&mut self, bytes: &[u8], mem: &mut Memory) {
+        let _ = (bytes, mem);
     }
 
     /// Serves or refuses a CSR instruction (`op` one of the `Csrr*`

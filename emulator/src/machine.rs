@@ -262,10 +262,23 @@ impl Machine {
             Xlen::X64 => self.run_inner::<true, E, O>(env, obs, max_steps),
             Xlen::X32 => self.run_inner::<false, E, O>(env, obs, max_steps),
         };
+        if self.mem.has_captured() {
+            self.drain_captured(env, obs);
+        }
         if r.is_final() {
             self.finished = Some(r.clone());
         }
         r
+    }
+
+    /// Hands the bytes captured from a device register to the observer
+    /// (as stdout) and the environment.
+    #[cold]
+    #[inline(never)]
+    fn drain_captured<E: Environment, O: Observer>(&mut self, env: &mut E, obs: &mut O) {
+        let bytes = self.mem.take_captured();
+        obs.guest_output(&self.cpu, 1, &bytes);
+        env.device_output(&bytes, &mut self.mem);
     }
 
     /// The interpreter loop, one [block](crate::block) at a time.
@@ -291,6 +304,12 @@ impl Machine {
         let end_instret = instret.saturating_add(max_steps);
 
         loop {
+            if self.mem.has_captured() {
+                self.cpu.pc = block_pc;
+                self.cpu.instret = instret;
+                self.cpu.cycle = cycle;
+                self.drain_captured(env, obs);
+            }
             if instret >= end_instret {
                 self.cpu.pc = block_pc;
                 self.cpu.instret = instret;
@@ -565,7 +584,10 @@ impl Machine {
             }
             Op::HostIo | Op::Custom => {
                 self.sync(pc, instret, cycle);
-                t.stop = self.custom_insn(env, obs, insn, pc, t.cost)?;
+                let (stop, skip, extra) = self.custom_insn(env, obs, insn, pc, t.cost)?;
+                t.stop = stop;
+                t.new_pc = n::<R64>(next.wrapping_add(skip));
+                t.cost = t.cost.saturating_add(extra);
             }
             Op::Ebreak => return Err(fault(self, FaultKind::Breakpoint)),
             Op::Illegal => return Err(fault(self, FaultKind::IllegalInstruction)),
@@ -578,6 +600,13 @@ impl Machine {
             op @ (Op::Csrrw | Op::Csrrs | Op::Csrrc | Op::Csrrwi | Op::Csrrsi | Op::Csrrci) => {
                 self.sync(pc, instret, cycle);
                 let num = insn.imm as u16;
+                if env.csr_is_call(num) {
+                    let (stop, skip, extra) = self.custom_insn(env, obs, insn, pc, t.cost)?;
+                    t.stop = stop;
+                    t.new_pc = n::<R64>(next.wrapping_add(skip));
+                    t.cost = t.cost.saturating_add(extra);
+                    return Ok(t);
+                }
                 let src = match op {
                     Op::Csrrw | Op::Csrrs | Op::Csrrc => rs1,
                     _ => rs1_n as u64,
@@ -726,7 +755,7 @@ impl Machine {
         insn: Insn,
         pc: u64,
         cost: u64,
-    ) -> Result<Option<StopReason>, StopReason> {
+    ) -> Result<(Option<StopReason>, u64, u64), StopReason> {
         let x = &self.cpu.x;
         let operands = [
             x[(insn.rs1 & 31) as usize],
@@ -755,12 +784,26 @@ impl Machine {
                 }
                 let watch = report_accesses(obs, &accesses);
                 obs.custom(&self.cpu, &event(name, kind));
-                Ok(watch.then_some(StopReason::Watchpoint))
+                Ok((watch.then_some(StopReason::Watchpoint), 0, 0))
+            }
+            CustomResult::Skip {
+                name,
+                kind,
+                accesses,
+                skip,
+                extra_cycles,
+            } => {
+                self.cpu.x[0] = 0;
+                let watch = report_accesses(obs, &accesses);
+                let mut e = event(name, kind);
+                e.cycles = e.cycles.saturating_add(extra_cycles);
+                obs.custom(&self.cpu, &e);
+                Ok((watch.then_some(StopReason::Watchpoint), skip, extra_cycles))
             }
             CustomResult::Halt { name, code } => {
                 self.cpu.x[0] = 0;
                 obs.custom(&self.cpu, &event(name, CustomKind::Syscall));
-                Ok(Some(StopReason::Exited(code)))
+                Ok((Some(StopReason::Exited(code)), 0, 0))
             }
             CustomResult::Unknown => Err(StopReason::Fault(Fault {
                 kind: FaultKind::IllegalInstruction,

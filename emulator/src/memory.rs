@@ -187,6 +187,10 @@ pub struct Memory {
     /// their pages never enter the write TLB, so every store to them takes
     /// the slow path, which records it.
     watches: Vec<WriteWatch>,
+    /// A byte register whose 1-byte stores are kept (see
+    /// [`Memory::capture_byte_stores`]), and the bytes not yet taken.
+    capture: Option<u64>,
+    captured: Vec<u8>,
     /// Demand-zero reservations (see [`Memory::reserve`]): first and last
     /// page and the permissions their pages get when first touched.
     reserved: Vec<(u64, u64, Perm)>,
@@ -230,6 +234,8 @@ impl Memory {
             charged: 0,
             code: CodeCache::default(),
             watches: Vec::new(),
+            capture: None,
+            captured: Vec::new(),
             reserved: Vec::new(),
             guard: GUARD_SIZE,
         }
@@ -324,6 +330,28 @@ impl Memory {
         });
         self.wtlb.fill(TLB_EMPTY);
         self.watches.len() - 1
+    }
+
+    /// Keeps every 1-byte store to `addr` from now on (a device's
+    /// transmit register: ZisK's UART, `core/src/mem.rs`: "any data of
+    /// exactly 1-byte length written to UART_ADDR will be sent to the
+    /// standard output"); the byte is written to memory too. The machine
+    /// hands them to [`crate::Environment::device_output`] at the next
+    /// block boundary, so at most one block's stores wait here.
+    pub fn capture_byte_stores(&mut self, addr: u64) {
+        self.watch_writes(addr, addr.saturating_add(1));
+        self.capture = Some(addr);
+    }
+
+    /// Whether captured bytes wait to be taken.
+    #[inline(always)]
+    pub fn has_captured(&self) -> bool {
+        !self.captured.is_empty()
+    }
+
+    /// The bytes captured since the last call, in store order.
+    pub fn take_captured(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.captured)
     }
 
     /// One past the highest byte written in watch `index`'s range, or
@@ -815,6 +843,9 @@ impl Memory {
         self.note_write(addr, data.len() as u64);
         if !self.watches.is_empty() {
             self.note_watched(addr, data.len() as u64);
+            if data.len() == 1 && self.capture == Some(addr) {
+                self.captured.push(data[0]);
+            }
         }
     }
 

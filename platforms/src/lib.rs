@@ -18,6 +18,8 @@
 //! - [`openvm`]: openvm-org/openvm: its custom-0 I/O instructions (hint
 //!   streams, public values, TERMINATE) and its Keccak and SHA-2
 //!   extensions;
+//! - [`zisk`]: 0xPolygonHermez/zisk: its ROM's boot and exit, input and
+//!   output regions, UART, precompile CSRs, and its step count;
 //! - [`zeroos`]: the stack and heap a ZeroOS guest's linker symbols name.
 
 pub mod airbender;
@@ -26,6 +28,7 @@ pub mod openvm;
 pub mod risc0;
 pub mod sp1;
 pub mod zeroos;
+pub mod zisk;
 
 use ::zeroos::ZeroOs;
 use zkdbg_emulator::memory::Perm;
@@ -53,17 +56,21 @@ pub enum Platform {
     /// OpenVM: custom-0 I/O instructions, hint streams, public values,
     /// the Keccak and SHA-2 extensions; cycles = instructions.
     OpenVm,
+    /// ZisK: its input and output regions, UART, precompile CSRs; cycles
+    /// = ZisK steps.
+    Zisk,
 }
 
 impl Platform {
     /// Every platform, in the order `--platform` lists them.
-    pub const ALL: [Platform; 6] = [
+    pub const ALL: [Platform; 7] = [
         Platform::Linux,
         Platform::Jolt,
         Platform::Sp1,
         Platform::Risc0,
         Platform::Airbender,
         Platform::OpenVm,
+        Platform::Zisk,
     ];
 
     /// Its name on the command line and in reports.
@@ -75,6 +82,7 @@ impl Platform {
             Platform::Risc0 => "risc0",
             Platform::Airbender => "airbender",
             Platform::OpenVm => "openvm",
+            Platform::Zisk => "zisk",
         }
     }
 
@@ -93,6 +101,7 @@ impl Platform {
             }
             Platform::Risc0 => risc0::USER_CYCLES,
             Platform::Jolt => jolt::JOLT_CYCLES,
+            Platform::Zisk => zisk::ZISK_STEPS,
         }
     }
 
@@ -127,6 +136,8 @@ impl Platform {
             Platform::Sp1 => true,
             // risc0-zkvm-platform, Airbender, OpenVM: RV32IM.
             Platform::Risc0 | Platform::Airbender | Platform::OpenVm => xlen == Xlen::X32,
+            // ZisK: RV64IMA (riscv64ima-zisk-zkvm-elf).
+            Platform::Zisk => xlen == Xlen::X64,
         }
     }
 
@@ -136,6 +147,7 @@ impl Platform {
             Platform::Linux | Platform::Sp1 | Platform::Risc0 | Platform::Airbender => None,
             Platform::Jolt => jolt::insn::custom(insn).map(|j| j.name),
             Platform::OpenVm => openvm::decode(insn.imm as u32).map(|i| i.name()),
+            Platform::Zisk => zisk_call(insn),
         }
     }
 
@@ -146,6 +158,11 @@ impl Platform {
     pub fn ecall_name(self, x: &[u64; 32]) -> Option<&'static str> {
         match self {
             Platform::Linux | Platform::Jolt | Platform::Airbender | Platform::OpenVm => None,
+            Platform::Zisk => Some(if x[17] == zisk::EXIT_CALL {
+                "exit"
+            } else {
+                "ecall"
+            }),
             Platform::Sp1 => sp1::syscall(x[5]).map(|c| c.name),
             Platform::Risc0 => risc0::call_name(x[5], x[31]),
         }
@@ -159,6 +176,7 @@ impl Platform {
             Platform::Sp1 => sp1::call_names(),
             Platform::Risc0 => risc0::call_names(),
             Platform::OpenVm => openvm::call_names(),
+            Platform::Zisk => zisk::call_names(),
             Platform::Jolt => jolt::insn::INLINES.iter().map(|e| e.2.name).collect(),
         }
     }
@@ -170,8 +188,22 @@ impl Platform {
             Platform::Linux | Platform::Sp1 | Platform::Risc0 | Platform::Airbender => None,
             Platform::Jolt => jolt::insn::disassemble(insn),
             Platform::OpenVm => openvm::disassemble(insn),
+            Platform::Zisk => zisk_call(insn).map(|name| {
+                format!(
+                    "csrs {name}({:#x}), {}",
+                    insn.imm as u16,
+                    zkdbg_emulator::cpu::ABI_NAMES[(insn.rs1 & 31) as usize]
+                )
+            }),
         }
     }
+}
+
+/// The ZisK call a CSR instruction makes, if it is one.
+fn zisk_call(insn: &Insn) -> Option<&'static str> {
+    matches!(insn.op, Op::Csrrs | Op::Csrrsi)
+        .then(|| zisk::call_name(insn.imm as u16))
+        .flatten()
 }
 
 impl std::fmt::Display for Platform {
@@ -235,6 +267,12 @@ pub fn detect(program: &Program) -> Detection {
             };
         }
     }
+    if let Some(why) = zisk_signs(program) {
+        return Detection {
+            platform: Platform::Zisk,
+            reason: why,
+        };
+    }
     if let Some(pc) = openvm_terminate(program) {
         return Detection {
             platform: Platform::OpenVm,
@@ -262,6 +300,55 @@ pub fn detect(program: &Program) -> Detection {
         platform: Platform::Linux,
         reason: "no zkVM runtime symbols or custom instructions".to_string(),
     }
+}
+
+/// Why an ELF is a ZisK guest, if it is: RV64, code in ZisK's ROM
+/// (0x8000_0000..0x8800_0000), data in its RAM (0xa000_0000..0xc000_0000),
+/// and it reads `marchid` (ziskos's `_start` and `sys_write` compare it
+/// with ZisK's id) or uses a ZisK precompile CSR.
+fn zisk_signs(program: &Program) -> Option<String> {
+    if program.xlen != Xlen::X64 {
+        return None;
+    }
+    let in_rom = |a: u64| (zisk::ROM_ADDR..0x8800_0000).contains(&a);
+    let in_ram = |a: u64| (zisk::RAM_ADDR..0xc000_0000).contains(&a);
+    if !program.segments.iter().any(|s| s.exec && in_rom(s.vaddr))
+        || !program.segments.iter().any(|s| !s.exec && in_ram(s.vaddr))
+    {
+        return None;
+    }
+    for seg in program.segments.iter().filter(|s| s.exec) {
+        let mut off = 0usize;
+        while off + 4 <= seg.data.len() {
+            let w = u32::from_le_bytes([
+                seg.data[off],
+                seg.data[off + 1],
+                seg.data[off + 2],
+                seg.data[off + 3],
+            ]);
+            if w & 3 != 3 {
+                off += 2;
+                continue;
+            }
+            let pc = seg.vaddr + off as u64;
+            // csrrs rd, marchid, x0
+            if w & 0xffff_f07f == 0xf120_2073 {
+                return Some(format!(
+                    "an RV64 ELF in ZisK's ROM and RAM that reads marchid at {pc:#x} (ziskos)"
+                ));
+            }
+            // csrrs x0, CALL, rs1
+            if w & 0x0000_7fff == 0x2073 {
+                if let Some(name) = zisk::call_name((w >> 20) as u16) {
+                    return Some(format!(
+                        "an RV64 ELF in ZisK's ROM and RAM with ZisK's {name} at {pc:#x}"
+                    ));
+                }
+            }
+            off += 4;
+        }
+    }
+    None
 }
 
 /// The first OpenVM TERMINATE (opcode 0x0B, funct3 0, rd = rs1 = x0) in an
@@ -322,6 +409,8 @@ pub enum Device {
     Airbender(airbender::AirbenderDevice),
     /// OpenVM's input and hint streams and public values.
     OpenVm(openvm::OpenVmDevice),
+    /// ZisK's CSRs and layout.
+    Zisk(zisk::ZiskDevice),
 }
 
 /// The environment a guest runs with: zeroos (Linux syscalls, console
@@ -344,6 +433,7 @@ impl PlatformOs {
             Device::Risc0(_) => Platform::Risc0,
             Device::Airbender(_) => Platform::Airbender,
             Device::OpenVm(_) => Platform::OpenVm,
+            Device::Zisk(_) => Platform::Zisk,
         }
     }
 }
@@ -439,6 +529,27 @@ impl Environment for PlatformOs {
                     |fd, bytes: &[u8], mem: &mut Memory| zeroos.console_output(fd, bytes, mem);
                 d.serve(pc, cpu, mem, &mut console)
             }
+            // ZisK's ecall writes ra and jumps to the ROM's trap handler:
+            // a7 = 93 ends the run, anything else returns.
+            Device::Zisk(d) => {
+                cpu.x[1] = pc.wrapping_add(4);
+                if cpu.x[17] == zisk::EXIT_CALL {
+                    EcallResult::Halt {
+                        name: "exit",
+                        code: 0,
+                        extra_cycles: d.exit_steps(),
+                    }
+                } else {
+                    EcallResult::Done {
+                        name: "ecall",
+                        kind: zkdbg_emulator::CustomKind::Syscall,
+                        output: None,
+                        args: None,
+                        extra_cycles: zisk::ECALL_RETURN_STEPS,
+                        accesses: Vec::new(),
+                    }
+                }
+            }
             _ => EcallResult::Linux,
         }
     }
@@ -465,6 +576,7 @@ impl Environment for PlatformOs {
     ) -> Option<Result<u64, String>> {
         match &mut self.device {
             Device::None | Device::Sp1(_) | Device::Risc0(_) => None,
+            Device::Zisk(d) => Some(Ok(d.csr(op, csr, value, writes))),
             Device::Jolt(_) => jolt::insn::csr_refused(op, csr).map(Err),
             // `csrrw x0, csr, x0` is a no-op; OpenVM's transpiler turns
             // every other CSR instruction into `unimp` (TERMINATE 2).
@@ -490,9 +602,19 @@ impl Environment for PlatformOs {
         }
     }
 
+    fn csr_is_call(&self, csr: u16) -> bool {
+        matches!(self.device, Device::Zisk(_)) && zisk::call_name(csr).is_some()
+    }
+
+    fn device_output(&mut self, bytes: &[u8], mem: &mut Memory) {
+        if let Err(e) = self.zeroos.console_output(1, bytes, mem) {
+            log::warn!("UART output dropped: {e}");
+        }
+    }
+
     fn host_syscalls(&self) -> Option<&'static str> {
         match self.device {
-            Device::None | Device::Sp1(_) | Device::Risc0(_) => None,
+            Device::None | Device::Sp1(_) | Device::Risc0(_) | Device::Zisk(_) => None,
             Device::Airbender(_) => Some(
                 "ecall: ZKsync Airbender serves no calls on the host (programs talk to its oracle \
                  through CSR 0x7c0)",
@@ -517,6 +639,7 @@ impl Environment for PlatformOs {
                 CustomResult::Unknown
             }
             Device::Jolt(d) => d.serve(insn, cpu, mem),
+            Device::Zisk(_) => zisk::ZiskDevice::serve(insn, pc, cpu, mem),
             Device::OpenVm(d) => {
                 let r = d.serve(insn, pc, cpu, mem);
                 if let CustomResult::Done {

@@ -34,6 +34,10 @@ pub const TARGETS: [(&str, Target); 6] = [
 /// Memory limit of the guests the targets run (bytes).
 const LIMIT: u64 = 32 << 20;
 
+fn guest_bytes_at(path: &str) -> Vec<u8> {
+    std::fs::read(crate::repo().join(path)).expect("bundled guest")
+}
+
 fn guest_bytes(arch: &str, name: &str) -> Vec<u8> {
     std::fs::read(crate::guest(arch, name)).expect("bundled guest")
 }
@@ -45,13 +49,14 @@ fn pick<'a, T>(u: &mut Unstructured, items: &'a [T]) -> &'a T {
 /// zkVM platform calls with arbitrary registers and memory: up to 48 SP1
 /// syscalls and precompiles (both XLENs, ids from SP1's table or any),
 /// RISC Zero user `ecall`s, kernel host calls and `mret`s in any order,
-/// Airbender CSR accesses, or OpenVM custom instructions (its own or any
-/// custom-0/custom-1 word); arguments are edge values, small numbers,
+/// Airbender CSR accesses, OpenVM custom instructions (its own or any
+/// custom-0/custom-1 word), or ZisK's call CSRs (its precompiles, DMA
+/// calls with any instruction after them, free-input calls); arguments are edge values, small numbers,
 /// pointers into memory or anything. Every call must end in a result or
 /// a clear fault: no host panic, guest memory within its limit.
 pub fn platform_calls(data: &[u8]) {
     use zkdbg_emulator::{Cpu, EcallResult};
-    use zkdbg_platforms::{airbender, openvm, risc0, sp1};
+    use zkdbg_platforms::{airbender, openvm, risc0, sp1, zisk};
     let mut u = Unstructured::new(data);
     let edges = [
         0u64,
@@ -80,7 +85,7 @@ pub fn platform_calls(data: &[u8]) {
         }
     };
     let mut console = |_fd: u32, _b: &[u8], _m: &mut Memory| Ok(());
-    match u.choose_index(4).unwrap_or(0) {
+    match u.choose_index(5).unwrap_or(0) {
         0 => {
             let xlen = if u.ratio(1, 2).unwrap_or(true) {
                 Xlen::X64
@@ -200,6 +205,57 @@ pub fn platform_calls(data: &[u8]) {
                 }
                 let insn = zkdbg_emulator::decode(word, Xlen::X32);
                 let r = d.serve(&insn, 0x20_0800, &mut cpu, &mut mem);
+                assert!(mem.used_bytes() <= LIMIT, "{r:?}");
+            }
+        }
+        3 => {
+            let mut mem = Memory::new(Xlen::X64, LIMIT);
+            let code = 0x8000_0000u64;
+            if mem.map(code, 0x1000).is_err() {
+                return;
+            }
+            static ELF: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+            let elf = ELF.get_or_init(|| guest_bytes_at("guests/bin/zisk/zk-hash.elf"));
+            let Ok(_) =
+                zisk::ZiskDevice::install(zisk::Layout::Current, &[vec![5; 20]], elf, [], &mut mem)
+            else {
+                return;
+            };
+            let mut cpu = Cpu::new(Xlen::X64, code);
+            for _ in 0..u.int_in_range(1..=48).unwrap_or(1) {
+                let csr = u32::from(pick(&mut u, &zisk::CALLS).0);
+                let csr = if u.ratio(1, 8).unwrap_or(false) {
+                    0x8F0
+                } else {
+                    csr
+                };
+                let first = if u.ratio(1, 4).unwrap_or(false) {
+                    0x73 | 6 << 12 | 2 << 15 | csr << 20
+                } else {
+                    0x73 | 2 << 12 | 10 << 15 | csr << 20
+                };
+                let second: u32 = if u.ratio(1, 2).unwrap_or(true) {
+                    // add/addi rd, a1, a2/imm
+                    let rd = u.int_in_range(0..=12u32).unwrap_or(0);
+                    if u.arbitrary().unwrap_or(true) {
+                        0x33 | rd << 7 | 11 << 15 | 12 << 20
+                    } else {
+                        0x13 | rd << 7 | 11 << 15 | u.int_in_range(0..=0xfffu32).unwrap_or(0) << 20
+                    }
+                } else {
+                    u.arbitrary().unwrap_or(0)
+                };
+                let third: u32 = u.arbitrary().unwrap_or(0);
+                let bytes: Vec<u8> = [first, second, third]
+                    .iter()
+                    .flat_map(|w| w.to_le_bytes())
+                    .collect();
+                let _ = mem.write_user(code, &bytes);
+                for r in 10..13 {
+                    cpu.x[r] = val(&mut u);
+                }
+                let insn = zkdbg_emulator::decode(first, Xlen::X64);
+                let r = zisk::ZiskDevice::serve(&insn, code, &mut cpu, &mut mem);
                 assert!(mem.used_bytes() <= LIMIT, "{r:?}");
             }
         }

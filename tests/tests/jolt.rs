@@ -204,7 +204,7 @@ fn bad_input_and_contradicting_flags_are_clear_errors() {
         (&["--memory-limit", "40K"], "cannot map the I/O region at 0x7fff8000..0x7fffb000: memory limit of 40960 bytes reached"),
         (&["--heap-size", "99999999999999999999"], "not a size in bytes"),
         (&["--input-hex", "abc"], "is not hex bytes"),
-        (&["--platform", "sp2"], "unknown platform `sp2` (auto, linux, jolt, sp1, risc0, airbender, openvm)"),
+        (&["--platform", "sp2"], "unknown platform `sp2` (auto, linux, jolt, sp1, risc0, airbender, openvm, zisk)"),
     ];
     for (args, want) in cases {
         let mut all = vec!["run", g];

@@ -76,6 +76,10 @@ pub struct PlatformArgs {
     /// RISC Zero: show its kernel (the kernel's functions in profiles; steps go into it).
     #[arg(long)]
     pub show_kernel: bool,
+    /// ZisK: the memory layout the guest was built for: current (v0.16+, input at
+    /// 0x40000000), 0.8 (v0.8-v0.15) or 0.4 (v0.4-v0.6); default: recognised from the ELF.
+    #[arg(long, value_name = "LAYOUT", value_parser = ["current", "0.8", "0.4"])]
+    pub zisk_layout: Option<String>,
     /// RISC Zero: log2 of the segment size in cycles (risc0-zkvm's segment_limit_po2).
     #[arg(long, value_name = "PO2", value_parser = clap::value_parser!(u32).range(12..=24))]
     pub segment_po2: Option<u32>,
@@ -187,6 +191,11 @@ impl From<GuestArgs> for GuestOptions {
                 sp1_stdin: a.zkvm.sp1_stdin,
                 risc0_segment_po2: a.zkvm.segment_po2,
                 show_kernel: a.zkvm.show_kernel,
+                zisk_layout: a
+                    .zkvm
+                    .zisk_layout
+                    .as_deref()
+                    .and_then(zkdbg_platforms::zisk::Layout::from_name),
                 jolt_memory: MemoryConfig {
                     max_input_size: a.zkvm.max_input_size,
                     max_trusted_advice_size: a.zkvm.max_trusted_advice_size,

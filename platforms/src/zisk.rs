@@ -1,0 +1,695 @@
+//! ZisK (0xPolygonHermez/zisk): RV64IMA guests, transpiled by ZisK into
+//! its own ROM and run by `ziskemu`, which counts *steps* (ZisK
+//! instructions).
+//!
+//! Facts from 0xPolygonHermez/zisk @6182c8be9 (version 0.18.0, "current")
+//! and the tags `v0.4.0`, `v0.8.0`, `v0.15.0` (older layouts):
+//! - `core/src/mem.rs`: ROM at `ROM_ADDR` 0x8000_0000, RAM at `RAM_ADDR`
+//!   0xa000_0000 (512 MiB; 128 MiB before v0.8), the output region at
+//!   `OUTPUT_ADDR` 0xa001_0000, the UART at `UART_ADDR` 0xa000_0200 ("any
+//!   data of exactly 1-byte length written to UART_ADDR will be sent to
+//!   the standard output"), the input region at `INPUT_ADDR` 0x4000_0000
+//!   (0x9000_0000 up to v0.15), read-only; `ARCH_ID_ZISK` 0x0FFF_EEEE, what
+//!   `csrr marchid` reads (ZisK keeps its CSRs in memory: any CSR reads
+//!   what was last written there, zero at first);
+//! - `emulator/src/emu_context.rs`: the input region holds a zero u64 (the
+//!   free-input word), then the input file (v0.16+: one entry per
+//!   `ziskos::io::read`, a u64 length and the bytes padded to 8; v0.8 to
+//!   v0.15: a u64 length and the bytes); v0.4: a u64 length, then the
+//!   bytes;
+//! - `core/src/riscv2zisk_context.rs` (`add_entry_exit_jmp`,
+//!   `add_end_and_lib`, `add_zisk_init_data`): the ROM's boot runs one
+//!   step to jump over the end instruction and the float handler, one step
+//!   per 8 bytes (rounded up) of every initialised RAM section and of every
+//!   run of adjacent read-only sections, of the float library and of the
+//!   program, then 5 steps (marchid, mtvec, a0 = INPUT_ADDR, a1 =
+//!   OUTPUT_ADDR, the call to the entry point); `ecall` jumps to the trap
+//!   handler with ra = pc + 4 (ZisK's ecall writes ra), which returns for
+//!   any a7 but 93 (2 steps) and for 93 writes the 32 u64 words of the
+//!   output region as public outputs and ends (167 steps);
+//! - `riscv2zisk_context.rs` (`convert`): each RISC-V instruction is one
+//!   ZisK instruction except AMOs (3, or 4 when rd is one of the sources),
+//!   `amoswap` (2 or 3), `sc` (2 with rd, 1 without), `jalr` with an
+//!   offset not a multiple of 4 (2) and CSR instructions (1 to 4 by
+//!   operands; see [`steps`]);
+//! - `definitions/src/syscall.rs`, `riscv2zisk_context.rs` (`csrrs`): a
+//!   precompile is `csrs ID, rs1` with rs1 pointing at its parameters:
+//!   0x800 KECCAKF (the 25 u64 lanes at rs1, in place), 0x805 SHA256F (rs1
+//!   points at two pointers: 8 u32 of state, 64 bytes of block;
+//!   `ziskos/entrypoint/src/syscalls/sha256f.rs`), DMA 0x813 MEMCPY, 0x814
+//!   MEMCMP, 0x816 MEMSET, each fused with the `add`/`addi` that follows it
+//!   (`transpile_dma_*_pattern`; `core/src/operations/dma_*.rs`,
+//!   `core/src/mem.rs` `memcmp`: the first byte difference, sign-extended);
+//! - `verifier/src/verifier.rs`: `ZISK_PUBLICS` 64: the output is the 64
+//!   u32 at OUTPUT_ADDR (`emulator/src/emu.rs`, `get_output_32`).
+//!
+//! Not executed (a fault naming them): the other precompiles (ARITH256,
+//! elliptic curves, BN254 and BLS12-381 fields, Poseidon2, Blake2b,
+//! INPUTCPY), the free-input calls (fcall CSRs 0x8C0-0x8FF, 0xFFE) and
+//! floating point (ZisK runs it in a float library in its ROM).
+
+use zkdbg_emulator::{
+    AccessKind, Cpu, CustomKind, CustomResult, Insn, MemAccess, MemError, Memory, Op, Program, Xlen,
+};
+
+/// Where the program image (ROM) starts.
+pub const ROM_ADDR: u64 = 0x8000_0000;
+/// Where RAM starts.
+pub const RAM_ADDR: u64 = 0xa000_0000;
+/// The public output region (64 u32).
+pub const OUTPUT_ADDR: u64 = 0xa001_0000;
+/// The UART's transmit byte.
+pub const UART_ADDR: u64 = 0xa000_0200;
+/// What `marchid` reads on ZisK.
+pub const ARCH_ID_ZISK: u64 = 0x0FFF_EEEE;
+/// The `marchid` CSR.
+pub const MARCHID: u16 = 0xF12;
+/// u32 public outputs (`ZISK_PUBLICS`).
+pub const PUBLICS: usize = 64;
+/// Steps of the ROM's entry sequence after the data copy (marchid, mtvec,
+/// a0, a1, the call).
+pub const ENTRY_STEPS: u64 = 5;
+/// Steps after the exit `ecall`: the trap handler's test, the public
+/// output loop (3 + 32 × 5 + 1), the jump to the end and the end.
+pub const EXIT_STEPS: u64 = 1 + 3 + 32 * 5 + 1 + 1 + 1;
+/// Steps after any other `ecall`: the handler's test and its return.
+pub const ECALL_RETURN_STEPS: u64 = 2;
+/// `a7` of the exit call.
+pub const EXIT_CALL: u64 = 93;
+/// Steps the float library's data copy takes at boot: its sections
+/// (`lib-float/c/lib/ziskfloat.elf` @6182c8be9: `.data`/`.sdata`/`.bss`
+/// and its read-only data), counted by [`init_steps`] over that ELF.
+pub const FLOAT_LIB_INIT_STEPS: u64 = FLOAT_LIB_INIT;
+
+// Counted once with `init_steps` over ziskfloat.elf (see
+// platforms/tests/zisk.rs, which recounts it when the file is at hand).
+const FLOAT_LIB_INIT: u64 = 126;
+
+/// Precompile and DMA CSR numbers (`definitions/src/syscall.rs`).
+pub const CALLS: [(u16, &str); 27] = [
+    (0x800, "KECCAKF"),
+    (0x801, "ARITH256"),
+    (0x802, "ARITH256_MOD"),
+    (0x803, "SECP256K1_ADD"),
+    (0x804, "SECP256K1_DBL"),
+    (0x805, "SHA256F"),
+    (0x806, "BN254_CURVE_ADD"),
+    (0x807, "BN254_CURVE_DBL"),
+    (0x808, "BN254_COMPLEX_ADD"),
+    (0x809, "BN254_COMPLEX_SUB"),
+    (0x80A, "BN254_COMPLEX_MUL"),
+    (0x80B, "ARITH384_MOD"),
+    (0x80C, "BLS12_381_CURVE_ADD"),
+    (0x80D, "BLS12_381_CURVE_DBL"),
+    (0x80E, "BLS12_381_COMPLEX_ADD"),
+    (0x80F, "BLS12_381_COMPLEX_SUB"),
+    (0x810, "BLS12_381_COMPLEX_MUL"),
+    (0x811, "ADD256"),
+    (0x812, "POSEIDON2"),
+    (0x813, "DMA_MEMCPY"),
+    (0x814, "DMA_MEMCMP"),
+    (0x815, "DMA_INPUTCPY"),
+    (0x816, "DMA_MEMSET"),
+    (0x817, "SECP256R1_ADD"),
+    (0x818, "SECP256R1_DBL"),
+    (0x819, "BLAKE2B_ROUND"),
+    (0x81A, "PROFILE"),
+];
+
+/// The name of a call CSR: a precompile, or a free-input call (`FCALL`
+/// 0x8C0-0x8DF, `FCALL_PARAM` 0x8F0-0x8FF, `FCALL_GET` 0xFFE).
+pub fn call_name(csr: u16) -> Option<&'static str> {
+    if let Some((_, n)) = CALLS.iter().find(|(c, _)| *c == csr) {
+        return Some(n);
+    }
+    match csr {
+        0x8C0..=0x8DF => Some("FCALL"),
+        0x8F0..=0x8FF => Some("FCALL_PARAM"),
+        0xFFE => Some("FCALL_GET"),
+        _ => None,
+    }
+}
+
+/// The names `catch precompile`/`catch syscall` accept.
+pub fn call_names() -> Vec<&'static str> {
+    let mut v: Vec<&str> = CALLS.iter().map(|(_, n)| *n).collect();
+    v.extend(["FCALL", "FCALL_PARAM", "FCALL_GET", "exit", "ecall"]);
+    v
+}
+
+/// A ZisK memory layout: where its input lives and in what format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// v0.16 and later: input at 0x4000_0000, a zero word, then one
+    /// entry (u64 length, bytes padded to 8) per `--input`.
+    Current,
+    /// v0.8 to v0.15: input at 0x9000_0000, a zero word, a u64 length,
+    /// the bytes.
+    V0_8,
+    /// v0.4 to v0.6: input at 0x9000_0000, a u64 length, the bytes; RAM
+    /// 128 MiB.
+    V0_4,
+}
+
+impl Layout {
+    /// The names `--zisk-layout` takes.
+    pub const NAMES: [&'static str; 3] = ["current", "0.8", "0.4"];
+
+    /// The layout named `name` (one of [`Layout::NAMES`]).
+    pub fn from_name(name: &str) -> Option<Layout> {
+        match name {
+            "current" => Some(Layout::Current),
+            "0.8" => Some(Layout::V0_8),
+            "0.4" => Some(Layout::V0_4),
+            _ => None,
+        }
+    }
+
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Current => "current",
+            Layout::V0_8 => "0.8",
+            Layout::V0_4 => "0.4",
+        }
+    }
+
+    /// `INPUT_ADDR`.
+    pub fn input_addr(self) -> u64 {
+        match self {
+            Layout::Current => 0x4000_0000,
+            Layout::V0_8 | Layout::V0_4 => 0x9000_0000,
+        }
+    }
+
+    /// RAM bytes (`RAM_SIZE`).
+    pub fn ram_size(self) -> u64 {
+        match self {
+            Layout::Current | Layout::V0_8 => 0x2000_0000,
+            Layout::V0_4 => 0x0800_0000,
+        }
+    }
+
+    /// The input region's bytes for `inputs`, as ziskemu lays them out.
+    ///
+    /// Errors: more than one input on a layout that takes one file.
+    pub fn input_region(self, inputs: &[Vec<u8>]) -> Result<Vec<u8>, String> {
+        let mut out = Vec::new();
+        match self {
+            Layout::Current => {
+                out.extend(0u64.to_le_bytes());
+                for i in inputs {
+                    out.extend((i.len() as u64).to_le_bytes());
+                    out.extend(i);
+                    out.resize(out.len().next_multiple_of(8), 0);
+                }
+            }
+            Layout::V0_8 | Layout::V0_4 => {
+                if inputs.len() > 1 {
+                    return Err(format!(
+                        "ZisK {} guests read one input file; got {} inputs",
+                        self.name(),
+                        inputs.len()
+                    ));
+                }
+                let data = inputs.first().map(Vec::as_slice).unwrap_or_default();
+                if self == Layout::V0_8 {
+                    out.extend(0u64.to_le_bytes());
+                }
+                out.extend((data.len() as u64).to_le_bytes());
+                out.extend(data);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The layout an ELF was built for: `Current` when its code builds
+    /// the current INPUT_ADDR (`lui rd, 0x40000`), else `0.4` (the older
+    /// guests' input address 0x9000_0000 does not fit one `lui` on RV64;
+    /// `--zisk-layout 0.8` picks v0.8-v0.15's format), with the reason.
+    pub fn detect(program: &Program) -> (Layout, String) {
+        for seg in program.segments.iter().filter(|s| s.exec) {
+            for (i, w) in seg.data.chunks_exact(4).enumerate() {
+                let w = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+                if w & 0xffff_f07f == 0x4000_0037 {
+                    return (
+                        Layout::Current,
+                        format!(
+                            "`lui` of INPUT_ADDR 0x40000000 at {:#x}",
+                            seg.vaddr + 4 * i as u64
+                        ),
+                    );
+                }
+            }
+        }
+        (
+            Layout::V0_4,
+            "no `lui` of the current INPUT_ADDR: an older guest".to_string(),
+        )
+    }
+}
+
+/// ZisK steps of one RISC-V instruction (see the module docs).
+pub fn steps(insn: &Insn) -> u32 {
+    let (rd, rs1, rs2) = (insn.rd, insn.rs1, insn.rs2);
+    let aliased = rd == rs1 || rd == rs2;
+    match insn.op {
+        Op::AmoswapW | Op::AmoswapD => 2 + u32::from(aliased),
+        Op::AmoaddW
+        | Op::AmoaddD
+        | Op::AmoxorW
+        | Op::AmoxorD
+        | Op::AmoandW
+        | Op::AmoandD
+        | Op::AmoorW
+        | Op::AmoorD
+        | Op::AmominW
+        | Op::AmominD
+        | Op::AmomaxW
+        | Op::AmomaxD
+        | Op::AmominuW
+        | Op::AmominuD
+        | Op::AmomaxuW
+        | Op::AmomaxuD => 3 + u32::from(aliased),
+        Op::ScW | Op::ScD => 1 + u32::from(rd != 0),
+        Op::Jalr => 1 + u32::from(insn.imm % 4 != 0),
+        Op::Csrrw => match (rd == rs1, rd == 0) {
+            (true, true) => 1,
+            (true, false) => 3,
+            (false, true) => 1,
+            (false, false) => 2,
+        },
+        Op::Csrrs => {
+            let csr = insn.imm as u16;
+            if rd == rs1 {
+                if rd == 0 {
+                    1
+                } else {
+                    3
+                }
+            } else if rd == 0 || rs1 == 0 || csr == 0x811 {
+                1
+            } else {
+                2
+            }
+        }
+        Op::Csrrc => match (rd == rs1, rd == 0, rs1 == 0) {
+            (true, true, _) => 1,
+            (true, false, _) => 4,
+            (false, true, _) => 2,
+            (false, false, true) => 1,
+            (false, false, false) => 3,
+        },
+        Op::Csrrwi => 1 + u32::from(rd != 0),
+        Op::Csrrsi => 1 + u32::from(rd != 0 && rs1 != 0),
+        Op::Csrrci => {
+            if rd == 0 || rs1 == 0 {
+                1
+            } else {
+                3
+            }
+        }
+        _ => 1,
+    }
+}
+
+/// ZisK's cost model: steps.
+pub const ZISK_STEPS: zkdbg_emulator::CostModel = zkdbg_emulator::CostModel {
+    name: "zisk-steps",
+    cost: steps,
+};
+
+/// Steps the ROM spends copying one section of `len` bytes at boot
+/// (`add_zisk_init_data`: 8 bytes a step, the rest in one more).
+fn section_steps(len: u64) -> u64 {
+    // Sections are cut to a multiple of 4 bytes (`elf_extraction.rs`).
+    (len & !3).div_ceil(8)
+}
+
+/// Steps of the ROM's data copy for one ELF: every allocated,
+/// initialised or zero-filled section outside code in RAM, and every run
+/// of adjacent read-only sections (`elf_extraction.rs`,
+/// `merge_adjacent_ro_sections`).
+///
+/// Errors: bytes that are not an ELF object.
+pub fn init_steps(elf: &[u8]) -> Result<u64, object::Error> {
+    use object::elf::{SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS};
+    use object::read::elf::{ElfFile64, SectionHeader};
+    use object::LittleEndian as LE;
+    let file = ElfFile64::<LE>::parse(elf)?;
+    let mut steps = 0u64;
+    let mut ro: Vec<(u64, u64)> = Vec::new();
+    for sh in file.elf_section_table().iter() {
+        let (flags, addr, size) = (sh.sh_flags(LE), sh.sh_addr(LE), sh.sh_size(LE));
+        if flags & u64::from(SHF_ALLOC) == 0 || addr == 0 || flags & u64::from(SHF_EXECINSTR) != 0 {
+            continue;
+        }
+        let len = match sh.sh_type(LE) {
+            SHT_PROGBITS => size & !3,
+            SHT_NOBITS => size.saturating_add(3) & !3,
+            _ => continue,
+        };
+        if flags & u64::from(SHF_WRITE) != 0 {
+            steps = steps.saturating_add(section_steps(len));
+        } else {
+            ro.push((addr, len));
+        }
+    }
+    ro.sort();
+    let mut merged: Vec<(u64, u64)> = Vec::new();
+    for (a, l) in ro {
+        match merged.last_mut() {
+            Some((ma, ml)) if ma.checked_add(*ml) == Some(a) => *ml += l,
+            _ => merged.push((a, l)),
+        }
+    }
+    for (_, l) in merged {
+        steps = steps.saturating_add(section_steps(l));
+    }
+    Ok(steps)
+}
+
+/// What a ZisK guest sees: its input, CSRs and output.
+#[derive(Clone, Debug)]
+pub struct ZiskDevice {
+    /// The memory layout.
+    pub layout: Layout,
+    /// Steps the ROM's boot took before the entry point (charged with the
+    /// exit, see [`ZiskDevice::exit_steps`]).
+    pub boot_steps: u64,
+    /// CSRs written (ZisK keeps them in memory).
+    csrs: std::collections::BTreeMap<u16, u64>,
+    /// The memory watch on the output region.
+    output_watch: usize,
+}
+
+impl ZiskDevice {
+    /// Maps ZisK's RAM (read-write, zero until written; the ELF's RAM
+    /// segments are loaded already) and its input region (read-only,
+    /// `inputs` laid out as [`Layout::input_region`]), and sets up the
+    /// UART. `elf` is the program's file (for the boot's step count).
+    ///
+    /// Errors: input for the layout refused, memory that cannot be mapped.
+    pub fn install(
+        layout: Layout,
+        inputs: &[Vec<u8>],
+        elf: &[u8],
+        segments: impl IntoIterator<Item = (u64, u64)>,
+        mem: &mut Memory,
+    ) -> Result<ZiskDevice, String> {
+        let region = layout.input_region(inputs)?;
+        let boot = 1
+            + FLOAT_LIB_INIT_STEPS
+            + init_steps(elf).map_err(|e| format!("cannot read the ELF's sections: {e}"))?
+            + ENTRY_STEPS;
+        let map_err = |e: MemError| e.to_string();
+        crate::flat_memory(mem, RAM_ADDR, RAM_ADDR + layout.ram_size(), segments)
+            .map_err(map_err)?;
+        let addr = layout.input_addr();
+        let len = (region.len() as u64).next_multiple_of(8);
+        mem.map_with(addr, len, zkdbg_emulator::memory::Perm::RW)
+            .map_err(map_err)?;
+        mem.write_user(addr, &region).map_err(map_err)?;
+        mem.protect(addr, len, zkdbg_emulator::memory::Perm::R)
+            .map_err(map_err)?;
+        mem.capture_byte_stores(UART_ADDR);
+        let output_watch = mem.watch_writes(OUTPUT_ADDR, OUTPUT_ADDR + 4 * PUBLICS as u64);
+        Ok(ZiskDevice {
+            layout,
+            boot_steps: boot,
+            csrs: Default::default(),
+            output_watch,
+        })
+    }
+
+    /// Steps charged to the exit call: the boot's and the exit sequence's.
+    pub fn exit_steps(&self) -> u64 {
+        self.boot_steps + EXIT_STEPS
+    }
+
+    /// The public output: the u32 words at OUTPUT_ADDR up to the last one
+    /// the guest wrote (`set_output`), as bytes; ziskemu's `-c` prints all
+    /// 64, the rest zeros.
+    pub fn output(&self, mem: &Memory) -> Vec<u8> {
+        let end = mem.written_end(self.output_watch).unwrap_or(OUTPUT_ADDR);
+        let len = (end - OUTPUT_ADDR).next_multiple_of(4);
+        mem.read_vec(OUTPUT_ADDR, len as usize).unwrap_or_default()
+    }
+
+    /// A CSR access (not a call): ZisK's CSRs are memory words; `marchid`
+    /// reads ZisK's id.
+    pub fn csr(&mut self, op: Op, csr: u16, value: u64, writes: bool) -> u64 {
+        let old = if csr == MARCHID {
+            ARCH_ID_ZISK
+        } else {
+            self.csrs.get(&csr).copied().unwrap_or(0)
+        };
+        if writes {
+            let new = match op {
+                Op::Csrrw | Op::Csrrwi => value,
+                Op::Csrrs | Op::Csrrsi => old | value,
+                _ => old & !value,
+            };
+            self.csrs.insert(csr, new);
+        }
+        old
+    }
+
+    /// Serves a call CSR instruction (`csrs ID, rs1`) at `pc`.
+    pub fn serve(insn: &Insn, pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> CustomResult {
+        let csr = insn.imm as u16;
+        let Some(name) = call_name(csr) else {
+            return CustomResult::Unknown;
+        };
+        let fault = |message: String, addr: Option<u64>| CustomResult::Fault {
+            name,
+            message,
+            addr,
+        };
+        if insn.rd != 0 || !matches!(insn.op, Op::Csrrs | Op::Csrrsi) {
+            return fault(
+                format!(
+                    "ZisK's transpiler takes {name} only as `csrs {csr:#x}, rs1` (rd = x0); this is \
+                     not that form"
+                ),
+                None,
+            );
+        }
+        let mut acc = Vec::new();
+        let rs1 = cpu.x[(insn.rs1 & 31) as usize];
+        let result: Result<CustomResult, (String, Option<u64>)> = (|| match csr {
+            0x800 => {
+                let at = rs1;
+                let b = read(mem, pc, at, 200, &mut acc)?;
+                let mut lanes = [0u64; 25];
+                for (l, c) in lanes.iter_mut().zip(b.chunks_exact(8)) {
+                    *l = u64::from_le_bytes(c.try_into().unwrap());
+                }
+                keccak::f1600(&mut lanes);
+                let out: Vec<u8> = lanes.iter().flat_map(|l| l.to_le_bytes()).collect();
+                write(mem, pc, at, &out, &mut acc)?;
+                Ok(done(name, CustomKind::Precompile, acc.clone(), 0))
+            }
+            0x805 => {
+                let params = rs1;
+                let p = read(mem, pc, params, 16, &mut acc)?;
+                let state_at = u64::from_le_bytes(p[..8].try_into().unwrap());
+                let block_at = u64::from_le_bytes(p[8..].try_into().unwrap());
+                let s = read(mem, pc, state_at, 32, &mut acc)?;
+                let block = read(mem, pc, block_at, 64, &mut acc)?;
+                let mut state = [0u32; 8];
+                for (w, c) in state.iter_mut().zip(s.chunks_exact(4)) {
+                    *w = u32::from_le_bytes(c.try_into().unwrap());
+                }
+                let block: [u8; 64] = block.try_into().unwrap();
+                sha2::compress256(&mut state, &[block.into()]);
+                let out: Vec<u8> = state.iter().flat_map(|w| w.to_le_bytes()).collect();
+                write(mem, pc, state_at, &out, &mut acc)?;
+                Ok(done(name, CustomKind::Precompile, acc.clone(), 0))
+            }
+            0x813 | 0x814 | 0x816 => dma(csr, name, insn, pc, cpu, mem, &mut acc),
+            _ => Err((
+                format!("ZisK's {name} (CSR {csr:#x}) is not supported by zkdbg yet"),
+                None,
+            )),
+        })();
+        match result {
+            Ok(r) => r,
+            Err((m, a)) => fault(m, a),
+        }
+    }
+}
+
+/// A served call, skipping `skip` bytes of code after it.
+fn done(name: &'static str, kind: CustomKind, accesses: Vec<MemAccess>, skip: u64) -> CustomResult {
+    if skip == 0 {
+        return CustomResult::Done {
+            name,
+            kind,
+            accesses,
+            output: None,
+        };
+    }
+    CustomResult::Skip {
+        name,
+        kind,
+        accesses,
+        skip,
+        extra_cycles: 0,
+    }
+}
+
+/// The instruction at `addr` (a 4-byte one), if any.
+fn next_insn(mem: &Memory, addr: u64) -> Option<Insn> {
+    let w = mem.read_vec(addr, 4).ok()?;
+    let w = u32::from_le_bytes(w.try_into().ok()?);
+    (w & 3 == 3).then(|| zkdbg_emulator::decode(w, Xlen::X64))
+}
+
+/// A DMA call fused with the instruction(s) after it (see the module
+/// docs): MEMCPY/MEMCMP `csrs ID, src` + `add rd, dst, count_reg` or
+/// `addi rd, dst, count`; MEMSET `csrs 0x816, dst` + `addi x0, count_reg,
+/// fill`, or `csrsi 0x816, 2` + `addi x0, dst, count` + `addi x0, dst,
+/// fill`.
+fn dma(
+    csr: u16,
+    name: &'static str,
+    insn: &Insn,
+    pc: u64,
+    cpu: &mut Cpu,
+    mem: &mut Memory,
+    acc: &mut Vec<MemAccess>,
+) -> Result<CustomResult, (String, Option<u64>)> {
+    let bad = || {
+        (
+            format!(
+                "ZisK's {name} must be followed by the `add`/`addi` its transpiler fuses with it \
+                 (riscv2zisk_context.rs, transpile_dma_*_pattern)"
+            ),
+            None,
+        )
+    };
+    let r = |cpu: &Cpu, n: u8| cpu.x[(n & 31) as usize];
+    let n1 = next_insn(mem, pc.wrapping_add(4)).ok_or_else(bad)?;
+    let limit = |count: u64| -> Result<(), (String, Option<u64>)> {
+        if count > mem.available_bytes() {
+            return Err((
+                format!(
+                    "{name} of {count} bytes is more than the {} bytes left under --memory-limit",
+                    mem.available_bytes()
+                ),
+                None,
+            ));
+        }
+        Ok(())
+    };
+    if csr == 0x816 {
+        let (dst, count, fill, skip) = if insn.op == Op::Csrrsi && insn.rs1 == 2 {
+            let n2 = next_insn(mem, pc.wrapping_add(8)).ok_or_else(bad)?;
+            if n1.op != Op::Addi || n2.op != Op::Addi {
+                return Err(bad());
+            }
+            (r(cpu, n1.rs1), n1.imm as u64, n2.imm as u64, 8)
+        } else if insn.op == Op::Csrrs && n1.op == Op::Addi && n1.rd == 0 {
+            (r(cpu, insn.rs1), r(cpu, n1.rs1), n1.imm as u64, 4)
+        } else {
+            return Err(bad());
+        };
+        limit(count)?;
+        write(mem, pc, dst, &vec![fill as u8; count as usize], acc)?;
+        return Ok(done(name, CustomKind::Precompile, acc.clone(), skip));
+    }
+    if insn.op != Op::Csrrs {
+        return Err(bad());
+    }
+    let src = r(cpu, insn.rs1);
+    let (dst, count, extra) = match n1.op {
+        Op::Add => (r(cpu, n1.rs1), r(cpu, n1.rs2), 1),
+        Op::Addi => (r(cpu, n1.rs1), n1.imm as u64, 0),
+        _ => return Err(bad()),
+    };
+    limit(count)?;
+    let result = if csr == 0x813 {
+        let bytes = read(mem, pc, src, count, acc)?;
+        write(mem, pc, dst, &bytes, acc)?;
+        dst
+    } else {
+        let a = read(mem, pc, dst, count, acc)?;
+        let b = read(mem, pc, src, count, acc)?;
+        a.iter()
+            .zip(&b)
+            .find(|(x, y)| x != y)
+            .map_or(0, |(x, y)| (i64::from(*x) - i64::from(*y)) as u64)
+    };
+    if n1.rd != 0 {
+        cpu.x[(n1.rd & 31) as usize] = result;
+    }
+    Ok(CustomResult::Skip {
+        name,
+        kind: CustomKind::Precompile,
+        accesses: acc.clone(),
+        skip: 4,
+        extra_cycles: extra,
+    })
+}
+
+/// Doublewords of one access that watchpoints see.
+const MAX_NOTED: usize = 4096;
+
+/// Reads `len` guest bytes at `addr`, noting the accesses.
+fn read(
+    mem: &Memory,
+    pc: u64,
+    addr: u64,
+    len: u64,
+    acc: &mut Vec<MemAccess>,
+) -> Result<Vec<u8>, (String, Option<u64>)> {
+    if len > mem.available_bytes().max(1 << 20) {
+        return Err((
+            format!("{len} bytes at {addr:#x}: too many to read"),
+            Some(addr),
+        ));
+    }
+    let b = mem.read_vec(addr, len as usize).map_err(|e| {
+        (
+            format!("cannot read {len} bytes at {addr:#x}: {e}"),
+            Some(addr),
+        )
+    })?;
+    note(pc, addr, &b, AccessKind::Read, acc);
+    Ok(b)
+}
+
+/// Writes `bytes` at `addr` as the guest would, noting the accesses.
+fn write(
+    mem: &mut Memory,
+    pc: u64,
+    addr: u64,
+    bytes: &[u8],
+    acc: &mut Vec<MemAccess>,
+) -> Result<(), (String, Option<u64>)> {
+    mem.write_user(addr, bytes).map_err(|e| {
+        (
+            format!("cannot write {} bytes at {addr:#x}: {e}", bytes.len()),
+            Some(addr),
+        )
+    })?;
+    note(pc, addr, bytes, AccessKind::Write, acc);
+    Ok(())
+}
+
+/// Doubleword accesses for watchpoints: the first [`MAX_NOTED`] of them
+/// (32 KiB of a DMA call).
+fn note(pc: u64, addr: u64, bytes: &[u8], kind: AccessKind, out: &mut Vec<MemAccess>) {
+    for (i, w) in bytes.chunks(8).take(MAX_NOTED).enumerate() {
+        let mut b = [0u8; 8];
+        b[..w.len()].copy_from_slice(w);
+        out.push(MemAccess {
+            pc,
+            addr: addr.wrapping_add(8 * i as u64),
+            size: w.len() as u8,
+            kind,
+            value: u64::from_le_bytes(b),
+        });
+    }
+}

@@ -1,0 +1,298 @@
+//! ZisK's pieces one by one, against facts of its source
+//! (0xPolygonHermez/zisk @6182c8be9) and reference implementations: the
+//! step count per instruction form, the boot's data-copy steps (recounted
+//! over ZisK's own float library ELF), the input region's formats, the
+//! CSR file and marchid, KECCAKF/SHA256F, the DMA calls fused with the
+//! instruction after them, and the calls not supported.
+
+use sha2::Digest;
+use zkdbg_emulator::{decode, Cpu, CustomResult, Insn, Memory, Op, Xlen};
+use zkdbg_platforms::zisk::{self, Layout, ZiskDevice};
+
+fn d(word: u32) -> Insn {
+    decode(word, Xlen::X64)
+}
+
+/// `csrrs rd, csr, rs1`.
+fn csrrs(rd: u32, csr: u32, rs1: u32) -> u32 {
+    0x73 | rd << 7 | 2 << 12 | rs1 << 15 | csr << 20
+}
+
+/// `addi rd, rs1, imm` and `add rd, rs1, rs2`.
+fn addi(rd: u32, rs1: u32, imm: u32) -> u32 {
+    0x13 | rd << 7 | rs1 << 15 | imm << 20
+}
+fn add(rd: u32, rs1: u32, rs2: u32) -> u32 {
+    0x33 | rd << 7 | rs1 << 15 | rs2 << 20
+}
+
+#[test]
+fn steps_per_instruction_follow_the_transpiler() {
+    let s = |w: u32| zisk::steps(&d(w));
+    assert_eq!(s(add(10, 11, 12)), 1);
+    assert_eq!(s(0x0000_8067), 1, "ret: jalr with offset 0");
+    assert_eq!(
+        s(0x0021_00e7),
+        2,
+        "jalr ra, 2(sp): offset not a multiple of 4"
+    );
+    // amoadd.d a0, a1, (a2): rd apart from the sources: load, op, store.
+    assert_eq!(s(0x00b6_352f), 3);
+    // amoadd.d a1, a1, (a2): rd is rs2: one more step through a temporary.
+    assert_eq!(s(0x00b6_35af), 4);
+    // amoswap.d a0, a1, (a2) and sc.d a0 / sc.d x0.
+    assert_eq!(s(0x08b6_352f), 2);
+    assert_eq!(s(0x18b6_352f), 2);
+    assert_eq!(s(0x18b6_302f), 1);
+    // csrr a0, marchid (rs1 = x0): one copy; csrs x0, 0x800, a0: the
+    // precompile; csrrs a0, mstatus, a1: read then or.
+    assert_eq!(s(csrrs(10, 0xF12, 0)), 1);
+    assert_eq!(s(csrrs(0, 0x800, 10)), 1);
+    assert_eq!(s(csrrs(10, 0x300, 11)), 2);
+    assert_eq!(s(csrrs(10, 0x300, 10)), 3);
+}
+
+#[test]
+fn boot_steps_count_zisks_float_library_as_its_rom_copies_it() {
+    let elf = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../guests/bin/zisk/vendor/ziskfloat.elf"),
+    )
+    .unwrap();
+    // .rodata (0x3e0 bytes: 124 steps), .data (8: 1), .sbss (8: 1).
+    assert_eq!(zisk::init_steps(&elf).unwrap(), 0x3e0 / 8 + 1 + 1);
+    assert_eq!(zisk::init_steps(&elf).unwrap(), zisk::FLOAT_LIB_INIT_STEPS);
+    assert!(zisk::init_steps(b"not an elf").is_err());
+}
+
+#[test]
+fn input_regions_have_each_layouts_format() {
+    let inputs = vec![b"abc".to_vec(), vec![7; 9]];
+    let cur = Layout::Current.input_region(&inputs).unwrap();
+    let mut want = vec![0u8; 8];
+    want.extend(3u64.to_le_bytes());
+    want.extend(b"abc\0\0\0\0\0");
+    want.extend(9u64.to_le_bytes());
+    want.extend([7; 9]);
+    want.extend([0; 7]);
+    assert_eq!(cur, want);
+    let v08 = Layout::V0_8.input_region(&inputs[..1]).unwrap();
+    assert_eq!(
+        &v08[..16],
+        &[0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0]
+    );
+    assert_eq!(&v08[16..], b"abc");
+    let v04 = Layout::V0_4.input_region(&inputs[..1]).unwrap();
+    assert_eq!(&v04[..8], &3u64.to_le_bytes());
+    assert!(Layout::V0_4.input_region(&inputs).is_err());
+    assert_eq!(Layout::Current.input_addr(), 0x4000_0000);
+    assert_eq!(Layout::V0_4.input_addr(), 0x9000_0000);
+    for n in Layout::NAMES {
+        assert_eq!(Layout::from_name(n).unwrap().name(), n);
+    }
+}
+
+struct Zk {
+    d: ZiskDevice,
+    cpu: Cpu,
+    mem: Memory,
+}
+
+const CODE: u64 = 0x8000_0000;
+const DATA: u64 = 0xa003_0000;
+
+impl Zk {
+    fn new(code: &[u32]) -> Zk {
+        let mut mem = Memory::new(Xlen::X64, 64 << 20);
+        mem.map(CODE, 0x1000).unwrap();
+        let bytes: Vec<u8> = code.iter().flat_map(|w| w.to_le_bytes()).collect();
+        mem.write_user(CODE, &bytes).unwrap();
+        let elf = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../guests/bin/zisk/zk-hash.elf"),
+        )
+        .unwrap();
+        let d =
+            ZiskDevice::install(Layout::Current, &[b"in".to_vec()], &elf, [], &mut mem).unwrap();
+        Zk {
+            d,
+            cpu: Cpu::new(Xlen::X64, CODE),
+            mem,
+        }
+    }
+
+    fn serve(&mut self) -> CustomResult {
+        let w = self.mem.read_vec(CODE, 4).unwrap();
+        let insn = d(u32::from_le_bytes(w.try_into().unwrap()));
+        ZiskDevice::serve(&insn, CODE, &mut self.cpu, &mut self.mem)
+    }
+}
+
+#[test]
+fn memory_csrs_and_marchid() {
+    let mut z = Zk::new(&[0]);
+    // The input region: read-only, the free-input word then the entry.
+    assert_eq!(
+        z.mem.read_vec(0x4000_0008, 10).unwrap(),
+        b"\x02\0\0\0\0\0\0\0in"
+    );
+    assert!(z.mem.write_user(0x4000_0000, b"x").is_err());
+    // RAM is there, zero until written; the output region records writes.
+    assert_eq!(z.mem.read_vec(0xbfff_fff0, 4).unwrap(), [0; 4]);
+    assert!(z.d.output(&z.mem).is_empty());
+    z.mem
+        .write_user(zisk::OUTPUT_ADDR + 4, &[1, 2, 3, 4])
+        .unwrap();
+    assert_eq!(z.d.output(&z.mem), [0, 0, 0, 0, 1, 2, 3, 4]);
+    // The UART keeps 1-byte stores only.
+    z.mem.write_user(zisk::UART_ADDR, b"h").unwrap();
+    z.mem.write_user(zisk::UART_ADDR, b"ij").unwrap();
+    assert_eq!(z.mem.take_captured(), b"h");
+    // marchid reads ZisK's id; other CSRs are memory words.
+    assert_eq!(z.d.csr(Op::Csrrs, zisk::MARCHID, 0, false), 0x0FFF_EEEE);
+    assert_eq!(z.d.csr(Op::Csrrw, 0x340, 5, true), 0);
+    assert_eq!(z.d.csr(Op::Csrrs, 0x340, 2, true), 5);
+    assert_eq!(z.d.csr(Op::Csrrc, 0x340, 1, true), 7);
+    assert_eq!(z.d.csr(Op::Csrrs, 0x340, 0, false), 6);
+}
+
+#[test]
+fn keccakf_and_sha256f_match_the_reference_permutations() {
+    let mut z = Zk::new(&[csrrs(0, 0x800, 10)]);
+    let lanes: Vec<u64> = (0..25u64).map(|i| i * 0x0101_0101).collect();
+    let bytes: Vec<u8> = lanes.iter().flat_map(|l| l.to_le_bytes()).collect();
+    z.mem.write_user(DATA, &bytes).unwrap();
+    z.cpu.x[10] = DATA;
+    assert!(matches!(
+        z.serve(),
+        CustomResult::Done {
+            name: "KECCAKF",
+            ..
+        }
+    ));
+    let mut want: [u64; 25] = lanes.try_into().unwrap();
+    keccak::f1600(&mut want);
+    let got = z.mem.read_vec(DATA, 200).unwrap();
+    assert_eq!(
+        got,
+        want.iter()
+            .flat_map(|l| l.to_le_bytes())
+            .collect::<Vec<u8>>()
+    );
+
+    // SHA256F: the SHA-256 of "abc" is one compression of its padded
+    // block from the initial state.
+    let mut z = Zk::new(&[csrrs(0, 0x805, 10)]);
+    let iv: [u32; 8] = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
+        0x5be0cd19,
+    ];
+    let mut block = [0u8; 64];
+    block[..3].copy_from_slice(b"abc");
+    block[3] = 0x80;
+    block[63] = 24;
+    let (params, state, blk) = (DATA, DATA + 0x100, DATA + 0x200);
+    z.mem
+        .write_user(
+            state,
+            &iv.iter().flat_map(|w| w.to_le_bytes()).collect::<Vec<_>>(),
+        )
+        .unwrap();
+    z.mem.write_user(blk, &block).unwrap();
+    z.mem
+        .write_user(params, &[state.to_le_bytes(), blk.to_le_bytes()].concat())
+        .unwrap();
+    z.cpu.x[10] = params;
+    assert!(matches!(
+        z.serve(),
+        CustomResult::Done {
+            name: "SHA256F",
+            ..
+        }
+    ));
+    let got = z.mem.read_vec(state, 32).unwrap();
+    let digest: Vec<u8> = got
+        .chunks(4)
+        .flat_map(|w| w.iter().rev().copied().collect::<Vec<_>>())
+        .collect();
+    assert_eq!(digest, sha2::Sha256::digest(b"abc").to_vec());
+}
+
+#[test]
+fn dma_calls_fuse_with_the_next_instruction() {
+    // memcpy's `add` form: dst a0, src a1, count a2; rd x0; 2 steps.
+    let mut z = Zk::new(&[csrrs(0, 0x813, 11), add(0, 10, 12)]);
+    z.mem.write_user(DATA, b"hello").unwrap();
+    z.cpu.x[10] = DATA + 0x100;
+    z.cpu.x[11] = DATA;
+    z.cpu.x[12] = 5;
+    match z.serve() {
+        CustomResult::Skip {
+            name,
+            skip,
+            extra_cycles,
+            ..
+        } => {
+            assert_eq!((name, skip, extra_cycles), ("DMA_MEMCPY", 4, 1));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(z.mem.read_vec(DATA + 0x100, 5).unwrap(), b"hello");
+
+    // memcmp: the first byte difference, sign-extended, into rd.
+    let mut z = Zk::new(&[csrrs(0, 0x814, 11), add(10, 10, 12)]);
+    z.mem.write_user(DATA, b"abcd").unwrap();
+    z.mem.write_user(DATA + 0x10, b"abzd").unwrap();
+    z.cpu.x[10] = DATA;
+    z.cpu.x[11] = DATA + 0x10;
+    z.cpu.x[12] = 4;
+    assert!(matches!(z.serve(), CustomResult::Skip { .. }));
+    assert_eq!(z.cpu.x[10] as i64, i64::from(b'c') - i64::from(b'z'));
+
+    // memset: `csrs 0x816, dst` + `addi x0, count_reg, fill`: 1 step.
+    let mut z = Zk::new(&[csrrs(0, 0x816, 10), addi(0, 11, 0xab)]);
+    z.cpu.x[10] = DATA;
+    z.cpu.x[11] = 3;
+    match z.serve() {
+        CustomResult::Skip {
+            skip, extra_cycles, ..
+        } => assert_eq!((skip, extra_cycles), (4, 0)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(z.mem.read_vec(DATA, 4).unwrap(), [0xab, 0xab, 0xab, 0]);
+
+    // Without the instruction the transpiler fuses: a clear fault.
+    let mut z = Zk::new(&[csrrs(0, 0x813, 11), 0x0000_0037 | 5 << 7]);
+    match z.serve() {
+        CustomResult::Fault { message, .. } => {
+            assert!(message.contains("must be followed"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // A huge count is refused before any host allocation.
+    let mut z = Zk::new(&[csrrs(0, 0x816, 10), addi(0, 11, 0)]);
+    z.cpu.x[10] = DATA;
+    z.cpu.x[11] = u64::MAX;
+    assert!(matches!(z.serve(), CustomResult::Fault { .. }));
+}
+
+#[test]
+fn unsupported_calls_fault_with_their_zisk_names() {
+    for (csr, name) in [
+        (0x801, "ARITH256"),
+        (0x812, "POSEIDON2"),
+        (0x8F0, "FCALL_PARAM"),
+    ] {
+        let mut z = Zk::new(&[csrrs(0, csr, 10)]);
+        match z.serve() {
+            CustomResult::Fault {
+                name: n, message, ..
+            } => {
+                assert_eq!(n, name);
+                assert!(message.contains("not supported by zkdbg yet"), "{message}");
+            }
+            other => panic!("{csr:#x}: {other:?}"),
+        }
+    }
+    assert_eq!(zisk::call_name(0x300), None);
+    assert!(zisk::call_names().contains(&"KECCAKF"));
+}
