@@ -928,3 +928,40 @@ fn openvm_guest_breaks_catches_keccakf_and_watches_its_state() {
     );
     has(&out, "[Inferior 1 (process 1) exited normally]");
 }
+
+#[test]
+fn zisk_guest_breaks_catches_keccakf_and_watches_its_state() {
+    let elf = repo().join("guests/bin/zisk/zk-hash.elf");
+    let stub = Stub::start(&elf, &["--once", "--input-hex", "616263"]);
+    let out = stub.gdb(
+        Some(&elf),
+        &[
+            "break keccak256",
+            "continue",
+            "monitor catch precompile KECCAKF",
+            "continue",
+            "x/i $pc",
+            "monitor catch clear",
+            "watch kst[0]",
+            "continue",
+            "delete",
+            "continue",
+        ],
+    );
+    has(&out, "Breakpoint 1, keccak256 (");
+    has(&out, "zk-hash.c:");
+    has(&out, "catchpoint: ");
+    has(&out, "keccakf(kst);");
+    has(&out, "csrs\t0x800,");
+    // The first lane: "abc" and the 0x01 of Keccak's padding, then the
+    // first 8 bytes of Keccak-256("abc") = 4e03657aea45a94f.
+    has(&out, &format!("Old value = {}", u64::from_le_bytes(*b"abc\x01\0\0\0\0")));
+    has(
+        &out,
+        &format!(
+            "New value = {}",
+            u64::from_le_bytes([0x4e, 0x03, 0x65, 0x7a, 0xea, 0x45, 0xa9, 0x4f])
+        ),
+    );
+    has(&out, "[Inferior 1 (process 1) exited normally]");
+}
