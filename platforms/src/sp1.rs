@@ -27,7 +27,7 @@
 //!
 //! SP1 v3–v5 (RV32IM, text at 0x200800) are not supported yet.
 
-pub mod field;
+pub use crate::field;
 
 use field::{Field, FieldOp};
 use std::collections::VecDeque;

@@ -43,9 +43,17 @@
 //! - `verifier/src/verifier.rs`: `ZISK_PUBLICS` 64: the output is the 64
 //!   u32 at OUTPUT_ADDR (`emulator/src/emu.rs`, `get_output_32`).
 //!
-//! Not executed (a fault naming them): the other precompiles (ARITH256,
-//! elliptic curves, BN254 and BLS12-381 fields, Poseidon2, Blake2b,
-//! INPUTCPY), the free-input calls (fcall CSRs 0x8C0-0x8FF, 0xFFE) and
+//! - `precompiles/helpers/src` and `ziskos/entrypoint/src/syscalls/*.rs`
+//!   (the parameter structs): ARITH256 (0x801: a·b + c = dh:dl),
+//!   ARITH256_MOD (0x802) and ARITH384_MOD (0x80B: (a·b + c) mod m), ADD256
+//!   (0x811: a + b + cin, the carry in rd), the secp256k1 (0x803/0x804),
+//!   secp256r1 (0x817/0x818), BN254 (0x806/0x807) and BLS12-381
+//!   (0x80C/0x80D) affine add and double, and the BN254 (0x808-0x80A) and
+//!   BLS12-381 (0x80E-0x810) Fp2 add, sub and mul, on `crypto-bigint`
+//!   ([`crate::field`], shared with SP1).
+//!
+//! Not executed (a fault naming them): POSEIDON2, BLAKE2B_ROUND,
+//! DMA_INPUTCPY, the free-input calls (fcall CSRs 0x8C0-0x8FF, 0xFFE) and
 //! floating point (ZisK runs it in a float library in its ROM).
 
 use zkdbg_emulator::{
@@ -466,7 +474,8 @@ impl ZiskDevice {
             message,
             addr,
         };
-        if insn.rd != 0 || !matches!(insn.op, Op::Csrrs | Op::Csrrsi) {
+        // ADD256 returns its carry in rd (`ziskos_syscall_ret_u64!`).
+        if (insn.rd != 0 && csr != 0x811) || !matches!(insn.op, Op::Csrrs | Op::Csrrsi) {
             return fault(
                 format!(
                     "ZisK's transpiler takes {name} only as `csrs {csr:#x}, rs1` (rd = x0); this is \
@@ -508,6 +517,10 @@ impl ZiskDevice {
                 Ok(done(name, CustomKind::Precompile, acc.clone(), 0))
             }
             0x813 | 0x814 | 0x816 => dma(csr, name, insn, pc, cpu, mem, &mut acc),
+            0x801 | 0x802 | 0x80B | 0x811 => arith(csr, name, insn, rs1, pc, cpu, mem, &mut acc),
+            0x803..=0x804 | 0x806..=0x810 | 0x817 | 0x818 => {
+                curve(csr, name, rs1, pc, mem, &mut acc)
+            }
             _ => Err((
                 format!("ZisK's {name} (CSR {csr:#x}) is not supported by zkdbg yet"),
                 None,
@@ -537,6 +550,130 @@ fn done(name: &'static str, kind: CustomKind, accesses: Vec<MemAccess>, skip: u6
         skip,
         extra_cycles: 0,
     }
+}
+
+/// `n` u64 words at `addr`.
+fn words(
+    mem: &Memory,
+    pc: u64,
+    addr: u64,
+    n: usize,
+    acc: &mut Vec<MemAccess>,
+) -> Result<Vec<u64>, (String, Option<u64>)> {
+    let b = read(mem, pc, addr, 8 * n as u64, acc)?;
+    Ok(b.chunks_exact(8)
+        .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
+        .collect())
+}
+
+/// Writes u64 words at `addr`.
+fn put_words(
+    mem: &mut Memory,
+    pc: u64,
+    addr: u64,
+    w: &[u64],
+    acc: &mut Vec<MemAccess>,
+) -> Result<(), (String, Option<u64>)> {
+    let b: Vec<u8> = w.iter().flat_map(|x| x.to_le_bytes()).collect();
+    write(mem, pc, addr, &b, acc)
+}
+
+/// The big-integer precompiles (`precompiles/helpers/src/arith_eq*`,
+/// `big_int/add256.rs`): rs1 points at pointers to little-endian u64
+/// limbs. ARITH256: a·b + c = dh:dl (256-bit halves); ARITH256_MOD and
+/// ARITH384_MOD: d = (a·b + c) mod m (a zero modulus is refused, where
+/// ZisK's helper would divide by zero); ADD256: c = a + b + cin, the
+/// carry out in rd.
+#[allow(clippy::too_many_arguments)]
+fn arith(
+    csr: u16,
+    name: &'static str,
+    insn: &Insn,
+    params: u64,
+    pc: u64,
+    cpu: &mut Cpu,
+    mem: &mut Memory,
+    acc: &mut Vec<MemAccess>,
+) -> Result<CustomResult, (String, Option<u64>)> {
+    use crypto_bigint::{NonZero, U1024};
+    let limbs = if csr == 0x80B { 6 } else { 4 };
+    let p = words(mem, pc, params, if csr == 0x811 { 4 } else { 5 }, acc)?;
+    let a = words(mem, pc, p[0], limbs, acc)?;
+    let b = words(mem, pc, p[1], limbs, acc)?;
+    let wide = |w: &[u64]| {
+        let mut x = [0u64; 16];
+        x[..w.len()].copy_from_slice(w);
+        U1024::from_words(x)
+    };
+    if csr == 0x811 {
+        // p[2] is cin itself, p[3] points at c.
+        let sum = wide(&a)
+            .wrapping_add(&wide(&b))
+            .wrapping_add(&U1024::from_u64(p[2] & 1));
+        let w = sum.to_words();
+        put_words(mem, pc, p[3], &w[..4], acc)?;
+        if insn.rd != 0 {
+            cpu.x[(insn.rd & 31) as usize] = w[4];
+        }
+        return Ok(done(name, CustomKind::Precompile, acc.clone(), 0));
+    }
+    let c = words(mem, pc, p[2], limbs, acc)?;
+    let r = wide(&a).wrapping_mul(&wide(&b)).wrapping_add(&wide(&c));
+    if csr == 0x801 {
+        let w = r.to_words();
+        put_words(mem, pc, p[3], &w[..4], acc)?;
+        put_words(mem, pc, p[4], &w[4..8], acc)?;
+    } else {
+        let m = words(mem, pc, p[3], limbs, acc)?;
+        let m = NonZero::new(wide(&m))
+            .into_option()
+            .ok_or_else(|| (format!("{name} with a zero modulus"), None))?;
+        let d = r.rem(&m).to_words();
+        put_words(mem, pc, p[4], &d[..limbs], acc)?;
+    }
+    Ok(done(name, CustomKind::Precompile, acc.clone(), 0))
+}
+
+/// The curve and Fp2 precompiles (`precompiles_helpers`): ADD and the
+/// complex operations take rs1 → (p1, p2) and write p1 op p2 to p1; DBL
+/// takes rs1 → p and doubles it in place. Points are x then y, Fp2
+/// elements real then imaginary, each little-endian u64 limbs (4, or 6 on
+/// BLS12-381).
+fn curve(
+    csr: u16,
+    name: &'static str,
+    rs1: u64,
+    pc: u64,
+    mem: &mut Memory,
+    acc: &mut Vec<MemAccess>,
+) -> Result<CustomResult, (String, Option<u64>)> {
+    use crate::field::{self, Field, FieldOp};
+    let f = match csr {
+        0x803 | 0x804 => Field::Secp256k1,
+        0x817 | 0x818 => Field::Secp256r1,
+        0x806..=0x80A => Field::Bn254,
+        _ => Field::Bls12381,
+    };
+    let n = 2 * f.words();
+    let dbl = matches!(csr, 0x804 | 0x807 | 0x80D | 0x818);
+    let why = |e: String| (format!("{name}: {e}"), None);
+    if dbl {
+        let p = words(mem, pc, rs1, n, acc)?;
+        let r = field::ec_double(f, &p).map_err(why)?;
+        put_words(mem, pc, rs1, &r, acc)?;
+    } else {
+        let ptrs = words(mem, pc, rs1, 2, acc)?;
+        let p = words(mem, pc, ptrs[0], n, acc)?;
+        let q = words(mem, pc, ptrs[1], n, acc)?;
+        let r = match csr {
+            0x803 | 0x806 | 0x80C | 0x817 => field::ec_add(f, &p, &q).map_err(why)?,
+            0x808 | 0x80E => field::fp2_op(f, FieldOp::Add, &p, &q),
+            0x809 | 0x80F => field::fp2_op(f, FieldOp::Sub, &p, &q),
+            _ => field::fp2_op(f, FieldOp::Mul, &p, &q),
+        };
+        put_words(mem, pc, ptrs[0], &r, acc)?;
+    }
+    Ok(done(name, CustomKind::Precompile, acc.clone(), 0))
 }
 
 /// The instruction at `addr` (a 4-byte one), if any.

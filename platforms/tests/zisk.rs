@@ -278,7 +278,7 @@ fn dma_calls_fuse_with_the_next_instruction() {
 #[test]
 fn unsupported_calls_fault_with_their_zisk_names() {
     for (csr, name) in [
-        (0x801, "ARITH256"),
+        (0x819, "BLAKE2B_ROUND"),
         (0x812, "POSEIDON2"),
         (0x8F0, "FCALL_PARAM"),
     ] {
@@ -295,4 +295,142 @@ fn unsupported_calls_fault_with_their_zisk_names() {
     }
     assert_eq!(zisk::call_name(0x300), None);
     assert!(zisk::call_names().contains(&"KECCAKF"));
+}
+
+/// Writes u64 limbs at `addr`.
+fn put(z: &mut Zk, addr: u64, w: &[u64]) {
+    let b: Vec<u8> = w.iter().flat_map(|x| x.to_le_bytes()).collect();
+    z.mem.write_user(addr, &b).unwrap();
+}
+
+fn get(z: &Zk, addr: u64, n: usize) -> Vec<u64> {
+    z.mem
+        .read_vec(addr, 8 * n)
+        .unwrap()
+        .chunks(8)
+        .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
+        .collect()
+}
+
+#[test]
+fn big_integer_precompiles() {
+    let max = [u64::MAX; 4];
+    // ARITH256: (2^256-1)^2 + (2^256-1) = 2^512 - 2^256: dl = 0, dh = 2^256-1.
+    let mut z = Zk::new(&[csrrs(0, 0x801, 10)]);
+    let (a, b, c, dl, dh, p) = (
+        DATA,
+        DATA + 0x40,
+        DATA + 0x80,
+        DATA + 0xc0,
+        DATA + 0x100,
+        DATA + 0x200,
+    );
+    put(&mut z, a, &max);
+    put(&mut z, b, &max);
+    put(&mut z, c, &max);
+    put(&mut z, p, &[a, b, c, dl, dh]);
+    z.cpu.x[10] = p;
+    assert!(matches!(
+        z.serve(),
+        CustomResult::Done {
+            name: "ARITH256",
+            ..
+        }
+    ));
+    assert_eq!(get(&z, dl, 4), [0; 4]);
+    assert_eq!(get(&z, dh, 4), max);
+    // ARITH256_MOD on small numbers: (10^18 · 3 + 7) mod 1000003.
+    let mut z = Zk::new(&[csrrs(0, 0x802, 10)]);
+    let (m, d) = (DATA + 0x140, DATA + 0x180);
+    put(&mut z, a, &[1_000_000_000_000_000_000, 0, 0, 0]);
+    put(&mut z, b, &[3, 0, 0, 0]);
+    put(&mut z, c, &[7, 0, 0, 0]);
+    put(&mut z, m, &[1_000_003, 0, 0, 0]);
+    put(&mut z, p, &[a, b, c, m, d]);
+    z.cpu.x[10] = p;
+    assert!(matches!(z.serve(), CustomResult::Done { .. }));
+    let want = ((1_000_000_000_000_000_000u128 * 3 + 7) % 1_000_003) as u64;
+    assert_eq!(get(&z, d, 4), [want, 0, 0, 0]);
+    // A zero modulus is a clear fault.
+    put(&mut z, m, &[0; 4]);
+    match z.serve() {
+        CustomResult::Fault { message, .. } => {
+            assert!(message.contains("zero modulus"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // ADD256: (2^256-1) + 0 + 1 = 2^256: c = 0, carry 1 in rd.
+    let mut z = Zk::new(&[csrrs(13, 0x811, 10)]);
+    put(&mut z, a, &max);
+    put(&mut z, b, &[0; 4]);
+    put(&mut z, p, &[a, b, 1, c]);
+    z.cpu.x[10] = p;
+    assert!(matches!(
+        z.serve(),
+        CustomResult::Done { name: "ADD256", .. }
+    ));
+    assert_eq!(get(&z, c, 4), [0; 4]);
+    assert_eq!(z.cpu.x[13], 1);
+}
+
+#[test]
+fn curve_and_fp2_precompiles() {
+    use k256::elliptic_curve::sec1::ToEncodedPoint;
+    let limbs = |be: &[u8]| -> Vec<u64> {
+        be.rchunks(8)
+            .map(|c| u64::from_be_bytes(c.try_into().unwrap()))
+            .collect()
+    };
+    let point = |p: k256::AffinePoint| -> Vec<u64> {
+        let e = p.to_encoded_point(false);
+        [limbs(e.x().unwrap()), limbs(e.y().unwrap())].concat()
+    };
+    let g = k256::AffinePoint::GENERATOR;
+    let g2 = (k256::ProjectivePoint::GENERATOR + k256::ProjectivePoint::GENERATOR).to_affine();
+    let g3 = (k256::ProjectivePoint::GENERATOR * k256::Scalar::from(3u64)).to_affine();
+    // SECP256K1_DBL: G doubled in place.
+    let mut z = Zk::new(&[csrrs(0, 0x804, 10)]);
+    put(&mut z, DATA, &point(g));
+    z.cpu.x[10] = DATA;
+    assert!(matches!(
+        z.serve(),
+        CustomResult::Done {
+            name: "SECP256K1_DBL",
+            ..
+        }
+    ));
+    assert_eq!(get(&z, DATA, 8), point(g2));
+    // SECP256K1_ADD: rs1 -> (p1, p2); p1 = 2G + G.
+    let mut z = Zk::new(&[csrrs(0, 0x803, 10)]);
+    let (p1, p2, params) = (DATA, DATA + 0x40, DATA + 0x80);
+    put(&mut z, p1, &point(g2));
+    put(&mut z, p2, &point(g));
+    put(&mut z, params, &[p1, p2]);
+    z.cpu.x[10] = params;
+    assert!(matches!(z.serve(), CustomResult::Done { .. }));
+    assert_eq!(get(&z, p1, 8), point(g3));
+    // BN254_COMPLEX_MUL: (1 + 2i)(3 + 4i) = -5 + 10i in Fp2.
+    let mut z = Zk::new(&[csrrs(0, 0x80A, 10)]);
+    put(&mut z, p1, &[1, 0, 0, 0, 2, 0, 0, 0]);
+    put(&mut z, p2, &[3, 0, 0, 0, 4, 0, 0, 0]);
+    put(&mut z, params, &[p1, p2]);
+    z.cpu.x[10] = params;
+    assert!(matches!(
+        z.serve(),
+        CustomResult::Done {
+            name: "BN254_COMPLEX_MUL",
+            ..
+        }
+    ));
+    // p - 5, BN254's p = 0x30644e72...d87cfd47.
+    let p_minus_5 = [
+        0x3c208c16d87cfd42,
+        0x97816a916871ca8d,
+        0xb85045b68181585d,
+        0x30644e72e131a029,
+    ];
+    assert_eq!(
+        get(&z, p1, 8),
+        [p_minus_5.to_vec(), vec![10, 0, 0, 0]].concat()
+    );
 }

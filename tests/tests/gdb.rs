@@ -955,7 +955,10 @@ fn zisk_guest_breaks_catches_keccakf_and_watches_its_state() {
     has(&out, "csrs\t0x800,");
     // The first lane: "abc" and the 0x01 of Keccak's padding, then the
     // first 8 bytes of Keccak-256("abc") = 4e03657aea45a94f.
-    has(&out, &format!("Old value = {}", u64::from_le_bytes(*b"abc\x01\0\0\0\0")));
+    has(
+        &out,
+        &format!("Old value = {}", u64::from_le_bytes(*b"abc\x01\0\0\0\0")),
+    );
     has(
         &out,
         &format!(

@@ -1,5 +1,8 @@
-//! SP1's elliptic-curve and field precompiles on `crypto-bigint`'s
-//! modular arithmetic (Montgomery residues modulo each curve's prime).
+//! The elliptic-curve and field precompiles of SP1 and ZisK on
+//! `crypto-bigint`'s modular arithmetic (Montgomery residues modulo each
+//! curve's prime). ZisK's (`precompiles_helpers`, 0xPolygonHermez/zisk
+//! @6182c8be9) are the same affine operations on the same curves and
+//! Fp2 = Fp\[i\]/(i^2 + 1).
 //!
 //! Semantics from succinctlabs/sp1 @d83ed91f (release 6.10.0):
 //! `crates/core/executor/src/minimal/precompiles/ec.rs` (ADD: p = p + q,
