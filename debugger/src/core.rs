@@ -193,8 +193,10 @@ impl<'a> Points<'a> {
             } else {
                 None
             }
-        } else if matches!(insn.op, Op::Custom | Op::HostIo | Op::Csrrs | Op::Csrrsi)
-            && !self.catch.inlines.is_empty()
+        } else if matches!(
+            insn.op,
+            Op::Custom | Op::HostIo | Op::Csrrs | Op::Csrrsi | Op::Csrrwi
+        ) && !self.catch.inlines.is_empty()
         {
             // Custom instructions, and CSR instructions that are platform
             // calls (ZisK's precompiles).

@@ -190,21 +190,38 @@ impl Platform {
             Platform::Jolt => jolt::insn::disassemble(insn),
             Platform::OpenVm => openvm::disassemble(insn),
             Platform::Zisk => zisk_call(insn).map(|name| {
-                format!(
-                    "csrs {name}({:#x}), {}",
-                    insn.imm as u16,
-                    zkdbg_emulator::cpu::ABI_NAMES[(insn.rs1 & 31) as usize]
-                )
+                let reg = |n: u8| zkdbg_emulator::cpu::ABI_NAMES[(n & 31) as usize];
+                let csr = insn.imm as u16;
+                match insn.op {
+                    Op::Csrrwi => format!("fcall {name}"),
+                    _ if csr == 0xFFE => format!("csrr {}, FCALL_GET(0xffe)", reg(insn.rd)),
+                    Op::Csrrsi => format!("csrsi {name}({csr:#x}), {}", insn.rs1),
+                    _ if insn.rd != 0 => {
+                        format!(
+                            "csrrs {}, {name}({csr:#x}), {}",
+                            reg(insn.rd),
+                            reg(insn.rs1)
+                        )
+                    }
+                    _ => format!("csrs {name}({csr:#x}), {}", reg(insn.rs1)),
+                }
             }),
         }
     }
 }
 
-/// The ZisK call a CSR instruction makes, if it is one.
+/// The ZisK call a CSR instruction makes, if it is one: a precompile or
+/// free-input CSR's name, a free-input function's for FCALL's `csrwi`.
 fn zisk_call(insn: &Insn) -> Option<&'static str> {
-    matches!(insn.op, Op::Csrrs | Op::Csrrsi)
-        .then(|| zisk::call_name(insn.imm as u16))
-        .flatten()
+    let csr = insn.imm as u16;
+    match insn.op {
+        Op::Csrrwi if (0x8C0..=0x8DF).contains(&csr) => {
+            let id = ((csr - 0x8C0) << 5) | u16::from(insn.rs1 & 31);
+            zisk::FCALLS.iter().find(|(i, _)| *i == id).map(|f| f.1)
+        }
+        Op::Csrrs | Op::Csrrsi => zisk::call_name(csr),
+        _ => None,
+    }
 }
 
 impl std::fmt::Display for Platform {
@@ -640,7 +657,7 @@ impl Environment for PlatformOs {
                 CustomResult::Unknown
             }
             Device::Jolt(d) => d.serve(insn, cpu, mem),
-            Device::Zisk(_) => zisk::ZiskDevice::serve(insn, pc, cpu, mem),
+            Device::Zisk(d) => d.serve(insn, pc, cpu, mem),
             Device::OpenVm(d) => {
                 let r = d.serve(insn, pc, cpu, mem);
                 if let CustomResult::Done {

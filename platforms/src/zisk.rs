@@ -141,7 +141,8 @@ pub fn call_name(csr: u16) -> Option<&'static str> {
 /// The names `catch precompile`/`catch syscall` accept.
 pub fn call_names() -> Vec<&'static str> {
     let mut v: Vec<&str> = CALLS.iter().map(|(_, n)| *n).collect();
-    v.extend(["FCALL", "FCALL_PARAM", "FCALL_GET", "exit", "ecall"]);
+    v.extend(FCALLS.iter().map(|(_, n)| *n));
+    v.extend(["exit", "ecall"]);
     v
 }
 
@@ -389,6 +390,13 @@ pub struct ZiskDevice {
     csrs: std::collections::BTreeMap<u16, u64>,
     /// The memory watch on the output region.
     output_watch: usize,
+    /// The input region: start and end address.
+    input: (u64, u64),
+    /// Parameters queued by FCALL_PARAM for the next FCALL.
+    fcall_params: Vec<u64>,
+    /// The last FCALL's results and how many FCALL_GET has read.
+    fcall_results: Vec<u64>,
+    fcall_got: usize,
 }
 
 impl ZiskDevice {
@@ -427,6 +435,10 @@ impl ZiskDevice {
             boot_steps: boot,
             csrs: Default::default(),
             output_watch,
+            input: (addr, addr + region.len() as u64),
+            fcall_params: Vec::new(),
+            fcall_results: Vec::new(),
+            fcall_got: 0,
         })
     }
 
@@ -463,12 +475,16 @@ impl ZiskDevice {
         old
     }
 
-    /// Serves a call CSR instruction (`csrs ID, rs1`) at `pc`.
-    pub fn serve(insn: &Insn, pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> CustomResult {
+    /// Serves a call CSR instruction (`csrs ID, rs1`, or a free-input
+    /// call's `csrs`/`csrwi`/`csrr`) at `pc`.
+    pub fn serve(&mut self, insn: &Insn, pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> CustomResult {
         let csr = insn.imm as u16;
         let Some(name) = call_name(csr) else {
             return CustomResult::Unknown;
         };
+        if matches!(csr, 0x8C0..=0x8FF | 0xFFE) {
+            return self.fcall(csr, insn, pc, cpu, mem);
+        }
         let fault = |message: String, addr: Option<u64>| CustomResult::Fault {
             name,
             message,
@@ -529,6 +545,260 @@ impl ZiskDevice {
         match result {
             Ok(r) => r,
             Err((m, a)) => fault(m, a),
+        }
+    }
+}
+
+/// Most u64 parameters of one free-input call (`FCALL_PARAMS_MAX_SIZE`,
+/// `core/src/fcall.rs`).
+pub const FCALL_PARAMS_MAX: usize = 386;
+
+/// Words each FCALL_PARAM port (0x8F0 + i) passes: 1 is the register's
+/// value, more are read from the address in it
+/// (`CSR_FCALL_PARAM_OFFSET_TO_WORDS`, `riscv2zisk_context.rs`).
+const FCALL_PARAM_WORDS: [usize; 16] =
+    [1, 2, 4, 8, 12, 16, 20, 24, 28, 32, 48, 64, 80, 96, 128, 256];
+
+/// The free-input functions by id (`ziskos/entrypoint/src/zisklib/fcalls/mod.rs`).
+pub const FCALLS: [(u16, &str); 23] = [
+    (1, "FCALL_SECP256K1_FP_INV"),
+    (2, "FCALL_SECP256K1_FN_INV"),
+    (3, "FCALL_SECP256K1_FP_SQRT"),
+    (4, "FCALL_SECP256K1_ECDSA_VERIFY"),
+    (5, "FCALL_SECP256R1_ECDSA_VERIFY"),
+    (6, "FCALL_BN254_FP_INV"),
+    (7, "FCALL_BN254_FP2_INV"),
+    (8, "FCALL_BN254_TWIST_ADD_LINE_COEFFS"),
+    (9, "FCALL_BN254_TWIST_DBL_LINE_COEFFS"),
+    (10, "FCALL_BLS12_381_FP_INV"),
+    (11, "FCALL_BLS12_381_FP_SQRT"),
+    (12, "FCALL_BLS12_381_FP2_INV"),
+    (13, "FCALL_BLS12_381_FP2_SQRT"),
+    (14, "FCALL_BLS12_381_TWIST_ADD_LINE_COEFFS"),
+    (15, "FCALL_BLS12_381_TWIST_DBL_LINE_COEFFS"),
+    (16, "FCALL_BIN_DECOMP"),
+    (17, "FCALL_MSB_POS_256"),
+    (18, "FCALL_MSB_POS_384"),
+    (19, "FCALL_UINT256_DIV"),
+    (20, "FCALL_UINT256_INV"),
+    (21, "FCALL_UINT256_INV_MOD"),
+    (22, "FCALL_BIGINT_DIV"),
+    (23, "FCALL_INPUT_READY"),
+];
+
+/// secp256k1's p and n, BN254's p, BLS12-381's p (big-endian hex; SEC 2
+/// §2.4.1, EIP-196, the BLS12-381 spec), as `fcalls_impl/*/constants.rs`.
+const SECP256K1_P: &str = "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f";
+const SECP256K1_N: &str = "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141";
+const BN254_P: &str = "30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47";
+const BLS12_381_P: &str = concat!(
+    "1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf",
+    "6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab"
+);
+
+/// `a`⁻¹ mod `m` (little-endian u64 limbs, `m.len()` of them), `None`
+/// when there is none.
+fn modinv(a: &[u64], m: &[u64]) -> Option<Vec<u64>> {
+    use crypto_bigint::{NonZero, U512};
+    let wide = |w: &[u64]| {
+        let mut x = [0u64; 8];
+        x[..w.len()].copy_from_slice(w);
+        U512::from_words(x)
+    };
+    let m = NonZero::new(wide(m)).into_option()?;
+    let a = wide(a).rem(&m);
+    let (inv, ok) = a.inv_mod(&m);
+    if !bool::from(ok) {
+        return None;
+    }
+    Some(inv.to_words()[..m_len(&m)].to_vec())
+}
+
+fn m_len(m: &crypto_bigint::U512) -> usize {
+    m.bits().div_ceil(64).max(1)
+}
+
+fn hex_limbs(hex: &str, n: usize) -> Vec<u64> {
+    let padded = format!("{hex:0>width$}", width = 16 * n);
+    (0..n)
+        .rev()
+        .map(|i| u64::from_str_radix(&padded[16 * i..16 * i + 16], 16).unwrap())
+        .collect()
+}
+
+impl ZiskDevice {
+    /// A free-input call: FCALL_PARAM queues parameters, FCALL runs a
+    /// function on the host (`fcalls_impl/proxy.rs`), FCALL_GET reads its
+    /// results one by one (`core/src/zisk_ops.rs`: `opc_fcall_param`,
+    /// `opc_fcall`, `opc_fcall_get`).
+    fn fcall(
+        &mut self,
+        csr: u16,
+        insn: &Insn,
+        pc: u64,
+        cpu: &mut Cpu,
+        mem: &mut Memory,
+    ) -> CustomResult {
+        let r = |n: u8| cpu.x[(n & 31) as usize];
+        let fault = |name: &'static str, message: String| CustomResult::Fault {
+            name,
+            message,
+            addr: None,
+        };
+        match csr {
+            0x8F0..=0x8FF => {
+                let name = "FCALL_PARAM";
+                if insn.op != Op::Csrrs || insn.rd != 0 {
+                    return fault(name, "FCALL_PARAM is `csrs 0x8Fn, rs1`".into());
+                }
+                let n = FCALL_PARAM_WORDS[(csr - 0x8F0) as usize];
+                if self.fcall_params.len() + n > FCALL_PARAMS_MAX {
+                    return fault(
+                        name,
+                        format!("more than ZisK's {FCALL_PARAMS_MAX} free-input call parameters"),
+                    );
+                }
+                let mut acc = Vec::new();
+                if n == 1 {
+                    self.fcall_params.push(r(insn.rs1));
+                } else {
+                    match words(mem, pc, r(insn.rs1), n, &mut acc) {
+                        Ok(w) => self.fcall_params.extend(w),
+                        Err((m, a)) => {
+                            return CustomResult::Fault {
+                                name,
+                                message: m,
+                                addr: a,
+                            }
+                        }
+                    }
+                }
+                done(name, CustomKind::Virtual, acc, 0)
+            }
+            0xFFE => {
+                let name = "FCALL_GET";
+                let Some(v) = self.fcall_results.get(self.fcall_got).copied() else {
+                    return fault(
+                        name,
+                        format!(
+                            "FCALL_GET past the {} results of the last free-input call",
+                            self.fcall_results.len()
+                        ),
+                    );
+                };
+                self.fcall_got += 1;
+                if insn.rd != 0 {
+                    cpu.x[(insn.rd & 31) as usize] = v;
+                }
+                done(name, CustomKind::Virtual, Vec::new(), 0)
+            }
+            _ => {
+                // csrwi 0x8C0 + (id >> 5), id & 31
+                if insn.op != Op::Csrrwi {
+                    return fault("FCALL", "FCALL is `csrwi 0x8Cn, imm`".into());
+                }
+                let id = ((csr - 0x8C0) << 5) | u16::from(insn.rs1 & 31);
+                let Some(&(_, name)) = FCALLS.iter().find(|(i, _)| *i == id) else {
+                    return fault("FCALL", format!("no ZisK free-input function has id {id}"));
+                };
+                let params = std::mem::take(&mut self.fcall_params);
+                match self.fcall_run(id, &params) {
+                    Ok(res) => {
+                        self.fcall_results = res;
+                        self.fcall_got = 0;
+                        done(name, CustomKind::Syscall, Vec::new(), 0)
+                    }
+                    Err(m) => fault(name, m),
+                }
+            }
+        }
+    }
+
+    /// Runs free-input function `id` on `params`.
+    fn fcall_run(&self, id: u16, p: &[u64]) -> Result<Vec<u64>, String> {
+        let need = |n: usize| -> Result<(), String> {
+            if p.len() < n {
+                return Err(format!("{} parameters where it takes {n}", p.len()));
+            }
+            Ok(())
+        };
+        let inv = |n: usize, m: &str| -> Result<Vec<u64>, String> {
+            need(n)?;
+            let mut v = modinv(&p[..n], &hex_limbs(m, n))
+                .ok_or_else(|| "the inverse does not exist".to_string())?;
+            v.resize(n, 0);
+            Ok(v)
+        };
+        match id {
+            23 => {
+                // INPUT_READY: the byte at params[0] must be inside the
+                // input (ZisK fails the run otherwise).
+                need(1)?;
+                let (start, end) = self.input;
+                if p[0] < start.saturating_add(8) || p[0] >= end {
+                    return Err(format!(
+                        "input byte {:#x} required, but the input holds {:#x}..{end:#x}",
+                        p[0],
+                        start + 8
+                    ));
+                }
+                Ok(Vec::new())
+            }
+            17 | 18 => {
+                // MSB_POS: n numbers of 4 (6) limbs; the highest limb any
+                // of them uses and its top bit.
+                let limbs = if id == 17 { 4 } else { 6 };
+                need(1)?;
+                let n = p[0] as usize;
+                need(1 + n.saturating_mul(limbs))?;
+                for limb in (0..limbs).rev() {
+                    let max = (0..n).map(|i| p[1 + i * limbs + limb]).max().unwrap_or(0);
+                    if max != 0 {
+                        return Ok(vec![limb as u64, u64::from(63 - max.leading_zeros())]);
+                    }
+                }
+                Err("every value is zero".into())
+            }
+            19 => {
+                use crypto_bigint::{NonZero, U256};
+                need(8)?;
+                let a = U256::from_words(p[..4].try_into().unwrap());
+                let b = NonZero::new(U256::from_words(p[4..8].try_into().unwrap()))
+                    .into_option()
+                    .ok_or_else(|| "division by zero".to_string())?;
+                let (q, rem) = a.div_rem(&b);
+                Ok([q.to_words(), rem.to_words()].concat())
+            }
+            20 | 21 => {
+                // UINT256_INV (mod 2^256) and UINT256_INV_MOD: a flag (1:
+                // found) and the inverse, or 0 and zeros.
+                let found = if id == 20 {
+                    need(4)?;
+                    let a = crypto_bigint::U256::from_words(p[..4].try_into().unwrap());
+                    (p[0] & 1 == 1).then(|| a.inv_mod2k(256).to_words().to_vec())
+                } else {
+                    need(8)?;
+                    modinv(&p[..4], &p[4..8]).map(|mut v| {
+                        v.resize(4, 0);
+                        v
+                    })
+                };
+                Ok(match found {
+                    Some(v) => [vec![1], v].concat(),
+                    None => vec![0; 5],
+                })
+            }
+            1 => inv(4, SECP256K1_P),
+            2 => inv(4, SECP256K1_N),
+            6 => inv(4, BN254_P),
+            10 => inv(6, BLS12_381_P),
+            _ => Err(format!(
+                "ZisK's {} is not supported by zkdbg yet",
+                FCALLS
+                    .iter()
+                    .find(|(i, _)| *i == id)
+                    .map_or("FCALL", |f| f.1)
+            )),
         }
     }
 }

@@ -123,7 +123,7 @@ impl Zk {
     fn serve(&mut self) -> CustomResult {
         let w = self.mem.read_vec(CODE, 4).unwrap();
         let insn = d(u32::from_le_bytes(w.try_into().unwrap()));
-        ZiskDevice::serve(&insn, CODE, &mut self.cpu, &mut self.mem)
+        self.d.serve(&insn, CODE, &mut self.cpu, &mut self.mem)
     }
 }
 
@@ -280,7 +280,7 @@ fn unsupported_calls_fault_with_their_zisk_names() {
     for (csr, name) in [
         (0x819, "BLAKE2B_ROUND"),
         (0x812, "POSEIDON2"),
-        (0x8F0, "FCALL_PARAM"),
+        (0x815, "DMA_INPUTCPY"),
     ] {
         let mut z = Zk::new(&[csrrs(0, csr, 10)]);
         match z.serve() {
@@ -433,4 +433,104 @@ fn curve_and_fp2_precompiles() {
         get(&z, p1, 8),
         [p_minus_5.to_vec(), vec![10, 0, 0, 0]].concat()
     );
+}
+
+/// `csrrwi x0, csr, uimm` (FCALL's `csrwi`).
+fn csrwi(csr: u32, uimm: u32) -> u32 {
+    0x73 | 5 << 12 | uimm << 15 | csr << 20
+}
+
+impl Zk {
+    fn exec(&mut self, word: u32) -> CustomResult {
+        let insn = d(word);
+        self.d.serve(&insn, CODE, &mut self.cpu, &mut self.mem)
+    }
+
+    /// FCALL_PARAMs (one word each by value), the FCALL, then every
+    /// result by FCALL_GET.
+    fn fcall(&mut self, id: u32, params: &[u64]) -> Result<Vec<u64>, String> {
+        for p in params {
+            self.cpu.x[10] = *p;
+            assert!(matches!(
+                self.exec(csrrs(0, 0x8F0, 10)),
+                CustomResult::Done { .. }
+            ));
+        }
+        match self.exec(csrwi(0x8C0 + (id >> 5), id & 31)) {
+            CustomResult::Done { .. } => {}
+            CustomResult::Fault { message, .. } => return Err(message),
+            other => panic!("{other:?}"),
+        }
+        let mut out = Vec::new();
+        while let CustomResult::Done { .. } = self.exec(csrrs(11, 0xFFE, 0)) {
+            out.push(self.cpu.x[11]);
+        }
+        Ok(out)
+    }
+}
+
+#[test]
+fn free_input_calls_queue_parameters_run_and_return_results() {
+    let mut z = Zk::new(&[]);
+    // MSB_POS_256 of one number: its highest limb and bit.
+    assert_eq!(z.fcall(17, &[1, 0, 0, 1 << 40, 0]).unwrap(), [2, 40]);
+    // A parameter block by address: FCALL_PARAM port 0x8F2 reads 4 words.
+    put(&mut z, DATA, &[0, 5, 0, 0]);
+    z.cpu.x[10] = 1;
+    z.exec(csrrs(0, 0x8F0, 10));
+    z.cpu.x[10] = DATA;
+    assert!(matches!(
+        z.exec(csrrs(0, 0x8F2, 10)),
+        CustomResult::Done { .. }
+    ));
+    assert!(matches!(
+        z.exec(csrwi(0x8C0, 17)),
+        CustomResult::Done {
+            name: "FCALL_MSB_POS_256",
+            ..
+        }
+    ));
+    z.exec(csrrs(11, 0xFFE, 0));
+    assert_eq!(z.cpu.x[11], 1);
+    z.exec(csrrs(11, 0xFFE, 0));
+    assert_eq!(z.cpu.x[11], 2);
+    // Reading past the results is a clear fault.
+    match z.exec(csrrs(11, 0xFFE, 0)) {
+        CustomResult::Fault { message, .. } => {
+            assert!(message.contains("past the 2 results"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // UINT256_DIV: 1000 / 7.
+    assert_eq!(
+        z.fcall(19, &[1000, 0, 0, 0, 7, 0, 0, 0]).unwrap(),
+        [142, 0, 0, 0, 6, 0, 0, 0]
+    );
+    // SECP256K1_FP_INV of 2: (p + 1) / 2.
+    let half = [
+        0xffff_ffff_7fff_fe18,
+        u64::MAX,
+        u64::MAX,
+        0x7fff_ffff_ffff_ffff,
+    ];
+    assert_eq!(z.fcall(1, &[2, 0, 0, 0]).unwrap(), half);
+    // UINT256_INV (mod 2^256) of 3: 3 · inv = 1; of 2: none.
+    let inv3 = z.fcall(20, &[3, 0, 0, 0]).unwrap();
+    assert_eq!(inv3[0], 1);
+    assert_eq!(inv3[1].wrapping_mul(3), 1);
+    assert_eq!(z.fcall(20, &[2, 0, 0, 0]).unwrap(), [0; 5]);
+    // INPUT_READY: the input entry ("in", 8 + 8 + 2 bytes) is there.
+    assert_eq!(z.fcall(23, &[0x4000_0011]).unwrap(), Vec::<u64>::new());
+    let e = z.fcall(23, &[0x4000_1000]).unwrap_err();
+    assert!(e.contains("input byte 0x40001000 required"), "{e}");
+    // Functions not done yet and unknown ids name themselves.
+    let e = z.fcall(3, &[4, 0, 0, 0, 0]).unwrap_err();
+    assert!(
+        e.contains("FCALL_SECP256K1_FP_SQRT is not supported"),
+        "{e}"
+    );
+    assert!(z
+        .fcall(40, &[])
+        .unwrap_err()
+        .contains("no ZisK free-input function has id 40"));
 }

@@ -216,7 +216,7 @@ pub fn platform_calls(data: &[u8]) {
             }
             static ELF: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
             let elf = ELF.get_or_init(|| guest_bytes_at("guests/bin/zisk/zk-hash.elf"));
-            let Ok(_) =
+            let Ok(mut d) =
                 zisk::ZiskDevice::install(zisk::Layout::Current, &[vec![5; 20]], elf, [], &mut mem)
             else {
                 return;
@@ -224,15 +224,19 @@ pub fn platform_calls(data: &[u8]) {
             let mut cpu = Cpu::new(Xlen::X64, code);
             for _ in 0..u.int_in_range(1..=48).unwrap_or(1) {
                 let csr = u32::from(pick(&mut u, &zisk::CALLS).0);
-                let csr = if u.ratio(1, 8).unwrap_or(false) {
-                    0x8F0
-                } else {
-                    csr
-                };
-                let first = if u.ratio(1, 4).unwrap_or(false) {
-                    0x73 | 6 << 12 | 2 << 15 | csr << 20
-                } else {
-                    0x73 | 2 << 12 | 10 << 15 | csr << 20
+                let first = match u.choose_index(8).unwrap_or(0) {
+                    // FCALL_PARAM (any port), FCALL (any id), FCALL_GET
+                    0 => {
+                        let port = u.int_in_range(0x8F0..=0x8FFu32).unwrap_or(0x8F0);
+                        0x73 | 2 << 12 | 10 << 15 | port << 20
+                    }
+                    1 => {
+                        let id = u.int_in_range(0..=40u32).unwrap_or(23);
+                        0x73 | 5 << 12 | (id & 31) << 15 | (0x8C0 + (id >> 5)) << 20
+                    }
+                    2 => 0x73 | 10 << 7 | 2 << 12 | 0xFFE << 20,
+                    3 => 0x73 | 6 << 12 | 2 << 15 | csr << 20,
+                    _ => 0x73 | 2 << 12 | 10 << 15 | csr << 20,
                 };
                 let second: u32 = if u.ratio(1, 2).unwrap_or(true) {
                     // add/addi rd, a1, a2/imm
@@ -255,7 +259,7 @@ pub fn platform_calls(data: &[u8]) {
                     cpu.x[r] = val(&mut u);
                 }
                 let insn = zkdbg_emulator::decode(first, Xlen::X64);
-                let r = zisk::ZiskDevice::serve(&insn, code, &mut cpu, &mut mem);
+                let r = d.serve(&insn, code, &mut cpu, &mut mem);
                 assert!(mem.used_bytes() <= LIMIT, "{r:?}");
             }
         }
