@@ -735,6 +735,13 @@ impl ZiskDevice {
                 // input (ZisK fails the run otherwise).
                 need(1)?;
                 let (start, end) = self.input;
+                if end <= start.saturating_add(8) {
+                    return Err(
+                        "the guest reads its input, and none was given (--input FILE or \
+                         --input-hex, one per ziskos::io::read)"
+                            .into(),
+                    );
+                }
                 if p[0] < start.saturating_add(8) || p[0] >= end {
                     return Err(format!(
                         "input byte {:#x} required, but the input holds {:#x}..{end:#x}",

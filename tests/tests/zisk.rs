@@ -191,3 +191,22 @@ fn bad_inputs_and_unsupported_calls_are_clear_errors() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("does not run RV64"));
 }
+
+#[test]
+fn a_current_zisk_reth_guest_runs_until_it_reads_its_input() {
+    // ZisK's own reth example ELF (current layout): its boot, allocator,
+    // precompile setup and the FCALL_INPUT_READY before `io::read` run;
+    // without input that call stops it, naming the option.
+    let reth = elf("vendor/zec-reth.elf");
+    let (o, j) = run_report(&[&reth]);
+    let ctx = String::from_utf8_lossy(&o.stderr).to_string();
+    assert_eq!(j["platform"], "zisk", "{ctx}");
+    assert_eq!(j["halt_reason"], "fault", "{ctx}");
+    assert!(ctx.contains("FCALL_INPUT_READY"), "{ctx}");
+    assert!(ctx.contains("none was given (--input"), "{ctx}");
+    // Eight bytes that are no block: bincode refuses them and the guest
+    // panics with its message on the UART.
+    let (o, _) = run_report(&[&reth, "--input-hex", "0102030405060708"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("Deserialization failed"), "{out}");
+}
