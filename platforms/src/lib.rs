@@ -554,7 +554,7 @@ impl Environment for PlatformOs {
                 if cpu.x[17] == zisk::EXIT_CALL {
                     EcallResult::Halt {
                         name: "exit",
-                        code: 0,
+                        code: d.exit_code(cpu.x[10]),
                         extra_cycles: d.exit_steps(),
                     }
                 } else {

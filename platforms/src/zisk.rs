@@ -149,6 +149,13 @@ pub fn call_names() -> Vec<&'static str> {
 /// A ZisK memory layout: where its input lives and in what format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Layout {
+    /// ziskos 1.4 (crates.io `ziskos` 1.4.0-alpha,
+    /// `src/ziskos_definitions.rs`): input at 0x1000_0000 in the current
+    /// format, a 4 MiB stack at the start of RAM and the system area
+    /// after it (output at 0xa041_0000, UART at 0xa040_0200); main's
+    /// return value in a0 is the exit code. Its ROM is assumed to boot and
+    /// end as the current one (no ZisK source of 1.4 was at hand).
+    V1_4,
     /// v0.16 and later: input at 0x4000_0000, a zero word, then one
     /// entry (u64 length, bytes padded to 8) per `--input`.
     Current,
@@ -162,11 +169,12 @@ pub enum Layout {
 
 impl Layout {
     /// The names `--zisk-layout` takes.
-    pub const NAMES: [&'static str; 3] = ["current", "0.8", "0.4"];
+    pub const NAMES: [&'static str; 4] = ["1.4", "current", "0.8", "0.4"];
 
     /// The layout named `name` (one of [`Layout::NAMES`]).
     pub fn from_name(name: &str) -> Option<Layout> {
         match name {
+            "1.4" => Some(Layout::V1_4),
             "current" => Some(Layout::Current),
             "0.8" => Some(Layout::V0_8),
             "0.4" => Some(Layout::V0_4),
@@ -177,6 +185,7 @@ impl Layout {
     /// Its name.
     pub fn name(self) -> &'static str {
         match self {
+            Layout::V1_4 => "1.4",
             Layout::Current => "current",
             Layout::V0_8 => "0.8",
             Layout::V0_4 => "0.4",
@@ -186,15 +195,32 @@ impl Layout {
     /// `INPUT_ADDR`.
     pub fn input_addr(self) -> u64 {
         match self {
+            Layout::V1_4 => 0x1000_0000,
             Layout::Current => 0x4000_0000,
             Layout::V0_8 | Layout::V0_4 => 0x9000_0000,
+        }
+    }
+
+    /// `OUTPUT_ADDR`: the public output words.
+    pub fn output_addr(self) -> u64 {
+        match self {
+            Layout::V1_4 => 0xa041_0000,
+            _ => OUTPUT_ADDR,
+        }
+    }
+
+    /// `UART_ADDR`.
+    pub fn uart_addr(self) -> u64 {
+        match self {
+            Layout::V1_4 => 0xa040_0200,
+            _ => UART_ADDR,
         }
     }
 
     /// RAM bytes (`RAM_SIZE`).
     pub fn ram_size(self) -> u64 {
         match self {
-            Layout::Current | Layout::V0_8 => 0x2000_0000,
+            Layout::V1_4 | Layout::Current | Layout::V0_8 => 0x2000_0000,
             Layout::V0_4 => 0x0800_0000,
         }
     }
@@ -205,7 +231,7 @@ impl Layout {
     pub fn input_region(self, inputs: &[Vec<u8>]) -> Result<Vec<u8>, String> {
         let mut out = Vec::new();
         match self {
-            Layout::Current => {
+            Layout::V1_4 | Layout::Current => {
                 out.extend(0u64.to_le_bytes());
                 for i in inputs {
                     out.extend((i.len() as u64).to_le_bytes());
@@ -237,6 +263,32 @@ impl Layout {
     /// guests' input address 0x9000_0000 does not fit one `lui` on RV64;
     /// `--zisk-layout 0.8` picks v0.8-v0.15's format), with the reason.
     pub fn detect(program: &Program) -> (Layout, String) {
+        // ziskos 1.4's `_start` passes main's exit code to QEMU's test
+        // device as `(code << 16) | 0x3333` when not on ZisK: an `addi rd,
+        // rs, 0x333` near the entry point.
+        for seg in program.segments.iter().filter(|s| s.exec) {
+            let Some(off) = program.entry.checked_sub(seg.vaddr) else {
+                continue;
+            };
+            let Some(code) = seg
+                .data
+                .get(off as usize..(off as usize + 128).min(seg.data.len()))
+            else {
+                continue;
+            };
+            for (i, w) in code.windows(4).enumerate().step_by(2) {
+                let w = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+                if w & 0xfff0_707f == 0x3330_0013 {
+                    return (
+                        Layout::V1_4,
+                        format!(
+                            "ziskos 1.4's `_start` (its exit-code encoding at {:#x})",
+                            program.entry + i as u64
+                        ),
+                    );
+                }
+            }
+        }
         for seg in program.segments.iter().filter(|s| s.exec) {
             for (i, w) in seg.data.chunks_exact(4).enumerate() {
                 let w = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
@@ -428,8 +480,9 @@ impl ZiskDevice {
         mem.write_user(addr, &region).map_err(map_err)?;
         mem.protect(addr, len, zkdbg_emulator::memory::Perm::R)
             .map_err(map_err)?;
-        mem.capture_byte_stores(UART_ADDR);
-        let output_watch = mem.watch_writes(OUTPUT_ADDR, OUTPUT_ADDR + 4 * PUBLICS as u64);
+        mem.capture_byte_stores(layout.uart_addr());
+        let out = layout.output_addr();
+        let output_watch = mem.watch_writes(out, out + 4 * PUBLICS as u64);
         Ok(ZiskDevice {
             layout,
             boot_steps: boot,
@@ -451,9 +504,19 @@ impl ZiskDevice {
     /// the guest wrote (`set_output`), as bytes; ziskemu's `-c` prints all
     /// 64, the rest zeros.
     pub fn output(&self, mem: &Memory) -> Vec<u8> {
-        let end = mem.written_end(self.output_watch).unwrap_or(OUTPUT_ADDR);
-        let len = (end - OUTPUT_ADDR).next_multiple_of(4);
-        mem.read_vec(OUTPUT_ADDR, len as usize).unwrap_or_default()
+        let out = self.layout.output_addr();
+        let end = mem.written_end(self.output_watch).unwrap_or(out);
+        let len = (end - out).next_multiple_of(4);
+        mem.read_vec(out, len as usize).unwrap_or_default()
+    }
+
+    /// The exit code of the exit call with `a0`: ziskos 1.4 passes main's
+    /// return value in a0; older ROMs end without one (0).
+    pub fn exit_code(&self, a0: u64) -> i32 {
+        match self.layout {
+            Layout::V1_4 => a0 as i32,
+            _ => 0,
+        }
     }
 
     /// A CSR access (not a call): ZisK's CSRs are memory words; `marchid`
@@ -502,6 +565,29 @@ impl ZiskDevice {
         }
         let mut acc = Vec::new();
         let rs1 = cpu.x[(insn.rs1 & 31) as usize];
+        // ziskos 1.4 passes two-operand precompiles' addresses directly:
+        // `csrs ID, a` fused with the `add x0, b, x0` after it
+        // (`ziskos_syscall!(ID, a: .., b: ..)`, `src/syscalls/mod.rs`).
+        let two =
+            matches!(csr, 0x803 | 0x805 | 0x806 | 0x808..=0x80A | 0x80C | 0x80E..=0x810 | 0x817);
+        let (pair, skip) = if self.layout == Layout::V1_4 && two {
+            match next_insn(mem, pc.wrapping_add(4)) {
+                Some(n) if matches!(n.op, Op::Add | Op::Addi) && n.rd == 0 => {
+                    (Some((rs1, cpu.x[(n.rs1 & 31) as usize])), 4)
+                }
+                _ => {
+                    return fault(
+                        format!(
+                            "ziskos 1.4's {name} is `csrs {csr:#x}, a` followed by `add x0, b, \
+                             x0`; the next instruction is not that"
+                        ),
+                        None,
+                    )
+                }
+            }
+        } else {
+            (None, 0)
+        };
         let result: Result<CustomResult, (String, Option<u64>)> = (|| match csr {
             0x800 => {
                 let at = rs1;
@@ -516,10 +602,16 @@ impl ZiskDevice {
                 Ok(done(name, CustomKind::Precompile, acc.clone(), 0))
             }
             0x805 => {
-                let params = rs1;
-                let p = read(mem, pc, params, 16, &mut acc)?;
-                let state_at = u64::from_le_bytes(p[..8].try_into().unwrap());
-                let block_at = u64::from_le_bytes(p[8..].try_into().unwrap());
+                let (state_at, block_at) = match pair {
+                    Some((a, b)) => (a, b),
+                    None => {
+                        let p = read(mem, pc, rs1, 16, &mut acc)?;
+                        (
+                            u64::from_le_bytes(p[..8].try_into().unwrap()),
+                            u64::from_le_bytes(p[8..].try_into().unwrap()),
+                        )
+                    }
+                };
                 let s = read(mem, pc, state_at, 32, &mut acc)?;
                 let block = read(mem, pc, block_at, 64, &mut acc)?;
                 let mut state = [0u32; 8];
@@ -530,12 +622,20 @@ impl ZiskDevice {
                 sha2::compress256(&mut state, &[block.into()]);
                 let out: Vec<u8> = state.iter().flat_map(|w| w.to_le_bytes()).collect();
                 write(mem, pc, state_at, &out, &mut acc)?;
-                Ok(done(name, CustomKind::Precompile, acc.clone(), 0))
+                Ok(done(name, CustomKind::Precompile, acc.clone(), skip))
             }
             0x813 | 0x814 | 0x816 => dma(csr, name, insn, pc, cpu, mem, &mut acc),
             0x801 | 0x802 | 0x80B | 0x811 => arith(csr, name, insn, rs1, pc, cpu, mem, &mut acc),
             0x803..=0x804 | 0x806..=0x810 | 0x817 | 0x818 => {
-                curve(csr, name, rs1, pc, mem, &mut acc)
+                curve(csr, name, rs1, pair, pc, mem, &mut acc).map(|r| match r {
+                    CustomResult::Done {
+                        name,
+                        kind,
+                        accesses,
+                        ..
+                    } if skip > 0 => done(name, kind, accesses, skip),
+                    r => r,
+                })
             }
             _ => Err((
                 format!("ZisK's {name} (CSR {csr:#x}) is not supported by zkdbg yet"),
@@ -920,6 +1020,7 @@ fn curve(
     csr: u16,
     name: &'static str,
     rs1: u64,
+    pair: Option<(u64, u64)>,
     pc: u64,
     mem: &mut Memory,
     acc: &mut Vec<MemAccess>,
@@ -939,7 +1040,10 @@ fn curve(
         let r = field::ec_double(f, &p).map_err(why)?;
         put_words(mem, pc, rs1, &r, acc)?;
     } else {
-        let ptrs = words(mem, pc, rs1, 2, acc)?;
+        let ptrs = match pair {
+            Some((a, b)) => vec![a, b],
+            None => words(mem, pc, rs1, 2, acc)?,
+        };
         let p = words(mem, pc, ptrs[0], n, acc)?;
         let q = words(mem, pc, ptrs[1], n, acc)?;
         let r = match csr {

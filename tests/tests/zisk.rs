@@ -210,3 +210,48 @@ fn a_current_zisk_reth_guest_runs_until_it_reads_its_input() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("Deserialization failed"), "{out}");
 }
+
+/// bincode 2's standard encoding (ziskos::io::read's) of a byte vector
+/// (varint length, then the bytes) and of a u32 (varint).
+fn bincode_bytes(b: &[u8]) -> Vec<u8> {
+    assert!(b.len() < 251);
+    [vec![b.len() as u8], b.to_vec()].concat()
+}
+
+#[test]
+fn a_rust_guest_on_ziskos_1_4_from_crates_io() {
+    let g = elf("zisk-hash.elf");
+    let rounds = |n: u8| hex(&[n]);
+    let (o, j) = run_report(&[
+        &g,
+        "--input-hex",
+        &hex(&bincode_bytes(b"abc")),
+        "--input-hex",
+        &rounds(2),
+    ]);
+    let ctx = String::from_utf8_lossy(&o.stderr).to_string();
+    assert_eq!(j["exit_code"], 0, "{ctx}");
+    assert!(
+        j["platform_reason"].as_str().unwrap().contains("marchid"),
+        "{ctx}"
+    );
+    // keccak(keccak("abc")), sha(sha("abc")) and the round count,
+    // committed as bytes (io::commit_slice).
+    let k = Keccak256::digest(Keccak256::digest(b"abc"));
+    let s = Sha256::digest(Sha256::digest(b"abc"));
+    let want = [k.to_vec(), s.to_vec(), 2u32.to_le_bytes().to_vec()].concat();
+    assert_eq!(j["output"], hex(&want), "{ctx}");
+    // Zero rounds: the guest's assertion panics; ziskos 1.4 passes the
+    // exit code (101) to its exit call in a0.
+    let (_, j) = run_report(&[
+        &g,
+        "--input-hex",
+        &hex(&bincode_bytes(b"abc")),
+        "--input-hex",
+        &rounds(0),
+    ]);
+    assert_eq!(j["exit_code"], 101);
+    // Its layout is recognised from `_start`, and the flag overrides it.
+    let o = zkdbg(&["run", &g, "--zisk-layout", "current", "--input-hex", "00"]);
+    assert!(!o.status.success());
+}

@@ -76,9 +76,10 @@ pub struct PlatformArgs {
     /// RISC Zero: show its kernel (the kernel's functions in profiles; steps go into it).
     #[arg(long)]
     pub show_kernel: bool,
-    /// ZisK: the memory layout the guest was built for: current (v0.16+, input at
-    /// 0x40000000), 0.8 (v0.8-v0.15) or 0.4 (v0.4-v0.6); default: recognised from the ELF.
-    #[arg(long, value_name = "LAYOUT", value_parser = ["current", "0.8", "0.4"])]
+    /// ZisK: the memory layout the guest was built for: 1.4 (ziskos 1.4, input at 0x10000000),
+    /// current (v0.16+, input at 0x40000000), 0.8 (v0.8-v0.15) or 0.4 (v0.4-v0.6); default:
+    /// recognised from the ELF.
+    #[arg(long, value_name = "LAYOUT", value_parser = ["1.4", "current", "0.8", "0.4"])]
     pub zisk_layout: Option<String>,
     /// RISC Zero: log2 of the segment size in cycles (risc0-zkvm's segment_limit_po2).
     #[arg(long, value_name = "PO2", value_parser = clap::value_parser!(u32).range(12..=24))]
