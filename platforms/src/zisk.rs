@@ -52,9 +52,17 @@
 //!   BLS12-381 (0x80E-0x810) Fp2 add, sub and mul, on `crypto-bigint`
 //!   ([`crate::field`], shared with SP1).
 //!
-//! Not executed (a fault naming them): POSEIDON2, BLAKE2B_ROUND,
-//! DMA_INPUTCPY, the free-input calls (fcall CSRs 0x8C0-0x8FF, 0xFFE) and
-//! floating point (ZisK runs it in a float library in its ROM).
+//! - `core/src/zisk_ops.rs` (`opc_fcall_param`, `opc_fcall`,
+//!   `opc_fcall_get`), `core/src/operations/dma_inputcpy.rs` and
+//!   `ziskos/entrypoint/src/zisklib/fcalls_impl/*.rs`: the free-input
+//!   calls (FCALL_PARAM 0x8F0-0x8FF, FCALL `csrwi 0x8C0 + id / 32, id %
+//!   32`, FCALL_GET 0xFFE, DMA_INPUTCPY copying results to memory).
+//!
+//! Not executed (a fault naming them): POSEIDON2 (ZisK's Goldilocks
+//! constants live in a crate not on crates.io), BLAKE2B_ROUND (no
+//! well-kept crate exposes one round), the free-input functions other
+//! than those [`ZiskDevice`] lists, and floating point (ZisK runs it in a
+//! float library in its ROM).
 
 use zkdbg_emulator::{
     AccessKind, Cpu, CustomKind, CustomResult, Insn, MemAccess, MemError, Memory, Op, Program, Xlen,
@@ -625,6 +633,18 @@ impl ZiskDevice {
                 Ok(done(name, CustomKind::Precompile, acc.clone(), skip))
             }
             0x813 | 0x814 | 0x816 => dma(csr, name, insn, pc, cpu, mem, &mut acc),
+            0x815 => self.inputcpy(name, insn, pc, cpu, mem, &mut acc),
+            // PROFILE: a profiling marker (`csrs 0x81A, tag` + `addi x0,
+            // x0, cmd`, `transpile_profile_pattern`): one step, no effect.
+            0x81A => match next_insn(mem, pc.wrapping_add(4)) {
+                Some(n) if n.op == Op::Addi && n.rd == 0 && n.rs1 == 0 => {
+                    Ok(done(name, CustomKind::Virtual, Vec::new(), 4))
+                }
+                _ => Err((
+                    "ZisK's PROFILE is `csrs 0x81A, tag` followed by `addi x0, x0, cmd`".into(),
+                    None,
+                )),
+            },
             0x801 | 0x802 | 0x80B | 0x811 => arith(csr, name, insn, rs1, pc, cpu, mem, &mut acc),
             0x803..=0x804 | 0x806..=0x810 | 0x817 | 0x818 => {
                 curve(csr, name, rs1, pair, pc, mem, &mut acc).map(|r| match r {
@@ -812,6 +832,60 @@ impl ZiskDevice {
                 }
             }
         }
+    }
+
+    /// DMA_INPUTCPY: `csrs 0x815, _` fused with `add rd, dst, count_reg`
+    /// or `addi rd, dst, count`: copies `count` bytes (a multiple of 8)
+    /// of the last free-input call's unread results to dst; rd = dst
+    /// (`core/src/operations/dma_inputcpy.rs`).
+    fn inputcpy(
+        &mut self,
+        name: &'static str,
+        insn: &Insn,
+        pc: u64,
+        cpu: &mut Cpu,
+        mem: &mut Memory,
+        acc: &mut Vec<MemAccess>,
+    ) -> Result<CustomResult, (String, Option<u64>)> {
+        let n1 = next_insn(mem, pc.wrapping_add(4)).filter(|_| insn.op == Op::Csrrs);
+        let (dst, count, rd) = match n1 {
+            Some(n) if n.op == Op::Add => (
+                cpu.x[(n.rs1 & 31) as usize],
+                cpu.x[(n.rs2 & 31) as usize],
+                n.rd,
+            ),
+            Some(n) if n.op == Op::Addi => (cpu.x[(n.rs1 & 31) as usize], n.imm as u64, n.rd),
+            _ => {
+                return Err((
+                    format!(
+                        "ZisK's {name} must be followed by the `add`/`addi` its transpiler fuses \
+                         with it"
+                    ),
+                    None,
+                ))
+            }
+        };
+        if count % 8 != 0 {
+            return Err((
+                format!("{name} of {count} bytes: not a multiple of 8"),
+                None,
+            ));
+        }
+        let words = (count / 8) as usize;
+        let left = self.fcall_results.len() - self.fcall_got.min(self.fcall_results.len());
+        if words > left {
+            return Err((
+                format!("{name} of {words} words, but the last free-input call has {left} unread"),
+                None,
+            ));
+        }
+        let w = self.fcall_results[self.fcall_got..self.fcall_got + words].to_vec();
+        put_words(mem, pc, dst, &w, acc)?;
+        self.fcall_got += words;
+        if rd != 0 {
+            cpu.x[(rd & 31) as usize] = dst;
+        }
+        Ok(done(name, CustomKind::Precompile, acc.clone(), 4))
     }
 
     /// Runs free-input function `id` on `params`.

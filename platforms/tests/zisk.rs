@@ -277,11 +277,7 @@ fn dma_calls_fuse_with_the_next_instruction() {
 
 #[test]
 fn unsupported_calls_fault_with_their_zisk_names() {
-    for (csr, name) in [
-        (0x819, "BLAKE2B_ROUND"),
-        (0x812, "POSEIDON2"),
-        (0x815, "DMA_INPUTCPY"),
-    ] {
+    for (csr, name) in [(0x819, "BLAKE2B_ROUND"), (0x812, "POSEIDON2")] {
         let mut z = Zk::new(&[csrrs(0, csr, 10)]);
         match z.serve() {
             CustomResult::Fault {
@@ -533,4 +529,55 @@ fn free_input_calls_queue_parameters_run_and_return_results() {
         .fcall(40, &[])
         .unwrap_err()
         .contains("no ZisK free-input function has id 40"));
+}
+
+#[test]
+fn inputcpy_copies_unread_free_input_results() {
+    // `csrs 0x815, x0` + `addi a1, a0, 16`: 16 bytes of results to a0.
+    let mut z = Zk::new(&[csrrs(0, 0x815, 0), addi(11, 10, 16)]);
+    // UINT256_DIV 1000 / 7 leaves 8 results: quotient then remainder.
+    for p in [1000u64, 0, 0, 0, 7, 0, 0, 0] {
+        z.cpu.x[10] = p;
+        z.exec(csrrs(0, 0x8F0, 10));
+    }
+    assert!(matches!(
+        z.exec(csrwi(0x8C0, 19)),
+        CustomResult::Done { .. }
+    ));
+    z.cpu.x[10] = DATA;
+    match z.serve() {
+        CustomResult::Skip { name, skip, .. } => assert_eq!((name, skip), ("DMA_INPUTCPY", 4)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(get(&z, DATA, 2), [142, 0]);
+    assert_eq!(z.cpu.x[11], DATA, "rd gets dst");
+    // The next FCALL_GET reads the third result; too many words fault.
+    z.exec(csrrs(12, 0xFFE, 0));
+    assert_eq!(z.cpu.x[12], 0);
+    let mut z2 = Zk::new(&[csrrs(0, 0x815, 0), addi(11, 10, 16)]);
+    z2.cpu.x[10] = DATA;
+    match z2.serve() {
+        CustomResult::Fault { message, .. } => assert!(message.contains("0 unread"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn profile_markers_run_as_one_step_with_the_addi_after_them() {
+    let mut z = Zk::new(&[csrrs(0, 0x81A, 10), addi(0, 0, 1)]);
+    match z.serve() {
+        CustomResult::Skip {
+            name,
+            kind,
+            skip,
+            extra_cycles,
+            ..
+        } => {
+            assert_eq!((name, skip, extra_cycles), ("PROFILE", 4, 0));
+            assert_eq!(kind, zkdbg_emulator::CustomKind::Virtual);
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut z = Zk::new(&[csrrs(0, 0x81A, 10), addi(5, 0, 1)]);
+    assert!(matches!(z.serve(), CustomResult::Fault { .. }));
 }
