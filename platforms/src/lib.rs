@@ -491,6 +491,31 @@ pub(crate) fn flat_memory(
     Ok(())
 }
 
+/// Keccak-f\[1600\] (`keccak::f1600`) on a state of 200 bytes, 25
+/// little-endian u64 lanes (OpenVM's KECCAKF, ZisK's KECCAKF); the new
+/// state in the same layout.
+pub(crate) fn keccakf_le(state: &[u8]) -> Vec<u8> {
+    let mut lanes = [0u64; 25];
+    for (l, c) in lanes.iter_mut().zip(state.chunks_exact(8)) {
+        *l = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+    }
+    keccak::f1600(&mut lanes);
+    lanes.iter().flat_map(|l| l.to_le_bytes()).collect()
+}
+
+/// One SHA-256 compression (`sha2::compress256`, FIPS 180-4 §6.2.2) of a
+/// 64-byte block into a state of 8 little-endian u32 words (32 bytes);
+/// the new state in the same layout (OpenVM's SHA256, ZisK's SHA256F).
+pub(crate) fn sha256_compress_le(state: &[u8], block: &[u8]) -> Vec<u8> {
+    let mut s = [0u32; 8];
+    for (v, c) in s.iter_mut().zip(state.chunks_exact(4)) {
+        *v = u32::from_le_bytes(c.try_into().expect("4 bytes"));
+    }
+    let block: [u8; 64] = block.try_into().expect("64 bytes");
+    sha2::compress256(&mut s, &[block.into()]);
+    s.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
 /// `len` bytes of guest memory at `ptr` that a platform call hands to the
 /// host, refused when they exceed what `--memory-limit` leaves.
 pub(crate) fn read_bounded(mem: &Memory, ptr: u64, len: u64) -> Result<Vec<u8>, String> {

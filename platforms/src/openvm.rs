@@ -462,13 +462,7 @@ impl OpenVmDevice {
                 OpenVmInsn::Keccakf => {
                     let at = reg(cpu, insn.rd);
                     let state = read(mem, pc, at, 200, &mut acc)?;
-                    let mut lanes = [0u64; 25];
-                    for (l, c) in lanes.iter_mut().zip(state.chunks_exact(8)) {
-                        *l = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-                    }
-                    keccak::f1600(&mut lanes);
-                    let out: Vec<u8> = lanes.iter().flat_map(|l| l.to_le_bytes()).collect();
-                    write(mem, pc, at, &out, &mut acc)?;
+                    write(mem, pc, at, &crate::keccakf_le(&state), &mut acc)?;
                 }
                 OpenVmInsn::Xorin => {
                     let (buf, input) = (reg(cpu, insn.rd), reg(cpu, insn.rs1));
@@ -489,14 +483,7 @@ impl OpenVmDevice {
                         (reg(cpu, insn.rd), reg(cpu, insn.rs1), reg(cpu, insn.rs2));
                     let s = read(mem, pc, st, 32, &mut acc)?;
                     let block = read(mem, pc, blk, 64, &mut acc)?;
-                    let mut state = [0u32; 8];
-                    for (v, c) in state.iter_mut().zip(s.chunks_exact(4)) {
-                        *v = u32::from_le_bytes(c.try_into().expect("4 bytes"));
-                    }
-                    let block: [u8; 64] = block.try_into().expect("64 bytes");
-                    sha2::compress256(&mut state, &[block.into()]);
-                    let out: Vec<u8> = state.iter().flat_map(|v| v.to_le_bytes()).collect();
-                    write(mem, pc, dst, &out, &mut acc)?;
+                    write(mem, pc, dst, &crate::sha256_compress_le(&s, &block), &mut acc)?;
                 }
                 OpenVmInsn::Sha512 => {
                     let (dst, st, blk) =

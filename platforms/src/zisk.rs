@@ -600,13 +600,7 @@ impl ZiskDevice {
             0x800 => {
                 let at = rs1;
                 let b = read(mem, pc, at, 200, &mut acc)?;
-                let mut lanes = [0u64; 25];
-                for (l, c) in lanes.iter_mut().zip(b.chunks_exact(8)) {
-                    *l = u64::from_le_bytes(c.try_into().unwrap());
-                }
-                keccak::f1600(&mut lanes);
-                let out: Vec<u8> = lanes.iter().flat_map(|l| l.to_le_bytes()).collect();
-                write(mem, pc, at, &out, &mut acc)?;
+                write(mem, pc, at, &crate::keccakf_le(&b), &mut acc)?;
                 Ok(done(name, CustomKind::Precompile, acc.clone(), 0))
             }
             0x805 => {
@@ -622,13 +616,7 @@ impl ZiskDevice {
                 };
                 let s = read(mem, pc, state_at, 32, &mut acc)?;
                 let block = read(mem, pc, block_at, 64, &mut acc)?;
-                let mut state = [0u32; 8];
-                for (w, c) in state.iter_mut().zip(s.chunks_exact(4)) {
-                    *w = u32::from_le_bytes(c.try_into().unwrap());
-                }
-                let block: [u8; 64] = block.try_into().unwrap();
-                sha2::compress256(&mut state, &[block.into()]);
-                let out: Vec<u8> = state.iter().flat_map(|w| w.to_le_bytes()).collect();
+                let out = crate::sha256_compress_le(&s, &block);
                 write(mem, pc, state_at, &out, &mut acc)?;
                 Ok(done(name, CustomKind::Precompile, acc.clone(), skip))
             }
