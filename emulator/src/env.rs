@@ -96,6 +96,17 @@ pub enum CustomResult {
         /// Cycles beyond the instruction's own.
         extra_cycles: u64,
     },
+    /// A cycle-tracking span marker (ZisK's PROFILE): observers see it as
+    /// a [`HostCall::CycleMarker`]; the `skip` bytes of code after it are
+    /// part of it and do not run.
+    Marker {
+        /// The span's label.
+        label: String,
+        /// `true` where the span starts.
+        start: bool,
+        /// Bytes of code after the instruction that are part of it.
+        skip: u64,
+    },
     /// Served, and the guest is done: it exited with `code` (OpenVM's
     /// TERMINATE).
     Halt {

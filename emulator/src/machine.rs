@@ -800,6 +800,16 @@ impl Machine {
                 obs.custom(&self.cpu, &e);
                 Ok((watch.then_some(StopReason::Watchpoint), skip, extra_cycles))
             }
+            CustomResult::Marker { label, start, skip } => {
+                self.cpu.x[0] = 0;
+                let call = HostCall::CycleMarker {
+                    label,
+                    start,
+                    cycle: self.cpu.cycle,
+                };
+                obs.host_call(&self.cpu, &call);
+                Ok((None, skip, 0))
+            }
             CustomResult::Halt { name, code } => {
                 self.cpu.x[0] = 0;
                 obs.custom(&self.cpu, &event(name, CustomKind::Syscall));

@@ -483,7 +483,13 @@ impl OpenVmDevice {
                         (reg(cpu, insn.rd), reg(cpu, insn.rs1), reg(cpu, insn.rs2));
                     let s = read(mem, pc, st, 32, &mut acc)?;
                     let block = read(mem, pc, blk, 64, &mut acc)?;
-                    write(mem, pc, dst, &crate::sha256_compress_le(&s, &block), &mut acc)?;
+                    write(
+                        mem,
+                        pc,
+                        dst,
+                        &crate::sha256_compress_le(&s, &block),
+                        &mut acc,
+                    )?;
                 }
                 OpenVmInsn::Sha512 => {
                     let (dst, st, blk) =

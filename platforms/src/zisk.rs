@@ -622,11 +622,27 @@ impl ZiskDevice {
             }
             0x813 | 0x814 | 0x816 => dma(csr, name, insn, pc, cpu, mem, &mut acc),
             0x815 => self.inputcpy(name, insn, pc, cpu, mem, &mut acc),
-            // PROFILE: a profiling marker (`csrs 0x81A, tag` + `addi x0,
-            // x0, cmd`, `transpile_profile_pattern`): one step, no effect.
+            // PROFILE: a profiling marker (`csrs 0x81A, name` + `addi x0,
+            // x0, cmd`, `transpile_profile_pattern`; ziskos's
+            // `profile_call!`: rs1 points at the span name, a `&str`; cmd
+            // `definitions/src/profile.rs`: odd ids start a span, even ids
+            // end it): one step, a span marker for profiles.
             0x81A => match next_insn(mem, pc.wrapping_add(4)) {
                 Some(n) if n.op == Op::Addi && n.rd == 0 && n.rs1 == 0 => {
-                    Ok(done(name, CustomKind::Virtual, Vec::new(), 4))
+                    let label = read(mem, pc, rs1, 16, &mut acc)
+                        .ok()
+                        .and_then(|p| {
+                            let ptr = u64::from_le_bytes(p[..8].try_into().unwrap());
+                            let len = u64::from_le_bytes(p[8..].try_into().unwrap());
+                            (len <= 256).then(|| mem.read_vec(ptr, len as usize).ok())?
+                        })
+                        .map(|b| String::from_utf8_lossy(&b).into_owned())
+                        .unwrap_or_else(|| format!("profile {rs1:#x}"));
+                    Ok(CustomResult::Marker {
+                        label,
+                        start: n.imm % 2 == 1,
+                        skip: 4,
+                    })
                 }
                 _ => Err((
                     "ZisK's PROFILE is `csrs 0x81A, tag` followed by `addi x0, x0, cmd`".into(),

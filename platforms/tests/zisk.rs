@@ -563,20 +563,23 @@ fn inputcpy_copies_unread_free_input_results() {
 }
 
 #[test]
-fn profile_markers_run_as_one_step_with_the_addi_after_them() {
-    let mut z = Zk::new(&[csrrs(0, 0x81A, 10), addi(0, 0, 1)]);
-    match z.serve() {
-        CustomResult::Skip {
-            name,
-            kind,
-            skip,
-            extra_cycles,
-            ..
-        } => {
-            assert_eq!((name, skip, extra_cycles), ("PROFILE", 4, 0));
-            assert_eq!(kind, zkdbg_emulator::CustomKind::Virtual);
+fn profile_markers_are_span_markers_fused_with_the_addi_after_them() {
+    // profile_start!(keccak): rs1 points at the &str "keccak", cmd 1.
+    for (cmd, start) in [(1, true), (2, false)] {
+        let mut z = Zk::new(&[csrrs(0, 0x81A, 10), addi(0, 0, cmd)]);
+        z.mem.write_user(DATA + 0x40, b"keccak").unwrap();
+        put(&mut z, DATA, &[DATA + 0x40, 6]);
+        z.cpu.x[10] = DATA;
+        match z.serve() {
+            CustomResult::Marker {
+                label,
+                start: s,
+                skip,
+            } => {
+                assert_eq!((label.as_str(), s, skip), ("keccak", start, 4));
+            }
+            other => panic!("{other:?}"),
         }
-        other => panic!("{other:?}"),
     }
     let mut z = Zk::new(&[csrrs(0, 0x81A, 10), addi(5, 0, 1)]);
     assert!(matches!(z.serve(), CustomResult::Fault { .. }));

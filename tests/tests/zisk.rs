@@ -255,3 +255,38 @@ fn a_rust_guest_on_ziskos_1_4_from_crates_io() {
     let o = zkdbg(&["run", &g, "--zisk-layout", "current", "--input-hex", "00"]);
     assert!(!o.status.success());
 }
+
+#[test]
+fn profile_markers_become_spans() {
+    // zk-hash.c wraps each hash in ziskos's profile_start!/profile_end!.
+    let dir = tempdir("zisk-span");
+    let folded = dir.join("k.folded");
+    let o = zkdbg(&[
+        "profile",
+        &elf("zk-hash.elf"),
+        "--input-hex",
+        &hex(b"abc"),
+        "--span",
+        "keccak",
+        "--folded",
+        folded.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let line = err
+        .lines()
+        .find(|l| l.contains("span keccak:"))
+        .expect(&err);
+    let cycles: u64 = line.split_whitespace().nth(3).unwrap().parse().unwrap();
+    assert!(err.contains("span sha:"), "{err}");
+    let text = std::fs::read_to_string(&folded).unwrap();
+    // The span's flamegraph holds exactly its cycles, KECCAKF among them
+    // and no SHA256F.
+    assert_eq!(folded_cycles(&text, None), cycles, "{text}");
+    assert_eq!(
+        folded_cycles(&text, Some("[precompile] KECCAKF")),
+        1,
+        "{text}"
+    );
+    assert!(!text.contains("SHA256F"), "{text}");
+}
