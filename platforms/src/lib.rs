@@ -321,9 +321,9 @@ pub fn detect(program: &Program) -> Detection {
 }
 
 /// Why an ELF is a ZisK guest, if it is: RV64, code in ZisK's ROM
-/// (0x8000_0000..0x8800_0000), data in its RAM (0xa000_0000..0xc000_0000),
-/// and it reads `marchid` (ziskos's `_start` and `sys_write` compare it
-/// with ZisK's id) or uses a ZisK precompile CSR.
+/// (0x8000_0000..0x8800_0000) and data in its RAM (0xa000_0000..0xc000_0000);
+/// the reason names the first `marchid` read (ziskos's `_start` and
+/// `sys_write` compare it with ZisK's id) or ZisK precompile CSR, if any.
 fn zisk_signs(program: &Program) -> Option<String> {
     if program.xlen != Xlen::X64 {
         return None;
@@ -366,7 +366,9 @@ fn zisk_signs(program: &Program) -> Option<String> {
             off += 4;
         }
     }
-    None
+    // ZisK-built programs that never read marchid (its Go examples) still
+    // have ZisK's layout; no other platform puts data there.
+    Some("an RV64 ELF with code in ZisK's ROM (0x80000000) and data in its RAM (0xa0000000)".into())
 }
 
 /// The first OpenVM TERMINATE (opcode 0x0B, funct3 0, rd = rs1 = x0) in an

@@ -5,7 +5,7 @@
 //! Facts from 0xPolygonHermez/zisk @6182c8be9 (version 0.18.0, "current")
 //! and the tags `v0.4.0`, `v0.8.0`, `v0.15.0` (older layouts):
 //! - `core/src/mem.rs`: ROM at `ROM_ADDR` 0x8000_0000, RAM at `RAM_ADDR`
-//!   0xa000_0000 (512 MiB; 128 MiB before v0.8), the output region at
+//!   0xa000_0000 (512 MiB; 128 MiB before v0.8, mapped as 512 here), the output region at
 //!   `OUTPUT_ADDR` 0xa001_0000, the UART at `UART_ADDR` 0xa000_0200 ("any
 //!   data of exactly 1-byte length written to UART_ADDR will be sent to
 //!   the standard output"), the input region at `INPUT_ADDR` 0x4000_0000
@@ -225,12 +225,13 @@ impl Layout {
         }
     }
 
-    /// RAM bytes (`RAM_SIZE`).
+    /// RAM bytes zkdbg maps: 512 MiB (`RAM_SIZE` since v0.8) on every
+    /// layout. v0.4-v0.6 had 128 MiB; mapping more only lets an older
+    /// guest that is misrecognised (ZisK-built ELFs without a `lui` of the
+    /// input address, like its Go example, put their stack near the top
+    /// of 512 MiB) run where ZisK would run it.
     pub fn ram_size(self) -> u64 {
-        match self {
-            Layout::V1_4 | Layout::Current | Layout::V0_8 => 0x2000_0000,
-            Layout::V0_4 => 0x0800_0000,
-        }
+        0x2000_0000
     }
 
     /// The input region's bytes for `inputs`, as ziskemu lays them out.

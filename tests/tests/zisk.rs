@@ -290,3 +290,16 @@ fn profile_markers_become_spans() {
     );
     assert!(!text.contains("SHA256F"), "{text}");
 }
+
+#[test]
+fn zisks_go_regression_elf_prints_hello_world() {
+    // From ZisK's ELF regression set: the Go runtime boots, prints through
+    // the UART and exits; recognised by its ROM/RAM layout alone (it never
+    // reads marchid).
+    let (o, j) = run_report(&[&elf("vendor/go-hello-world.elf")]);
+    let ctx = String::from_utf8_lossy(&o.stderr).to_string();
+    assert_eq!(j["platform"], "zisk", "{ctx}");
+    assert_eq!(j["exit_code"], 0, "{ctx}");
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "Hello World\n", "{ctx}");
+    assert!(j["instructions"].as_u64().unwrap() > 1_000_000, "{j}");
+}
