@@ -935,8 +935,12 @@ impl ZiskDevice {
                 // of them uses and its top bit.
                 let limbs = if id == 17 { 4 } else { 6 };
                 need(1)?;
-                let n = p[0] as usize;
-                need(1 + n.saturating_mul(limbs))?;
+                let n = usize::try_from(p[0]).unwrap_or(usize::MAX);
+                let total = n
+                    .checked_mul(limbs)
+                    .and_then(|w| w.checked_add(1))
+                    .ok_or_else(|| format!("{n} values: more than its parameters hold"))?;
+                need(total)?;
                 for limb in (0..limbs).rev() {
                     let max = (0..n).map(|i| p[1 + i * limbs + limb]).max().unwrap_or(0);
                     if max != 0 {

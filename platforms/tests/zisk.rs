@@ -470,6 +470,9 @@ fn free_input_calls_queue_parameters_run_and_return_results() {
     let mut z = Zk::new(&[]);
     // MSB_POS_256 of one number: its highest limb and bit.
     assert_eq!(z.fcall(17, &[1, 0, 0, 1 << 40, 0]).unwrap(), [2, 40]);
+    // A count whose limbs overflow is refused (a fuzz finding: it wrapped).
+    assert!(z.fcall(17, &[u64::MAX]).is_err());
+    assert!(z.fcall(18, &[1 << 62, 1]).is_err());
     // A parameter block by address: FCALL_PARAM port 0x8F2 reads 4 words.
     put(&mut z, DATA, &[0, 5, 0, 0]);
     z.cpu.x[10] = 1;
