@@ -148,7 +148,19 @@ impl FaultReport {
             location: guest.symbols.source().location(fault.pc),
             signal: Signal::of(fault.kind).name().to_string(),
             permission: permission_note(fault, &machine.mem),
-            message: fault.message.as_deref().map(str::to_string),
+            message: fault.message.as_deref().map(str::to_string).or_else(|| {
+                let float = platform == Platform::Zisk
+                    && fault.kind == zkdbg_emulator::FaultKind::IllegalInstruction
+                    && machine
+                        .mem
+                        .read_vec(fault.pc, 2)
+                        .is_ok_and(|b| zkdbg_platforms::zisk::is_float_insn(&b));
+                float.then(|| {
+                    "a floating-point instruction: ZisK runs them in the float library of its \
+                     ROM, which zkdbg does not support yet"
+                        .to_string()
+                })
+            }),
             backtrace,
             last_transfers,
             debug_hint: format!(

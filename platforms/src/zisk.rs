@@ -154,6 +154,23 @@ pub fn call_names() -> Vec<&'static str> {
     v
 }
 
+/// Whether the instruction that starts with `bytes` (2 or 4 of them) is a
+/// floating-point one (RISC-V F/D: LOAD-FP, STORE-FP, the fused
+/// multiply-adds, OP-FP, and the compressed c.fld/c.fsd/c.fldsp/c.fsdsp),
+/// which ZisK runs in the float library of its ROM (`lib-float`,
+/// `riscv2zisk_context.rs` `float`), not supported here.
+pub fn is_float_insn(bytes: &[u8]) -> bool {
+    let Some(&[lo, hi]) = bytes.get(..2).map(|b| <&[u8; 2]>::try_from(b).unwrap()) else {
+        return false;
+    };
+    let h = u16::from_le_bytes([lo, hi]);
+    if h & 3 != 3 {
+        let funct3 = h >> 13;
+        return matches!((h & 3, funct3), (0, 1) | (0, 5) | (2, 1) | (2, 5));
+    }
+    matches!(h & 0x7f, 0x07 | 0x27 | 0x43 | 0x47 | 0x4b | 0x4f | 0x53)
+}
+
 /// A ZisK memory layout: where its input lives and in what format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Layout {

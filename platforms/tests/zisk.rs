@@ -587,3 +587,20 @@ fn profile_markers_are_span_markers_fused_with_the_addi_after_them() {
     let mut z = Zk::new(&[csrrs(0, 0x81A, 10), addi(5, 0, 1)]);
     assert!(matches!(z.serve(), CustomResult::Fault { .. }));
 }
+
+#[test]
+fn floating_point_instructions_are_recognised() {
+    // fld fa0, 0(a0); fadd.d fa0, fa0, fa1; fsd; c.fld; c.fsdsp.
+    for w in [0x0005_3507u32, 0x02b5_7553, 0x00a5_3027] {
+        assert!(zisk::is_float_insn(&w.to_le_bytes()), "{w:#x}");
+    }
+    for h in [0x2108u16, 0xa02a] {
+        assert!(zisk::is_float_insn(&h.to_le_bytes()), "{h:#x}");
+    }
+    // add, c.ld, lw: not floating point.
+    for w in [0x00c5_8533u32, 0x0005_2503] {
+        assert!(!zisk::is_float_insn(&w.to_le_bytes()), "{w:#x}");
+    }
+    assert!(!zisk::is_float_insn(&0x6108u16.to_le_bytes()));
+    assert!(!zisk::is_float_insn(&[0x07]));
+}
