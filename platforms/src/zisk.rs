@@ -738,8 +738,8 @@ const BLS12_381_P: &str = concat!(
     "6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab"
 );
 
-/// `a`⁻¹ mod `m` (little-endian u64 limbs, `m.len()` of them), `None`
-/// when there is none.
+/// `a`⁻¹ mod `m` (little-endian u64 limbs, at most 8; the inverse as 8
+/// limbs), `None` when there is none.
 fn modinv(a: &[u64], m: &[u64]) -> Option<Vec<u64>> {
     use crypto_bigint::{NonZero, U512};
     let wide = |w: &[u64]| {
@@ -753,11 +753,8 @@ fn modinv(a: &[u64], m: &[u64]) -> Option<Vec<u64>> {
     if !bool::from(ok) {
         return None;
     }
-    Some(inv.to_words()[..m_len(&m)].to_vec())
-}
-
-fn m_len(m: &crypto_bigint::U512) -> usize {
-    m.bits().div_ceil(64).max(1)
+    // Below the modulus: the words past `m.len()` are zero (callers cut).
+    Some(inv.to_words().to_vec())
 }
 
 fn hex_limbs(hex: &str, n: usize) -> Vec<u64> {
@@ -869,15 +866,12 @@ impl ZiskDevice {
         mem: &mut Memory,
         acc: &mut Vec<MemAccess>,
     ) -> Result<CustomResult, (String, Option<u64>)> {
-        let n1 = next_insn(mem, pc.wrapping_add(4)).filter(|_| insn.op == Op::Csrrs);
-        let (dst, count, rd) = match n1 {
-            Some(n) if n.op == Op::Add => (
-                cpu.x[(n.rs1 & 31) as usize],
-                cpu.x[(n.rs2 & 31) as usize],
-                n.rd,
-            ),
-            Some(n) if n.op == Op::Addi => (cpu.x[(n.rs1 & 31) as usize], n.imm as u64, n.rd),
-            _ => {
+        let fused = next_insn(mem, pc.wrapping_add(4))
+            .filter(|_| insn.op == Op::Csrrs)
+            .and_then(|n| fused_operands(&n, cpu));
+        let (dst, count, rd) = match fused {
+            Some((dst, count, rd, _)) => (dst, count, rd),
+            None => {
                 return Err((
                     format!(
                         "ZisK's {name} must be followed by the `add`/`addi` its transpiler fuses \
@@ -1157,6 +1151,18 @@ fn curve(
     Ok(done(name, CustomKind::Precompile, acc.clone(), 0))
 }
 
+/// The operands of the `add rd, dst, count_reg` or `addi rd, dst, count`
+/// a DMA call is fused with (`transpile_dma_*_pattern`): dst, count, rd,
+/// and whether it is the `add` form.
+fn fused_operands(n: &Insn, cpu: &Cpu) -> Option<(u64, u64, u8, bool)> {
+    let r = |i: u8| cpu.x[(i & 31) as usize];
+    match n.op {
+        Op::Add => Some((r(n.rs1), r(n.rs2), n.rd, true)),
+        Op::Addi => Some((r(n.rs1), n.imm as u64, n.rd, false)),
+        _ => None,
+    }
+}
+
 /// The instruction at `addr` (a 4-byte one), if any.
 fn next_insn(mem: &Memory, addr: u64) -> Option<Insn> {
     let w = mem.read_vec(addr, 4).ok()?;
@@ -1221,11 +1227,11 @@ fn dma(
         return Err(bad());
     }
     let src = r(cpu, insn.rs1);
-    let (dst, count, extra) = match n1.op {
-        Op::Add => (r(cpu, n1.rs1), r(cpu, n1.rs2), 1),
-        Op::Addi => (r(cpu, n1.rs1), n1.imm as u64, 0),
-        _ => return Err(bad()),
+    let Some((dst, count, rd, add_form)) = fused_operands(&n1, cpu) else {
+        return Err(bad());
     };
+    // The `add` form costs a step more: the count parameter, then the copy.
+    let extra = u64::from(add_form);
     limit(count)?;
     let result = if csr == 0x813 {
         let bytes = read(mem, pc, src, count, acc)?;
@@ -1239,8 +1245,8 @@ fn dma(
             .find(|(x, y)| x != y)
             .map_or(0, |(x, y)| (i64::from(*x) - i64::from(*y)) as u64)
     };
-    if n1.rd != 0 {
-        cpu.x[(n1.rd & 31) as usize] = result;
+    if rd != 0 {
+        cpu.x[(rd & 31) as usize] = result;
     }
     Ok(CustomResult::Skip {
         name,

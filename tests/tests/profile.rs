@@ -591,11 +591,7 @@ fn top_by_line_sums_to_the_functions_self_cycles() {
     // Sorted by cycles.
     assert!(rows.windows(2).all(|w| w[0].0 >= w[1].0), "{out}");
     let text = std::fs::read_to_string(&folded).unwrap();
-    let fib_self: u64 = text
-        .lines()
-        .filter(|l| l.rsplit_once(' ').unwrap().0.ends_with(";fib"))
-        .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
-        .sum();
+    let fib_self = folded_cycles(&text, Some(";fib"));
     assert_eq!(
         fib_lines.iter().map(|r| r.0).sum::<u64>(),
         fib_self,
