@@ -60,10 +60,10 @@ build_arch() {
     compile "$b/runtime.o" "$G/runtime/runtime.c" "${flags[@]}"
     local rt=("$b/start.o" "$b/runtime.o")
 
-    for g in hello fib sha256 kernel bench prof debuggee fault-illegal fault-null fault-misaligned hostile; do
+    for g in hello fib sha256 kernel bench prof debuggee vars fault-illegal fault-null fault-misaligned hostile; do
         local extra=()
         # Debugger tests want locals that -O2 would optimise out.
-        [ "$g" = debuggee ] && extra=(-Og)
+        case $g in debuggee | vars) extra=(-Og) ;; esac
         compile "$b/$g.o" "$G/src/$g.c" "${flags[@]}" "${extra[@]}"
         "$CC" "${COMMON[@]}" "${flags[@]}" "${LINK[@]}" "${rt[@]}" "$b/$g.o" -o "$OUT/$arch/$g.elf"
     done

@@ -170,6 +170,86 @@ pub const COMMANDS: &[Command] = &[
         },
     },
     Command {
+        name: "print",
+        aliases: &["p"],
+        args: "EXPR",
+        arity: (1, usize::MAX),
+        help: "a variable, a.b[3], p->f, *p, &x, $reg, {TYPE} ADDR",
+        front_ends: FrontEnds::Tui,
+        run: print_cmd,
+    },
+    Command {
+        name: "info locals",
+        aliases: &["info args", "locals"],
+        args: "",
+        arity: (0, 0),
+        help: "the selected frame's arguments and locals",
+        front_ends: FrontEnds::Tui,
+        run: |d, _| {
+            let vars = d.locals();
+            if vars.is_empty() {
+                return Reply::text("no arguments or locals (no DWARF for this frame?)");
+            }
+            Reply::lines(
+                vars.iter()
+                    .map(|v| format!("{} = {}", v.name, v.value))
+                    .collect(),
+            )
+        },
+    },
+    Command {
+        name: "frame",
+        aliases: &["f"],
+        args: "[N]",
+        arity: (0, 1),
+        help: "select frame N (locals, source, disassembly follow)",
+        front_ends: FrontEnds::Tui,
+        run: |d, a| {
+            let n = match a.first() {
+                None => d.frame_number(),
+                Some(w) => match w.parse() {
+                    Ok(n) => n,
+                    Err(_) => return Reply::bad_args(),
+                },
+            };
+            select(d, n)
+        },
+    },
+    Command {
+        name: "up",
+        aliases: &[],
+        args: "[N]",
+        arity: (0, 1),
+        help: "select the frame N (1) levels out (caller)",
+        front_ends: FrontEnds::Tui,
+        run: |d, a| match count_arg(a) {
+            Some(k) => {
+                let n = d.frame_number().saturating_add(k);
+                let last = d.frame_count().saturating_sub(1);
+                if d.frame_number() == last {
+                    return Reply::text("initial frame selected; you cannot go up");
+                }
+                select(d, n.min(last))
+            }
+            None => Reply::bad_args(),
+        },
+    },
+    Command {
+        name: "down",
+        aliases: &[],
+        args: "[N]",
+        arity: (0, 1),
+        help: "select the frame N (1) levels in (callee)",
+        front_ends: FrontEnds::Tui,
+        run: |d, a| match count_arg(a) {
+            Some(_) if d.frame_number() == 0 => {
+                Reply::text("bottom (innermost) frame selected; you cannot go down")
+            }
+            Some(k) => select(d, d.frame_number().saturating_sub(k)),
+            None => Reply::bad_args(),
+        },
+    },
+    Command {
         name: "cycles",
         aliases: &[],
         args: "",
@@ -274,6 +354,37 @@ pub const COMMANDS: &[Command] = &[
         },
     },
 ];
+
+/// `print EXPR`: `EXPR = VALUE` (C pointers with their type, as gdb).
+fn print_cmd(d: &mut Debugger, a: &[&str]) -> Reply {
+    let expr = a.join(" ");
+    match d.print(&expr) {
+        Ok((ty, v)) if ty.ends_with('*') => Reply::text(format!("{expr} = ({ty}) {v}")),
+        Ok((_, v)) => Reply::text(format!("{expr} = {v}")),
+        Err(e) => Reply::text(e.to_string()),
+    }
+}
+
+/// The optional count of `up`/`down` (1 if absent).
+fn count_arg(a: &[&str]) -> Option<usize> {
+    a.first().map_or(Some(1), |w| w.parse().ok())
+}
+
+/// Selects frame `n` and describes it as gdb's `frame` does.
+fn select(d: &mut Debugger, n: usize) -> Reply {
+    match d.select_frame(n) {
+        Ok(f) => {
+            let fr = f.frame.inline.get(f.depth);
+            let name = fr.map_or("??", |i| i.function.as_str());
+            let at = fr
+                .and_then(|i| i.location.as_deref())
+                .map(|l| format!(" at {l}"))
+                .unwrap_or_default();
+            Reply::text(format!("#{n:<2} {:#x} in {name}{at}", f.frame.pc))
+        }
+        Err(e) => Reply::text(e),
+    }
+}
 
 /// The command `words` start with, for `front_end`, and the words after
 /// its name: the longest name (or alias) that matches.

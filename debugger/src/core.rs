@@ -528,6 +528,9 @@ pub struct Debugger {
     /// command (the TUI annotates its panes with them).
     annotations: Option<Annotations>,
     bits: BpBits,
+    /// The frame the user selected (`frame N`, `up`, `down`) and the
+    /// (instret, pc) it was selected at: any execution deselects it.
+    selected: (u64, u64, usize),
 }
 
 /// The path of the file `name` in `dir`, where `name` is a plain file name:
@@ -583,6 +586,34 @@ pub struct StackFrame {
     pub pc: u64,
     /// The functions at pc, innermost inline frame first.
     pub inline: Vec<InlineFrame>,
+    /// The registers the unwinder recovered for this frame.
+    pub unwound: zkdbg_symbols::UnwoundFrame,
+}
+
+impl StackFrame {
+    /// The address to look this frame's code up by: pc for the innermost
+    /// frame, inside the call instruction for outer ones.
+    pub fn lookup(&self, innermost: bool) -> u64 {
+        if innermost {
+            self.pc
+        } else {
+            self.pc.wrapping_sub(2)
+        }
+    }
+}
+
+/// A frame selected by number (gdb's `frame N`): counted over inline
+/// frames, innermost first, as `bt` numbers them.
+#[derive(Clone, Debug)]
+pub struct SelectedFrame {
+    /// Its number.
+    pub number: usize,
+    /// The physical frame it is in.
+    pub frame: StackFrame,
+    /// Whether that is the innermost physical frame.
+    pub innermost: bool,
+    /// Its inline level within the physical frame (0 = innermost).
+    pub depth: usize,
 }
 
 /// One function of a [`StackFrame`] (an inline frame, or the physical one).
@@ -602,10 +633,11 @@ pub fn backtrace(guest: &Guest) -> Vec<StackFrame> {
     guest
         .symbols
         .unwinder()
-        .backtrace(cpu.pc, &cpu.x, &guest.machine.mem)
+        .frames(cpu.pc, &cpu.x, &guest.machine.mem)
         .into_iter()
         .enumerate()
-        .map(|(i, pc)| {
+        .map(|(i, unwound)| {
+            let pc = unwound.pc;
             let lookup = if i == 0 { pc } else { pc.wrapping_sub(2) };
             let mut inline: Vec<InlineFrame> = source
                 .frames(lookup)
@@ -626,7 +658,11 @@ pub fn backtrace(guest: &Guest) -> Vec<StackFrame> {
                     location: None,
                 }];
             }
-            StackFrame { pc, inline }
+            StackFrame {
+                pc,
+                inline,
+                unwound,
+            }
         })
         .collect()
 }
@@ -652,6 +688,7 @@ impl Debugger {
             ended: None,
             start,
             bits: BpBits::default(),
+            selected: (0, 0, 0),
             output_dir: std::path::PathBuf::from("."),
             interrupt: None,
             annotations: None,
@@ -1174,6 +1211,98 @@ impl Debugger {
     /// The call stack by DWARF CFI, innermost first, with inline frames.
     pub fn backtrace(&self) -> Vec<StackFrame> {
         backtrace(&self.guest)
+    }
+
+    /// The number of the selected frame (0 until the user selects one;
+    /// any execution selects frame 0 again).
+    pub fn frame_number(&self) -> usize {
+        let cpu = &self.guest.machine.cpu;
+        match self.selected {
+            (i, pc, n) if i == cpu.instret && pc == cpu.pc => n,
+            _ => 0,
+        }
+    }
+
+    /// Frame `number` (inline frames counted), if the stack has it.
+    pub fn frame(&self, number: usize) -> Option<SelectedFrame> {
+        let mut n = 0;
+        for (i, f) in self.backtrace().into_iter().enumerate() {
+            let levels = f.inline.len().max(1);
+            if number < n + levels {
+                return Some(SelectedFrame {
+                    number,
+                    depth: number - n,
+                    innermost: i == 0,
+                    frame: f,
+                });
+            }
+            n += levels;
+        }
+        None
+    }
+
+    /// The selected frame.
+    pub fn selected_frame(&self) -> Option<SelectedFrame> {
+        self.frame(self.frame_number()).or_else(|| self.frame(0))
+    }
+
+    /// Selects frame `number` (gdb's `frame N`); errors if there is none.
+    pub fn select_frame(&mut self, number: usize) -> Result<SelectedFrame, String> {
+        let f = self.frame(number).ok_or_else(|| {
+            let depth = self.frame_count();
+            format!(
+                "no frame {number}: the stack has {depth} (0..{})",
+                depth.saturating_sub(1)
+            )
+        })?;
+        let cpu = &self.guest.machine.cpu;
+        self.selected = (cpu.instret, cpu.pc, number);
+        Ok(f)
+    }
+
+    /// Frames on the stack, inline frames counted.
+    pub fn frame_count(&self) -> usize {
+        self.backtrace().iter().map(|f| f.inline.len().max(1)).sum()
+    }
+
+    /// The arguments and locals of the selected frame (DWARF; empty
+    /// without it).
+    pub fn locals(&self) -> Vec<zkdbg_symbols::Variable> {
+        let Some(sel) = self.selected_frame() else {
+            return Vec::new();
+        };
+        let u = &sel.frame.unwound;
+        let state = self.frame_state(&sel, u);
+        self.source().variables(&state, sel.depth)
+    }
+
+    /// gdb's `print EXPR` in the selected frame: `(type, value)`.
+    pub fn print(&self, expr: &str) -> Result<(String, String), zkdbg_symbols::PrintError> {
+        let sel = self
+            .selected_frame()
+            .ok_or(zkdbg_symbols::PrintError::NoDebugInfo(self.pc()))?;
+        let u = &sel.frame.unwound;
+        let state = self.frame_state(&sel, u);
+        self.source().print(&state, sel.depth, expr)
+    }
+
+    fn frame_state<'a>(
+        &'a self,
+        sel: &SelectedFrame,
+        u: &'a zkdbg_symbols::UnwoundFrame,
+    ) -> zkdbg_symbols::FrameState<'a> {
+        zkdbg_symbols::FrameState {
+            pc: u.pc,
+            lookup: if sel.innermost {
+                u.pc
+            } else {
+                u.pc.wrapping_sub(1)
+            },
+            regs: &u.regs,
+            valid: u.valid,
+            cfa: u.cfa,
+            mem: &self.guest.machine.mem,
+        }
     }
 
     /// Restores the latest snapshot at or before `target` and replays up

@@ -7,6 +7,8 @@
 //!   (`gimli`);
 //! - [`symbolize`]: per-pc inline chains, interned and cached (the
 //!   profiler's view of [`source`]);
+//! - [`vars`]: arguments and locals in scope at a pc, their values, and
+//!   gdb's `print EXPR`;
 //! - [`paths`]: where the source files DWARF names are on this machine
 //!   (`--source-map`, cargo registry and Rust std conventions).
 //!
@@ -18,11 +20,13 @@ pub mod paths;
 pub mod source;
 pub mod symbolize;
 pub mod unwind;
+pub mod vars;
 
 pub use paths::SourcePaths;
 pub use source::{Frame, SourceMap};
 pub use symbolize::Symbolizer;
-pub use unwind::Unwinder;
+pub use unwind::{Unwinder, UnwoundFrame};
+pub use vars::{FrameState, PrintError, Variable};
 
 use std::sync::Arc;
 

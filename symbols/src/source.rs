@@ -12,7 +12,7 @@ use zkdbg_emulator::SymbolTable;
 
 use crate::paths::SourcePaths;
 
-type Reader = EndianArcSlice<RunTimeEndian>;
+pub(crate) type Reader = EndianArcSlice<RunTimeEndian>;
 
 /// One frame at an address: a function and, if known, its source location.
 /// Inline frames come innermost first.
@@ -75,6 +75,11 @@ impl SourceMap {
     /// The source path rules (to find files: [`SourcePaths::resolve`]).
     pub fn paths(&self) -> &SourcePaths {
         &self.paths
+    }
+
+    /// The `addr2line` context over the DWARF, if there is DWARF.
+    pub(crate) fn context(&self) -> Option<&addr2line::Context<Reader>> {
+        self.loader.as_deref()
     }
 
     /// A DWARF file name as shown: tidied, then the user's rules applied.

@@ -24,6 +24,28 @@ pub struct Unwinder {
     addr_size: u8,
 }
 
+/// One frame of an unwound call stack.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnwoundFrame {
+    /// The frame's pc: for outer frames the return address (the call is
+    /// the instruction before it).
+    pub pc: u64,
+    /// x0..x31 as the frame sees them, where [`valid`](Self::valid) says.
+    pub regs: [u64; 32],
+    /// Bit `i` set: `regs[i]` is this frame's value of x`i`. The innermost
+    /// frame knows every register; an outer one only `sp`, the registers
+    /// its callees' CFI restored and the callee-saved ones (RISC-V psABI:
+    /// gp, tp, s0..s11), which callees preserve.
+    pub valid: u32,
+    /// The canonical frame address (the caller's `sp` at the call, DWARF 5
+    /// section 6.4), if CFI covers the frame.
+    pub cfa: Option<u64>,
+}
+
+/// The registers a callee preserves (RISC-V psABI): sp, gp, tp, s0, s1,
+/// s2..s11.
+const CALLEE_SAVED: u32 = 1 << 2 | 1 << 3 | 1 << 4 | 1 << 8 | 1 << 9 | 0x0ffc_0000;
+
 /// At most this many frames are returned.
 pub const MAX_FRAMES: usize = 64;
 
@@ -54,8 +76,18 @@ impl Unwinder {
     /// (starting with `pc` itself). `regs` are x0..x31; memory reads that
     /// fail end the walk.
     pub fn backtrace(&self, pc: u64, regs: &[u64; 32], mem: &Memory) -> Vec<u64> {
-        let mut out = vec![pc];
+        self.frames(pc, regs, mem)
+            .into_iter()
+            .map(|f| f.pc)
+            .collect()
+    }
+
+    /// The frames of the call stack at `pc`, innermost first, each with
+    /// the registers CFI recovers for it (see [`UnwoundFrame`]).
+    pub fn frames(&self, pc: u64, regs: &[u64; 32], mem: &Memory) -> Vec<UnwoundFrame> {
+        let mut out = Vec::new();
         let mut regs = *regs;
+        let mut valid = u32::MAX;
         let mut pc = pc;
         let mut ctx = Box::new(UnwindContext::new());
         let xlen_mask = if self.addr_size == 4 {
@@ -66,24 +98,31 @@ impl Unwinder {
         for depth in 0..MAX_FRAMES {
             // For return addresses, look up the call instruction's frame.
             let lookup = if depth == 0 { pc } else { pc.wrapping_sub(1) };
-            let next = match self.step(lookup, &regs, mem, &mut ctx) {
+            let step = self.step(lookup, &regs, mem, &mut ctx);
+            out.push(UnwoundFrame {
+                pc,
+                regs,
+                valid,
+                cfa: step.as_ref().map(|(_, r, _)| r[2]),
+            });
+            let next = match step {
                 Some(r) => r,
                 None if depth == 0 && regs[1] != 0 && regs[1] != pc => {
                     // No CFI at the innermost pc: a leaf that keeps ra.
                     let mut r = regs;
                     r[1] = 0;
-                    (regs[1], r)
+                    (regs[1], r, 0)
                 }
                 None => break,
             };
-            let (ret, new_regs) = next;
+            let (ret, new_regs, restored) = next;
             let ret = ret & xlen_mask;
             if ret == 0 || ret == pc && new_regs[2] == regs[2] {
                 break;
             }
-            out.push(ret);
             pc = ret;
             regs = new_regs;
+            valid = (valid & CALLEE_SAVED) | restored | 1 << 2;
         }
         out
     }
@@ -94,7 +133,7 @@ impl Unwinder {
         regs: &[u64; 32],
         mem: &Memory,
         ctx: &mut UnwindContext<usize>,
-    ) -> Option<(u64, [u64; 32])> {
+    ) -> Option<(u64, [u64; 32], u32)> {
         let bases = BaseAddresses::default().set_eh_frame(self.eh_frame_addr);
         let row = if !self.debug_frame.is_empty() {
             let mut df = DebugFrame::new(&self.debug_frame, LittleEndian);
@@ -117,6 +156,7 @@ impl Unwinder {
         let cfa = regs.get(cfa_reg as usize)?.wrapping_add(cfa_off as u64);
         let mut new = *regs;
         let mut ra = regs[1];
+        let mut restored = 0u32;
         for (reg, rule) in rules {
             if reg >= 32 {
                 continue;
@@ -133,12 +173,13 @@ impl Unwinder {
                 _ => continue,
             };
             new[reg as usize] = v;
+            restored |= 1 << reg;
             if reg == 1 {
                 ra = v;
             }
         }
         new[2] = cfa;
-        Some((ra, new))
+        Some((ra, new, restored))
     }
 }
 

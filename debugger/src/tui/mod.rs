@@ -19,6 +19,9 @@ pub use render::{render, MIN_HEIGHT, MIN_WIDTH};
 /// Instructions a source-level step may take before it gives up.
 const STEP_LIMIT: u64 = 50_000_000;
 
+/// The memory pane's default height in rows (borders included).
+pub const MEM_ROWS: u16 = 4;
+
 /// The panes, in `Tab` order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pane {
@@ -26,6 +29,8 @@ pub enum Pane {
     Source,
     /// Disassembly around pc.
     Disassembly,
+    /// Arguments and locals of the selected frame.
+    Locals,
     /// Memory hex view.
     Memory,
     /// Guest stdout.
@@ -63,6 +68,12 @@ pub struct App {
     pub help: bool,
     /// Memory pane address.
     pub mem_addr: u64,
+    /// Memory pane height in rows, borders included (`+`/`-` resize it).
+    pub mem_rows: u16,
+    /// Locals pane scroll (lines from the top).
+    pub locals_scroll: usize,
+    /// The locals of the selected frame, keyed by (instret, pc, frame).
+    locals: Option<((u64, u64, usize), Vec<zkdbg_symbols::Variable>)>,
     /// Selected source line (for `b`), if moved away from pc's line.
     pub selected: Option<u32>,
     /// Disassembly scroll (instructions, relative to pc).
@@ -101,6 +112,9 @@ impl App {
             cmdline: None,
             help: false,
             mem_addr: data,
+            mem_rows: MEM_ROWS,
+            locals_scroll: 0,
+            locals: None,
             selected: None,
             disasm_scroll: 0,
             out_scroll: 0,
@@ -110,6 +124,18 @@ impl App {
             files: HashMap::new(),
             watch_values: HashMap::new(),
         }
+    }
+
+    /// The arguments and locals of the selected frame (computed once per
+    /// stop and frame selection).
+    pub fn locals(&mut self) -> &[zkdbg_symbols::Variable] {
+        let cpu = &self.dbg.guest().machine.cpu;
+        let key = (cpu.instret, cpu.pc, self.dbg.frame_number());
+        if self.locals.as_ref().is_none_or(|(k, _)| *k != key) {
+            self.locals = Some((key, self.dbg.locals()));
+            self.locals_scroll = 0;
+        }
+        &self.locals.as_ref().expect("just set").1
     }
 
     /// The lines of a source file named by DWARF (read once; found by the
@@ -299,6 +325,14 @@ impl App {
             KeyCode::Char('R') => self.act(|d| d.reverse_continue()),
             KeyCode::Char('c') => self.start_continue(),
             KeyCode::Char('b') => self.toggle_breakpoint(),
+            KeyCode::Char('u') => self.command("up"),
+            KeyCode::Char('d') => self.command("down"),
+            KeyCode::Char('+') if self.pane == Pane::Memory => {
+                self.mem_rows = (self.mem_rows + 1).min(32)
+            }
+            KeyCode::Char('-') if self.pane == Pane::Memory => {
+                self.mem_rows = self.mem_rows.saturating_sub(1).max(3)
+            }
             KeyCode::Char('e') => {
                 let mut c = self.dbg.catch().clone();
                 c.ecall = !c.ecall;
@@ -310,7 +344,8 @@ impl App {
             }
             KeyCode::Tab => {
                 self.pane = match self.pane {
-                    Pane::Source => Pane::Disassembly,
+                    Pane::Source => Pane::Locals,
+                    Pane::Locals => Pane::Disassembly,
                     Pane::Disassembly => Pane::Memory,
                     Pane::Memory => Pane::Output,
                     Pane::Output => Pane::Source,
@@ -329,11 +364,14 @@ impl App {
             Pane::Source => {
                 let cur = self
                     .selected
-                    .or_else(|| self.dbg.line_of(self.dbg.pc()).map(|l| l.1))
+                    .or_else(|| self.frame_line().map(|l| l.1))
                     .unwrap_or(1) as i64;
                 self.selected = Some((cur + by).max(1) as u32);
             }
             Pane::Disassembly => self.disasm_scroll += by,
+            Pane::Locals => {
+                self.locals_scroll = (self.locals_scroll as i64 + by).max(0) as usize;
+            }
             Pane::Memory => self.mem_addr = self.mem_addr.wrapping_add((by * 16) as u64),
             Pane::Output => {
                 self.out_scroll = (self.out_scroll as i64 - by).max(0) as usize;
@@ -341,10 +379,23 @@ impl App {
         }
     }
 
-    /// The source line `b` acts on: the selected one, or pc's.
+    /// The source line `b` acts on: the selected one, or the selected
+    /// frame's.
     pub fn cursor_line(&self) -> Option<(String, u32)> {
-        let (file, line) = self.dbg.line_of(self.dbg.pc())?;
+        let (file, line) = self.frame_line()?;
         Some((file, self.selected.unwrap_or(line)))
+    }
+
+    /// `(file, line)` of the selected frame: pc's line in frame 0, the
+    /// call's line (or the inlined call site) in outer frames.
+    pub fn frame_line(&self) -> Option<(String, u32)> {
+        if self.dbg.frame_number() == 0 {
+            return self.dbg.line_of(self.dbg.pc());
+        }
+        let f = self.dbg.selected_frame()?;
+        let loc = f.frame.inline.get(f.depth)?.location.clone()?;
+        let (file, line) = loc.rsplit_once(':')?;
+        Some((file.to_string(), line.parse().ok()?))
     }
 
     fn toggle_breakpoint(&mut self) {
@@ -378,6 +429,9 @@ impl App {
             }
             Effect::None | Effect::CatchChanged | Effect::Reset => {}
         }
+        // A frame selection moves the source pane to the frame's line.
+        self.selected = None;
+        self.disasm_scroll = 0;
         self.message = reply.lines.join("; ");
     }
 }

@@ -18,6 +18,7 @@ const KEYS: &str = " s  step a source line        n  next (over calls)     i  st
  f  finish (run to return)    c  continue (Esc stops)  r  reverse step (line)
  R  reverse continue          b  toggle breakpoint on the selected line
  e  toggle break on every ecall                        Tab  cycle panes
+ u  up a frame (the caller)   d  down a frame          +/-  memory pane size
  arrows, PgUp/PgDn  scroll the focused pane (source: select a line)
  q  quit    ?  this help";
 
@@ -65,17 +66,22 @@ pub fn render(f: &mut Frame, app: &mut App) {
         .split(rows[1]);
     let left = Layout::default()
         .direction(Direction::Vertical)
-        .constraints([Constraint::Percentage(60), Constraint::Percentage(40)])
+        .constraints([
+            Constraint::Percentage(50),
+            Constraint::Percentage(22),
+            Constraint::Percentage(28),
+        ])
         .split(cols[0]);
     source(f, app, left[0]);
-    disassembly(f, app, left[1]);
+    locals(f, app, left[1]);
+    disassembly(f, app, left[2]);
     let right = Layout::default()
         .direction(Direction::Vertical)
         .constraints([
             Constraint::Length(18),
             Constraint::Min(5),
             Constraint::Length(4),
-            Constraint::Length(4),
+            Constraint::Length(app.mem_rows),
         ])
         .split(cols[1]);
     registers(f, app, right[0]);
@@ -155,8 +161,11 @@ fn breakpoint_lines(app: &App, file: &str) -> Vec<u32> {
 
 fn source(f: &mut Frame, app: &mut App, r: Rect) {
     let focused = app.pane == Pane::Source;
-    let pc = app.dbg.pc();
-    let Some((file, line)) = app.dbg.line_of(pc) else {
+    let frame = app.dbg.selected_frame().filter(|f| f.number > 0);
+    let pc = frame
+        .as_ref()
+        .map_or(app.dbg.pc(), |f| f.frame.lookup(f.innermost));
+    let Some((file, line)) = app.frame_line() else {
         f.render_widget(
             Paragraph::new("no source line for this pc (no DWARF here): see the disassembly")
                 .block(block(" source ".into(), focused)),
@@ -164,12 +173,17 @@ fn source(f: &mut Frame, app: &mut App, r: Rect) {
         );
         return;
     };
-    // Inline frames: the innermost function and where it was inlined.
+    // Inline frames: the selected function and where it was inlined.
     let frames = app.dbg.source().frames(pc);
+    let depth = frame.as_ref().map_or(0, |f| f.depth);
+    let frames = frames.get(depth..).unwrap_or_default();
     let func = frames
         .first()
         .and_then(|f| f.function.clone())
         .unwrap_or_default();
+    let frame_note = frame
+        .as_ref()
+        .map_or(String::new(), |f| format!("frame #{}: ", f.number));
     let inl = if frames.len() > 1 {
         format!(
             " (inlined into {})",
@@ -185,7 +199,7 @@ fn source(f: &mut Frame, app: &mut App, r: Rect) {
     let cycles_note = ann.as_ref().map_or(String::new(), |a| {
         format!(" (cycles to instruction {})", a.instret)
     });
-    let title = format!(" {file}:{line} in {func}{inl}{cycles_note} ");
+    let title = format!(" {frame_note}{file}:{line} in {func}{inl}{cycles_note} ");
     let bps = breakpoint_lines(app, &file);
     let sel = app.selected.unwrap_or(line);
     let has_sel = app.selected.is_some();
@@ -226,7 +240,13 @@ fn source(f: &mut Frame, app: &mut App, r: Rect) {
 
 fn disassembly(f: &mut Frame, app: &App, r: Rect) {
     let m = &app.dbg.guest().machine;
-    let pc = m.cpu.pc;
+    // Centred on the selected frame's pc (an outer frame's return address).
+    let at = app
+        .dbg
+        .selected_frame()
+        .filter(|f| f.number > 0)
+        .map(|f| f.frame.pc);
+    let pc = at.unwrap_or(m.cpu.pc);
     let h = r.height.saturating_sub(2) as i64;
     // Walk from the function's start (or pc) to find instructions before pc.
     let start = m
@@ -263,7 +283,13 @@ fn disassembly(f: &mut Frame, app: &App, r: Rect) {
             } else {
                 " "
             };
-            let arrow = if a == pc { "▶" } else { " " };
+            let arrow = if a == m.cpu.pc {
+                "▶"
+            } else if Some(a) == at {
+                "▷"
+            } else {
+                " "
+            };
             let loc = m.symbols().describe(a).unwrap_or_default();
             let s = match app.dbg.annotations() {
                 Some(ann) => {
@@ -330,6 +356,7 @@ fn registers(f: &mut Frame, app: &App, r: Rect) {
 fn stack(f: &mut Frame, app: &App, r: Rect) {
     let mut lines = Vec::new();
     let mut n = 0;
+    let selected = app.dbg.frame_number();
     for fr in app.dbg.backtrace() {
         for (i, f) in fr.inline.iter().enumerate() {
             let (name, loc) = (&f.function, &f.location);
@@ -339,7 +366,12 @@ fn stack(f: &mut Frame, app: &App, r: Rect) {
                 ""
             };
             let at = loc.as_ref().map(|l| format!(" at {l}")).unwrap_or_default();
-            lines.push(Line::from(format!("#{n:<2} {name}{tag}{at}")));
+            let text = format!("#{n:<2} {name}{tag}{at}");
+            lines.push(if n == selected {
+                Line::styled(text, Style::default().add_modifier(Modifier::REVERSED))
+            } else {
+                Line::from(text)
+            });
             n += 1;
         }
     }
@@ -347,6 +379,53 @@ fn stack(f: &mut Frame, app: &App, r: Rect) {
         Paragraph::new(lines).block(block(" call stack ".into(), false)),
         r,
     );
+}
+
+fn locals(f: &mut Frame, app: &mut App, r: Rect) {
+    let h = r.height.saturating_sub(2) as usize;
+    let scroll = app.locals_scroll;
+    let focused = app.pane == Pane::Locals;
+    let title = match app.dbg.selected_frame() {
+        Some(sel) => {
+            let name = sel
+                .frame
+                .inline
+                .get(sel.depth)
+                .map_or("??", |i| i.function.as_str())
+                .to_string();
+            format!(" locals of #{} {name} ", sel.number)
+        }
+        None => " locals ".into(),
+    };
+    let vars = app.locals();
+    let lines: Vec<Line> = if vars.is_empty() {
+        vec![Line::from(
+            "no arguments or locals here (no DWARF for this frame?)",
+        )]
+    } else {
+        vars.iter()
+            .skip(scroll.min(vars.len().saturating_sub(1)))
+            .take(h)
+            .map(|v| {
+                Line::from(vec![
+                    Span::styled(
+                        v.name.clone(),
+                        Style::default().add_modifier(if v.argument {
+                            Modifier::ITALIC
+                        } else {
+                            Modifier::empty()
+                        }),
+                    ),
+                    Span::styled(
+                        format!(": {}", v.type_name),
+                        Style::default().fg(Color::DarkGray),
+                    ),
+                    Span::raw(format!(" = {}", v.value)),
+                ])
+            })
+            .collect()
+    };
+    f.render_widget(Paragraph::new(lines).block(block(title, focused)), r);
 }
 
 fn points(f: &mut Frame, app: &App, r: Rect) {
