@@ -51,7 +51,7 @@ pub struct GuestArgs {
 /// The zkVM platform options shared by every subcommand.
 #[derive(clap::Args, Clone, Debug)]
 pub struct PlatformArgs {
-    /// The zkVM platform: auto (recognise it from the ELF), linux, jolt, sp1, risc0, airbender.
+    /// The zkVM platform: auto (recognise it from the ELF), linux, jolt, sp1, risc0, airbender, openvm, zisk.
     #[arg(long, value_name = "NAME", default_value = "auto", value_parser = parse_platform)]
     pub platform: PlatformArg,
     /// The guest's input, as its zkVM's host writes it (Jolt: the
