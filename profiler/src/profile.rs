@@ -176,6 +176,8 @@ pub struct Profiler {
     timeline: Timeline,
     /// Cycles per pc (see [`Profiler::count_pcs`]).
     pcs: Option<PcCycles>,
+    /// Cycles per (call-tree node, pc) (see [`Profiler::count_node_pcs`]).
+    node_pcs: Option<NodePcs>,
     /// Only cycles inside this span count (see [`Profiler::only_span`]).
     gate: Option<String>,
     /// Whether the gate's span is closed now (cycles are not charged).
@@ -215,6 +217,62 @@ impl PcCycles {
             .collect();
         v.sort_unstable();
         v
+    }
+}
+
+/// Cycles per (call-tree node, pc), for pprof's per-pc locations. Each
+/// halfword of the executable range holds the node it last ran under and
+/// the cycles since (no hashing while a pc keeps its node); a pc that runs
+/// under another node moves its count to the map first. At most `max`
+/// pairs in the map: past that, a new pair's cycles go to (node,
+/// [`NO_PC`]).
+#[derive(Clone, Debug, Default)]
+pub struct NodePcs {
+    base: u64,
+    dense: Vec<(u32, u64)>,
+    map: FxHashMap<(u32, u64), u64>,
+    max: usize,
+}
+
+/// The pc of cycles [`NodePcs`] had no room to place.
+pub const NO_PC: u64 = u64::MAX;
+
+impl NodePcs {
+    #[inline(always)]
+    fn add(&mut self, node: u32, pc: u64, cycles: u64) {
+        let slot = (pc.wrapping_sub(self.base) >> 1) as usize;
+        match self.dense.get_mut(slot) {
+            Some(e) if pc >= self.base && e.0 == node => e.1 += cycles,
+            Some(e) if pc >= self.base => {
+                let old = std::mem::replace(e, (node, cycles));
+                if old.1 != 0 {
+                    Self::put(&mut self.map, self.max, old.0, pc, old.1);
+                }
+            }
+            _ => Self::put(&mut self.map, self.max, node, pc, cycles),
+        }
+    }
+
+    fn put(map: &mut FxHashMap<(u32, u64), u64>, max: usize, node: u32, pc: u64, cycles: u64) {
+        let full = map.len() >= max;
+        match map.get_mut(&(node, pc)) {
+            Some(c) => *c += cycles,
+            None if full => *map.entry((node, NO_PC)).or_default() += cycles,
+            None => {
+                map.insert((node, pc), cycles);
+            }
+        }
+    }
+
+    /// Every (node, pc) and its cycles.
+    fn finish(mut self) -> FxHashMap<(u32, u64), u64> {
+        for (i, &(node, c)) in self.dense.iter().enumerate() {
+            if c != 0 {
+                let pc = self.base + 2 * i as u64;
+                Self::put(&mut self.map, self.max, node, pc, c);
+            }
+        }
+        self.map
     }
 }
 
@@ -292,6 +350,7 @@ impl Profiler {
                 ..Timeline::default()
             },
             pcs: None,
+            node_pcs: None,
             gate: None,
             gate_closed: false,
         }
@@ -306,17 +365,37 @@ impl Profiler {
         self.gate_closed = true;
     }
 
-    /// Also counts cycles per pc (for `--top N --by line`): dense over the
-    /// program's executable segments (8 bytes per 2 bytes of code).
-    pub fn count_pcs(&mut self) {
+    /// Counts cycles per (call-tree node, pc) as well, so the pprof
+    /// output has one location per pc with its line and inline chain (`go
+    /// tool pprof -list`, `-lines`); at most `max` distinct pairs (24
+    /// bytes each), the rest charged to their node without a pc; 16 bytes
+    /// per 2 bytes of code besides.
+    pub fn count_node_pcs(&mut self, max: usize) {
+        let (base, slots) = self.code_slots();
+        self.node_pcs = Some(NodePcs {
+            base,
+            dense: vec![(0, 0); slots],
+            map: FxHashMap::default(),
+            max,
+        });
+    }
+
+    /// The executable range's lowest address and its halfwords (at most
+    /// 8 Mi: beyond 16 MiB of code, pcs go to maps).
+    fn code_slots(&self) -> (u64, usize) {
         let exec = self.sym.program().segments.iter().filter(|s| s.exec);
         let lo = exec.clone().map(|s| s.vaddr).min().unwrap_or(0);
         let hi = exec
             .map(|s| s.vaddr.saturating_add(s.mem_size))
             .max()
             .unwrap_or(0);
-        // At most 64 MiB of code densely; beyond, pcs go to the map.
-        let slots = (hi.saturating_sub(lo) / 2).min(8 << 20) as usize;
+        (lo, (hi.saturating_sub(lo) / 2).min(8 << 20) as usize)
+    }
+
+    /// Also counts cycles per pc (for `--top N --by line`): dense over the
+    /// program's executable segments (8 bytes per 2 bytes of code).
+    pub fn count_pcs(&mut self) {
+        let (lo, slots) = self.code_slots();
         self.pcs = Some(PcCycles {
             base: lo,
             dense: vec![0; slots],
@@ -600,6 +679,7 @@ impl Profiler {
             sym: self.sym,
             timeline: self.timeline,
             pcs: self.pcs,
+            node_pcs: self.node_pcs.map(NodePcs::finish),
         }
     }
 }
@@ -624,6 +704,11 @@ impl Observer for Profiler {
             self.acc += cycles;
         } else {
             self.retired_slow(chain, cycles);
+        }
+        if let Some(n) = &mut self.node_pcs {
+            if cycles != 0 {
+                n.add(self.cur, pc, cycles);
+            }
         }
         if self.cycles >= self.timeline.next && self.timeline.interval != 0 {
             self.timeline.take(self.cycles, self.cur);

@@ -18,6 +18,8 @@ pub struct Profile {
     pub(crate) sym: Symbolizer,
     pub(crate) timeline: crate::profile::Timeline,
     pub(crate) pcs: Option<crate::profile::PcCycles>,
+    /// Cycles per (node, pc), when counted.
+    pub(crate) node_pcs: Option<rustc_hash::FxHashMap<(u32, u64), u64>>,
 }
 
 /// One function's totals in the JSON summary.
@@ -305,10 +307,16 @@ impl Profile {
     }
 
     /// A gzip-compressed pprof profile (`profile.proto` of
-    /// github.com/google/pprof): one sample per stack with value
-    /// `[cycles]`, one location and function per frame name.
-    pub fn pprof(&self) -> io::Result<Vec<u8>> {
-        crate::pprof::encode(self)
+    /// github.com/google/pprof) with value `[cycles]`. With per-pc counts
+    /// ([`crate::Profiler::count_node_pcs`]) each sample's leaf is a
+    /// location per pc (its address, and its line in each inline frame,
+    /// innermost first), callers one location per function; otherwise one
+    /// location and function per frame name.
+    /// `binary`, the ELF's path and the file offset of its lowest
+    /// executable segment, names the program's mapping (for `go tool pprof
+    /// -disasm`).
+    pub fn pprof(&self, binary: Option<(&str, u64)>) -> io::Result<Vec<u8>> {
+        crate::pprof::encode(self, binary)
     }
 
     pub(crate) fn nodes(&self) -> &[Node] {
@@ -317,6 +325,10 @@ impl Profile {
 
     pub(crate) fn path_ids(&self, node: u32) -> Vec<NameId> {
         self.path(node)
+    }
+
+    pub(crate) fn node_pcs(&self) -> Option<&rustc_hash::FxHashMap<(u32, u64), u64>> {
+        self.node_pcs.as_ref()
     }
 
     pub(crate) fn symbolizer(&self) -> &Symbolizer {

@@ -142,6 +142,16 @@ impl Symbolizer {
         self.chain_of_slow(pc)
     }
 
+    /// The chain of `pc` if [`Symbolizer::chain_of`] computed it already.
+    pub fn cached_chain(&self, pc: u64) -> Option<ChainId> {
+        let slot = (pc.wrapping_sub(self.code_base) >> 1) as usize;
+        match self.code_chains.get(slot) {
+            Some(&c) if c != NOT_YET => Some(c),
+            Some(_) => None,
+            None => self.other_chains.get(&pc).copied(),
+        }
+    }
+
     #[cold]
     fn chain_of_slow(&mut self, pc: u64) -> ChainId {
         if let Some(&c) = self.other_chains.get(&pc) {

@@ -718,3 +718,73 @@ fn span_profiles_cover_the_span_alone() {
         stderr(&o)
     );
 }
+
+/// pprof has one location per pc (address, line, inline chain): `go tool
+/// pprof -list` shows cycles per source line that sum to the function's
+/// self cycles, inlined lines under their own function, and `-lines`
+/// names lines.
+#[test]
+fn pprof_lists_cycles_per_line() {
+    let dir = tempdir("prof-list");
+    let (pb, json) = (dir.join("p.pb.gz"), dir.join("p.json"));
+    let o = zkdbg(&[
+        "profile",
+        guest("rv64", "prof").to_str().unwrap(),
+        "--pprof",
+        pb.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let self_of = |f: &str| {
+        summary["functions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == f)
+            .unwrap()["self_cycles"]
+            .as_u64()
+            .unwrap()
+    };
+    let pprof = |args: &[&str]| {
+        let o = Command::new("go")
+            .args(["tool", "pprof"])
+            .args(args)
+            .arg(&pb)
+            .env("HOME", &dir)
+            .output()
+            .expect("go not found: install Debian's golang-go (scripts/test.sh does)");
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    // -list: "FLAT CUM LINE: source"; the flat column sums to the self
+    // cycles; prof.c's loops have known counts.
+    let src = std::fs::read_to_string(repo().join("guests/src/prof.c")).unwrap();
+    let line_of = |text: &str| 1 + src.lines().position(|l| l.contains(text)).unwrap();
+    for (func, lines) in [
+        ("main", vec![("for (unsigned i = 0; i < sizeof data; i++)", 4000), ("data[i] = (unsigned char)(i * 7);", 1000)]),
+        ("checksum", vec![("h = h * 33 + p[i];", 4000), ("for (unsigned i = 0; i < n; i++)", 2000)]),
+    ] {
+        let out = pprof(&["-list", &format!("^{func}$"), "-source_path", repo().to_str().unwrap()]);
+        let mut flat = std::collections::BTreeMap::new();
+        for l in out.lines() {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            let line = w.get(2).and_then(|x| x.split_once(':')).and_then(|(n, _)| n.parse::<usize>().ok());
+            if let Some(n) = line {
+                *flat.entry(n).or_insert(0) += w[0].parse::<u64>().unwrap_or(0);
+            }
+        }
+        assert_eq!(flat.values().sum::<u64>(), self_of(func), "{func}: {out}");
+        for (text, cycles) in lines {
+            // checksum's loop is inlined into main: its lines are its own.
+            let n = line_of(text);
+            assert_eq!(flat.get(&n), Some(&cycles), "{func} line {n}: {out}");
+        }
+    }
+    let out = pprof(&["-lines", "-top"]);
+    assert!(
+        out.contains(&format!("checksum guests/src/prof.c:{} (inline)", line_of("h = h * 33 + p[i];"))),
+        "{out}"
+    );
+}

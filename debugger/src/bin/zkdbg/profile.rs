@@ -97,6 +97,11 @@ pub fn main(a: ProfileArgs) -> Result<i32> {
     if out.by == TopBy::Line {
         profiler.count_pcs();
     }
+    if out.pprof.is_some() {
+        // One location per pc: at most this many (node, pc) pairs of 24
+        // bytes (plus the map's overhead), within the memory limit.
+        profiler.count_node_pcs((memory_limit / 64).clamp(1 << 16, 1 << 24) as usize);
+    }
     if let Some(name) = &out.span {
         profiler.only_span(name);
     }
@@ -140,7 +145,8 @@ pub fn main(a: ProfileArgs) -> Result<i32> {
         write_file(p, |w| w.write_all(json.as_bytes()))?;
     }
     if let Some(p) = &out.pprof {
-        let bytes = prof.pprof()?;
+        let binary = (guest.path.display().to_string(), exec_offset(&guest.elf));
+        let bytes = prof.pprof(Some((&binary.0, binary.1)))?;
         write_file(p, |w| w.write_all(&bytes))?;
     }
     if let Some(p) = &out.gecko {
@@ -178,4 +184,20 @@ pub fn main(a: ProfileArgs) -> Result<i32> {
         }
     }
     Ok(report.exit_code)
+}
+
+/// The file offset of the ELF's lowest executable segment (the pprof
+/// mapping's `file_offset`); 0 if there is none.
+fn exec_offset(elf: &[u8]) -> u64 {
+    use object::{Object, ObjectSegment, SegmentFlags};
+    let Ok(f) = object::File::parse(elf) else {
+        return 0;
+    };
+    f.segments()
+        .filter(|s| match s.flags() {
+            SegmentFlags::Elf { p_flags } => p_flags & object::elf::PF_X != 0,
+            _ => false,
+        })
+        .min_by_key(|s| s.address())
+        .map_or(0, |s| s.file_range().0)
 }
