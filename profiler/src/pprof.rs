@@ -4,12 +4,12 @@
 
 use crate::profile::NO_PC;
 use crate::report::Profile;
-use zkdbg_symbols::symbolize::NameId;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use prost::Message;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
+use zkdbg_symbols::symbolize::NameId;
 
 #[derive(Clone, PartialEq, prost::Message)]
 struct PProfile {
@@ -199,7 +199,13 @@ impl Tables<'_> {
             .unwrap_or(0);
         let address = site.map_or(0, |s| s.pc);
         let f = self.function(sym.name(name), None);
-        let id = self.push(address, vec![Line { function_id: f, line }]);
+        let id = self.push(
+            address,
+            vec![Line {
+                function_id: f,
+                line,
+            }],
+        );
         self.by_name.insert(name, id);
         id
     }
@@ -212,7 +218,11 @@ impl Tables<'_> {
         }
         let sym = self.p.symbolizer();
         let frames = sym.source().frames(pc);
-        let names: Vec<String> = chain.iter().rev().map(|&n| sym.name(n).to_string()).collect();
+        let names: Vec<String> = chain
+            .iter()
+            .rev()
+            .map(|&n| sym.name(n).to_string())
+            .collect();
         let mut lines = Vec::new();
         for (i, name) in names.iter().enumerate() {
             // Lines where DWARF's frames match the chain one to one.

@@ -360,10 +360,21 @@ fn flame_options<'a>(title: String) -> inferno::flamegraph::Options<'a> {
     opts
 }
 
-/// A differential flamegraph of two folded files (inferno's
-/// `difffolded` then `flamegraph`): frames are sized by AFTER and coloured
-/// red where AFTER spends more cycles than BEFORE, blue where fewer.
-pub fn write_diff_svg(before: &str, after: &str, w: impl Write) -> io::Result<()> {
+/// A differential flamegraph of two folded files: frames sized by AFTER
+/// (inferno's `difffolded` then `flamegraph`) and coloured by their
+/// function's change in total cycles (recursion counted once), red where
+/// AFTER spends more, blue where less, in four strengths relative to the
+/// largest change, grey where unchanged; each frame's tooltip gives the
+/// function's total cycles before and after and the change as a share of
+/// the run before. (Inferno alone colours a frame by its self cycles'
+/// change, so a new subtree reads +0.00% at its root.)
+///
+/// Errors: a malformed folded line (see [`diff_table`]), as
+/// `InvalidData`.
+pub fn write_diff_svg(before: &str, after: &str, mut w: impl Write) -> io::Result<()> {
+    let bad = |e: String| io::Error::new(io::ErrorKind::InvalidData, e);
+    let (b_sum, b) = folded_totals(before).map_err(|e| bad(format!("BEFORE: {e}")))?;
+    let (_, a) = folded_totals(after).map_err(|e| bad(format!("AFTER: {e}")))?;
     let mut diff = Vec::new();
     inferno::differential::from_readers(
         inferno::differential::Options::default(),
@@ -371,8 +382,64 @@ pub fn write_diff_svg(before: &str, after: &str, w: impl Write) -> io::Result<()
         after.as_bytes(),
         &mut diff,
     )?;
-    let mut opts = flame_options("Differential flamegraph (red: more cycles after)".to_string());
-    inferno::flamegraph::from_reader(&mut opts, diff.as_slice(), w)
+    let names: std::collections::BTreeSet<&String> = b.keys().chain(a.keys()).collect();
+    let delta = |n: &String| {
+        let (x, y) = (
+            b.get(n).copied().unwrap_or_default(),
+            a.get(n).copied().unwrap_or_default(),
+        );
+        (x.1, y.1, y.1 as i128 - x.1 as i128)
+    };
+    let max = names
+        .iter()
+        .map(|n| delta(n).2.unsigned_abs())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let mut attrs = String::new();
+    for n in &names {
+        if n.contains(['\t', '\n', '"']) {
+            continue;
+        }
+        let (x, y, d) = delta(n);
+        let strength = 1 + (3 * d.unsigned_abs() / max).min(3);
+        let class = match d.signum() {
+            0 => "zk-same".to_string(),
+            1 => format!("zk-more{strength}"),
+            _ => format!("zk-less{strength}"),
+        };
+        let share = if b_sum == 0 {
+            String::new()
+        } else {
+            format!(
+                ", {:+.2}% of the run before",
+                d as f64 * 100.0 / b_sum as f64
+            )
+        };
+        // Inferno escapes the title.
+        let title = format!("{n}: {x} -> {y} cycles in total ({d:+}{share})");
+        attrs += &format!("{n}\tclass={class}\ttitle={title}\n");
+    }
+    let mut opts = flame_options("Differential flamegraph".to_string());
+    opts.func_frameattrs = inferno::flamegraph::FuncFrameAttrsMap::from_reader(attrs.as_bytes())?;
+    opts.subtitle = Some(
+        "sized by AFTER; colour: the function's change in total cycles (red more, blue less, \
+         grey unchanged); hover for the totals"
+            .to_string(),
+    );
+    let mut svg = Vec::new();
+    inferno::flamegraph::from_reader(&mut opts, diff.as_slice(), &mut svg)?;
+    let mut css =
+        String::from("<style type=\"text/css\">\ng.zk-same rect { fill: rgb(220,220,220); }\n");
+    for k in 1..=4u32 {
+        // Strength 1 is visible on white; 4 is saturated.
+        let c = 200 - 45 * k;
+        css += &format!(
+            "g.zk-more{k} rect {{ fill: rgb(255,{c},{c}); }}\ng.zk-less{k} rect {{ fill: rgb({c},{c},255); }}\n"
+        );
+    }
+    let svg = String::from_utf8_lossy(&svg).replacen("<style type=\"text/css\">", &css, 1);
+    w.write_all(svg.as_bytes())
 }
 
 /// A function's (self, total) cycles in a folded-stacks text.

@@ -537,6 +537,37 @@ fn diff_top_prints_the_biggest_changes() {
         lines[2].ends_with("  h"),
         "sorted by the size of the change: {out}"
     );
+    // The SVG: frames coloured by their function's total change (h, new,
+    // the largest: saturated red; main +215: red too; f -90: blue; g
+    // unchanged: grey), tooltips with the totals.
+    let svg = std::fs::read_to_string(dir.join("d.svg")).unwrap();
+    for (class, title) in [
+        (
+            "zk-more4",
+            "h: 0 -> 300 cycles in total (+300, +187.50% of the run before)",
+        ),
+        (
+            "zk-more3",
+            "main: 160 -> 375 cycles in total (+215, +134.38% of the run before)",
+        ),
+        (
+            "zk-less1",
+            "f: 110 -> 20 cycles in total (-90, -56.25% of the run before)",
+        ),
+        (
+            "zk-same",
+            "g: 50 -> 50 cycles in total (+0, +0.00% of the run before)",
+        ),
+    ] {
+        assert!(
+            svg.contains(&format!(
+                "<g class=\"{class}\"><title>{}</title>",
+                title.replace('>', "&gt;")
+            )),
+            "{class} {title}: {svg}"
+        );
+        assert!(svg.contains(&format!("g.{class} rect {{ fill:")), "{class}");
+    }
     std::fs::write(&a, "main;f twenty\n").unwrap();
     let o = zkdbg(&[
         "diff",
@@ -736,7 +767,8 @@ fn pprof_lists_cycles_per_line() {
         json.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     let self_of = |f: &str| {
         summary["functions"]
             .as_array()
@@ -763,14 +795,34 @@ fn pprof_lists_cycles_per_line() {
     let src = std::fs::read_to_string(repo().join("guests/src/prof.c")).unwrap();
     let line_of = |text: &str| 1 + src.lines().position(|l| l.contains(text)).unwrap();
     for (func, lines) in [
-        ("main", vec![("for (unsigned i = 0; i < sizeof data; i++)", 4000), ("data[i] = (unsigned char)(i * 7);", 1000)]),
-        ("checksum", vec![("h = h * 33 + p[i];", 4000), ("for (unsigned i = 0; i < n; i++)", 2000)]),
+        (
+            "main",
+            vec![
+                ("for (unsigned i = 0; i < sizeof data; i++)", 4000),
+                ("data[i] = (unsigned char)(i * 7);", 1000),
+            ],
+        ),
+        (
+            "checksum",
+            vec![
+                ("h = h * 33 + p[i];", 4000),
+                ("for (unsigned i = 0; i < n; i++)", 2000),
+            ],
+        ),
     ] {
-        let out = pprof(&["-list", &format!("^{func}$"), "-source_path", repo().to_str().unwrap()]);
+        let out = pprof(&[
+            "-list",
+            &format!("^{func}$"),
+            "-source_path",
+            repo().to_str().unwrap(),
+        ]);
         let mut flat = std::collections::BTreeMap::new();
         for l in out.lines() {
             let w: Vec<&str> = l.split_whitespace().collect();
-            let line = w.get(2).and_then(|x| x.split_once(':')).and_then(|(n, _)| n.parse::<usize>().ok());
+            let line = w
+                .get(2)
+                .and_then(|x| x.split_once(':'))
+                .and_then(|(n, _)| n.parse::<usize>().ok());
             if let Some(n) = line {
                 *flat.entry(n).or_insert(0) += w[0].parse::<u64>().unwrap_or(0);
             }
@@ -784,7 +836,10 @@ fn pprof_lists_cycles_per_line() {
     }
     let out = pprof(&["-lines", "-top"]);
     assert!(
-        out.contains(&format!("checksum guests/src/prof.c:{} (inline)", line_of("h = h * 33 + p[i];"))),
+        out.contains(&format!(
+            "checksum guests/src/prof.c:{} (inline)",
+            line_of("h = h * 33 + p[i];")
+        )),
         "{out}"
     );
 }
