@@ -258,12 +258,13 @@ fn top_table_and_diff() {
     let table = String::from_utf8_lossy(&o.stdout);
     let rows: Vec<&str> = table.lines().collect();
     assert_eq!(rows[0], "fib(20) = 6765", "{table}"); // the guest's stdout
+    assert_eq!(rows[1], "", "a blank line after the guest's output: {table}");
     assert!(
-        rows[1].contains("self") && rows[1].contains("function"),
+        rows[2].contains("self") && rows[2].contains("function"),
         "{table}"
     );
-    assert!(rows[2].contains("fib (guests/src/fib.c:"), "{table}");
-    assert_eq!(rows.len(), 1 + 1 + 3, "{table}"); // stdout line + header + 3
+    assert!(rows[3].contains("fib (guests/src/fib.c:"), "{table}");
+    assert_eq!(rows.len(), 1 + 1 + 1 + 3, "{table}"); // stdout, blank, header, 3
     zkdbg(&[
         "profile",
         guest("rv64", "prof").to_str().unwrap(),

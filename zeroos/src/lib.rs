@@ -121,6 +121,8 @@ pub struct ZeroOs {
     mmap_next: u64,
     rng: ChaCha20Rng,
     stdout: Vec<u8>,
+    /// The last byte written to stdout, if any (either output mode).
+    stdout_last: Option<u8>,
     stderr: Vec<u8>,
     stats: Stats,
 }
@@ -162,6 +164,7 @@ impl ZeroOs {
             mmap_next,
             rng: ChaCha20Rng::seed_from_u64(cfg.seed),
             stdout: Vec::new(),
+            stdout_last: None,
             stderr: Vec::new(),
             stats: Stats::default(),
         }
@@ -170,6 +173,13 @@ impl ZeroOs {
     /// Captured stdout (empty with [`Output::Inherit`]).
     pub fn stdout(&self) -> &[u8] {
         &self.stdout
+    }
+
+    /// The last byte the guest wrote to stdout (captured or not), if any:
+    /// a front end printing after the guest starts a new line when it is
+    /// not `\n`.
+    pub fn stdout_last_byte(&self) -> Option<u8> {
+        self.stdout_last
     }
 
     /// Captured stderr (empty with [`Output::Inherit`]).
@@ -225,6 +235,11 @@ impl ZeroOs {
     }
 
     fn console(&mut self, fd: u32, data: &[u8]) {
+        if fd == 1 {
+            if let Some(&b) = data.last() {
+                self.stdout_last = Some(b);
+            }
+        }
         match (self.cfg_output, fd) {
             (Output::Capture, 1) => self.stdout.extend_from_slice(data),
             (Output::Capture, _) => self.stderr.extend_from_slice(data),

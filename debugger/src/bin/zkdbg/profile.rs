@@ -178,6 +178,13 @@ pub fn main(a: ProfileArgs) -> Result<i32> {
         );
     }
     if let Some(n) = out.top {
+        // Apart from the guest's stdout: on a line of its own, after a
+        // blank line.
+        match guest.os.zeroos.stdout_last_byte() {
+            Some(b'\n') => println!(),
+            Some(_) => println!("\n"),
+            None => {}
+        }
         match prof.top_lines(n) {
             Some(t) if out.by == TopBy::Line => print!("{t}"),
             _ => print!("{}", prof.top_table(n)),
