@@ -199,12 +199,18 @@ impl Profile {
             );
         }
         let mut opts = flame_options(title);
+        let (folded, syscall_totals) = widen_syscalls(folded, self.cycles);
         // Frames coloured by kind: a class per platform frame (inferno's
         // frame attributes), a style sheet for the classes, a legend.
         let mut attrs = String::new();
         for name in self.sym.names() {
             if let Some(class) = frame_class(name) {
-                attrs += &format!("{name}\tclass={class}\n");
+                attrs += &format!("{name}\tclass={class}");
+                if let Some(t) = syscall_totals.get(name.as_str()) {
+                    attrs +=
+                        &format!("\ttitle={name} ({t} cycles in all; drawn at least 1 pixel wide)");
+                }
+                attrs.push('\n');
             }
         }
         opts.func_frameattrs =
@@ -334,6 +340,43 @@ impl Profile {
     pub(crate) fn symbolizer(&self) -> &Symbolizer {
         &self.sym
     }
+}
+
+/// The folded lines as the SVG draws them: a leaf `[syscall]` frame
+/// narrower than a pixel (1/1180 of the run) is widened to one, so every
+/// syscall stays visible, within 2% of the run in all (past that each is
+/// widened in proportion). Returns the lines and each widened syscall's
+/// exact total cycles (its tooltip). The folded output is not changed.
+fn widen_syscalls(mut folded: Vec<String>, cycles: u64) -> (Vec<String>, BTreeMap<String, u64>) {
+    let px = cycles / 1180 + 1;
+    let mut totals: BTreeMap<String, u64> = BTreeMap::new();
+    let mut short: Vec<(usize, u64, u64)> = Vec::new();
+    for (i, l) in folded.iter().enumerate() {
+        let Some((stack, n)) = l.rsplit_once(' ') else {
+            continue;
+        };
+        let Ok(n) = n.parse::<u64>() else { continue };
+        let leaf = stack.rsplit(';').next().unwrap_or(stack);
+        if frame_class(leaf) == Some("zk-syscall") {
+            *totals.entry(leaf.to_string()).or_default() += n;
+            if n < px {
+                short.push((i, n, px - n));
+            }
+        }
+    }
+    let budget = cycles / 50;
+    let want: u64 = short.iter().map(|s| s.2).sum();
+    for &(i, n, add) in &short {
+        let add = if want > budget {
+            (add as u128 * budget as u128 / want.max(1) as u128) as u64
+        } else {
+            add
+        };
+        if let Some((stack, _)) = folded[i].rsplit_once(' ') {
+            folded[i] = format!("{stack} {}", n + add);
+        }
+    }
+    (folded, totals)
 }
 
 /// The CSS class of a platform frame (`None`: a function).

@@ -258,7 +258,10 @@ fn top_table_and_diff() {
     let table = String::from_utf8_lossy(&o.stdout);
     let rows: Vec<&str> = table.lines().collect();
     assert_eq!(rows[0], "fib(20) = 6765", "{table}"); // the guest's stdout
-    assert_eq!(rows[1], "", "a blank line after the guest's output: {table}");
+    assert_eq!(
+        rows[1], "",
+        "a blank line after the guest's output: {table}"
+    );
     assert!(
         rows[2].contains("self") && rows[2].contains("function"),
         "{table}"
@@ -672,6 +675,46 @@ fn flamegraph_colours_frames_by_kind() {
         !text.contains("class=\"zk-syscall\"><title>main "),
         "functions keep inferno's colours"
     );
+    // A syscall narrower than a pixel (sha256's write of its digest after
+    // hashing 40 KB) is drawn one pixel wide;
+    // its tooltip gives its exact cycles; the folded output is exact.
+    let (svg, folded, input) = (dir.join("s.svg"), dir.join("s.folded"), dir.join("in"));
+    std::fs::write(&input, vec![b'a'; 40_000]).unwrap();
+    let o = zkdbg(&[
+        "profile",
+        guest("rv64", "sha256").to_str().unwrap(),
+        "--stdin",
+        input.to_str().unwrap(),
+        "-o",
+        svg.to_str().unwrap(),
+        "--folded",
+        folded.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let folded = std::fs::read_to_string(&folded).unwrap();
+    let total: u64 = folded
+        .lines()
+        .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
+        .sum();
+    let write: u64 = folded
+        .lines()
+        .filter(|l| l.contains(";[syscall] write "))
+        .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
+        .sum();
+    assert!(write > 0 && write < total / 1180, "{write} of {total}");
+    let text = std::fs::read_to_string(&svg).unwrap();
+    let title = format!("[syscall] write ({write} cycles in all; drawn at least 1 pixel wide)");
+    let at = text.find(&title).unwrap_or_else(|| panic!("{title}"));
+    // The frame's rect: at least one pixel wide.
+    let rect = &text[at..];
+    let width: f64 = rect
+        .split("width=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .and_then(|w| w.trim_end_matches('%').parse().ok())
+        .unwrap_or_else(|| panic!("{rect:.300}"));
+    // Inferno's widths are percentages of 1200 pixels.
+    assert!(width >= 100.0 / 1200.0, "{width}% ({rect:.300})");
     let svg = dir.join("o.svg");
     let input = repo().join("guests/bin/openvm/inputs/abc-2.bin");
     let o = zkdbg(&[
