@@ -575,7 +575,7 @@ pub fn dwarf(data: &[u8]) {
     use object::{Object, ObjectSection};
     let mut u = Unstructured::new(data);
     let arch = *pick(&mut u, &["rv64", "rv32"]);
-    let name = *pick(&mut u, &["fib", "debuggee", "prof"]);
+    let name = *pick(&mut u, &["fib", "debuggee", "prof", "vars"]);
     let mut bytes = guest_bytes(arch, name);
     let ranges: Vec<(usize, usize)> = {
         let file = object::File::parse(&*bytes).unwrap();
@@ -610,6 +610,24 @@ pub fn dwarf(data: &[u8]) {
         let _ = source.frames(pc);
         let _ = sym.chain_of(pc);
         let _ = unwinder.backtrace(pc, &m.cpu.x, &m.mem);
+        // Variables of every frame (locations, types and values read from
+        // the corrupted DWARF), and `print` of what the guests name.
+        for (i, f) in unwinder.frames(pc, &m.cpu.x, &m.mem).iter().enumerate() {
+            let state = zkdbg_symbols::FrameState {
+                pc: f.pc,
+                lookup: if i == 0 { f.pc } else { f.pc.wrapping_sub(1) },
+                regs: &f.regs,
+                valid: f.valid,
+                cfa: f.cfa,
+                mem: &m.mem,
+            };
+            for depth in 0..2 {
+                let _ = source.variables(&state, depth);
+            }
+            for e in ["s->corners[2]", "*s", "tri", "shapes[1].name", "&counter", "{struct shape} $sp", "squares[7]"] {
+                let _ = source.print(&state, 0, e);
+            }
+        }
         if m.run(&mut os, &mut (), 1 + step * 37).is_final() {
             break;
         }
