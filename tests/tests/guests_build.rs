@@ -41,7 +41,7 @@ fn committed_guests_are_byte_identical_to_a_rebuild() {
             compared += 1;
         }
     }
-    assert_eq!(compared, 2 * 13, "thirteen guests per arch");
+    assert_eq!(compared, 2 * 14, "fourteen guests per arch");
     for name in ["airbender/fib.elf", "airbender/fib.bin", "zisk/zk-hash.elf"] {
         let a = std::fs::read(repo().join("guests/bin").join(name)).unwrap();
         let b = std::fs::read(out.join(name)).unwrap();
