@@ -204,4 +204,19 @@ fn rust_locals_of_inline_frames() {
         run(&mut d, "print chunk_size"),
         "no symbol \"chunk_size\" in current context"
     );
+    // At the end of the run, main's locals: a tuple, a struct.
+    assert!(matches!(
+        d.resume(Resume::Continue, true, || false),
+        Event::Halted
+    ));
+    let s = locals(&d);
+    assert!(
+        s.contains("local result: ([u8; 32], [u8; 32]) = ([79, 139, "),
+        "{s}"
+    );
+    assert!(
+        s.contains("local line: Line = Line { buf: [104, 97, "),
+        "{s}"
+    );
+    assert!(s.contains("len: 29 }"), "{s}");
 }

@@ -624,7 +624,15 @@ pub fn dwarf(data: &[u8]) {
             for depth in 0..2 {
                 let _ = source.variables(&state, depth);
             }
-            for e in ["s->corners[2]", "*s", "tri", "shapes[1].name", "&counter", "{struct shape} $sp", "squares[7]"] {
+            for e in [
+                "s->corners[2]",
+                "*s",
+                "tri",
+                "shapes[1].name",
+                "&counter",
+                "{struct shape} $sp",
+                "squares[7]",
+            ] {
                 let _ = source.print(&state, 0, e);
             }
         }

@@ -1075,38 +1075,34 @@ impl<'a> Cx<'a> {
         out: &mut String,
     ) {
         let tuple = self.rust && members.iter().all(|m| m.name.starts_with("__"));
+        // Rust tuples are structs named `(A, B)`: printed `(a, b)`.
+        let name = name.filter(|n| !(tuple && n.starts_with('(')));
+        let (open, close) = match (self.rust, tuple, name) {
+            (true, true, _) => ("(", ")"),
+            (true, false, Some(_)) => (" { ", " }"),
+            _ => ("{", "}"),
+        };
         if self.rust {
             if let Some(n) = name {
                 out.push_str(n);
                 if members.is_empty() {
                     return;
                 }
-                out.push_str(if tuple { "(" } else { " {" });
-            } else {
-                out.push('{');
             }
-        } else {
-            out.push('{');
         }
+        out.push_str(open);
         for (i, m) in members.iter().enumerate() {
             if i > 0 {
-                out.push(',');
+                out.push_str(", ");
             }
             if self.rust && !tuple {
-                out.push_str(&format!(" {}: ", m.name));
+                out.push_str(&format!("{}: ", m.name));
             } else if !self.rust {
-                if i > 0 {
-                    out.push(' ');
-                }
                 out.push_str(&format!("{} = ", m.name));
             }
             self.fmt(&self.sub(place, m.offset), m.ty, nest + 1, out);
         }
-        out.push_str(match (self.rust, tuple, name.is_some()) {
-            (true, true, true) => ")",
-            (true, false, true) => " }",
-            _ => "}",
-        });
+        out.push_str(close);
     }
 
     /// A Rust enum: the variant the discriminant selects, by its name.
