@@ -1,24 +1,14 @@
 //! The command table both front ends share, and the syscall log the core
 //! keeps, on bundled guests.
 
-use std::path::Path;
+mod common;
+use common::debugger;
+
 use zeroos::Output;
 use zkdbg::commands::{execute, help, Effect, FrontEnds, COMMANDS};
 use zkdbg::core::{Debugger, Event, Resume};
 use zkdbg::guest::{Guest, GuestOptions};
 use zkdbg_profiler::Tracer;
-
-fn debugger(arch: &str, name: &str) -> Debugger {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let elf = root
-        .join("guests/bin")
-        .join(arch)
-        .join(format!("{name}.elf"));
-    Debugger::new(
-        Guest::load(&GuestOptions::new(elf), Output::Capture).unwrap(),
-        64 << 20,
-    )
-}
 
 fn log_lines(d: &Debugger) -> Vec<String> {
     d.syscall_log().map(|r| r.strace_line()).collect()

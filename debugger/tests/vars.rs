@@ -2,23 +2,14 @@
 //! frame selection, on the bundled `vars` guest (C, -Og) and the Rust
 //! `jolt-hash` guest.
 
+mod common;
+use common::debugger;
+
 use std::path::Path;
 use zeroos::Output;
 use zkdbg::commands::{execute, FrontEnds};
 use zkdbg::core::{Debugger, Event, Resume};
 use zkdbg::guest::{Guest, GuestOptions};
-
-fn debugger(arch: &str, name: &str) -> Debugger {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let elf = root
-        .join("guests/bin")
-        .join(arch)
-        .join(format!("{name}.elf"));
-    Debugger::new(
-        Guest::load(&GuestOptions::new(&elf), Output::Capture).unwrap(),
-        64 << 20,
-    )
-}
 
 fn run(d: &mut Debugger, line: &str) -> String {
     execute(d, line, FrontEnds::Tui, ":").lines.join("\n")
@@ -123,6 +114,11 @@ fn print_expressions() {
             )
         );
         assert_eq!(p(&mut d, "$a1"), "$a1 = 0x2 (2)");
+        // Indexing from an address: (&a[0])[1] is a[1].
+        assert_eq!(
+            p(&mut d, "(&shapes[0])[1].corners[2].y"),
+            "(&shapes[0])[1].corners[2].y = -6"
+        );
         // Out of scope, unknown, malformed.
         assert_eq!(p(&mut d, "tri"), "no symbol \"tri\" in current context");
         assert_eq!(p(&mut d, "$q9"), "no symbol \"$q9\" in current context");

@@ -1309,7 +1309,11 @@ impl<'a> Cx<'a> {
             Ast::Index(inner, i) => {
                 let i = self.number(i, scopes)?;
                 match self.eval(inner, scopes)? {
-                    Val::Addr(a, ty) => Val::Obj(Place::Mem(a), ty),
+                    // `(&x)[i]`: the i-th object from x's address.
+                    Val::Addr(a, ty) => {
+                        let off = i.wrapping_mul(self.size(ty).unwrap_or(0));
+                        Val::Obj(Place::Mem(a.wrapping_add(off)), ty)
+                    }
                     Val::Obj(place, ty) => self.index(place, ty, i)?,
                 }
             }
