@@ -26,8 +26,9 @@ const CHUNK: u64 = 1 << 24;
 
 /// Runs `machine` until it stops for a reason other than the step limit.
 /// When stderr is a terminal and the run lasts over half a second, a
-/// spinner (indicatif) shows instructions, cycles and MIPS; it is cleared
-/// at the end. Returns the stop reason and the wall time in seconds.
+/// spinner (indicatif) shows instructions, cycles and MIPS; guest output
+/// clears it before each write (see [`zeroos::set_inherit_wrapper`]), and
+/// it is cleared at the end. Returns the stop reason and the wall time in seconds.
 pub fn run_to_end<E: zkdbg_emulator::Environment, O: Observer>(
     machine: &mut Machine,
     env: &mut E,
@@ -41,6 +42,7 @@ pub fn run_to_end<E: zkdbg_emulator::Environment, O: Observer>(
         let stop = machine.run(env, obs, CHUNK);
         if stop != StopReason::StepLimit {
             if let Some(b) = bar {
+                zeroos::set_inherit_wrapper(None);
                 b.finish_and_clear();
             }
             return (stop, start.elapsed().as_secs_f64());
@@ -52,6 +54,10 @@ pub fn run_to_end<E: zkdbg_emulator::Environment, O: Observer>(
                 ProgressStyle::with_template("{spinner} {elapsed} {msg}")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
+            // Guest output clears the line, is written, and the line is
+            // drawn again.
+            let for_writes = b.clone();
+            zeroos::set_inherit_wrapper(Some(std::sync::Arc::new(move |w| for_writes.suspend(w))));
             bar = Some(b);
         }
         if let Some(b) = &bar {

@@ -494,3 +494,37 @@ fn locals_print_and_frame_selection() {
     }
     t.keys(&["q"]);
 }
+
+/// `zkdbg run` on a terminal: its progress line (after half a second)
+/// steps aside for the guest's output, so every line the guest prints
+/// stays whole, and it is gone at the end. (`env -u CI`: the line is only
+/// drawn outside CI.)
+#[test]
+fn run_progress_line_steps_aside_for_guest_output() {
+    let dir = tempdir("progress");
+    let script = dir.join("p.lua");
+    std::fs::write(
+        &script,
+        "for j=1,3 do local s=0 for i=1,1500000 do s=s+i%7 end print(\"line \"..j..\" \"..s) end\n",
+    )
+    .unwrap();
+    let cmd = format!(
+        "cd {} && env -u CI {} run guests/bin/rv64/lua.elf --stdin {}; sleep 60",
+        repo().display(),
+        zkdbg_bin().display(),
+        script.display()
+    );
+    let t = Tmux::start("progress", &cmd);
+    // The spinner shows while the guest runs...
+    let s = t.wait_for(" MIPS");
+    assert!(s.contains("instructions,"), "{s}");
+    // ...and the guest's lines stay whole beside it.
+    let s = t.wait_for("zkdbg: exit 0");
+    for j in 1..=3 {
+        assert!(
+            s.lines().any(|l| l == format!("line {j} 4500000")),
+            "line {j}: {s}"
+        );
+    }
+    assert!(!s.contains("instructions, "), "the spinner is cleared: {s}");
+}

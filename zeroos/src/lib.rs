@@ -22,6 +22,7 @@ use rand_chacha::ChaCha20Rng;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
 use table::errno::*;
 use table::nr;
 pub use table::{
@@ -74,6 +75,23 @@ pub enum Output {
     Inherit,
     /// Kept in memory; read with [`ZeroOs::stdout`] and [`ZeroOs::stderr`].
     Capture,
+}
+
+/// Wraps each write of [`Output::Inherit`] output (see
+/// [`set_inherit_wrapper`]).
+pub type InheritWrapper = Arc<dyn Fn(&mut dyn FnMut()) + Send + Sync>;
+
+static INHERIT_WRAP: RwLock<Option<InheritWrapper>> = RwLock::new(None);
+
+/// Runs every write of the guest's stdout and stderr in [`Output::Inherit`]
+/// mode inside `wrap` (process-wide; `None` removes it): a front end that
+/// draws a progress line on the terminal (indicatif's
+/// `ProgressBar::suspend`) clears it for the write and draws it again
+/// after, so guest output never mixes with it.
+pub fn set_inherit_wrapper(wrap: Option<InheritWrapper>) {
+    if let Ok(mut w) = INHERIT_WRAP.write() {
+        *w = wrap;
+    }
 }
 
 /// Options of the OS layer.
@@ -235,6 +253,18 @@ impl ZeroOs {
     }
 
     fn console(&mut self, fd: u32, data: &[u8]) {
+        if self.cfg_output == Output::Inherit {
+            // A front end's progress line steps aside for the write.
+            let wrap = INHERIT_WRAP.read().ok().and_then(|w| w.clone());
+            if let Some(w) = wrap {
+                w(&mut || self.console_now(fd, data));
+                return;
+            }
+        }
+        self.console_now(fd, data);
+    }
+
+    fn console_now(&mut self, fd: u32, data: &[u8]) {
         if fd == 1 {
             if let Some(&b) = data.last() {
                 self.stdout_last = Some(b);
