@@ -125,8 +125,8 @@ impl Strings {
 struct Tables<'a> {
     p: &'a Profile,
     strings: Strings,
-    /// Function id by name.
-    functions: BTreeMap<String, u64>,
+    /// Function id by frame name.
+    functions: BTreeMap<NameId, u64>,
     function: Vec<Function>,
     /// Location id of a frame name (callers, frames without a pc).
     by_name: BTreeMap<NameId, u64>,
@@ -138,19 +138,15 @@ struct Tables<'a> {
 }
 
 impl Tables<'_> {
-    /// The function named `name` (its file and first line from where it
-    /// started, else from `file`).
-    fn function(&mut self, name: &str, file: Option<&str>) -> u64 {
-        if let Some(&id) = self.functions.get(name) {
+    /// The function of frame name `name` (its file and first line from
+    /// where it started, else from `file`).
+    fn function(&mut self, name: NameId, file: Option<&str>) -> u64 {
+        if let Some(&id) = self.functions.get(&name) {
             return id;
         }
-        let sym = self.p.symbolizer();
-        let site = sym
-            .names()
-            .iter()
-            .position(|n| n == name)
-            .and_then(|i| sym.site(i as NameId));
-        let (f, line) = match site.and_then(|s| s.location.as_deref()) {
+        let p = self.p;
+        let sym = p.symbolizer();
+        let (f, line) = match sym.site(name).and_then(|s| s.location.as_deref()) {
             Some(l) => match l.rsplit_once(':') {
                 Some((f, n)) => (f.to_string(), n.parse().unwrap_or(0)),
                 None => (l.to_string(), 0),
@@ -158,7 +154,7 @@ impl Tables<'_> {
             None => (file.unwrap_or("").to_string(), 0),
         };
         let id = self.function.len() as u64 + 1;
-        let name_s = self.strings.id(name);
+        let name_s = self.strings.id(sym.name(name));
         self.function.push(Function {
             id,
             name: name_s,
@@ -166,7 +162,7 @@ impl Tables<'_> {
             filename: self.strings.id(&f),
             start_line: line,
         });
-        self.functions.insert(name.to_string(), id);
+        self.functions.insert(name, id);
         id
     }
 
@@ -198,7 +194,7 @@ impl Tables<'_> {
             .and_then(|(_, n)| n.parse().ok())
             .unwrap_or(0);
         let address = site.map_or(0, |s| s.pc);
-        let f = self.function(sym.name(name), None);
+        let f = self.function(name, None);
         let id = self.push(
             address,
             vec![Line {
@@ -216,17 +212,11 @@ impl Tables<'_> {
         if let Some(&id) = self.by_pc.get(&pc) {
             return id;
         }
-        let sym = self.p.symbolizer();
-        let frames = sym.source().frames(pc);
-        let names: Vec<String> = chain
-            .iter()
-            .rev()
-            .map(|&n| sym.name(n).to_string())
-            .collect();
+        let frames = self.p.symbolizer().source().frames(pc);
         let mut lines = Vec::new();
-        for (i, name) in names.iter().enumerate() {
+        for (i, &name) in chain.iter().rev().enumerate() {
             // Lines where DWARF's frames match the chain one to one.
-            let fr = (frames.len() == names.len()).then(|| &frames[i]);
+            let fr = (frames.len() == chain.len()).then(|| &frames[i]);
             let f = self.function(name, fr.and_then(|f| f.file.as_deref()));
             let line = fr.and_then(|f| f.line).map_or(0, i64::from);
             lines.push(Line {
@@ -241,8 +231,8 @@ impl Tables<'_> {
 }
 
 /// Encodes `p` as a gzip-compressed pprof profile; `binary` (the ELF's
-/// path and its code segment's file offset) becomes the mapping of the program's code, which `go tool pprof
-/// -disasm` disassembles (with a RISC-V objdump: `-tools`).
+/// path and its code segment's file offset) becomes the mapping of the
+/// program's code, for a pprof that can disassemble RISC-V (`-disasm`).
 pub(crate) fn encode(p: &Profile, binary: Option<(&str, u64)>) -> io::Result<Vec<u8>> {
     let mut strings = Strings::default();
     strings.id("");

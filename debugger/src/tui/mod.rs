@@ -392,10 +392,7 @@ impl App {
         if self.dbg.frame_number() == 0 {
             return self.dbg.line_of(self.dbg.pc());
         }
-        let f = self.dbg.selected_frame()?;
-        let loc = f.frame.inline.get(f.depth)?.location.clone()?;
-        let (file, line) = loc.rsplit_once(':')?;
-        Some((file.to_string(), line.parse().ok()?))
+        call_line(&self.dbg.selected_frame()?)
     }
 
     fn toggle_breakpoint(&mut self) {
@@ -434,6 +431,14 @@ impl App {
         self.disasm_scroll = 0;
         self.message = reply.lines.join("; ");
     }
+}
+
+/// `(file, line)` of an outer frame: where it made its call (or the
+/// inlined call site).
+pub fn call_line(f: &crate::core::SelectedFrame) -> Option<(String, u32)> {
+    let loc = f.frame.inline.get(f.depth)?.location.as_deref()?;
+    let (file, line) = loc.rsplit_once(':')?;
+    Some((file.to_string(), line.parse().ok()?))
 }
 
 /// Runs the UI in the terminal until `q`; with `break_at_fault` it first

@@ -2,6 +2,7 @@
 
 use super::{App, Pane, State};
 use crate::commands::{self, FrontEnds};
+use crate::core::SelectedFrame;
 use crate::gdb::arch::ABI_NAMES;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -72,9 +73,12 @@ pub fn render(f: &mut Frame, app: &mut App) {
             Constraint::Percentage(28),
         ])
         .split(cols[0]);
-    source(f, app, left[0]);
-    locals(f, app, left[1]);
-    disassembly(f, app, left[2]);
+    // The selected frame, unwound once for the panes that follow it.
+    let sel = app.dbg.selected_frame();
+    let outer = sel.as_ref().filter(|s| s.number > 0);
+    source(f, app, outer, left[0]);
+    locals(f, app, sel.as_ref(), left[1]);
+    disassembly(f, app, outer, left[2]);
     let right = Layout::default()
         .direction(Direction::Vertical)
         .constraints([
@@ -159,13 +163,16 @@ fn breakpoint_lines(app: &App, file: &str) -> Vec<u32> {
     v
 }
 
-fn source(f: &mut Frame, app: &mut App, r: Rect) {
+/// The source pane: pc's line, or with `frame` (an outer frame selected)
+/// that frame's call.
+fn source(f: &mut Frame, app: &mut App, frame: Option<&SelectedFrame>, r: Rect) {
     let focused = app.pane == Pane::Source;
-    let frame = app.dbg.selected_frame().filter(|f| f.number > 0);
-    let pc = frame
-        .as_ref()
-        .map_or(app.dbg.pc(), |f| f.frame.lookup(f.innermost));
-    let Some((file, line)) = app.frame_line() else {
+    let pc = frame.map_or(app.dbg.pc(), |f| f.frame.lookup(f.innermost));
+    let at = match frame {
+        Some(fr) => super::call_line(fr),
+        None => app.dbg.line_of(pc),
+    };
+    let Some((file, line)) = at else {
         f.render_widget(
             Paragraph::new("no source line for this pc (no DWARF here): see the disassembly")
                 .block(block(" source ".into(), focused)),
@@ -175,15 +182,13 @@ fn source(f: &mut Frame, app: &mut App, r: Rect) {
     };
     // Inline frames: the selected function and where it was inlined.
     let frames = app.dbg.source().frames(pc);
-    let depth = frame.as_ref().map_or(0, |f| f.depth);
+    let depth = frame.map_or(0, |f| f.depth);
     let frames = frames.get(depth..).unwrap_or_default();
     let func = frames
         .first()
         .and_then(|f| f.function.clone())
         .unwrap_or_default();
-    let frame_note = frame
-        .as_ref()
-        .map_or(String::new(), |f| format!("frame #{}: ", f.number));
+    let frame_note = frame.map_or(String::new(), |f| format!("frame #{}: ", f.number));
     let inl = if frames.len() > 1 {
         format!(
             " (inlined into {})",
@@ -238,14 +243,10 @@ fn source(f: &mut Frame, app: &mut App, r: Rect) {
     f.render_widget(Paragraph::new(lines).block(block(title, focused)), r);
 }
 
-fn disassembly(f: &mut Frame, app: &App, r: Rect) {
+fn disassembly(f: &mut Frame, app: &App, frame: Option<&SelectedFrame>, r: Rect) {
     let m = &app.dbg.guest().machine;
     // Centred on the selected frame's pc (an outer frame's return address).
-    let at = app
-        .dbg
-        .selected_frame()
-        .filter(|f| f.number > 0)
-        .map(|f| f.frame.pc);
+    let at = frame.map(|f| f.frame.pc);
     let pc = at.unwrap_or(m.cpu.pc);
     let h = r.height.saturating_sub(2) as i64;
     // Walk from the function's start (or pc) to find instructions before pc.
@@ -381,11 +382,11 @@ fn stack(f: &mut Frame, app: &App, r: Rect) {
     );
 }
 
-fn locals(f: &mut Frame, app: &mut App, r: Rect) {
+fn locals(f: &mut Frame, app: &mut App, sel: Option<&SelectedFrame>, r: Rect) {
     let h = r.height.saturating_sub(2) as usize;
     let scroll = app.locals_scroll;
     let focused = app.pane == Pane::Locals;
-    let title = match app.dbg.selected_frame() {
+    let title = match sel {
         Some(sel) => {
             let name = sel
                 .frame
