@@ -14,8 +14,10 @@
 //! canary and the stack (growing down from `stack_end + canary + stack`
 //! towards `stack_end`), then the heap (up to `heap_end`).
 
+pub mod blake;
 pub mod cost;
 pub mod device;
+pub mod ec;
 pub mod insn;
 
 pub use cost::JOLT_CYCLES;

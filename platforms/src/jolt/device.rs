@@ -17,6 +17,7 @@
 //! refused as Jolt refuses it; a store of any value to the panic word
 //! counts as a panic (as in Jolt), detected by a write watch.
 
+use super::ec::{field_op, glv, p256_fake_glv, FieldOp};
 use super::insn::{b_imm, custom, Kind};
 use super::MemoryLayout;
 use std::collections::VecDeque;
@@ -276,20 +277,9 @@ impl JoltDevice {
                 self.advice.extend(data);
                 Ok(None)
             }
-            Kind::Sha256 | Kind::Sha256Init | Kind::Keccak256 | Kind::BigInt256Mul => {
-                run_inline(j.kind, mem, rs1, rs2, cpu.x[rd])
-                    .map(|()| None)
-                    .map_err(|r| fault_at(name, r))
-            }
-            Kind::NotSupported => {
-                return fault(
-                    format!(
-                        "this Jolt inline is not executed by zkdbg yet ({})",
-                        super::insn::JOLT_VERSION
-                    ),
-                    None,
-                )
-            }
+            _ => run_inline(j.kind, mem, rs1, rs2, cpu.x[rd])
+                .map(|()| None)
+                .map_err(|r| fault_at(name, r)),
         };
         let kind = if j.kind.is_inline() {
             CustomKind::Inline
@@ -309,8 +299,9 @@ impl JoltDevice {
     }
 }
 
-/// Runs one of the inlines zkdbg executes on its operands: rs1, rs2 and
-/// rd's value (the product's address for `BIGINT256_MUL_INLINE`).
+/// Runs an inline on its operands: rs1, rs2 and rd's value (the result's
+/// address for `BIGINT256_MUL_INLINE`, the key's for
+/// `BLAKE3_KEYED64_INLINE` and the elliptic-curve inlines').
 fn run_inline(
     kind: Kind,
     mem: &mut Memory,
@@ -349,7 +340,46 @@ fn run_inline(
                     .collect::<Vec<u8>>(),
             )
         }
-        _ => unreachable!("{kind:?} is not an inline zkdbg executes"),
+        Kind::Blake2 => {
+            let mut state: [u64; 8] = words_le(&read_aligned(mem, rs1, 64)?, u64::from_le_bytes);
+            let message: [u64; 18] = words_le(&read_aligned(mem, rs2, 144)?, u64::from_le_bytes);
+            super::blake::blake2b_compress(&mut state, &message);
+            write_aligned(mem, rs1, &state.map(u64::to_le_bytes).concat())
+        }
+        Kind::Blake3 => {
+            let mut cv: [u32; 8] = words_le(&read_aligned(mem, rs1, 32)?, u32::from_le_bytes);
+            let block: [u32; 20] = words_le(&read_aligned(mem, rs2, 80)?, u32::from_le_bytes);
+            super::blake::blake3_compress(&mut cv, &block);
+            write_aligned(mem, rs1, &cv.map(u32::to_le_bytes).concat())
+        }
+        Kind::Blake3Keyed64 => {
+            let mut key: [u32; 8] = words_le(&read_aligned(mem, rd, 32)?, u32::from_le_bytes);
+            let left = words_le(&read_aligned(mem, rs1, 32)?, u32::from_le_bytes);
+            let right = words_le(&read_aligned(mem, rs2, 32)?, u32::from_le_bytes);
+            super::blake::blake3_keyed64(&mut key, &left, &right);
+            write_aligned(mem, rd, &key.map(u32::to_le_bytes).concat())
+        }
+        Kind::Field { op, modulus } => {
+            let a = words_le(&read_aligned(mem, rs1, 32)?, u64::from_le_bytes);
+            let b = match op {
+                FieldOp::Square => a,
+                _ => words_le(&read_aligned(mem, rs2, 32)?, u64::from_le_bytes),
+            };
+            let c = field_op(op, modulus, &a, &b).map_err(|e| (e, rs1))?;
+            write_aligned(mem, rd, &c.map(u64::to_le_bytes).concat())
+        }
+        Kind::Glv(curve) => {
+            let k = words_le(&read_aligned(mem, rs1, 32)?, u64::from_le_bytes);
+            let out = glv(curve, &k).map_err(|e| (e, rs1))?;
+            write_aligned(mem, rd, &out.map(u64::to_le_bytes).concat())
+        }
+        Kind::P256FakeGlv => {
+            let s = words_le(&read_aligned(mem, rs1, 32)?, u64::from_le_bytes);
+            let point = words_le(&read_aligned(mem, rs2, 64)?, u64::from_le_bytes);
+            let out = p256_fake_glv(&s, &point).map_err(|e| (e, rs2))?;
+            write_aligned(mem, rd, &out.map(u64::to_le_bytes).concat())
+        }
+        _ => unreachable!("{kind:?} is not an inline"),
     }
 }
 

@@ -14,9 +14,10 @@
 //!
 //! **Version.** Jolt renumbers inlines between releases (the secp256k1
 //! funct3 codes changed in February 2026). This table is that commit's; an
-//! instruction it does not know, or one it knows but zkdbg does not
-//! execute, stops the run with a fault naming it, never a wrong result.
+//! instruction it does not know stops the run with a fault naming it,
+//! never a wrong result.
 
+use super::ec::{FieldOp, Glv, Modulus};
 use zkdbg_emulator::{Insn, Op};
 
 /// The Jolt version this table follows.
@@ -52,21 +53,39 @@ pub enum Kind {
     /// 256 x 256 -> 512-bit multiplication: 4 u64 limbs at rs1 and rs2,
     /// 8 limbs to the address in rd.
     BigInt256Mul,
-    /// An inline Jolt ships that zkdbg does not execute yet.
-    NotSupported,
+    /// BLAKE2b compression: state (8 u64) at rs1, message (16 u64, the
+    /// byte counter, the final-block flag) at rs2, result to rs1
+    /// ([`super::blake::blake2b_compress`]).
+    Blake2,
+    /// BLAKE3 compression: chaining value (8 u32) at rs1, block (16 u32,
+    /// counter lo/hi, block length, flags) at rs2, result to rs1
+    /// ([`super::blake::blake3_compress`]).
+    Blake3,
+    /// BLAKE3 keyed hash of 64 bytes: left half at rs1, right half at rs2,
+    /// key at rd, the hash to rd ([`super::blake::blake3_keyed64`]).
+    Blake3Keyed64,
+    /// A field inline of secp256k1, P-256 or grumpkin: a at rs1, b at rs2,
+    /// the result (4 u64) to rd ([`super::ec::field_op`]).
+    Field {
+        /// The operation.
+        op: FieldOp,
+        /// Its modulus.
+        modulus: Modulus,
+    },
+    /// A GLV scalar decomposition: k at rs1, 6 u64 to rd ([`super::ec::glv`]).
+    Glv(Glv),
+    /// P-256's fake-GLV advice: s at rs1, a point at rs2, 14 u64 to rd
+    /// ([`super::ec::p256_fake_glv`]).
+    P256FakeGlv,
 }
 
 impl Kind {
     /// Whether it is an inline (opcode 0x0B): a named frame in profiles
     /// and a record in traces.
     pub fn is_inline(self) -> bool {
-        matches!(
+        !matches!(
             self,
-            Kind::Sha256
-                | Kind::Sha256Init
-                | Kind::Keccak256
-                | Kind::BigInt256Mul
-                | Kind::NotSupported
+            Kind::AdviceLoad { .. } | Kind::AdviceLen | Kind::Rev8W | Kind::AssertEq | Kind::HostIo
         )
     }
 }
@@ -94,35 +113,60 @@ const fn c(name: &'static str, kind: Kind, cycles: u32) -> JoltCustom {
 }
 
 /// Inlines of opcode 0x0B: (funct3, funct7, instruction). Lengths from
-/// `platforms/facts/jolt-expansion.tsv` where zkdbg executes them; the
-/// ones it does not execute fault before they run, so their length does
-/// not matter (1).
-pub const INLINES: &[(u8, u8, JoltCustom)] = &[
-    (0, 0x00, c("SHA256_INLINE", Kind::Sha256, 2300)),
-    (1, 0x00, c("SHA256_INIT_INLINE", Kind::Sha256Init, 2260)),
-    (0, 0x01, c("KECCAK256_INLINE", Kind::Keccak256, 3260)),
-    (0, 0x02, c("BLAKE2_INLINE", Kind::NotSupported, 1067)),
-    (0, 0x03, c("BLAKE3_INLINE", Kind::NotSupported, 648)),
-    (1, 0x03, c("BLAKE3_KEYED64_INLINE", Kind::NotSupported, 646)),
-    (0, 0x04, c("BIGINT256_MUL_INLINE", Kind::BigInt256Mul, 141)),
-    (0, 0x05, c("SECP256K1_MULQ", Kind::NotSupported, 1)),
-    (1, 0x05, c("SECP256K1_SQUAREQ", Kind::NotSupported, 1)),
-    (2, 0x05, c("SECP256K1_DIVQ", Kind::NotSupported, 1)),
-    (4, 0x05, c("SECP256K1_MULR", Kind::NotSupported, 1)),
-    (5, 0x05, c("SECP256K1_SQUARER", Kind::NotSupported, 1)),
-    (6, 0x05, c("SECP256K1_DIVR", Kind::NotSupported, 1)),
-    (7, 0x05, c("SECP256K1_GLVR_ADV", Kind::NotSupported, 1)),
-    (0, 0x06, c("GRUMPKIN_DIVQ_ADV", Kind::NotSupported, 1)),
-    (1, 0x06, c("GRUMPKIN_DIVR_ADV", Kind::NotSupported, 1)),
-    (2, 0x06, c("GRUMPKIN_GLVR_ADV", Kind::NotSupported, 1)),
-    (0, 0x07, c("P256_MULQ", Kind::NotSupported, 1)),
-    (1, 0x07, c("P256_SQUAREQ", Kind::NotSupported, 1)),
-    (2, 0x07, c("P256_DIVQ", Kind::NotSupported, 1)),
-    (4, 0x07, c("P256_MULR", Kind::NotSupported, 1)),
-    (5, 0x07, c("P256_SQUARER", Kind::NotSupported, 1)),
-    (6, 0x07, c("P256_DIVR", Kind::NotSupported, 1)),
-    (7, 0x07, c("P256_FAKE_GLV_ADV", Kind::NotSupported, 1)),
-];
+/// `platforms/facts/jolt-expansion.tsv` (a test checks them).
+pub const INLINES: &[(u8, u8, JoltCustom)] = {
+    use FieldOp::{Div, Mul, Square};
+    use Modulus::*;
+    const fn f(op: FieldOp, modulus: Modulus) -> Kind {
+        Kind::Field { op, modulus }
+    }
+    &[
+        (0, 0x00, c("SHA256_INLINE", Kind::Sha256, 2300)),
+        (1, 0x00, c("SHA256_INIT_INLINE", Kind::Sha256Init, 2260)),
+        (0, 0x01, c("KECCAK256_INLINE", Kind::Keccak256, 3260)),
+        (0, 0x02, c("BLAKE2_INLINE", Kind::Blake2, 1067)),
+        (0, 0x03, c("BLAKE3_INLINE", Kind::Blake3, 648)),
+        (
+            1,
+            0x03,
+            c("BLAKE3_KEYED64_INLINE", Kind::Blake3Keyed64, 646),
+        ),
+        (0, 0x04, c("BIGINT256_MUL_INLINE", Kind::BigInt256Mul, 141)),
+        (0, 0x05, c("SECP256K1_MULQ", f(Mul, Secp256k1Q), 186)),
+        (1, 0x05, c("SECP256K1_SQUAREQ", f(Square, Secp256k1Q), 167)),
+        (2, 0x05, c("SECP256K1_DIVQ", f(Div, Secp256k1Q), 194)),
+        (4, 0x05, c("SECP256K1_MULR", f(Mul, Secp256k1R), 232)),
+        (5, 0x05, c("SECP256K1_SQUARER", f(Square, Secp256k1R), 213)),
+        (6, 0x05, c("SECP256K1_DIVR", f(Div, Secp256k1R), 240)),
+        (
+            7,
+            0x05,
+            c("SECP256K1_GLVR_ADV", Kind::Glv(Glv::Secp256k1), 13),
+        ),
+        (
+            0,
+            0x06,
+            c("GRUMPKIN_DIVQ_ADV", f(FieldOp::MontgomeryDiv, GrumpkinQ), 9),
+        ),
+        (
+            1,
+            0x06,
+            c("GRUMPKIN_DIVR_ADV", f(FieldOp::MontgomeryDiv, GrumpkinR), 9),
+        ),
+        (
+            2,
+            0x06,
+            c("GRUMPKIN_GLVR_ADV", Kind::Glv(Glv::Grumpkin), 13),
+        ),
+        (0, 0x07, c("P256_MULQ", f(Mul, P256Q), 264)),
+        (1, 0x07, c("P256_SQUAREQ", f(Square, P256Q), 245)),
+        (2, 0x07, c("P256_DIVQ", f(Div, P256Q), 272)),
+        (4, 0x07, c("P256_MULR", f(Mul, P256R), 252)),
+        (5, 0x07, c("P256_SQUARER", f(Square, P256R), 233)),
+        (6, 0x07, c("P256_DIVR", f(Div, P256R), 260)),
+        (7, 0x07, c("P256_FAKE_GLV_ADV", Kind::P256FakeGlv, 29)),
+    ]
+};
 
 /// The virtual instructions of opcode 0x5B, funct3 0, by funct7.
 pub const VIRTUAL_R: &[(u8, JoltCustom)] = &[
