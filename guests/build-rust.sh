@@ -2,6 +2,7 @@
 # Builds the Rust guests (guests/rust, their own cargo workspace) into
 # OUT_DIR (default: guests/bin/rust) as OUT_DIR/NAME.elf:
 #   jolt-hash.elf    no_std, Jolt's conventions (I/O region, postcard, inlines)
+#   jolt-ecc.elf     no_std, Jolt's BLAKE2, BLAKE3 and secp256k1 inlines
 #   linux-hello.elf  no_std, Linux syscalls by ecall (the linux platform)
 #
 # `guests/build-rust.sh --check` rebuilds into a temporary directory and
@@ -33,7 +34,7 @@ cd "$GUESTS/rust"
 # GUEST MANGLING: jolt-hash keeps rustc's default (v0, `_R...`), linux-hello
 # uses the legacy scheme (`_ZN...E`), so both demangle in the tests. Each
 # builds in its own target directory (different flags rebuild core).
-for spec in jolt-hash:v0 linux-hello:legacy; do
+for spec in jolt-hash:v0 jolt-ecc:v0 linux-hello:legacy; do
     g=${spec%%:*}
     RUSTFLAGS="$FLAGS -Zunstable-options -C symbol-mangling-version=${spec#*:}" /usr/bin/cargo build --release --locked \
         -p "$g" --target $TARGET --target-dir "$TARGET_DIR/$g" \
@@ -41,6 +42,6 @@ for spec in jolt-hash:v0 linux-hello:legacy; do
     cp "$TARGET_DIR/$g/$TARGET/release/$g" "$OUT/$g.elf"
 done
 if [ $check = 1 ]; then
-    check_identical "$OUT" "$GUESTS/bin/rust" jolt-hash linux-hello
+    check_identical "$OUT" "$GUESTS/bin/rust" jolt-hash jolt-ecc linux-hello
 fi
 echo "built Rust guests into $OUT"

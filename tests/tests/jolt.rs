@@ -1,6 +1,7 @@
 //! The `jolt` platform end to end on the Rust guests of `guests/rust`:
-//! `jolt-hash` (no_std, Jolt's conventions) and `linux-hello` (the `linux`
-//! platform), through the `zkdbg` binary as a user runs it.
+//! `jolt-hash` and `jolt-ecc` (no_std, Jolt's conventions) and
+//! `linux-hello` (the `linux` platform), through the `zkdbg` binary as a
+//! user runs it.
 
 use sha2::{Digest, Sha256};
 use sha3::Keccak256;
@@ -287,4 +288,186 @@ fn rust_symbols_demangle_in_both_manglings() {
         assert!(s.name.starts_with(mangled_prefix), "{}", s.name);
         assert_eq!(p.symbols.describe(s.addr + 4), Some(format!("{name}+0x4")));
     }
+}
+
+/// postcard's encoding of a `&[u8]` argument: varint length, bytes.
+fn postcard_bytes(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut v = data.len();
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            break;
+        }
+        out.push(b | 0x80);
+    }
+    out.extend_from_slice(data);
+    out
+}
+
+/// `n` postcard varints (u64) from `bytes`, and the rest.
+fn varints(mut bytes: &[u8], n: usize) -> (Vec<u64>, &[u8]) {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let (mut v, mut shift) = (0u64, 0);
+        loop {
+            let b = bytes[0];
+            bytes = &bytes[1..];
+            v |= ((b & 0x7f) as u64) << shift;
+            shift += 7;
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+        out.push(v);
+    }
+    (out, bytes)
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn big(words: &[u64]) -> num_bigint::BigInt {
+    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    num_bigint::BigInt::from_bytes_le(num_bigint::Sign::Plus, &bytes)
+}
+
+#[test]
+fn blake_and_secp256k1_inlines_give_what_the_host_computes() {
+    use blake2::Digest;
+    use num_bigint::BigInt;
+    let g = rust_guest("jolt-ecc");
+    let p = BigInt::parse_bytes(
+        b"fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f",
+        16,
+    )
+    .unwrap();
+    let n = BigInt::parse_bytes(
+        b"fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141",
+        16,
+    )
+    .unwrap();
+    // libsecp256k1's endomorphism eigenvalue.
+    let lambda = BigInt::parse_bytes(
+        b"5363ad4cc05c30e0a5261c028812645a122e22ea20816678df02967c1b23bd72",
+        16,
+    )
+    .unwrap();
+    for len in [3usize, 200, 1024] {
+        let msg: Vec<u8> = (0..len).map(|i| (i * 13 + 1) as u8).collect();
+        let input = hex(&postcard_bytes(&msg));
+        let (o, j) = run_report(&[g.to_str().unwrap(), "--input-hex", &input]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let out = unhex(j["output"].as_str().unwrap());
+        let b2 = blake2::Blake2b512::digest(&msg);
+        assert_eq!(&out[..64], b2.as_slice(), "BLAKE2b-512 of {len} bytes");
+        assert_eq!(&out[64..96], blake3::hash(&msg).as_bytes(), "BLAKE3");
+        let (inv, rest) = varints(&out[96..], 4);
+        let (k, rest) = varints(rest, 6);
+        assert!(rest.is_empty());
+        // x * x^-1 = 1 in secp256k1's base field, x the BLAKE3 digest.
+        let x = BigInt::from_bytes_le(num_bigint::Sign::Plus, &out[64..96]);
+        assert_eq!(x * big(&inv) % &p, BigInt::from(1));
+        // k = k1 + k2 lambda (mod n), k the first half of the BLAKE2b digest.
+        let half = |s: u64, lo: u64, hi: u64| {
+            if s == 1 {
+                -big(&[lo, hi])
+            } else {
+                big(&[lo, hi])
+            }
+        };
+        let (k1, k2) = (half(k[0], k[1], k[2]), half(k[3], k[4], k[5]));
+        let kk = BigInt::from_bytes_le(num_bigint::Sign::Plus, &b2[..32]);
+        let r = (k1 + k2 * &lambda - kk) % &n;
+        assert_eq!(r, BigInt::from(0), "GLV halves of {len} bytes' k");
+    }
+    // Longer than one BLAKE3 chunk: the guest panics, with its message.
+    let input = hex(&postcard_bytes(&[0u8; 1025]));
+    let (o, j) = run_report(&[g.to_str().unwrap(), "--input-hex", &input]);
+    assert_eq!(j["halt_reason"], "panic");
+    assert!(String::from_utf8_lossy(&o.stdout)
+        .contains("panicked: message longer than one BLAKE3 chunk"));
+}
+
+#[test]
+fn profile_and_trace_name_the_blake_and_secp256k1_inlines() {
+    let g = rust_guest("jolt-ecc");
+    // 200 bytes: two BLAKE2b blocks, four BLAKE3 blocks.
+    let input = hex(&postcard_bytes(&[0x5a; 200]));
+    let (_, j) = run_report(&[g.to_str().unwrap(), "--input-hex", &input]);
+    let dir = tempdir("jolt-ecc-prof");
+    let folded = dir.join("p.folded");
+    let o = zkdbg(&[
+        "profile",
+        g.to_str().unwrap(),
+        "--input-hex",
+        &input,
+        "--folded",
+        folded.to_str().unwrap(),
+        "--output",
+        dir.join("p.svg").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&folded).unwrap();
+    let sum: u64 = text
+        .lines()
+        .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(sum, j["cycles"].as_u64().unwrap());
+    let inline = |name: &str| -> u64 {
+        text.lines()
+            .filter(|l| l.contains(&format!("[inline] {name} ")))
+            .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
+            .sum()
+    };
+    // Each charged its length from Jolt's own sequence builders.
+    assert_eq!(inline("BLAKE2_INLINE"), 2 * 1067);
+    assert_eq!(inline("BLAKE3_INLINE"), 4 * 648);
+    assert_eq!(inline("SECP256K1_DIVQ"), 194);
+    assert_eq!(inline("SECP256K1_MULQ"), 186);
+    assert_eq!(inline("SECP256K1_GLVR_ADV"), 13);
+    assert!(
+        text.lines().any(
+            |l| l.contains("jolt_ecc::digest_and_invert;jolt_ecc::blake2b;")
+                && l.contains(";[inline] BLAKE2_INLINE ")
+        ),
+        "{text}"
+    );
+    let o = zkdbg(&[
+        "trace",
+        g.to_str().unwrap(),
+        "--input-hex",
+        &input,
+        "--format",
+        "strace",
+    ]);
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    let names: Vec<&str> = err
+        .lines()
+        .filter_map(|l| l.split_once("] ").map(|(_, rest)| rest))
+        .map(|rest| rest.split('(').next().unwrap())
+        .filter(|n| n.starts_with("[inline]"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "[inline] BLAKE2_INLINE",
+            "[inline] BLAKE2_INLINE",
+            "[inline] BLAKE3_INLINE",
+            "[inline] BLAKE3_INLINE",
+            "[inline] BLAKE3_INLINE",
+            "[inline] BLAKE3_INLINE",
+            "[inline] SECP256K1_DIVQ",
+            "[inline] SECP256K1_MULQ",
+            "[inline] SECP256K1_GLVR_ADV",
+        ],
+        "{err}"
+    );
 }
