@@ -14,7 +14,6 @@
 //! canary and the stack (growing down from `stack_end + canary + stack`
 //! towards `stack_end`), then the heap (up to `heap_end`).
 
-pub mod blake;
 pub mod cost;
 pub mod device;
 pub mod ec;

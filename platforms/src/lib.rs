@@ -23,6 +23,7 @@
 //! - [`zeroos`]: the stack and heap a ZeroOS guest's linker symbols name.
 
 pub mod airbender;
+pub mod blake;
 pub mod field;
 pub mod jolt;
 pub mod openvm;

@@ -58,9 +58,11 @@
 //!   calls (FCALL_PARAM 0x8F0-0x8FF, FCALL `csrwi 0x8C0 + id / 32, id %
 //!   32`, FCALL_GET 0xFFE, DMA_INPUTCPY copying results to memory).
 //!
+//! - `precompiles/helpers/src/blake2/blake2b/round.rs`: BLAKE2B_ROUND
+//!   (0x819), one round of BLAKE2b's `F` ([`crate::blake::blake2b_round`]).
+//!
 //! Not executed (a fault naming them): POSEIDON2 (ZisK's Goldilocks
-//! constants live in a crate not on crates.io), BLAKE2B_ROUND (no
-//! well-kept crate exposes one round), the free-input functions other
+//! constants live in a crate not on crates.io), the free-input functions other
 //! than those [`ZiskDevice`] lists, and floating point (ZisK runs it in a
 //! float library in its ROM).
 
@@ -637,6 +639,26 @@ impl ZiskDevice {
                 let out = crate::sha256_compress_le(&s, &block);
                 write(mem, pc, state_at, &out, &mut acc)?;
                 Ok(done(name, CustomKind::Precompile, acc.clone(), skip))
+            }
+            // BLAKE2B_ROUND: rs1 points at `SyscallBlake2bRoundParams`
+            // (`ziskos/entrypoint/src/syscalls/blake2br.rs`: the round
+            // index, then pointers to the 16-word working vector, updated
+            // in place, and the 16-word message block).
+            0x819 => {
+                let p = read(mem, pc, rs1, 24, &mut acc)?;
+                let word = |i: usize| u64::from_le_bytes(p[8 * i..8 * i + 8].try_into().unwrap());
+                let (round, state_at, input_at) = (word(0), word(1), word(2));
+                let le = |b: &[u8]| -> [u64; 16] {
+                    std::array::from_fn(|i| {
+                        u64::from_le_bytes(b[8 * i..8 * i + 8].try_into().unwrap())
+                    })
+                };
+                let mut v = le(&read(mem, pc, state_at, 128, &mut acc)?);
+                let m = le(&read(mem, pc, input_at, 128, &mut acc)?);
+                crate::blake::blake2b_round(&mut v, &m, round as u32);
+                let out: Vec<u8> = v.iter().flat_map(|w| w.to_le_bytes()).collect();
+                write(mem, pc, state_at, &out, &mut acc)?;
+                Ok(done(name, CustomKind::Precompile, acc.clone(), 0))
             }
             0x813 | 0x814 | 0x816 => dma(csr, name, insn, pc, cpu, mem, &mut acc),
             0x815 => self.inputcpy(name, insn, pc, cpu, mem, &mut acc),

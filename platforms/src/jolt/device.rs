@@ -343,20 +343,20 @@ fn run_inline(
         Kind::Blake2 => {
             let mut state: [u64; 8] = words_le(&read_aligned(mem, rs1, 64)?, u64::from_le_bytes);
             let message: [u64; 18] = words_le(&read_aligned(mem, rs2, 144)?, u64::from_le_bytes);
-            super::blake::blake2b_compress(&mut state, &message);
+            crate::blake::blake2b_compress(&mut state, &message);
             write_aligned(mem, rs1, &state.map(u64::to_le_bytes).concat())
         }
         Kind::Blake3 => {
             let mut cv: [u32; 8] = words_le(&read_aligned(mem, rs1, 32)?, u32::from_le_bytes);
             let block: [u32; 20] = words_le(&read_aligned(mem, rs2, 80)?, u32::from_le_bytes);
-            super::blake::blake3_compress(&mut cv, &block);
+            crate::blake::blake3_compress(&mut cv, &block);
             write_aligned(mem, rs1, &cv.map(u32::to_le_bytes).concat())
         }
         Kind::Blake3Keyed64 => {
             let mut key: [u32; 8] = words_le(&read_aligned(mem, rd, 32)?, u32::from_le_bytes);
             let left = words_le(&read_aligned(mem, rs1, 32)?, u32::from_le_bytes);
             let right = words_le(&read_aligned(mem, rs2, 32)?, u32::from_le_bytes);
-            super::blake::blake3_keyed64(&mut key, &left, &right);
+            crate::blake::blake3_keyed64(&mut key, &left, &right);
             write_aligned(mem, rd, &key.map(u32::to_le_bytes).concat())
         }
         Kind::Field { op, modulus } => {

@@ -55,14 +55,14 @@ pub enum Kind {
     BigInt256Mul,
     /// BLAKE2b compression: state (8 u64) at rs1, message (16 u64, the
     /// byte counter, the final-block flag) at rs2, result to rs1
-    /// ([`super::blake::blake2b_compress`]).
+    /// ([`crate::blake::blake2b_compress`]).
     Blake2,
     /// BLAKE3 compression: chaining value (8 u32) at rs1, block (16 u32,
     /// counter lo/hi, block length, flags) at rs2, result to rs1
-    /// ([`super::blake::blake3_compress`]).
+    /// ([`crate::blake::blake3_compress`]).
     Blake3,
     /// BLAKE3 keyed hash of 64 bytes: left half at rs1, right half at rs2,
-    /// key at rd, the hash to rd ([`super::blake::blake3_keyed64`]).
+    /// key at rd, the hash to rd ([`crate::blake::blake3_keyed64`]).
     Blake3Keyed64,
     /// A field inline of secp256k1, P-256 or grumpkin: a at rs1, b at rs2,
     /// the result (4 u64) to rd ([`super::ec::field_op`]).

@@ -1,9 +1,10 @@
-//! The compression functions behind Jolt's `BLAKE2_INLINE`,
-//! `BLAKE3_INLINE` and `BLAKE3_KEYED64_INLINE`.
+//! The BLAKE2b and BLAKE3 building blocks of the zkVMs' precompiles:
+//! Jolt's `BLAKE2_INLINE`, `BLAKE3_INLINE` and `BLAKE3_KEYED64_INLINE`
+//! (compressions) and ZisK's `BLAKE2B_ROUND` (one round).
 //!
 //! No well-kept crate exposes a bare compression (the `blake2` and `blake3`
 //! crates hash messages; their block functions are private or
-//! `#[doc(hidden)]`), so the two functions are restated here from their
+//! `#[doc(hidden)]`), so these functions are restated here from their
 //! specifications and tested against those crates' hashes (a one- or
 //! two-block message is one or two compressions).
 //!
@@ -13,7 +14,9 @@
 //! `[2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8]`).
 //! Jolt's operand layout (a16z/jolt @ff9f8c134, `jolt-inlines/blake2/src/sequence_builder.rs`
 //! and `exec.rs`, `jolt-inlines/blake3/src/sequence_builder.rs`): see
-//! [`blake2b_compress`] and [`blake3_compress`].
+//! [`blake2b_compress`] and [`blake3_compress`]; ZisK's round
+//! (0xPolygonHermez/zisk @6182c8be9, `precompiles/helpers/src/blake2/blake2b/round.rs`):
+//! [`blake2b_round`].
 
 /// BLAKE2b's (and SHA-512's) initialization vector (RFC 7693 §2.6).
 const BLAKE2B_IV: [u64; 8] = [
@@ -68,22 +71,31 @@ pub fn blake2b_compress(state: &mut [u64; 8], message: &[u64; 18]) {
     if message[17] != 0 {
         v[14] = !v[14];
     }
+    let m: &[u64; 16] = message[..16].try_into().expect("16 words");
     for round in 0..12 {
-        let s = &SIGMA[round % 10];
-        for (i, [a, b, c, d]) in MIX.into_iter().enumerate() {
-            let (x, y) = (message[s[2 * i]], message[s[2 * i + 1]]);
-            v[a] = v[a].wrapping_add(v[b]).wrapping_add(x);
-            v[d] = (v[d] ^ v[a]).rotate_right(32);
-            v[c] = v[c].wrapping_add(v[d]);
-            v[b] = (v[b] ^ v[c]).rotate_right(24);
-            v[a] = v[a].wrapping_add(v[b]).wrapping_add(y);
-            v[d] = (v[d] ^ v[a]).rotate_right(16);
-            v[c] = v[c].wrapping_add(v[d]);
-            v[b] = (v[b] ^ v[c]).rotate_right(63);
-        }
+        blake2b_round(&mut v, m, round);
     }
     for i in 0..8 {
         state[i] ^= v[i] ^ v[i + 8];
+    }
+}
+
+/// One round of BLAKE2b's `F` on the working vector `v` (16 words) with
+/// the message block `m`: `G` on the columns then the diagonals, message
+/// words chosen by SIGMA row `round % 10` (RFC 7693 §3.2). ZisK's
+/// `BLAKE2B_ROUND` is this with v and m in memory.
+pub fn blake2b_round(v: &mut [u64; 16], m: &[u64; 16], round: u32) {
+    let s = &SIGMA[(round % 10) as usize];
+    for (i, [a, b, c, d]) in MIX.into_iter().enumerate() {
+        let (x, y) = (m[s[2 * i]], m[s[2 * i + 1]]);
+        v[a] = v[a].wrapping_add(v[b]).wrapping_add(x);
+        v[d] = (v[d] ^ v[a]).rotate_right(32);
+        v[c] = v[c].wrapping_add(v[d]);
+        v[b] = (v[b] ^ v[c]).rotate_right(24);
+        v[a] = v[a].wrapping_add(v[b]).wrapping_add(y);
+        v[d] = (v[d] ^ v[a]).rotate_right(16);
+        v[c] = v[c].wrapping_add(v[d]);
+        v[b] = (v[b] ^ v[c]).rotate_right(63);
     }
 }
 
