@@ -19,11 +19,18 @@
 //! - `tools/cli/src/prover_utils.rs` (`u32_from_hex_string`): the oracle
 //!   is given as hex, 8 digits per word.
 //!
+//! - `risc_v_simulator/src/delegations/mod.rs` (`process_write`): a CSR
+//!   instruction that writes 0x7c7 or 0x7ca runs a delegation (reads give
+//!   0); `blake2_round_function_with_compression_mode.rs` and
+//!   `u256_ops_with_control.rs` (with `blake2s_u32/src/lib.rs` for the
+//!   constants and control bits): see [`AirbenderDevice::delegate`].
+//!
 //! Cycles: one per instruction (the simulator's cycle is one
-//! instruction). Not executed: the delegation CSRs (a clear fault).
+//! instruction; a delegation is its CSR instruction's cycle).
 
+use crate::access::{read, write, AccessError};
 use std::collections::VecDeque;
-use zkdbg_emulator::{Cpu, MemError, Memory};
+use zkdbg_emulator::{Cpu, CustomKind, CustomResult, Insn, MemAccess, MemError, Memory, Op};
 
 /// The non-determinism CSR.
 pub const NON_DETERMINISM_CSR: u16 = 0x7c0;
@@ -32,14 +39,57 @@ pub const MARKER_CSR: u16 = 0x7ff;
 /// RAM the simulator gives the program, bytes.
 pub const RAM_BYTES: u64 = 1 << 30;
 
-/// Names of the delegation CSRs (`delegations/*.rs`).
-fn delegation_name(csr: u16) -> &'static str {
+/// The BLAKE2s round delegation's CSR (`NON_DETERMINISM_CSR + 7`).
+pub const BLAKE2_CSR: u16 = 0x7c7;
+/// The 256-bit arithmetic delegation's CSR (`NON_DETERMINISM_CSR + 10`).
+pub const U256_CSR: u16 = 0x7ca;
+
+/// The name of a delegation CSR Airbender executes (Airbender's
+/// `*_ACCESS_ID` constants, without the suffix).
+pub fn delegation_name(csr: u16) -> Option<&'static str> {
     match csr {
-        0x7c7 => "BLAKE2 round function with compression mode",
-        0x7ca => "U256 ops with control",
-        _ => "delegation",
+        BLAKE2_CSR => Some("BLAKE2_ROUND_FUNCTION_WITH_EXTENDED_CONTROL"),
+        U256_CSR => Some("U256_OPS_WITH_CONTROL"),
+        _ => None,
     }
 }
+
+/// The names of the delegations (what `catch precompile` accepts).
+pub fn delegation_names() -> Vec<&'static str> {
+    [BLAKE2_CSR, U256_CSR]
+        .into_iter()
+        .filter_map(delegation_name)
+        .collect()
+}
+
+/// BLAKE2s's IV (`blake2s_u32::IV`, RFC 7693 §2.6).
+const IV: [u32; 8] = [
+    0x6A09E667, 0xBB67AE85, 0x3C6EF372, 0xA54FF53A, 0x510E527F, 0x9B05688C, 0x1F83D9AB, 0x5BE0CD19,
+];
+
+/// `blake2s_u32::CONFIGURED_IV`: the IV with the parameter block of a
+/// 32-byte digest without key (`IV[0] ^ 0x01010000 ^ 32`).
+const CONFIGURED_IV: [u32; 8] = {
+    let mut iv = IV;
+    iv[0] ^= 0x0101_0000 ^ 32;
+    iv
+};
+
+/// The BLAKE2 delegation's control bits in x13
+/// (`state_with_extended_control_flags`).
+const LAST_ROUND: u32 = 1 << 0;
+const INPUT_IS_RIGHT_NODE: u32 = 1 << 1;
+const COMPRESSION_MODE: u32 = 1 << 2;
+
+/// The U256 delegation's control bits in x12 (`u256_ops_with_control.rs`).
+const U256_ADD: u32 = 1 << 0;
+const U256_SUB: u32 = 1 << 1;
+const U256_SUB_AND_NEGATE: u32 = 1 << 2;
+const U256_MUL_LOW: u32 = 1 << 3;
+const U256_MUL_HIGH: u32 = 1 << 4;
+const U256_EQ: u32 = 1 << 5;
+const U256_CARRY: u32 = 1 << 6;
+const U256_MEMCOPY: u32 = 1 << 7;
 
 /// Parses the oracle as Airbender's CLI reads it: hex digits, 8 per word
 /// (whitespace and a `0x` prefix ignored).
@@ -145,10 +195,96 @@ impl AirbenderDevice {
             }
             MARKER_CSR => Some(CsrAccess::Done(0, None)),
             0x7c1..=0x7fe => Some(CsrAccess::Fault(format!(
-                "Airbender's {} CSR ({csr:#x}) is not executed by zkdbg yet",
-                delegation_name(csr)
+                "Airbender's simulator has no delegation at CSR {csr:#x} (only {BLAKE2_CSR:#x} \
+                 and {U256_CSR:#x})"
             ))),
             _ => None,
+        }
+    }
+
+    /// A CSR instruction on a delegation CSR ([`BLAKE2_CSR`], [`U256_CSR`]).
+    /// A write runs the delegation on x10..x13 and memory; rd gets 0.
+    ///
+    /// - BLAKE2 (`blake2_round_function_with_compression_mode.rs`): x10
+    ///   points at 24 words (the 8-word state, then the 16-word working
+    ///   vector; 128-byte aligned), x11 at a 16-word input (4-byte aligned),
+    ///   x12 is a one-bit mask whose bit index is the round (0..10), x13
+    ///   the control bits. Round 0 sets up the working vector (plain mode:
+    ///   the state and the IV, keeping words 12 and 14, the counter and
+    ///   flag words the caller wrote; compression mode: the configured IV,
+    ///   a 64-byte counter, the last-block flag). Compression mode hashes
+    ///   the state and the input's first 8 words as a 64-byte block (the
+    ///   input on the left unless the right-node bit is set). The last
+    ///   round writes `state ^= v[0..8] ^ v[8..16]` (from the configured IV
+    ///   in compression mode).
+    /// - U256 (`u256_ops_with_control.rs`): a = 8 words at x10, b at x11
+    ///   (both 32-byte aligned), x12 exactly one operation bit (add, sub,
+    ///   b - a, low or high half of a·b, equality, copy of b), optionally
+    ///   with the carry bit (carry in / borrow in / + 1 for the copy); the
+    ///   result to x10 and the carry, borrow, high-half-nonzero or
+    ///   equality flag to x12.
+    ///
+    /// Both need rs1 = 0, both pointers at or above 2 MiB (the ROM) and
+    /// distinct. Where Airbender's simulator asserts, a fault naming the
+    /// delegation and the reason.
+    pub fn delegate(
+        &mut self,
+        insn: &Insn,
+        pc: u64,
+        cpu: &mut Cpu,
+        mem: &mut Memory,
+    ) -> CustomResult {
+        let csr = insn.imm as u16;
+        let Some(name) = delegation_name(csr) else {
+            return CustomResult::Unknown;
+        };
+        let rs1 = cpu.x[(insn.rs1 & 31) as usize] as u32;
+        let writes = match insn.op {
+            Op::Csrrw => true,
+            Op::Csrrwi => true,
+            Op::Csrrs | Op::Csrrc | Op::Csrrsi | Op::Csrrci => insn.rs1 != 0,
+            _ => return CustomResult::Unknown,
+        };
+        let value = if matches!(insn.op, Op::Csrrwi | Op::Csrrsi | Op::Csrrci) {
+            u32::from(insn.rs1 & 31)
+        } else {
+            rs1
+        };
+        let mut acc = Vec::new();
+        let r = |n: usize| cpu.x[n] as u32;
+        let result = if !writes {
+            Ok(None)
+        } else if value != 0 {
+            Err((
+                format!("the written value must be 0 (\"aligned memory access is unused\"), not {value:#x}"),
+                None,
+            ))
+        } else if csr == BLAKE2_CSR {
+            blake2(pc, [r(10), r(11), r(12), r(13)], mem, &mut acc).map(|()| None)
+        } else {
+            u256(pc, [r(10), r(11), r(12)], mem, &mut acc).map(Some)
+        };
+        match result {
+            Ok(x12) => {
+                if let Some(v) = x12 {
+                    cpu.x[12] = v;
+                }
+                let rd = (insn.rd & 31) as usize;
+                if rd != 0 {
+                    cpu.x[rd] = 0;
+                }
+                CustomResult::Done {
+                    name,
+                    kind: CustomKind::Precompile,
+                    accesses: acc,
+                    output: None,
+                }
+            }
+            Err((message, addr)) => CustomResult::Fault {
+                name,
+                message,
+                addr,
+            },
         }
     }
 
@@ -198,4 +334,155 @@ impl AirbenderDevice {
             }
         }
     }
+}
+
+/// Airbender's checks on a delegation's two pointers: `a` aligned to
+/// `align_a` bytes, `b` to `align_b`, both above the ROM, distinct.
+fn check_pointers(a: u32, b: u32, align_a: u32, align_b: u32) -> Result<(), AccessError> {
+    if !a.is_multiple_of(align_a) || !b.is_multiple_of(align_b) {
+        return Err((
+            format!("x10 = {a:#x} must be {align_a}-byte and x11 = {b:#x} {align_b}-byte aligned"),
+            Some(u64::from(a)),
+        ));
+    }
+    if a < 1 << 21 || b < 1 << 21 {
+        return Err((
+            format!("x10 = {a:#x} and x11 = {b:#x} must not point into the ROM (below 0x200000)"),
+            None,
+        ));
+    }
+    if a == b {
+        return Err((format!("x10 and x11 must differ (both {a:#x})"), None));
+    }
+    Ok(())
+}
+
+fn words<const N: usize>(bytes: &[u8]) -> [u32; N] {
+    std::array::from_fn(|i| {
+        u32::from_le_bytes(bytes[4 * i..4 * i + 4].try_into().expect("4 bytes"))
+    })
+}
+
+fn bytes(words: &[u32]) -> Vec<u8> {
+    words.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
+/// The BLAKE2 round delegation on `[x10, x11, x12, x13]`.
+fn blake2(
+    pc: u64,
+    [x10, x11, x12, x13]: [u32; 4],
+    mem: &mut Memory,
+    acc: &mut Vec<MemAccess>,
+) -> Result<(), AccessError> {
+    check_pointers(x10, x11, 128, 4)?;
+    if !x12.is_power_of_two() || x12.trailing_zeros() >= 10 {
+        return Err((
+            format!("x12 = {x12:#b} must have one bit set, the round (0..10)"),
+            None,
+        ));
+    }
+    let round = x12.trailing_zeros() as usize;
+    let all: [u32; 24] = words(&read(mem, pc, u64::from(x10), 96, 4, acc)?);
+    let input: [u32; 16] = words(&read(mem, pc, u64::from(x11), 64, 4, acc)?);
+    let mut state: [u32; 8] = all[..8].try_into().expect("8 words");
+    let mut v: [u32; 16] = all[8..].try_into().expect("16 words");
+    if x13 & COMPRESSION_MODE != 0 {
+        if round == 0 {
+            v[..8].copy_from_slice(&CONFIGURED_IV);
+            v[8..].copy_from_slice(&IV);
+            v[12] ^= 64;
+            v[14] ^= 0xffff_ffff;
+        }
+        let mut block = [0u32; 16];
+        if x13 & INPUT_IS_RIGHT_NODE != 0 {
+            block[..8].copy_from_slice(&input[..8]);
+            block[8..].copy_from_slice(&state);
+        } else {
+            block[..8].copy_from_slice(&state);
+            block[8..].copy_from_slice(&input[..8]);
+        }
+        crate::blake::blake2s_round(&mut v, &block, round);
+    } else {
+        if round == 0 {
+            v[..8].copy_from_slice(&state);
+            v[8..12].copy_from_slice(&IV[..4]);
+            v[13] = IV[5];
+            v[15] = IV[7];
+        }
+        crate::blake::blake2s_round(&mut v, &input, round);
+    }
+    if x13 & LAST_ROUND != 0 {
+        if x13 & COMPRESSION_MODE != 0 {
+            state = CONFIGURED_IV;
+        }
+        for i in 0..8 {
+            state[i] ^= v[i] ^ v[i + 8];
+        }
+    }
+    let out = [bytes(&state), bytes(&v)].concat();
+    write(mem, pc, u64::from(x10), &out, 4, acc)
+}
+
+/// The U256 delegation on `[x10, x11, x12]`; returns x12's new value.
+fn u256(
+    pc: u64,
+    [x10, x11, x12]: [u32; 3],
+    mem: &mut Memory,
+    acc: &mut Vec<MemAccess>,
+) -> Result<u64, AccessError> {
+    use crypto_bigint::{Limb, U256};
+    check_pointers(x10, x11, 32, 32)?;
+    if x12 >= 1 << 8 || (x12 & !U256_CARRY).count_ones() != 1 {
+        return Err((
+            format!(
+                "x12 = {x12:#010b} must set exactly one operation bit (and maybe the carry bit 6)"
+            ),
+            None,
+        ));
+    }
+    let num = |b: &[u8]| U256::from_le_slice(b);
+    let a = num(&read(mem, pc, u64::from(x10), 32, 4, acc)?);
+    let b = num(&read(mem, pc, u64::from(x11), 32, 4, acc)?);
+    let carry = Limb::from(u64::from(x12 & U256_CARRY != 0));
+    let flag = |l: Limb| l.0 != 0;
+    let (result, of) = match x12 & !U256_CARRY {
+        U256_ADD => {
+            let (t, c) = a.adc(&b, carry);
+            (t, flag(c))
+        }
+        U256_SUB => {
+            let (t, c) = a.sbb(&b, Limb::ZERO);
+            let (t, c2) = t.sbb(&U256::from(carry.0), Limb::ZERO);
+            (t, flag(c) || flag(c2))
+        }
+        U256_SUB_AND_NEGATE => {
+            let (t, c) = b.sbb(&a, Limb::ZERO);
+            let (t, c2) = t.sbb(&U256::from(carry.0), Limb::ZERO);
+            (t, flag(c) || flag(c2))
+        }
+        U256_MUL_LOW => {
+            let (lo, hi) = a.mul_wide(&b);
+            (lo, hi != U256::ZERO)
+        }
+        U256_MUL_HIGH => (a.mul_wide(&b).1, false),
+        U256_EQ => (a, a == b),
+        U256_MEMCOPY => {
+            let (t, c) = b.adc(&U256::ZERO, carry);
+            (t, flag(c))
+        }
+        _ => unreachable!("one bit of 0..=7 but 6 is set"),
+    };
+    write(
+        mem,
+        pc,
+        u64::from(x10),
+        &result
+            .to_words()
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect::<Vec<u8>>(),
+        4,
+        acc,
+    )?;
+    Ok(u64::from(of))
 }

@@ -99,6 +99,28 @@ pub fn blake2b_round(v: &mut [u64; 16], m: &[u64; 16], round: u32) {
     }
 }
 
+/// One round of BLAKE2s on the working vector `v` (16 words) with the
+/// message block `m`: `G` with rotations 16/12/8/7 on the columns then the
+/// diagonals, message words chosen by SIGMA row `round` (0..10; RFC 7693
+/// §3.2 with BLAKE2s's word size and rotations, §2.1). ZKsync Airbender's
+/// BLAKE2 delegation runs this.
+///
+/// Panics if `round` is 10 or more (BLAKE2s has 10 rounds).
+pub fn blake2s_round(v: &mut [u32; 16], m: &[u32; 16], round: usize) {
+    let s = &SIGMA[round];
+    for (i, [a, b, c, d]) in MIX.into_iter().enumerate() {
+        let (x, y) = (m[s[2 * i]], m[s[2 * i + 1]]);
+        v[a] = v[a].wrapping_add(v[b]).wrapping_add(x);
+        v[d] = (v[d] ^ v[a]).rotate_right(16);
+        v[c] = v[c].wrapping_add(v[d]);
+        v[b] = (v[b] ^ v[c]).rotate_right(12);
+        v[a] = v[a].wrapping_add(v[b]).wrapping_add(y);
+        v[d] = (v[d] ^ v[a]).rotate_right(8);
+        v[c] = v[c].wrapping_add(v[d]);
+        v[b] = (v[b] ^ v[c]).rotate_right(7);
+    }
+}
+
 /// BLAKE3's initialization vector (the same words as SHA-256's IV).
 const BLAKE3_IV: [u32; 8] = [
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
@@ -273,6 +295,37 @@ mod tests {
                 blake3_hash(&msg, Some(&key)),
                 blake3::keyed_hash(&key, &msg).as_bytes().to_vec(),
                 "keyed, {len} bytes"
+            );
+        }
+    }
+
+    #[test]
+    fn ten_blake2s_rounds_give_the_blake2_crates_blake2s_256() {
+        use blake2::Digest;
+        for len in [0usize, 3, 64] {
+            let msg: Vec<u8> = (0..len).map(|i| (i * 5 + 1) as u8).collect();
+            // One block (RFC 7693 §3.2 F for BLAKE2s): h0 = IV ^ 0x01010020.
+            let iv = BLAKE3_IV;
+            let mut h = iv;
+            h[0] ^= 0x0101_0020;
+            let mut v = [0u32; 16];
+            v[..8].copy_from_slice(&h);
+            v[8..].copy_from_slice(&iv);
+            v[12] ^= len as u32;
+            v[14] = !v[14];
+            let mut block = [0u8; 64];
+            block[..len].copy_from_slice(&msg);
+            let m: [u32; 16] = words32(&block).try_into().unwrap();
+            for round in 0..10 {
+                blake2s_round(&mut v, &m, round);
+            }
+            let out: Vec<u8> = (0..8)
+                .flat_map(|i| (h[i] ^ v[i] ^ v[i + 8]).to_le_bytes())
+                .collect();
+            assert_eq!(
+                out,
+                blake2::Blake2s256::digest(&msg).to_vec(),
+                "{len} bytes"
             );
         }
     }

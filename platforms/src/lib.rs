@@ -22,6 +22,7 @@
 //!   output regions, UART, precompile CSRs, and its step count;
 //! - [`zeroos`]: the stack and heap a ZeroOS guest's linker symbols name.
 
+mod access;
 pub mod airbender;
 pub mod blake;
 pub mod field;
@@ -146,7 +147,8 @@ impl Platform {
     /// The platform's name for a custom instruction, if it has one.
     pub fn custom_name(self, insn: &Insn) -> Option<&'static str> {
         match self {
-            Platform::Linux | Platform::Sp1 | Platform::Risc0 | Platform::Airbender => None,
+            Platform::Linux | Platform::Sp1 | Platform::Risc0 => None,
+            Platform::Airbender => airbender_call(insn),
             Platform::Jolt => jolt::insn::custom(insn).map(|j| j.name),
             Platform::OpenVm => openvm::decode(insn.imm as u32).map(|i| i.name()),
             Platform::Zisk => zisk_call(insn),
@@ -174,7 +176,8 @@ impl Platform {
     /// `catch precompile` accept).
     pub fn inline_names(self) -> Vec<&'static str> {
         match self {
-            Platform::Linux | Platform::Airbender => Vec::new(),
+            Platform::Linux => Vec::new(),
+            Platform::Airbender => airbender::delegation_names(),
             Platform::Sp1 => sp1::call_names(),
             Platform::Risc0 => risc0::call_names(),
             Platform::OpenVm => openvm::call_names(),
@@ -213,6 +216,14 @@ impl Platform {
 
 /// The ZisK call a CSR instruction makes, if it is one: a precompile or
 /// free-input CSR's name, a free-input function's for FCALL's `csrwi`.
+/// An Airbender delegation: a CSR instruction on a delegation CSR.
+fn airbender_call(insn: &Insn) -> Option<&'static str> {
+    use Op::*;
+    matches!(insn.op, Csrrw | Csrrs | Csrrc | Csrrwi | Csrrsi | Csrrci)
+        .then(|| airbender::delegation_name(insn.imm as u16))
+        .flatten()
+}
+
 fn zisk_call(insn: &Insn) -> Option<&'static str> {
     let csr = insn.imm as u16;
     match insn.op {
@@ -649,7 +660,11 @@ impl Environment for PlatformOs {
     }
 
     fn csr_is_call(&self, csr: u16) -> bool {
-        matches!(self.device, Device::Zisk(_)) && zisk::call_name(csr).is_some()
+        match self.device {
+            Device::Zisk(_) => zisk::call_name(csr).is_some(),
+            Device::Airbender(_) => airbender::delegation_name(csr).is_some(),
+            _ => false,
+        }
     }
 
     fn device_output(&mut self, bytes: &[u8], mem: &mut Memory) {
@@ -681,9 +696,8 @@ impl Environment for PlatformOs {
 
     fn custom(&mut self, insn: &Insn, pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> CustomResult {
         match &mut self.device {
-            Device::None | Device::Sp1(_) | Device::Risc0(_) | Device::Airbender(_) => {
-                CustomResult::Unknown
-            }
+            Device::None | Device::Sp1(_) | Device::Risc0(_) => CustomResult::Unknown,
+            Device::Airbender(d) => d.delegate(insn, pc, cpu, mem),
             Device::Jolt(d) => d.serve(insn, cpu, mem),
             Device::Zisk(d) => d.serve(insn, pc, cpu, mem),
             Device::OpenVm(d) => {

@@ -54,9 +54,7 @@
 use std::collections::VecDeque;
 
 use rand::{rngs::StdRng, Rng, SeedableRng};
-use zkdbg_emulator::{
-    AccessKind, Cpu, CustomKind, CustomResult, Insn, MemAccess, MemError, Memory,
-};
+use zkdbg_emulator::{Cpu, CustomKind, CustomResult, Insn, MemAccess, MemError, Memory};
 
 /// The guest's memory, bytes (`MEM_SIZE` = 2^`MEM_BITS`).
 pub const MEM_BYTES: u64 = 1 << 29;
@@ -309,21 +307,6 @@ fn reg(cpu: &Cpu, n: u8) -> u64 {
     cpu.x[(n & 31) as usize] & 0xffff_ffff
 }
 
-/// Word accesses of `kind` to `bytes` at `addr` (values little-endian).
-fn accesses(pc: u64, addr: u64, bytes: &[u8], kind: AccessKind, out: &mut Vec<MemAccess>) {
-    for (i, w) in bytes.chunks(4).enumerate() {
-        let mut b = [0u8; 4];
-        b[..w.len()].copy_from_slice(w);
-        out.push(MemAccess {
-            pc,
-            addr: addr + 4 * i as u64,
-            size: w.len() as u8,
-            kind,
-            value: u64::from(u32::from_le_bytes(b)),
-        });
-    }
-}
-
 impl OpenVmDevice {
     /// Maps OpenVM's memory (0..2^29, read-write, zero until written, the
     /// ELF's `segments` (address, length) writable too: OpenVM's memory
@@ -550,14 +533,7 @@ fn read(
     acc: &mut Vec<MemAccess>,
 ) -> Result<Vec<u8>, (String, Option<u64>)> {
     in_memory(addr, len)?;
-    let bytes = mem.read_vec(addr, len as usize).map_err(|e| {
-        (
-            format!("cannot read {len} bytes at {addr:#x}: {e}"),
-            Some(addr),
-        )
-    })?;
-    accesses(pc, addr, &bytes, AccessKind::Read, acc);
-    Ok(bytes)
+    crate::access::read(mem, pc, addr, len, 4, acc)
 }
 
 /// Writes `bytes` at `addr` as the guest would, noting the accesses.
@@ -570,14 +546,7 @@ fn write(
     acc: &mut Vec<MemAccess>,
 ) -> Result<(), (String, Option<u64>)> {
     in_memory(addr, bytes.len() as u64)?;
-    mem.write_user(addr, bytes).map_err(|e| {
-        (
-            format!("cannot write {} bytes at {addr:#x}: {e}", bytes.len()),
-            Some(addr),
-        )
-    })?;
-    accesses(pc, addr, bytes, AccessKind::Write, acc);
-    Ok(())
+    crate::access::write(mem, pc, addr, bytes, 4, acc)
 }
 
 /// `addr..addr+len` must lie in OpenVM's memory.

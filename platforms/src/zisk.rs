@@ -67,7 +67,7 @@
 //! float library in its ROM).
 
 use zkdbg_emulator::{
-    AccessKind, Cpu, CustomKind, CustomResult, Insn, MemAccess, MemError, Memory, Op, Program, Xlen,
+    Cpu, CustomKind, CustomResult, Insn, MemAccess, MemError, Memory, Op, Program, Xlen,
 };
 
 /// Where the program image (ROM) starts.
@@ -1279,10 +1279,7 @@ fn dma(
     })
 }
 
-/// Doublewords of one access that watchpoints see.
-const MAX_NOTED: usize = 4096;
-
-/// Reads `len` guest bytes at `addr`, noting the accesses.
+/// Reads `len` guest bytes at `addr`, noting doubleword accesses.
 fn read(
     mem: &Memory,
     pc: u64,
@@ -1290,20 +1287,7 @@ fn read(
     len: u64,
     acc: &mut Vec<MemAccess>,
 ) -> Result<Vec<u8>, (String, Option<u64>)> {
-    if len > mem.available_bytes().max(1 << 20) {
-        return Err((
-            format!("{len} bytes at {addr:#x}: too many to read"),
-            Some(addr),
-        ));
-    }
-    let b = mem.read_vec(addr, len as usize).map_err(|e| {
-        (
-            format!("cannot read {len} bytes at {addr:#x}: {e}"),
-            Some(addr),
-        )
-    })?;
-    note(pc, addr, &b, AccessKind::Read, acc);
-    Ok(b)
+    crate::access::read(mem, pc, addr, len, 8, acc)
 }
 
 /// Writes `bytes` at `addr` as the guest would, noting the accesses.
@@ -1314,28 +1298,5 @@ fn write(
     bytes: &[u8],
     acc: &mut Vec<MemAccess>,
 ) -> Result<(), (String, Option<u64>)> {
-    mem.write_user(addr, bytes).map_err(|e| {
-        (
-            format!("cannot write {} bytes at {addr:#x}: {e}", bytes.len()),
-            Some(addr),
-        )
-    })?;
-    note(pc, addr, bytes, AccessKind::Write, acc);
-    Ok(())
-}
-
-/// Doubleword accesses for watchpoints: the first [`MAX_NOTED`] of them
-/// (32 KiB of a DMA call).
-fn note(pc: u64, addr: u64, bytes: &[u8], kind: AccessKind, out: &mut Vec<MemAccess>) {
-    for (i, w) in bytes.chunks(8).take(MAX_NOTED).enumerate() {
-        let mut b = [0u8; 8];
-        b[..w.len()].copy_from_slice(w);
-        out.push(MemAccess {
-            pc,
-            addr: addr.wrapping_add(8 * i as u64),
-            size: w.len() as u8,
-            kind,
-            value: u64::from_le_bytes(b),
-        });
-    }
+    crate::access::write(mem, pc, addr, bytes, 8, acc)
 }
