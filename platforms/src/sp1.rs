@@ -16,7 +16,9 @@
 //! - `crates/core/executor/src/minimal/{hint,write}.rs`: HINT_LEN (the next
 //!   input vector's length, `u64::MAX` when none is left), HINT_READ (the
 //!   whole vector into 8-aligned memory, length must match), WRITE (fd 1/2
-//!   console, 13 public values, 14 pushes an input vector);
+//!   console, 13 public values, 14 pushes an input vector, 15..21 the
+//!   hooks of `hook.rs`, whose answers go to the front of the input
+//!   stream: [`hooks`]);
 //! - `crates/core/executor/src/minimal/precompiles/`: each precompile's
 //!   semantics (words are 64-bit; 32-bit values sit in the low half);
 //! - `crates/core/executor/src/minimal/arch/portable/mod.rs`: memory is
@@ -28,6 +30,7 @@
 //! SP1 v3–v5 (RV32IM, text at 0x200800) are not supported yet.
 
 pub use crate::field;
+pub mod hooks;
 
 use field::{Field, FieldOp};
 use std::collections::VecDeque;
@@ -655,16 +658,31 @@ impl Sp1Device {
         console: &mut crate::Console<'_>,
     ) -> EcallResult {
         let fault = |message, addr| EcallResult::fault(name, message, addr);
-        if FD_HOOKS.contains(&fd) {
-            return fault(
-                format!("SP1 hook fd {fd} is not executed by zkdbg yet (SP1 6.10.0)"),
-                None,
-            );
-        }
         let bytes = match crate::read_bounded(mem, ptr, len) {
             Ok(b) => b,
             Err(m) => return fault(m, Some(ptr)),
         };
+        if FD_HOOKS.contains(&fd) {
+            let name = hooks::HOOKS
+                .iter()
+                .find(|h| h.0 == fd)
+                .map_or("hook", |h| h.1);
+            let items = match hooks::run(fd, &bytes) {
+                Ok(items) => items,
+                Err(m) => return fault(format!("the {name} hook (fd {fd}): {m}"), Some(ptr)),
+            };
+            let total: u64 = items.iter().map(|i| i.len() as u64).sum();
+            if let Err(e) = mem.charge(total) {
+                return fault(format!("the {name} hook's answer: {e}"), None);
+            }
+            if let Some(f) = &mut self.fork {
+                f.hinted = f.hinted.saturating_add(total);
+            }
+            for item in items.into_iter().rev() {
+                self.inputs.push_front(item);
+                self.given += 1;
+            }
+        }
         let mut output = None;
         match fd {
             1 | 2 => {
@@ -689,6 +707,7 @@ impl Sp1Device {
                 self.inputs.push_front(bytes);
                 self.given += 1;
             }
+            fd if FD_HOOKS.contains(&fd) => {}
             // SP1 warns "Unsupported file descriptor" and goes on.
             _ => log::warn!("SP1 WRITE to unsupported fd {fd} ignored"),
         }

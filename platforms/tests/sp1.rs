@@ -241,9 +241,39 @@ fn input_vectors_public_values_and_halt() {
         matches!(&r, EcallResult::Done { output: Some((1, b)), .. } if b == b"pv"),
         "{r:?}"
     );
-    // Hooks are named; a huge length is refused before anything is read.
+    // A hook's answer goes to the front of the input stream, one vector
+    // per item: fp_inverse (fd 21) of 3 mod 7 is 5; fp_sqrt (fd 20) of 2
+    // mod 7 is 4 (7 = 3 mod 4: 2^((7+1)/4) = 4), flagged 1 (a root).
+    mem.write_bytes(BUF, &[0, 0, 0, 1, 3, 7]).unwrap();
+    done(
+        &call(&mut d, &mut cpu, &mut mem, "WRITE", [21, BUF, 6]),
+        CustomKind::Syscall,
+    );
+    mem.write_bytes(BUF, &[0, 0, 0, 1, 2, 7, 3]).unwrap();
+    done(
+        &call(&mut d, &mut cpu, &mut mem, "WRITE", [20, BUF, 7]),
+        CustomKind::Syscall,
+    );
+    for want in [vec![1u8], vec![4], vec![5]] {
+        done(
+            &call(&mut d, &mut cpu, &mut mem, "HINT_LEN", [0, 0, 0]),
+            CustomKind::Syscall,
+        );
+        assert_eq!(cpu.x[5], want.len() as u64);
+        let at = BUF + 0x100;
+        done(
+            &call(&mut d, &mut cpu, &mut mem, "HINT_READ", [at, 1, 0]),
+            CustomKind::Syscall,
+        );
+        assert_eq!(mem.read_vec(at, 1).unwrap(), want);
+    }
+    // A buffer SP1's hook refuses: a fault naming the hook.
     let m = fault(&call(&mut d, &mut cpu, &mut mem, "WRITE", [15, BUF, 2]));
-    assert!(m.contains("hook fd 15"), "{m}");
+    assert!(
+        m.contains("the ecrecover hook (fd 15): ecrecover takes 65 bytes"),
+        "{m}"
+    );
+    // A huge length is refused before anything is read.
     let m = fault(&call(
         &mut d,
         &mut cpu,
