@@ -56,7 +56,9 @@
 //!   `opc_fcall_get`), `core/src/operations/dma_inputcpy.rs` and
 //!   `ziskos/entrypoint/src/zisklib/fcalls_impl/*.rs`: the free-input
 //!   calls (FCALL_PARAM 0x8F0-0x8FF, FCALL `csrwi 0x8C0 + id / 32, id %
-//!   32`, FCALL_GET 0xFFE, DMA_INPUTCPY copying results to memory).
+//!   32`, FCALL_GET 0xFFE, DMA_INPUTCPY copying results to memory); the
+//!   functions [`FCALLS`] lists except the Fp2 ones, the twist line
+//!   coefficients and ECDSA verification.
 //!
 //! - `precompiles/helpers/src/blake2/blake2b/round.rs`: BLAKE2B_ROUND
 //!   (0x819), one round of BLAKE2b's `F` ([`crate::blake::blake2b_round`]).
@@ -760,6 +762,15 @@ const BLS12_381_P: &str = concat!(
     "6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab"
 );
 
+/// A number from little-endian u64 limbs.
+fn big_le(w: &[u64]) -> num_bigint::BigUint {
+    num_bigint::BigUint::from_slice(
+        &w.iter()
+            .flat_map(|x| [*x as u32, (*x >> 32) as u32])
+            .collect::<Vec<u32>>(),
+    )
+}
+
 /// `a`⁻¹ mod `m` (little-endian u64 limbs, at most 8; the inverse as 8
 /// limbs), `None` when there is none.
 fn modinv(a: &[u64], m: &[u64]) -> Option<Vec<u64>> {
@@ -1010,6 +1021,80 @@ impl ZiskDevice {
                     Some(v) => [vec![1], v].concat(),
                     None => vec![0; 5],
                 })
+            }
+            3 | 11 => {
+                // FP_SQRT (secp256k1: a, then the wanted parity of the
+                // root; BLS12-381: a): [1, root] with root = a^((p+1)/4)
+                // (secp256k1: of the wanted parity) when that squares to
+                // a, else [0, the root of nqr·a] (nqr 3, resp. 2)
+                // (`fcalls_impl/{secp256k1,bls12_381}/fp_sqrt.rs`).
+                use num_bigint::BigUint;
+                let (n, hex, nqr) = if id == 3 {
+                    (4, SECP256K1_P, 3u32)
+                } else {
+                    (6, BLS12_381_P, 2u32)
+                };
+                need(if id == 3 { 5 } else { 6 })?;
+                let limbs = |x: &BigUint| {
+                    let mut v = x.to_u64_digits();
+                    v.resize(n, 0);
+                    v
+                };
+                let pr = BigUint::parse_bytes(hex.as_bytes(), 16).expect("a hex constant");
+                let exp = (&pr + 1u32) >> 2u32;
+                let a = big_le(&p[..n]);
+                let mut root = a.modpow(&exp, &pr);
+                if &root * &root % &pr != a {
+                    let other = (a * nqr % &pr).modpow(&exp, &pr);
+                    return Ok([vec![0], limbs(&other)].concat());
+                }
+                if id == 3 && u64::from(root.bit(0)) != p[4] {
+                    root = (&pr - &root) % &pr;
+                }
+                Ok([vec![1], limbs(&root)].concat())
+            }
+            16 => {
+                // BIN_DECOMP: [len, x (len limbs)] -> the bits of x from
+                // its top set bit down ([0] for zero), after their count
+                // (`fcalls_impl/bin_decomp.rs`).
+                need(1)?;
+                let len = usize::try_from(p[0]).unwrap_or(usize::MAX);
+                need(len.saturating_add(1))?;
+                let x = &p[1..1 + len];
+                let mut bits: Vec<u64> = x
+                    .iter()
+                    .rev()
+                    .flat_map(|w| (0..64).rev().map(move |b| (w >> b) & 1))
+                    .skip_while(|b| *b == 0)
+                    .collect();
+                if bits.is_empty() {
+                    bits.push(0);
+                }
+                Ok([vec![bits.len() as u64], bits].concat())
+            }
+            22 => {
+                // BIGINT_DIV: [len_a, a, len_b, b] -> [len_q, q, len_r, r],
+                // q and r padded to a multiple of 4 limbs (at least 4)
+                // (`fcalls_impl/bigint_div.rs`).
+                use num_bigint::BigUint;
+                need(1)?;
+                let la = usize::try_from(p[0]).unwrap_or(usize::MAX);
+                need(la.saturating_add(2))?;
+                let lb = usize::try_from(p[1 + la]).unwrap_or(usize::MAX);
+                need(la.saturating_add(lb).saturating_add(2))?;
+                let (a, b) = (big_le(&p[1..1 + la]), big_le(&p[2 + la..2 + la + lb]));
+                if b == BigUint::default() {
+                    return Err("division by zero".into());
+                }
+                let (q, r) = num_integer::Integer::div_rem(&a, &b);
+                let padded = |x: &BigUint| {
+                    let mut v = x.to_u64_digits();
+                    let n = v.len().div_ceil(4).max(1) * 4;
+                    v.resize(n, 0);
+                    v
+                };
+                let (q, r) = (padded(&q), padded(&r));
+                Ok([vec![q.len() as u64], q, vec![r.len() as u64], r].concat())
             }
             1 => inv(4, SECP256K1_P),
             2 => inv(4, SECP256K1_N),

@@ -572,10 +572,53 @@ fn free_input_calls_queue_parameters_run_and_return_results() {
     assert_eq!(z.fcall(23, &[0x4000_0011]).unwrap(), Vec::<u64>::new());
     let e = z.fcall(23, &[0x4000_1000]).unwrap_err();
     assert!(e.contains("input byte 0x40001000 required"), "{e}");
-    // Functions not done yet and unknown ids name themselves.
-    let e = z.fcall(3, &[4, 0, 0, 0, 0]).unwrap_err();
+    // SECP256K1_FP_SQRT with ZisK's own fixtures (`fp_sqrt.rs` tests):
+    // 0 -> [1, 0]; 1 with parity 1 -> 1, with parity 0 -> p - 1; 3 is no
+    // square: [0, root of 3·3 = 9] = [0, 3 or p - 3].
+    assert_eq!(z.fcall(3, &[0, 0, 0, 0, 0]).unwrap(), [1, 0, 0, 0, 0]);
+    assert_eq!(z.fcall(3, &[1, 0, 0, 0, 1]).unwrap(), [1, 1, 0, 0, 0]);
+    let p_minus_1 = [0xfffffffefffffc2e, u64::MAX, u64::MAX, u64::MAX];
+    assert_eq!(
+        z.fcall(3, &[1, 0, 0, 0, 0]).unwrap(),
+        [vec![1], p_minus_1.to_vec()].concat()
+    );
+    let r = z.fcall(3, &[3, 0, 0, 0, 0]).unwrap();
+    let p_minus_3 = [0xfffffffefffffc2c, u64::MAX, u64::MAX, u64::MAX];
     assert!(
-        e.contains("FCALL_SECP256K1_FP_SQRT is not supported"),
+        r == [0, 3, 0, 0, 0] || r == [vec![0], p_minus_3.to_vec()].concat(),
+        "{r:?}"
+    );
+    // BLS12_381_FP_SQRT of 4: 2 or p - 2, flagged 1.
+    let r = z.fcall(11, &[4, 0, 0, 0, 0, 0]).unwrap();
+    assert_eq!((r.len(), r[0]), (7, 1));
+    assert!(r[1] == 2 || r[1] == 0xb9feffffffffaaa9, "{r:?}");
+    // BIN_DECOMP: 2 -> 2 bits "10"; 0 -> one bit "0"; bits of the
+    // highest limb first.
+    assert_eq!(z.fcall(16, &[1, 2]).unwrap(), [2, 1, 0]);
+    assert_eq!(z.fcall(16, &[1, 0]).unwrap(), [1, 0]);
+    let two_limbs = z.fcall(16, &[2, 1, 1]).unwrap();
+    assert_eq!((two_limbs[0], two_limbs[1], two_limbs[65]), (65, 1, 1));
+    // BIGINT_DIV: a = b (3 limbs) -> q = 1, r = 0, each padded to 4 limbs;
+    // a 5-limb quotient pads to 8; by zero: a fault.
+    let a = [0x16b12176aedd308e, 0x9d331c2b34766fc9, 0xb7f85b22001249e];
+    let mut params = vec![3];
+    params.extend(a);
+    params.push(3);
+    params.extend(a);
+    assert_eq!(
+        z.fcall(22, &params).unwrap(),
+        [4, 1, 0, 0, 0, 4, 0, 0, 0, 0]
+    );
+    let q = z.fcall(22, &[5, 0, 0, 0, 0, 1, 1, 1]).unwrap();
+    assert_eq!((q[0], q[5], q[9]), (8, 1, 4));
+    assert!(z
+        .fcall(22, &[1, 5, 1, 0])
+        .unwrap_err()
+        .contains("division by zero"));
+    // Functions not done yet and unknown ids name themselves.
+    let e = z.fcall(4, &[4, 0, 0, 0, 0]).unwrap_err();
+    assert!(
+        e.contains("FCALL_SECP256K1_ECDSA_VERIFY is not supported"),
         "{e}"
     );
     assert!(z
