@@ -224,6 +224,24 @@ pub fn fp2_op(field: Field, op: FieldOp, x: &[u64], y: &[u64]) -> Vec<u64> {
     })
 }
 
+/// The inverse in Fp2 = Fp\[i\]/(i^2 + 1) of `field` of `x` (c0 then c1):
+/// `(c0 - c1 i) / (c0^2 + c1^2)`, as ZisK's `fcalls_impl/*/fp2*.rs`
+/// computes it; `None` for zero (ZisK panics there).
+pub fn fp2_inverse(field: Field, x: &[u64]) -> Option<Vec<u64>> {
+    let n = field.words();
+    sized!(field, |c| {
+        let (a0, a1) = (c.elem(&x[..n]), c.elem(&x[n..]));
+        let (inv, ok) = (a0 * a0 + a1 * a1).invert();
+        if !bool::from(ok) {
+            return None;
+        }
+        let mut out = Vec::new();
+        to_words(&(a0 * inv).retrieve(), &mut out);
+        to_words(&(-(a1 * inv)).retrieve(), &mut out);
+        Some(out)
+    })
+}
+
 /// The affine sum of points `p` and `q` on the curve over `field` (each x
 /// then y).
 ///

@@ -57,8 +57,8 @@
 //!   `ziskos/entrypoint/src/zisklib/fcalls_impl/*.rs`: the free-input
 //!   calls (FCALL_PARAM 0x8F0-0x8FF, FCALL `csrwi 0x8C0 + id / 32, id %
 //!   32`, FCALL_GET 0xFFE, DMA_INPUTCPY copying results to memory); the
-//!   functions [`FCALLS`] lists except the Fp2 ones, the twist line
-//!   coefficients and ECDSA verification.
+//!   functions [`FCALLS`] lists except BLS12-381's Fp2 square root, the
+//!   twist line coefficients and ECDSA verification.
 //!
 //! - `precompiles/helpers/src/blake2/blake2b/round.rs`: BLAKE2B_ROUND
 //!   (0x819), one round of BLAKE2b's `F` ([`crate::blake::blake2b_round`]).
@@ -1095,6 +1095,18 @@ impl ZiskDevice {
                 };
                 let (q, r) = (padded(&q), padded(&r));
                 Ok([vec![q.len() as u64], q, vec![r.len() as u64], r].concat())
+            }
+            7 | 12 => {
+                // BN254_FP2_INV, BLS12_381_FP2_INV: c0 then c1 in, the
+                // inverse out (`fcalls_impl/{bn254/fp2,bls12_381/fp2_inv}.rs`).
+                let (field, n) = if id == 7 {
+                    (crate::field::Field::Bn254, 8)
+                } else {
+                    (crate::field::Field::Bls12381, 12)
+                };
+                need(n)?;
+                crate::field::fp2_inverse(field, &p[..n])
+                    .ok_or_else(|| "the inverse of zero (ZisK panics)".to_string())
             }
             1 => inv(4, SECP256K1_P),
             2 => inv(4, SECP256K1_N),

@@ -615,6 +615,23 @@ fn free_input_calls_queue_parameters_run_and_return_results() {
         .fcall(22, &[1, 5, 1, 0])
         .unwrap_err()
         .contains("division by zero"));
+    // FP2_INV: x · x^-1 = 1 in BN254's and BLS12-381's Fp2 (the product by
+    // the Fp2 multiplication SP1's and ZisK's precompiles share); 0 faults.
+    use zkdbg_platforms::field::{fp2_op, Field, FieldOp};
+    for (id, field, n) in [(7, Field::Bn254, 4), (12, Field::Bls12381, 6)] {
+        let mut x = vec![0u64; 2 * n];
+        x[0] = 5;
+        x[n] = 3;
+        x[n + 1] = 0x1234;
+        let inv = z.fcall(id, &x).unwrap();
+        let mut one = vec![0u64; 2 * n];
+        one[0] = 1;
+        assert_eq!(fp2_op(field, FieldOp::Mul, &x, &inv), one, "{field:?}");
+        assert!(z
+            .fcall(id, &vec![0; 2 * n])
+            .unwrap_err()
+            .contains("inverse of zero"));
+    }
     // Functions not done yet and unknown ids name themselves.
     let e = z.fcall(4, &[4, 0, 0, 0, 0]).unwrap_err();
     assert!(
