@@ -57,8 +57,8 @@
 //!   `ziskos/entrypoint/src/zisklib/fcalls_impl/*.rs`: the free-input
 //!   calls (FCALL_PARAM 0x8F0-0x8FF, FCALL `csrwi 0x8C0 + id / 32, id %
 //!   32`, FCALL_GET 0xFFE, DMA_INPUTCPY copying results to memory); the
-//!   functions [`FCALLS`] lists except BLS12-381's Fp2 square root, the
-//!   twist line coefficients and ECDSA verification.
+//!   functions [`FCALLS`] lists except BLS12-381's Fp2 square root and
+//!   the twist line coefficients.
 //!
 //! - `precompiles/helpers/src/blake2/blake2b/round.rs`: BLAKE2B_ROUND
 //!   (0x819), one round of BLAKE2b's `F` ([`crate::blake::blake2b_round`]).
@@ -762,6 +762,61 @@ const BLS12_381_P: &str = concat!(
     "6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab"
 );
 
+/// secp256r1's group order n (SEC 2 §2.4.2).
+const SECP256R1_N: &str = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
+
+/// The ECDSA_VERIFY free-input function on `p` (pk x, y, z, r, s; 4 limbs
+/// each) for curve crate `$c` (`k256` or `p256`) of order `$n`: the point
+/// `u1·G + u2·pk`, on the crate's group law. A public key that is not on
+/// the curve is refused (ZisK's affine formulas would compute something
+/// for it; zkdbg does not follow them off the curve).
+macro_rules! ecdsa_hint {
+    ($c:ident, $n:expr, $p:expr) => {{
+        use $c::elliptic_curve::sec1::{FromEncodedPoint, ToEncodedPoint};
+        use $c::elliptic_curve::PrimeField;
+        let p = $p;
+        let n = num_bigint::BigUint::parse_bytes($n.as_bytes(), 16).expect("a hex constant");
+        let s_inv = (big_le(&p[16..20]) % &n)
+            .modinv(&n)
+            .ok_or_else(|| "s has no inverse mod n (ZisK panics)".to_string())?;
+        let scalar = |x: num_bigint::BigUint| -> $c::Scalar {
+            let mut be = (x % &n).to_bytes_be();
+            while be.len() < 32 {
+                be.insert(0, 0);
+            }
+            Option::<$c::Scalar>::from($c::Scalar::from_repr(*$c::FieldBytes::from_slice(&be)))
+                .expect("reduced mod n")
+        };
+        let u1 = scalar(big_le(&p[8..12]) * &s_inv);
+        let u2 = scalar(big_le(&p[12..16]) * &s_inv);
+        let be32 =
+            |w: &[u64]| -> Vec<u8> { w.iter().rev().flat_map(|x| x.to_be_bytes()).collect() };
+        let pk = if p[..8].iter().all(|w| *w == 0) {
+            $c::ProjectivePoint::IDENTITY
+        } else {
+            let enc = $c::EncodedPoint::from_affine_coordinates(
+                $c::FieldBytes::from_slice(&be32(&p[..4])),
+                $c::FieldBytes::from_slice(&be32(&p[4..8])),
+                false,
+            );
+            let a = Option::<$c::AffinePoint>::from($c::AffinePoint::from_encoded_point(&enc))
+                .ok_or_else(|| "the public key is not a point of the curve".to_string())?;
+            $c::ProjectivePoint::from(a)
+        };
+        let r = ($c::ProjectivePoint::GENERATOR * u1 + pk * u2).to_affine();
+        let enc = r.to_encoded_point(false);
+        let mut out = vec![0u64; 8];
+        if let (Some(x), Some(y)) = (enc.x(), enc.y()) {
+            for i in 0..4 {
+                out[i] = u64::from_be_bytes(x[24 - 8 * i..32 - 8 * i].try_into().expect("8 bytes"));
+                out[4 + i] =
+                    u64::from_be_bytes(y[24 - 8 * i..32 - 8 * i].try_into().expect("8 bytes"));
+            }
+        }
+        Ok(out)
+    }};
+}
+
 /// A number from little-endian u64 limbs.
 fn big_le(w: &[u64]) -> num_bigint::BigUint {
     num_bigint::BigUint::from_slice(
@@ -1107,6 +1162,17 @@ impl ZiskDevice {
                 need(n)?;
                 crate::field::fp2_inverse(field, &p[..n])
                     .ok_or_else(|| "the inverse of zero (ZisK panics)".to_string())
+            }
+            4 | 5 => {
+                // ECDSA_VERIFY hints: pk (x, y), z, r, s -> u1·G + u2·pk
+                // with u1 = z/s, u2 = r/s mod n, affine, (0, 0) for the
+                // point at infinity (`fcalls_impl/secp256{k,r}1/ecdsa.rs`).
+                need(20)?;
+                if id == 4 {
+                    ecdsa_hint!(k256, SECP256K1_N, p)
+                } else {
+                    ecdsa_hint!(p256, SECP256R1_N, p)
+                }
             }
             1 => inv(4, SECP256K1_P),
             2 => inv(4, SECP256K1_N),

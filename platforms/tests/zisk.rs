@@ -632,10 +632,41 @@ fn free_input_calls_queue_parameters_run_and_return_results() {
             .unwrap_err()
             .contains("inverse of zero"));
     }
+    // ECDSA_VERIFY hints (ZisK's own fixtures in `ecdsa.rs`): pk = (0, 0)
+    // and z = r = s = 1 give G; pk = G, z = 2, r = 3, s = 1 give 5G (k256);
+    // a pk off the curve is refused; s = 0 has no inverse.
+    use k256::elliptic_curve::sec1::ToEncodedPoint;
+    let limbs = |p: k256::ProjectivePoint| -> Vec<u64> {
+        let e = p.to_affine().to_encoded_point(false);
+        let w = |b: &[u8]| -> Vec<u64> {
+            (0..4)
+                .map(|i| u64::from_be_bytes(b[24 - 8 * i..32 - 8 * i].try_into().unwrap()))
+                .collect()
+        };
+        [w(e.x().unwrap()), w(e.y().unwrap())].concat()
+    };
+    let g = limbs(k256::ProjectivePoint::GENERATOR);
+    let params = |pk: &[u64], z: u64, r: u64, s: u64| -> Vec<u64> {
+        [pk, &[z, 0, 0, 0], &[r, 0, 0, 0], &[s, 0, 0, 0]].concat()
+    };
+    assert_eq!(z.fcall(4, &params(&[0; 8], 1, 1, 1)).unwrap(), g);
+    let five_g = limbs(k256::ProjectivePoint::GENERATOR * k256::Scalar::from(5u64));
+    assert_eq!(z.fcall(4, &params(&g, 2, 3, 1)).unwrap(), five_g);
+    let e = z
+        .fcall(4, &params(&[1, 2, 3, 4, 5, 6, 7, 8], 1, 1, 1))
+        .unwrap_err();
+    assert!(e.contains("not a point of the curve"), "{e}");
+    assert!(z
+        .fcall(4, &params(&g, 1, 1, 0))
+        .unwrap_err()
+        .contains("no inverse"));
+    // secp256r1: (0, 0), z = r = s = 1: P-256's G.
+    let g_r1 = z.fcall(5, &params(&[0; 8], 1, 1, 1)).unwrap();
+    assert_eq!(g_r1[3], 0x6b17d1f2e12c4247);
     // Functions not done yet and unknown ids name themselves.
-    let e = z.fcall(4, &[4, 0, 0, 0, 0]).unwrap_err();
+    let e = z.fcall(9, &[4, 0, 0, 0, 0]).unwrap_err();
     assert!(
-        e.contains("FCALL_SECP256K1_ECDSA_VERIFY is not supported"),
+        e.contains("FCALL_BN254_TWIST_DBL_LINE_COEFFS is not supported"),
         "{e}"
     );
     assert!(z
