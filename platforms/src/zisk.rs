@@ -57,8 +57,7 @@
 //!   `ziskos/entrypoint/src/zisklib/fcalls_impl/*.rs`: the free-input
 //!   calls (FCALL_PARAM 0x8F0-0x8FF, FCALL `csrwi 0x8C0 + id / 32, id %
 //!   32`, FCALL_GET 0xFFE, DMA_INPUTCPY copying results to memory); the
-//!   functions [`FCALLS`] lists except BLS12-381's Fp2 square root and
-//!   the twist line coefficients.
+//!   functions [`FCALLS`] lists except BLS12-381's Fp2 square root.
 //!
 //! - `precompiles/helpers/src/blake2/blake2b/round.rs`: BLAKE2B_ROUND
 //!   (0x819), one round of BLAKE2b's `F` ([`crate::blake::blake2b_round`]).
@@ -1173,6 +1172,47 @@ impl ZiskDevice {
                 } else {
                     ecdsa_hint!(p256, SECP256R1_N, p)
                 }
+            }
+            8 | 9 | 14 | 15 => {
+                // TWIST_ADD/DBL_LINE_COEFFS (BN254 8/9, BLS12-381 14/15):
+                // the line through (x1, y1), (x2, y2) — slope λ = (y2 -
+                // y1)/(x2 - x1) — or tangent at (x, y) — λ = 3x²/(2y) —
+                // and μ = y1 - λ·x1, in Fp2 (`fcalls_impl/*/twist.rs`).
+                use crate::field::{fp2_inverse, fp2_op, Field, FieldOp};
+                let (field, e) = if id < 10 {
+                    (Field::Bn254, 8)
+                } else {
+                    (Field::Bls12381, 12)
+                };
+                let add = id == 8 || id == 14;
+                need(if add { 4 * e } else { 2 * e })?;
+                let el = |i: usize| &p[i * e..(i + 1) * e];
+                let (x1, y1) = (el(0), el(1));
+                let (num, den) = if add {
+                    let (x2, y2) = (el(2), el(3));
+                    (
+                        fp2_op(field, FieldOp::Sub, y2, y1),
+                        fp2_op(field, FieldOp::Sub, x2, x1),
+                    )
+                } else {
+                    let x_sq = fp2_op(field, FieldOp::Mul, x1, x1);
+                    let mut three = vec![0u64; e];
+                    three[0] = 3;
+                    (
+                        fp2_op(field, FieldOp::Mul, &x_sq, &three),
+                        fp2_op(field, FieldOp::Add, y1, y1),
+                    )
+                };
+                let inv = fp2_inverse(field, &den)
+                    .ok_or_else(|| "the slope's denominator is zero (ZisK panics)".to_string())?;
+                let lambda = fp2_op(field, FieldOp::Mul, &inv, &num);
+                let mu = fp2_op(
+                    field,
+                    FieldOp::Sub,
+                    y1,
+                    &fp2_op(field, FieldOp::Mul, &lambda, x1),
+                );
+                Ok([lambda, mu].concat())
             }
             1 => inv(4, SECP256K1_P),
             2 => inv(4, SECP256K1_N),

@@ -663,10 +663,62 @@ fn free_input_calls_queue_parameters_run_and_return_results() {
     // secp256r1: (0, 0), z = r = s = 1: P-256's G.
     let g_r1 = z.fcall(5, &params(&[0; 8], 1, 1, 1)).unwrap();
     assert_eq!(g_r1[3], 0x6b17d1f2e12c4247);
+    // TWIST line coefficients: λ·(x2 - x1) = y2 - y1 and μ = y1 - λ·x1
+    // (add); λ·2y = 3x² (dbl); in BN254's and BLS12-381's Fp2. Any Fp2
+    // values serve (the formulas do not need curve points).
+    for (add, dbl, field, e) in [(8, 9, Field::Bn254, 8), (14, 15, Field::Bls12381, 12)] {
+        let el = |k: u64| -> Vec<u64> { (0..e as u64).map(|i| k * 1000 + i + 1).collect() };
+        let (x1, y1, x2, y2) = (el(1), el(2), el(3), el(4));
+        let r = z
+            .fcall(
+                add,
+                &[x1.clone(), y1.clone(), x2.clone(), y2.clone()].concat(),
+            )
+            .unwrap();
+        let (lambda, mu) = (&r[..e], &r[e..]);
+        assert_eq!(
+            fp2_op(
+                field,
+                FieldOp::Mul,
+                lambda,
+                &fp2_op(field, FieldOp::Sub, &x2, &x1)
+            ),
+            fp2_op(field, FieldOp::Sub, &y2, &y1)
+        );
+        assert_eq!(
+            fp2_op(
+                field,
+                FieldOp::Add,
+                mu,
+                &fp2_op(field, FieldOp::Mul, lambda, &x1)
+            ),
+            fp2_op(field, FieldOp::Add, &y1, &vec![0; e])
+        );
+        let r = z.fcall(dbl, &[x1.clone(), y1.clone()].concat()).unwrap();
+        let x_sq = fp2_op(field, FieldOp::Mul, &x1, &x1);
+        assert_eq!(
+            fp2_op(
+                field,
+                FieldOp::Mul,
+                &r[..e],
+                &fp2_op(field, FieldOp::Add, &y1, &y1)
+            ),
+            fp2_op(
+                field,
+                FieldOp::Add,
+                &fp2_op(field, FieldOp::Add, &x_sq, &x_sq),
+                &x_sq
+            )
+        );
+        // The same point twice: no line through it (x2 - x1 = 0).
+        assert!(z
+            .fcall(add, &[x1.clone(), y1.clone(), x1, y1].concat())
+            .is_err());
+    }
     // Functions not done yet and unknown ids name themselves.
-    let e = z.fcall(9, &[4, 0, 0, 0, 0]).unwrap_err();
+    let e = z.fcall(13, &[4, 0, 0, 0, 0]).unwrap_err();
     assert!(
-        e.contains("FCALL_BN254_TWIST_DBL_LINE_COEFFS is not supported"),
+        e.contains("FCALL_BLS12_381_FP2_SQRT is not supported"),
         "{e}"
     );
     assert!(z
