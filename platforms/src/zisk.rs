@@ -57,7 +57,7 @@
 //!   `ziskos/entrypoint/src/zisklib/fcalls_impl/*.rs`: the free-input
 //!   calls (FCALL_PARAM 0x8F0-0x8FF, FCALL `csrwi 0x8C0 + id / 32, id %
 //!   32`, FCALL_GET 0xFFE, DMA_INPUTCPY copying results to memory); the
-//!   functions [`FCALLS`] lists except BLS12-381's Fp2 square root.
+//!   functions [`FCALLS`] lists.
 //!
 //! - `precompiles/helpers/src/blake2/blake2b/round.rs`: BLAKE2B_ROUND
 //!   (0x819), one round of BLAKE2b's `F` ([`crate::blake::blake2b_round`]).
@@ -816,6 +816,56 @@ macro_rules! ecdsa_hint {
     }};
 }
 
+/// `a^e` in BLS12-381's Fp2 (square and multiply).
+fn bls12_381_fp2_pow(a: &[u64], e: &num_bigint::BigUint) -> Vec<u64> {
+    use crate::field::{fp2_op, Field, FieldOp};
+    let mut result = vec![0u64; 12];
+    result[0] = 1;
+    for i in (0..e.bits()).rev() {
+        result = fp2_op(Field::Bls12381, FieldOp::Mul, &result, &result);
+        if e.bit(i) {
+            result = fp2_op(Field::Bls12381, FieldOp::Mul, &result, a);
+        }
+    }
+    result
+}
+
+/// A square root of `a` in BLS12-381's Fp2, the one ZisK's algorithm 9
+/// (Adj–Rodríguez-Henríquez, p = 3 mod 4) gives: a1 = a^((p-3)/4),
+/// x0 = a1·a, α = a1·x0; none when conj(α)·α = -1; else i·x0 when α = -1,
+/// otherwise (1 + α)^((p-1)/2)·x0.
+fn bls12_381_fp2_sqrt(a: &[u64]) -> Option<Vec<u64>> {
+    use crate::field::{fp2_op, Field, FieldOp};
+    let f = Field::Bls12381;
+    let p = num_bigint::BigUint::parse_bytes(BLS12_381_P.as_bytes(), 16).expect("a hex constant");
+    let mut minus_one = {
+        let mut v = (&p - 1u32).to_u64_digits();
+        v.resize(6, 0);
+        v
+    };
+    minus_one.extend([0u64; 6]);
+    let a1 = bls12_381_fp2_pow(a, &((&p - 3u32) >> 2u32));
+    let x0 = fp2_op(f, FieldOp::Mul, &a1, a);
+    let alpha = fp2_op(f, FieldOp::Mul, &a1, &x0);
+    let conj = fp2_op(f, FieldOp::Sub, &[0u64; 12], &alpha);
+    let conj = [alpha[..6].to_vec(), conj[6..].to_vec()].concat();
+    if fp2_op(f, FieldOp::Mul, &conj, &alpha) == minus_one {
+        return None;
+    }
+    Some(if alpha == minus_one {
+        let i = [vec![0u64; 6], vec![1, 0, 0, 0, 0, 0]].concat();
+        fp2_op(f, FieldOp::Mul, &i, &x0)
+    } else {
+        let mut one = vec![0u64; 12];
+        one[0] = 1;
+        let b = bls12_381_fp2_pow(
+            &fp2_op(f, FieldOp::Add, &one, &alpha),
+            &((&p - 1u32) >> 1u32),
+        );
+        fp2_op(f, FieldOp::Mul, &b, &x0)
+    })
+}
+
 /// A number from little-endian u64 limbs.
 fn big_le(w: &[u64]) -> num_bigint::BigUint {
     num_bigint::BigUint::from_slice(
@@ -1213,6 +1263,28 @@ impl ZiskDevice {
                     &fp2_op(field, FieldOp::Mul, &lambda, x1),
                 );
                 Ok([lambda, mu].concat())
+            }
+            13 => {
+                // BLS12_381_FP2_SQRT: [1, root] or [0, root of (1 + i)·a]
+                // (`fcalls_impl/bls12_381/fp2_sqrt.rs`: algorithm 9 of Adj
+                // and Rodríguez-Henríquez, "Square root computation over
+                // even extension fields", for p = 3 mod 4).
+                need(12)?;
+                let nqr = [vec![1, 0, 0, 0, 0, 0], vec![1, 0, 0, 0, 0, 0]].concat();
+                Ok(match bls12_381_fp2_sqrt(&p[..12]) {
+                    Some(root) => [vec![1], root].concat(),
+                    None => {
+                        let b = crate::field::fp2_op(
+                            crate::field::Field::Bls12381,
+                            crate::field::FieldOp::Mul,
+                            &p[..12],
+                            &nqr,
+                        );
+                        let root = bls12_381_fp2_sqrt(&b)
+                            .ok_or_else(|| "(1 + i)·a has no square root either".to_string())?;
+                        [vec![0], root].concat()
+                    }
+                })
             }
             1 => inv(4, SECP256K1_P),
             2 => inv(4, SECP256K1_N),

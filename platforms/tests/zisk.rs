@@ -715,12 +715,27 @@ fn free_input_calls_queue_parameters_run_and_return_results() {
             .fcall(add, &[x1.clone(), y1.clone(), x1, y1].concat())
             .is_err());
     }
-    // Functions not done yet and unknown ids name themselves.
-    let e = z.fcall(13, &[4, 0, 0, 0, 0]).unwrap_err();
-    assert!(
-        e.contains("FCALL_BLS12_381_FP2_SQRT is not supported"),
-        "{e}"
+    // BLS12_381_FP2_SQRT: a square x² gives [1, ±x]; (1 + i)·x², a
+    // non-square, gives [0, a root of (1 + i)²·x²]; too few parameters fault.
+    let f = Field::Bls12381;
+    let x: Vec<u64> = [vec![5, 0, 0, 0, 0, 0], vec![7, 0, 0, 0, 0, 0]].concat();
+    let sq = fp2_op(f, FieldOp::Mul, &x, &x);
+    let r = z.fcall(13, &sq).unwrap();
+    assert_eq!((r.len(), r[0]), (13, 1));
+    assert_eq!(fp2_op(f, FieldOp::Mul, &r[1..], &r[1..]), sq);
+    let nqr = [vec![1, 0, 0, 0, 0, 0], vec![1, 0, 0, 0, 0, 0]].concat();
+    let non_square = fp2_op(f, FieldOp::Mul, &nqr, &sq);
+    let r = z.fcall(13, &non_square).unwrap();
+    assert_eq!(r[0], 0);
+    assert_eq!(
+        fp2_op(f, FieldOp::Mul, &r[1..], &r[1..]),
+        fp2_op(f, FieldOp::Mul, &nqr, &non_square)
     );
+    assert!(z
+        .fcall(13, &[4, 0, 0, 0, 0])
+        .unwrap_err()
+        .contains("parameters"));
+    // Unknown ids name themselves.
     assert!(z
         .fcall(40, &[])
         .unwrap_err()
