@@ -58,6 +58,26 @@ const MIX: [[usize; 4]; 8] = [
     [3, 4, 9, 14],
 ];
 
+/// One round of `G` on the columns then the diagonals of the working
+/// vector `$v`, message words `$m[$s[..]]`, with rotations `$r` (BLAKE2b:
+/// 32/24/16/63, BLAKE2s and BLAKE3: 16/12/8/7).
+macro_rules! g_round {
+    ($v:expr, $m:expr, $s:expr, [$r1:expr, $r2:expr, $r3:expr, $r4:expr]) => {{
+        let (v, m, s) = ($v, $m, $s);
+        for (i, [a, b, c, d]) in MIX.into_iter().enumerate() {
+            let (x, y) = (m[s[2 * i]], m[s[2 * i + 1]]);
+            v[a] = v[a].wrapping_add(v[b]).wrapping_add(x);
+            v[d] = (v[d] ^ v[a]).rotate_right($r1);
+            v[c] = v[c].wrapping_add(v[d]);
+            v[b] = (v[b] ^ v[c]).rotate_right($r2);
+            v[a] = v[a].wrapping_add(v[b]).wrapping_add(y);
+            v[d] = (v[d] ^ v[a]).rotate_right($r3);
+            v[c] = v[c].wrapping_add(v[d]);
+            v[b] = (v[b] ^ v[c]).rotate_right($r4);
+        }
+    }};
+}
+
 /// BLAKE2b's compression `F` as Jolt's `BLAKE2_INLINE` runs it: `state`
 /// (8 words, at rs1) is updated in place from `message` (at rs2: 16 words
 /// of the block, then the byte counter `t` — its low 64 bits only, the
@@ -85,18 +105,7 @@ pub fn blake2b_compress(state: &mut [u64; 8], message: &[u64; 18]) {
 /// words chosen by SIGMA row `round % 10` (RFC 7693 §3.2). ZisK's
 /// `BLAKE2B_ROUND` is this with v and m in memory.
 pub fn blake2b_round(v: &mut [u64; 16], m: &[u64; 16], round: u32) {
-    let s = &SIGMA[(round % 10) as usize];
-    for (i, [a, b, c, d]) in MIX.into_iter().enumerate() {
-        let (x, y) = (m[s[2 * i]], m[s[2 * i + 1]]);
-        v[a] = v[a].wrapping_add(v[b]).wrapping_add(x);
-        v[d] = (v[d] ^ v[a]).rotate_right(32);
-        v[c] = v[c].wrapping_add(v[d]);
-        v[b] = (v[b] ^ v[c]).rotate_right(24);
-        v[a] = v[a].wrapping_add(v[b]).wrapping_add(y);
-        v[d] = (v[d] ^ v[a]).rotate_right(16);
-        v[c] = v[c].wrapping_add(v[d]);
-        v[b] = (v[b] ^ v[c]).rotate_right(63);
-    }
+    g_round!(v, m, &SIGMA[(round % 10) as usize], [32, 24, 16, 63]);
 }
 
 /// One round of BLAKE2s on the working vector `v` (16 words) with the
@@ -107,18 +116,7 @@ pub fn blake2b_round(v: &mut [u64; 16], m: &[u64; 16], round: u32) {
 ///
 /// Panics if `round` is 10 or more (BLAKE2s has 10 rounds).
 pub fn blake2s_round(v: &mut [u32; 16], m: &[u32; 16], round: usize) {
-    let s = &SIGMA[round];
-    for (i, [a, b, c, d]) in MIX.into_iter().enumerate() {
-        let (x, y) = (m[s[2 * i]], m[s[2 * i + 1]]);
-        v[a] = v[a].wrapping_add(v[b]).wrapping_add(x);
-        v[d] = (v[d] ^ v[a]).rotate_right(16);
-        v[c] = v[c].wrapping_add(v[d]);
-        v[b] = (v[b] ^ v[c]).rotate_right(12);
-        v[a] = v[a].wrapping_add(v[b]).wrapping_add(y);
-        v[d] = (v[d] ^ v[a]).rotate_right(8);
-        v[c] = v[c].wrapping_add(v[d]);
-        v[b] = (v[b] ^ v[c]).rotate_right(7);
-    }
+    g_round!(v, m, &SIGMA[round], [16, 12, 8, 7]);
 }
 
 /// BLAKE3's initialization vector (the same words as SHA-256's IV).
@@ -158,17 +156,9 @@ pub fn blake3_compress(cv: &mut [u32; 8], block: &[u32; 20]) {
         if round > 0 {
             m = std::array::from_fn(|i| m[PERMUTATION[i]]);
         }
-        for (i, [a, b, c, d]) in MIX.into_iter().enumerate() {
-            let (x, y) = (m[2 * i], m[2 * i + 1]);
-            v[a] = v[a].wrapping_add(v[b]).wrapping_add(x);
-            v[d] = (v[d] ^ v[a]).rotate_right(16);
-            v[c] = v[c].wrapping_add(v[d]);
-            v[b] = (v[b] ^ v[c]).rotate_right(12);
-            v[a] = v[a].wrapping_add(v[b]).wrapping_add(y);
-            v[d] = (v[d] ^ v[a]).rotate_right(8);
-            v[c] = v[c].wrapping_add(v[d]);
-            v[b] = (v[b] ^ v[c]).rotate_right(7);
-        }
+        // BLAKE3's G is BLAKE2s's; its schedule permutes m between
+        // rounds instead of indexing it by SIGMA (row 0 is the identity).
+        blake2s_round(&mut v, &m, 0);
     }
     for i in 0..8 {
         cv[i] = v[i] ^ v[i + 8];

@@ -97,18 +97,18 @@ fn a_guest_panic_is_reported_as_one() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("zkdbg: panic |"));
 }
 
-#[test]
-fn profile_has_inline_frames_and_sums_to_the_jolt_cycles() {
-    let g = rust_guest("jolt-hash");
-    let input = hex(&postcard_args(b"abc", 4));
-    let (_, j) = run_report(&[g.to_str().unwrap(), "--input-hex", &input]);
-    let dir = tempdir("jolt-prof");
+/// `zkdbg profile --folded` of guest `g` on `input`: the folded text,
+/// checked to sum to the run report's Jolt cycles, and a function that
+/// sums the cycles of the `[inline] NAME` frames.
+fn folded_profile(g: &std::path::Path, input: &str, tag: &str) -> (String, impl Fn(&str) -> u64) {
+    let (_, j) = run_report(&[g.to_str().unwrap(), "--input-hex", input]);
+    let dir = tempdir(tag);
     let folded = dir.join("p.folded");
     let o = zkdbg(&[
         "profile",
         g.to_str().unwrap(),
         "--input-hex",
-        &input,
+        input,
         "--folded",
         folded.to_str().unwrap(),
         "--output",
@@ -116,17 +116,25 @@ fn profile_has_inline_frames_and_sums_to_the_jolt_cycles() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = std::fs::read_to_string(&folded).unwrap();
-    let sum: u64 = text
-        .lines()
-        .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
-        .sum();
+    let count = |l: &str| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap();
+    let sum: u64 = text.lines().map(count).sum();
     assert_eq!(sum, j["cycles"].as_u64().unwrap());
-    let inline = |name: &str| -> u64 {
-        text.lines()
+    let lines: Vec<String> = text.lines().map(String::from).collect();
+    let inline = move |name: &str| -> u64 {
+        lines
+            .iter()
             .filter(|l| l.contains(&format!("[inline] {name} ")))
-            .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
+            .map(|l| count(l))
             .sum()
     };
+    (text, inline)
+}
+
+#[test]
+fn profile_has_inline_frames_and_sums_to_the_jolt_cycles() {
+    let g = rust_guest("jolt-hash");
+    let input = hex(&postcard_args(b"abc", 4));
+    let (text, inline) = folded_profile(&g, &input, "jolt-prof");
     // Four SHA-256 compressions from the initial state, one Keccak-f,
     // each charged its Jolt expansion length, under the Rust function that
     // issued it (demangled).
@@ -400,32 +408,7 @@ fn profile_and_trace_name_the_blake_and_secp256k1_inlines() {
     let g = rust_guest("jolt-ecc");
     // 200 bytes: two BLAKE2b blocks, four BLAKE3 blocks.
     let input = hex(&postcard_bytes(&[0x5a; 200]));
-    let (_, j) = run_report(&[g.to_str().unwrap(), "--input-hex", &input]);
-    let dir = tempdir("jolt-ecc-prof");
-    let folded = dir.join("p.folded");
-    let o = zkdbg(&[
-        "profile",
-        g.to_str().unwrap(),
-        "--input-hex",
-        &input,
-        "--folded",
-        folded.to_str().unwrap(),
-        "--output",
-        dir.join("p.svg").to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let text = std::fs::read_to_string(&folded).unwrap();
-    let sum: u64 = text
-        .lines()
-        .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
-        .sum();
-    assert_eq!(sum, j["cycles"].as_u64().unwrap());
-    let inline = |name: &str| -> u64 {
-        text.lines()
-            .filter(|l| l.contains(&format!("[inline] {name} ")))
-            .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
-            .sum()
-    };
+    let (text, inline) = folded_profile(&g, &input, "jolt-ecc-prof");
     // Each charged its length from Jolt's own sequence builders.
     assert_eq!(inline("BLAKE2_INLINE"), 2 * 1067);
     assert_eq!(inline("BLAKE3_INLINE"), 4 * 648);
