@@ -79,6 +79,9 @@ pub enum CustomResult {
         accesses: Vec<crate::MemAccess>,
         /// Console output it produced: (fd, bytes), fd 1 stdout, 2 stderr.
         output: Option<(u32, Vec<u8>)>,
+        /// Its arguments as the platform decodes them, taken before it
+        /// ran, for traces (`None`: rs1, rs2 and rd's values).
+        args: Option<Vec<crate::CallArg>>,
     },
     /// Served together with the `skip` bytes of code after it, which do
     /// not run (ZisK's DMA calls, fused with the `add`/`addi` after them);
@@ -137,6 +140,7 @@ impl CustomResult {
             kind,
             accesses: Vec::new(),
             output: None,
+            args: None,
         }
     }
 }

@@ -777,13 +777,16 @@ impl Machine {
                 kind,
                 accesses,
                 output,
+                args,
             } => {
                 self.cpu.x[0] = 0;
                 if let Some((fd, bytes)) = output {
                     obs.guest_output(&self.cpu, fd, &bytes);
                 }
                 let watch = report_accesses(obs, &accesses);
-                obs.custom(&self.cpu, &event(name, kind));
+                let mut e = event(name, kind);
+                e.args = args;
+                obs.custom(&self.cpu, &e);
                 Ok((watch.then_some(StopReason::Watchpoint), 0, 0))
             }
             CustomResult::Skip {

@@ -30,7 +30,9 @@
 
 use crate::access::{read, write, AccessError};
 use std::collections::VecDeque;
-use zkdbg_emulator::{Cpu, CustomKind, CustomResult, Insn, MemAccess, MemError, Memory, Op};
+use zkdbg_emulator::{
+    CallArg, Cpu, CustomKind, CustomResult, Insn, MemAccess, MemError, Memory, Op,
+};
 
 /// The non-determinism CSR.
 pub const NON_DETERMINISM_CSR: u16 = 0x7c0;
@@ -252,6 +254,8 @@ impl AirbenderDevice {
         };
         let mut acc = Vec::new();
         let r = |n: usize| cpu.x[n] as u32;
+        // x10..x13 as they were (x12 is the U256 result's flag after).
+        let args: Vec<CallArg> = (10..14).map(|n| CallArg::Hex(u64::from(r(n)))).collect();
         let result = if !writes {
             Ok(None)
         } else if value != 0 {
@@ -278,6 +282,7 @@ impl AirbenderDevice {
                     kind: CustomKind::Precompile,
                     accesses: acc,
                     output: None,
+                    args: Some(args),
                 }
             }
             Err((message, addr)) => CustomResult::Fault {

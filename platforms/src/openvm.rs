@@ -503,6 +503,7 @@ impl OpenVmDevice {
                 kind: op.kind(),
                 accesses: acc,
                 output,
+                args: None,
             },
             Err((message, addr)) => fault(message, addr),
         }

@@ -1309,6 +1309,7 @@ fn done(name: &'static str, kind: CustomKind, accesses: Vec<MemAccess>, skip: u6
             kind,
             accesses,
             output: None,
+            args: None,
         };
     }
     CustomResult::Skip {

@@ -102,3 +102,71 @@ fn symbols_name_the_flat_binarys_code_and_bad_inputs_are_clear() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("--symbols names a flat binary"), "{err}");
 }
+
+#[test]
+fn delegations_are_precompile_records_with_their_registers() {
+    // a0 = 0x200000, a1 = 0x201000, a2 = 1 (round 0), a3 = 1 (last round):
+    // the BLAKE2 delegation; then a2 = 1 (add), a4 = 32: U256 a + b, its
+    // carry flag into a2; `j .`.
+    let lui = |rd: u32, imm: u32| imm << 12 | rd << 7 | 0x37;
+    let addi = |rd: u32, rs1: u32, imm: u32| imm << 20 | rs1 << 15 | rd << 7 | 0x13;
+    let csrw = |csr: u32| 0x73 | 1 << 12 | csr << 20;
+    let words = [
+        lui(10, 0x200),
+        lui(11, 0x201),
+        addi(12, 0, 1),
+        addi(13, 0, 1),
+        csrw(0x7c7),
+        addi(12, 0, 1),
+        csrw(0x7ca),
+        0x6f,
+    ];
+    let dir = tempdir("airbender-deleg");
+    let app = dir.join("app.bin");
+    std::fs::write(
+        &app,
+        words
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    let o = zkdbg(&[
+        "trace",
+        "--platform",
+        "airbender",
+        app.to_str().unwrap(),
+        "--format",
+        "strace",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(
+            "[precompile] BLAKE2_ROUND_FUNCTION_WITH_EXTENDED_CONTROL(0x200000, 0x201000, 0x1, 0x1) <1 cycles>"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("[precompile] U256_OPS_WITH_CONTROL(0x200000, 0x201000, 0x1, 0x1)"),
+        "{err}"
+    );
+    // A misaligned state pointer: a fault naming the delegation.
+    // (a1 stays 0: addi a0, a0, 4 replaces its lui.)
+    let mut bad = words;
+    bad[1] = addi(10, 10, 4);
+    std::fs::write(
+        &app,
+        bad.iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    let o = zkdbg(&["run", "--platform", "airbender", app.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("BLAKE2_ROUND_FUNCTION_WITH_EXTENDED_CONTROL") && err.contains("128-byte"),
+        "{err}"
+    );
+}
