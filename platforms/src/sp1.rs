@@ -21,6 +21,9 @@
 //!   stream: [`hooks`]);
 //! - `crates/core/executor/src/minimal/precompiles/`: each precompile's
 //!   semantics (words are 64-bit; 32-bit values sit in the low half);
+//!   POSEIDON2 runs SP1's own permutation (`sp1_primitives::poseidon2_init`
+//!   is `slop_koala_bear::my_kb_16_perm`; the `slop-koala-bear` crate
+//!   6.10.0 from crates.io holds SP1's round constants);
 //! - `crates/core/executor/src/minimal/arch/portable/mod.rs`: memory is
 //!   one zero-initialised space of 8-byte words, loads and stores must be
 //!   naturally aligned, `global_clk` counts retired instructions (the
@@ -107,6 +110,9 @@ pub enum PrecompileOp {
     /// The x (at a0) of the Ed25519 point whose y follows it (a0 + 32),
     /// sign a1.
     EdDecompress,
+    /// SP1's Poseidon2 permutation (KoalaBear, width 16) on the 16 u32 at
+    /// a0 (8-byte aligned), in place.
+    Poseidon2,
 }
 
 /// One SP1 syscall: its id (t0), its name in SP1's `SyscallCode`, and
@@ -256,7 +262,7 @@ pub const SYSCALLS: &[Syscall] = &[
         Precompile(Uint256Carry { mul: true }),
     ),
     sc(0x00000132, "MPROTECT", NotSupported),
-    sc(0x00000133, "POSEIDON2", NotSupported),
+    sc(0x00000133, "POSEIDON2", Precompile(Poseidon2)),
     sc(0x00000134, "SIG_RETURN", NotSupported),
     sc(0x00000035, "HINT_MPROTECT_FLUSH", NotSupported),
     sc(0x00000040, "DUMP_ELF", NotSupported),
@@ -933,6 +939,29 @@ pub fn run_precompile(
                 .map(|(&v, &h0)| v.wrapping_add(h0) as u64)
                 .collect();
             write_entries(mem, b, &out, word)
+        }
+        Poseidon2 => {
+            // `minimal/precompiles/poseidon2.rs`: 8 words read as 16 u32
+            // (low half first), permuted by `sp1_primitives::poseidon2_init`
+            // = `slop_koala_bear::my_kb_16_perm` (SP1's constants), written
+            // back. `from_wrapped_u32` is what `from_canonical_u32` does in
+            // a release build (a value of p or more is taken mod p).
+            use slop_algebra::{AbstractField, PrimeField32};
+            use slop_symmetric::Permutation;
+            let words = read_words_aligned(mem, a, 8, 8)?;
+            let state: [slop_koala_bear::KoalaBear; 16] = std::array::from_fn(|i| {
+                slop_koala_bear::KoalaBear::from_wrapped_u32(
+                    (words[i / 2] >> (32 * (i % 2))) as u32,
+                )
+            });
+            let out = slop_koala_bear::my_kb_16_perm().permute(state);
+            let out: Vec<u64> = (0..8)
+                .map(|i| {
+                    u64::from(out[2 * i].as_canonical_u32())
+                        | u64::from(out[2 * i + 1].as_canonical_u32()) << 32
+                })
+                .collect();
+            write_words(mem, a, &out)
         }
         KeccakPermute => {
             if b != 0 {
