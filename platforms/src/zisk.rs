@@ -62,10 +62,8 @@
 //! - `precompiles/helpers/src/blake2/blake2b/round.rs`: BLAKE2B_ROUND
 //!   (0x819), one round of BLAKE2b's `F` ([`crate::blake::blake2b_round`]).
 //!
-//! Not executed (a fault naming them): POSEIDON2 (ZisK's Goldilocks
-//! constants live in a crate not on crates.io), the free-input functions other
-//! than those [`ZiskDevice`] lists, and floating point (ZisK runs it in a
-//! float library in its ROM).
+//! Not executed: floating point (ZisK runs it in a float library in its
+//! ROM; a fault saying so).
 
 use zkdbg_emulator::{
     Cpu, CustomKind, CustomResult, Insn, MemAccess, MemError, Memory, Op, Program, Xlen,
@@ -640,6 +638,32 @@ impl ZiskDevice {
                 let out = crate::sha256_compress_le(&s, &block);
                 write(mem, pc, state_at, &out, &mut acc)?;
                 Ok(done(name, CustomKind::Precompile, acc.clone(), skip))
+            }
+            // POSEIDON2: Poseidon2 over Goldilocks, width 16, on the 16
+            // u64 at rs1 (8-byte aligned), in place (`core/src/zisk_ops.rs`
+            // `opc_poseidon2`: `poseidon2_hash::<Goldilocks, Poseidon16,
+            // 16>` of pil2-proofman's `fields` v0.18.0, whose constants and
+            // permutation `proofman-fields` 1.4.0-alpha on crates.io
+            // carries unchanged as `Poseidon2_16`).
+            0x812 => {
+                use proofman_fields::{poseidon2_hash, Goldilocks, Poseidon2_16, PrimeField64};
+                if !rs1.is_multiple_of(8) {
+                    return Err((
+                        format!("state address {rs1:#x} is not 8-byte aligned"),
+                        Some(rs1),
+                    ));
+                }
+                let b = read(mem, pc, rs1, 128, &mut acc)?;
+                let state: [Goldilocks; 16] = std::array::from_fn(|i| {
+                    Goldilocks::new(u64::from_le_bytes(b[8 * i..8 * i + 8].try_into().unwrap()))
+                });
+                let out = poseidon2_hash::<Goldilocks, Poseidon2_16, 16>(&state);
+                let bytes: Vec<u8> = out
+                    .iter()
+                    .flat_map(|x| x.as_canonical_u64().to_le_bytes())
+                    .collect();
+                write(mem, pc, rs1, &bytes, &mut acc)?;
+                Ok(done(name, CustomKind::Precompile, acc.clone(), 0))
             }
             // BLAKE2B_ROUND: rs1 points at `SyscallBlake2bRoundParams`
             // (`ziskos/entrypoint/src/syscalls/blake2br.rs`: the round

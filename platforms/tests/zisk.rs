@@ -276,15 +276,50 @@ fn dma_calls_fuse_with_the_next_instruction() {
 }
 
 #[test]
-fn unsupported_calls_fault_with_their_zisk_names() {
+fn poseidon2_gives_pil2_proofmans_vector() {
+    // Poseidon2 (Goldilocks, width 16) of 0..15: the expected output of
+    // pil2-proofman v0.18.0's own test (`fields/src/poseidon2.rs`,
+    // `test_poseidon2_16`), the crate ZisK's POSEIDON2 runs.
     let mut z = Zk::new(&[csrrs(0, 0x812, 10)]);
-    match z.serve() {
-        CustomResult::Fault { name, message, .. } => {
-            assert_eq!(name, "POSEIDON2");
-            assert!(message.contains("not supported by zkdbg yet"), "{message}");
+    put(&mut z, DATA, &(0..16).collect::<Vec<u64>>());
+    z.cpu.x[10] = DATA;
+    assert!(matches!(
+        z.serve(),
+        CustomResult::Done {
+            name: "POSEIDON2",
+            ..
         }
-        other => panic!("POSEIDON2: {other:?}"),
-    }
+    ));
+    assert_eq!(
+        get(&z, DATA, 16),
+        [
+            9639188652563994454,
+            12273372933164734616,
+            2905147255612444119,
+            17581461329934617288,
+            14390794100096760072,
+            5468485695976078057,
+            2832370985856357627,
+            1116111836864400812,
+            14997632823506024332,
+            3976503894892102369,
+            14874978986912301676,
+            12458748982184310703,
+            103345454961107931,
+            3354965064850558444,
+            14413825288474057217,
+            4214638127285300968
+        ]
+    );
+    z.cpu.x[10] = DATA + 4;
+    assert!(matches!(
+        z.serve(),
+        CustomResult::Fault { message, .. } if message.contains("8-byte aligned")
+    ));
+}
+
+#[test]
+fn call_names() {
     assert_eq!(zisk::call_name(0x300), None);
     assert!(zisk::call_names().contains(&"KECCAKF"));
 }
