@@ -105,7 +105,15 @@ for src in start.S fib.c; do
 done
 "$CC" "${AB[@]}" -nostdlib -nostartfiles -static -T "$G/airbender/link.ld" -Wl,--build-id=none \
     "$BUILD/airbender/start.o" "$BUILD/airbender/fib.o" -o "$OUT/airbender/fib.elf"
-riscv64-unknown-elf-objcopy -O binary "$OUT/airbender/fib.elf" "$OUT/airbender/fib.bin"
+"$CC" "${AB[@]}" -frandom-seed=deleg.S -c "$G/airbender/deleg.S" -o "$BUILD/airbender/deleg.o"
+"$CC" "${AB[@]}" -nostdlib -nostartfiles -static -T "$G/airbender/link.ld" -Wl,--build-id=none \
+    "$BUILD/airbender/deleg.o" -o "$OUT/airbender/deleg.elf"
+# Airbender's loader takes whole 32-bit words (risc_v_simulator's
+# `read_bin` asserts it): pad the flat binaries to a multiple of 4 bytes.
+for g in fib deleg; do
+    riscv64-unknown-elf-objcopy -O binary "$OUT/airbender/$g.elf" "$OUT/airbender/$g.bin"
+    truncate -s %4 "$OUT/airbender/$g.bin"
+done
 
 # ZisK: a guest to ziskos's conventions (RV64IMA, its ROM and RAM, DMA
 # memcpy/memcmp/memset and the KECCAKF/SHA256F precompile CSRs).

@@ -503,8 +503,16 @@ fn install_risc0(
 /// A flat binary at address 0 (RV32), with the symbols (and, for
 /// [`Symbols`], the bytes) of the `symbols` ELF if given.
 ///
-/// Errors: an unreadable or malformed symbols ELF.
+/// Errors: a length that is not whole 32-bit words (Airbender's loader,
+/// `risc_v_simulator/src/runner/mod.rs` `read_bin`, asserts it), an
+/// unreadable or malformed symbols ELF.
 fn load_flat(bytes: &[u8], symbols: Option<&Path>) -> Result<(Program, Vec<u8>)> {
+    if !bytes.len().is_multiple_of(4) {
+        bail!(
+            "a flat binary of {} bytes: Airbender's simulator loads whole 32-bit words (pad it to a multiple of 4 bytes)",
+            bytes.len()
+        );
+    }
     let mut program = Program::flat(
         zkdbg_emulator::Xlen::X32,
         0,

@@ -204,8 +204,10 @@ impl AirbenderDevice {
         }
     }
 
-    /// A CSR instruction on a delegation CSR ([`BLAKE2_CSR`], [`U256_CSR`]).
-    /// A write runs the delegation on x10..x13 and memory; rd gets 0.
+    /// A `csrrw` on a delegation CSR ([`BLAKE2_CSR`], [`U256_CSR`]) runs
+    /// the delegation on x10..x13 and memory; rd gets 0; other CSR
+    /// instructions on them are faults (the machine with delegations has
+    /// only `csrrw`).
     ///
     /// - BLAKE2 (`blake2_round_function_with_compression_mode.rs`): x10
     ///   points at 24 words (the 8-word state, then the 16-word working
@@ -241,24 +243,25 @@ impl AirbenderDevice {
             return CustomResult::Unknown;
         };
         let rs1 = cpu.x[(insn.rs1 & 31) as usize] as u32;
-        let writes = match insn.op {
-            Op::Csrrw => true,
-            Op::Csrrwi => true,
-            Op::Csrrs | Op::Csrrc | Op::Csrrsi | Op::Csrrci => insn.rs1 != 0,
-            _ => return CustomResult::Unknown,
-        };
-        let value = if matches!(insn.op, Op::Csrrwi | Op::Csrrsi | Op::Csrrci) {
-            u32::from(insn.rs1 & 31)
-        } else {
-            rs1
-        };
+        // The machine configuration with delegations
+        // (`IMIsaConfigWithAllDelegations`) has only `csrrw`
+        // (`SUPPORT_ONLY_CSRRW`): it reads 0 and writes rs1's value.
+        if insn.op != Op::Csrrw {
+            return CustomResult::Fault {
+                name,
+                message: format!(
+                    "Airbender's machine with delegations takes only csrrw, not {}",
+                    zkdbg_emulator::disasm::mnemonic(insn.op)
+                ),
+                addr: None,
+            };
+        }
+        let value = rs1;
         let mut acc = Vec::new();
         let r = |n: usize| cpu.x[n] as u32;
         // x10..x13 as they were (x12 is the U256 result's flag after).
         let args: Vec<CallArg> = (10..14).map(|n| CallArg::Hex(u64::from(r(n)))).collect();
-        let result = if !writes {
-            Ok(None)
-        } else if value != 0 {
+        let result = if value != 0 {
             Err((
                 format!("the written value must be 0 (\"aligned memory access is unused\"), not {value:#x}"),
                 None,

@@ -170,3 +170,37 @@ fn delegations_are_precompile_records_with_their_registers() {
         "{err}"
     );
 }
+
+#[test]
+fn outputs_and_cycles_equal_airbenders_own_simulator() {
+    // platforms/facts/airbender-reference.tsv: Airbender's risc_v_simulator
+    // on the bundled binaries (scripts/peers-airbender/run.sh). Its "Took
+    // N cycles" is the index of the final `j .`, which zkdbg retires as
+    // instruction N + 1.
+    let facts =
+        std::fs::read_to_string(repo().join("platforms/facts/airbender-reference.tsv")).unwrap();
+    let mut rows = 0;
+    for line in facts.lines().filter(|l| !l.starts_with('#')) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let bin = repo().join(format!("guests/bin/airbender/{}.bin", f[0]));
+        let mut args = vec![bin.to_str().unwrap(), "--platform", "airbender"];
+        if f[1] != "-" {
+            args.extend(["--input-hex", f[1]]);
+        }
+        let (o, j) = run_report("airbender", &args);
+        assert!(
+            o.status.success(),
+            "{line}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let words: Vec<u32> = f[2]
+            .split(' ')
+            .map(|w| u32::from_str_radix(w, 16).unwrap())
+            .collect();
+        assert_eq!(j["output"], words_hex(&words), "{line}");
+        let n: u64 = f[3].parse().unwrap();
+        assert_eq!(j["instructions"].as_u64(), Some(n + 1), "{line}");
+        rows += 1;
+    }
+    assert_eq!(rows, 4);
+}

@@ -42,7 +42,13 @@ fn committed_guests_are_byte_identical_to_a_rebuild() {
         }
     }
     assert_eq!(compared, 2 * 14, "fourteen guests per arch");
-    for name in ["airbender/fib.elf", "airbender/fib.bin", "zisk/zk-hash.elf"] {
+    for name in [
+        "airbender/fib.elf",
+        "airbender/fib.bin",
+        "airbender/deleg.elf",
+        "airbender/deleg.bin",
+        "zisk/zk-hash.elf",
+    ] {
         let a = std::fs::read(repo().join("guests/bin").join(name)).unwrap();
         let b = std::fs::read(out.join(name)).unwrap();
         assert!(a == b, "{name}: the rebuild differs from the committed one");
