@@ -169,6 +169,14 @@ fn delegations_are_precompile_records_with_their_registers() {
         err.contains("BLAKE2_ROUND_FUNCTION_WITH_EXTENDED_CONTROL") && err.contains("128-byte"),
         "{err}"
     );
+    // Not whole words: Airbender's loader refuses it, and so does zkdbg.
+    std::fs::write(&app, [0x6f, 0, 0, 0, 0x13]).unwrap();
+    let o = zkdbg(&["run", "--platform", "airbender", app.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("whole 32-bit words"),
+        "{err}"
+    );
 }
 
 #[test]
