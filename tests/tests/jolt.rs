@@ -12,24 +12,24 @@ fn rust_guest(name: &str) -> PathBuf {
     repo().join("guests/bin/rust").join(format!("{name}.elf"))
 }
 
+/// postcard's varint (LEB128) of `v`.
+fn varint(mut v: u64, out: &mut Vec<u8>) {
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
 /// postcard's encoding of `(data: &[u8], rounds: u32)`: varint length,
 /// bytes, varint rounds.
 fn postcard_args(data: &[u8], rounds: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    for mut v in [data.len() as u64, rounds as u64] {
-        loop {
-            let b = (v & 0x7f) as u8;
-            v >>= 7;
-            if v == 0 {
-                out.push(b);
-                break;
-            }
-            out.push(b | 0x80);
-        }
-        if out.len() < data.len() + 1 {
-            out.extend_from_slice(data);
-        }
-    }
+    let mut out = postcard_bytes(data);
+    varint(rounds as u64, &mut out);
     out
 }
 
@@ -301,16 +301,7 @@ fn rust_symbols_demangle_in_both_manglings() {
 /// postcard's encoding of a `&[u8]` argument: varint length, bytes.
 fn postcard_bytes(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
-    let mut v = data.len();
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            break;
-        }
-        out.push(b | 0x80);
-    }
+    varint(data.len() as u64, &mut out);
     out.extend_from_slice(data);
     out
 }
