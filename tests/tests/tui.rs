@@ -314,12 +314,11 @@ fn break_at_fault_then_reverse_to_the_cause() {
         zkdbg_bin().display()
     );
     let t = Tmux::start("break-at-fault", &cmd);
-    let s = t.wait_for("load access fault");
+    // The output pane is drawn with the rest of the screen: wait for it
+    // (a capture can catch the status line before the panes).
+    let s = t.wait_for("about to dereference NULL");
+    assert!(s.contains("load access fault"), "{s}");
     assert!(s.contains("fault-null.c"), "{s}");
-    assert!(
-        s.contains("about to dereference NULL"),
-        "the output pane: {s}"
-    );
     // Reverse steps from the fault: back into the program before it.
     t.keys(&["r"]);
     let s = t.wait_for("stopped (step)");
