@@ -46,7 +46,8 @@ fn pick<'a, T>(u: &mut Unstructured, items: &'a [T]) -> &'a T {
     &items[u.choose_index(items.len()).unwrap_or(0)]
 }
 
-/// zkVM platform calls with arbitrary registers and memory: up to 48 SP1
+/// zkVM platform calls with arbitrary registers and memory (Jolt's
+/// inlines and Airbender's delegations among them): up to 48 SP1
 /// syscalls and precompiles (both XLENs, ids from SP1's table or any),
 /// RISC Zero user `ecall`s, kernel host calls and `mret`s in any order,
 /// Airbender CSR accesses, OpenVM custom instructions (its own or any
@@ -85,7 +86,49 @@ pub fn platform_calls(data: &[u8]) {
         }
     };
     let mut console = |_fd: u32, _b: &[u8], _m: &mut Memory| Ok(());
-    match u.choose_index(5).unwrap_or(0) {
+    match u.choose_index(6).unwrap_or(0) {
+        5 => {
+            // Jolt's inlines and virtual instructions (opcodes 0x0B and
+            // 0x5B by funct3/funct7), operands edge or data pointers.
+            use zkdbg_platforms::jolt::{JoltDevice, JoltInputs, MemoryConfig, MemoryLayout};
+            let mut mem = Memory::new(Xlen::X64, LIMIT);
+            let data = 0x8000_0000u64;
+            if mem.map(data, 0x2000).is_err() {
+                return;
+            }
+            let mut c = MemoryConfig::with_program_size(0x2000);
+            c.heap_size = 0x1000;
+            let Ok(layout) = MemoryLayout::new(&c) else {
+                return;
+            };
+            let Ok(mut d) = JoltDevice::install(layout, &JoltInputs::default(), &mut mem) else {
+                return;
+            };
+            let mut cpu = Cpu::new(Xlen::X64, data);
+            for _ in 0..u.int_in_range(1..=32).unwrap_or(1) {
+                let word = if u.ratio(1, 8).unwrap_or(false) {
+                    let w: u32 = u.arbitrary().unwrap_or(0);
+                    (w & !0x7f) | *pick(&mut u, &[0x0bu32, 0x5b])
+                } else {
+                    let (f3, f7, _) = *pick(&mut u, zkdbg_platforms::jolt::insn::INLINES);
+                    0x0b | 12 << 7 | u32::from(f3) << 12 | 10 << 15 | 11 << 20 | u32::from(f7) << 25
+                };
+                for r in 10..13 {
+                    cpu.x[r] = if u.ratio(2, 3).unwrap_or(true) {
+                        data + 8 * u.int_in_range(0..=1000u64).unwrap_or(0)
+                    } else {
+                        val(&mut u)
+                    };
+                }
+                if u.ratio(1, 2).unwrap_or(false) {
+                    let bytes: Vec<u8> = (0..64).map(|_| u.arbitrary().unwrap_or(0xff)).collect();
+                    let _ = mem.write_user(cpu.x[10] & !7, &bytes);
+                }
+                let insn = zkdbg_emulator::decode(word, Xlen::X64);
+                let r = d.serve(&insn, &mut cpu, &mut mem);
+                assert!(mem.used_bytes() <= LIMIT, "{r:?}");
+            }
+        }
         0 => {
             let xlen = if u.ratio(1, 2).unwrap_or(true) {
                 Xlen::X64
@@ -277,6 +320,26 @@ pub fn platform_calls(data: &[u8]) {
                     u.int_in_range(0x7b0..=0x800u16).unwrap_or(0x7c0)
                 };
                 let rd = u.int_in_range(0..=31usize).unwrap_or(0);
+                if u.ratio(1, 3).unwrap_or(false) {
+                    // A delegation: csrrw (or another CSR op) on 0x7c7 or
+                    // 0x7ca, x10..x13 edge or RAM pointers.
+                    let csr = *pick(&mut u, &[0x7c7u32, 0x7ca]);
+                    let f3 = *pick(&mut u, &[1u32, 1, 1, 2, 5]);
+                    let rs1 = *pick(&mut u, &[0u32, 0, 0, 10]);
+                    let insn =
+                        zkdbg_emulator::decode(0x73 | f3 << 12 | rs1 << 15 | csr << 20, Xlen::X32);
+                    let mut cpu = Cpu::new(Xlen::X32, 0);
+                    for r in 10..14 {
+                        cpu.x[r] = if u.ratio(1, 2).unwrap_or(true) {
+                            0x20_0000 + 32 * u.int_in_range(0..=8u64).unwrap_or(0)
+                        } else {
+                            val(&mut u) & 0xffff_ffff
+                        };
+                    }
+                    let r = d.delegate(&insn, 0, &mut cpu, &mut mem);
+                    assert!(mem.used_bytes() <= LIMIT, "{r:?}");
+                    continue;
+                }
                 let _ = d.csr(csr, rd, val(&mut u), u.arbitrary().unwrap_or(true));
             }
         }
