@@ -214,8 +214,6 @@ impl Platform {
     }
 }
 
-/// The ZisK call a CSR instruction makes, if it is one: a precompile or
-/// free-input CSR's name, a free-input function's for FCALL's `csrwi`.
 /// An Airbender delegation: a CSR instruction on a delegation CSR.
 fn airbender_call(insn: &Insn) -> Option<&'static str> {
     use Op::*;
@@ -224,6 +222,8 @@ fn airbender_call(insn: &Insn) -> Option<&'static str> {
         .flatten()
 }
 
+/// The ZisK call a CSR instruction makes, if it is one: a precompile or
+/// free-input CSR's name, a free-input function's for FCALL's `csrwi`.
 fn zisk_call(insn: &Insn) -> Option<&'static str> {
     let csr = insn.imm as u16;
     match insn.op {
