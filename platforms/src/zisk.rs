@@ -653,16 +653,10 @@ impl ZiskDevice {
                         Some(rs1),
                     ));
                 }
-                let b = read(mem, pc, rs1, 128, &mut acc)?;
-                let state: [Goldilocks; 16] = std::array::from_fn(|i| {
-                    Goldilocks::new(u64::from_le_bytes(b[8 * i..8 * i + 8].try_into().unwrap()))
-                });
+                let w = words(mem, pc, rs1, 16, &mut acc)?;
+                let state: [Goldilocks; 16] = std::array::from_fn(|i| Goldilocks::new(w[i]));
                 let out = poseidon2_hash::<Goldilocks, Poseidon2_16, 16>(&state);
-                let bytes: Vec<u8> = out
-                    .iter()
-                    .flat_map(|x| x.as_canonical_u64().to_le_bytes())
-                    .collect();
-                write(mem, pc, rs1, &bytes, &mut acc)?;
+                put_words(mem, pc, rs1, &out.map(|x| x.as_canonical_u64()), &mut acc)?;
                 Ok(done(name, CustomKind::Precompile, acc.clone(), 0))
             }
             // BLAKE2B_ROUND: rs1 points at `SyscallBlake2bRoundParams`
@@ -670,19 +664,13 @@ impl ZiskDevice {
             // index, then pointers to the 16-word working vector, updated
             // in place, and the 16-word message block).
             0x819 => {
-                let p = read(mem, pc, rs1, 24, &mut acc)?;
-                let word = |i: usize| u64::from_le_bytes(p[8 * i..8 * i + 8].try_into().unwrap());
-                let (round, state_at, input_at) = (word(0), word(1), word(2));
-                let le = |b: &[u8]| -> [u64; 16] {
-                    std::array::from_fn(|i| {
-                        u64::from_le_bytes(b[8 * i..8 * i + 8].try_into().unwrap())
-                    })
-                };
-                let mut v = le(&read(mem, pc, state_at, 128, &mut acc)?);
-                let m = le(&read(mem, pc, input_at, 128, &mut acc)?);
+                let p = words(mem, pc, rs1, 3, &mut acc)?;
+                let (round, state_at, input_at) = (p[0], p[1], p[2]);
+                let sixteen = |w: Vec<u64>| -> [u64; 16] { w.try_into().expect("16 words") };
+                let mut v = sixteen(words(mem, pc, state_at, 16, &mut acc)?);
+                let m = sixteen(words(mem, pc, input_at, 16, &mut acc)?);
                 crate::blake::blake2b_round(&mut v, &m, round as u32);
-                let out: Vec<u8> = v.iter().flat_map(|w| w.to_le_bytes()).collect();
-                write(mem, pc, state_at, &out, &mut acc)?;
+                put_words(mem, pc, state_at, &v, &mut acc)?;
                 Ok(done(name, CustomKind::Precompile, acc.clone(), 0))
             }
             0x813 | 0x814 | 0x816 => dma(csr, name, insn, pc, cpu, mem, &mut acc),
