@@ -18,6 +18,49 @@
 use crypto_bigint::modular::runtime_mod::{DynResidue, DynResidueParams};
 use crypto_bigint::Uint;
 
+/// The primes and group orders of the curves the platforms' precompiles
+/// work on, big-endian hex: SEC 2 §2.4.1 (secp256k1), §2.4.2 (secp256r1,
+/// P-256), EIP-196 (BN254; grumpkin's base field is BN254's r, its scalar
+/// field BN254's p) and the BLS12-381 specification.
+pub mod hex {
+    /// secp256k1's p = 2^256 - 2^32 - 977.
+    pub const SECP256K1_P: &str =
+        "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f";
+    /// secp256k1's group order n.
+    pub const SECP256K1_N: &str =
+        "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141";
+    /// secp256r1's p = 2^256 - 2^224 + 2^192 + 2^96 - 1.
+    pub const SECP256R1_P: &str =
+        "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff";
+    /// secp256r1's group order n.
+    pub const SECP256R1_N: &str =
+        "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
+    /// BN254's base field prime p.
+    pub const BN254_P: &str = "30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47";
+    /// BN254's group order r.
+    pub const BN254_R: &str = "30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001";
+    /// BLS12-381's base field prime p (381 bits).
+    pub const BLS12_381_P: &str = concat!(
+        "1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf",
+        "6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab"
+    );
+}
+
+/// The number a big-endian hex constant of [`hex`] stands for.
+pub fn big_hex(h: &str) -> num_bigint::BigUint {
+    num_bigint::BigUint::parse_bytes(h.as_bytes(), 16).expect("a hex constant")
+}
+
+/// The number little-endian 64-bit words stand for.
+pub fn big_le(words: &[u64]) -> num_bigint::BigUint {
+    num_bigint::BigUint::from_slice(
+        &words
+            .iter()
+            .flat_map(|w| [*w as u32, (*w >> 32) as u32])
+            .collect::<Vec<u32>>(),
+    )
+}
+
 /// A base field of one of SP1's curves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
@@ -36,13 +79,10 @@ impl Field {
     /// The prime, big-endian hex.
     fn modulus_hex(self) -> &'static str {
         match self {
-            Field::Secp256k1 => "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f",
-            Field::Secp256r1 => "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff",
-            Field::Bn254 => "30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47",
-            Field::Bls12381 => concat!(
-                "1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf",
-                "6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab"
-            ),
+            Field::Secp256k1 => hex::SECP256K1_P,
+            Field::Secp256r1 => hex::SECP256R1_P,
+            Field::Bn254 => hex::BN254_P,
+            Field::Bls12381 => hex::BLS12_381_P,
         }
     }
 

@@ -65,6 +65,8 @@
 //! Not executed: floating point (ZisK runs it in a float library in its
 //! ROM; a fault saying so).
 
+use crate::field::hex::{BLS12_381_P, BN254_P, SECP256K1_N, SECP256K1_P, SECP256R1_N};
+use crate::field::{big_hex, big_le};
 use zkdbg_emulator::{
     Cpu, CustomKind, CustomResult, Insn, MemAccess, MemError, Memory, Op, Program, Xlen,
 };
@@ -763,19 +765,6 @@ pub const FCALLS: [(u16, &str); 23] = [
     (23, "FCALL_INPUT_READY"),
 ];
 
-/// secp256k1's p and n, BN254's p, BLS12-381's p (big-endian hex; SEC 2
-/// §2.4.1, EIP-196, the BLS12-381 spec), as `fcalls_impl/*/constants.rs`.
-const SECP256K1_P: &str = "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f";
-const SECP256K1_N: &str = "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141";
-const BN254_P: &str = "30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47";
-const BLS12_381_P: &str = concat!(
-    "1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf",
-    "6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab"
-);
-
-/// secp256r1's group order n (SEC 2 §2.4.2).
-const SECP256R1_N: &str = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
-
 /// The ECDSA_VERIFY free-input function on `p` (pk x, y, z, r, s; 4 limbs
 /// each) for curve crate `$c` (`k256` or `p256`) of order `$n`: the point
 /// `u1·G + u2·pk`, on the crate's group law. A public key that is not on
@@ -786,7 +775,7 @@ macro_rules! ecdsa_hint {
         use $c::elliptic_curve::sec1::{FromEncodedPoint, ToEncodedPoint};
         use $c::elliptic_curve::PrimeField;
         let p = $p;
-        let n = num_bigint::BigUint::parse_bytes($n.as_bytes(), 16).expect("a hex constant");
+        let n = big_hex($n);
         let s_inv = (big_le(&p[16..20]) % &n)
             .modinv(&n)
             .ok_or_else(|| "s has no inverse mod n (ZisK panics)".to_string())?;
@@ -849,7 +838,7 @@ fn bls12_381_fp2_pow(a: &[u64], e: &num_bigint::BigUint) -> Vec<u64> {
 fn bls12_381_fp2_sqrt(a: &[u64]) -> Option<Vec<u64>> {
     use crate::field::{fp2_op, Field, FieldOp};
     let f = Field::Bls12381;
-    let p = num_bigint::BigUint::parse_bytes(BLS12_381_P.as_bytes(), 16).expect("a hex constant");
+    let p = big_hex(BLS12_381_P);
     let mut minus_one = {
         let mut v = (&p - 1u32).to_u64_digits();
         v.resize(6, 0);
@@ -876,15 +865,6 @@ fn bls12_381_fp2_sqrt(a: &[u64]) -> Option<Vec<u64>> {
         );
         fp2_op(f, FieldOp::Mul, &b, &x0)
     })
-}
-
-/// A number from little-endian u64 limbs.
-fn big_le(w: &[u64]) -> num_bigint::BigUint {
-    num_bigint::BigUint::from_slice(
-        &w.iter()
-            .flat_map(|x| [*x as u32, (*x >> 32) as u32])
-            .collect::<Vec<u32>>(),
-    )
 }
 
 /// `a`⁻¹ mod `m` (little-endian u64 limbs, at most 8; the inverse as 8
@@ -1156,7 +1136,7 @@ impl ZiskDevice {
                     v.resize(n, 0);
                     v
                 };
-                let pr = BigUint::parse_bytes(hex.as_bytes(), 16).expect("a hex constant");
+                let pr = big_hex(hex);
                 let exp = (&pr + 1u32) >> 2u32;
                 let a = big_le(&p[..n]);
                 let mut root = a.modpow(&exp, &pr);

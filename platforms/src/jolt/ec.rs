@@ -35,6 +35,7 @@
 //! Integers are `num-bigint`'s; the curve multiplication is the `p256`
 //! crate's.
 
+use crate::field::{big_hex, big_le};
 use num_bigint::{BigInt, BigUint, Sign};
 use num_integer::Integer;
 
@@ -56,28 +57,17 @@ pub enum Modulus {
 }
 
 impl Modulus {
-    fn hex(self) -> &'static str {
-        match self {
-            Modulus::Secp256k1Q => {
-                "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f"
-            }
-            Modulus::Secp256k1R => {
-                "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"
-            }
-            Modulus::P256Q => "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff",
-            Modulus::P256R => "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
-            Modulus::GrumpkinQ => {
-                "30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001"
-            }
-            Modulus::GrumpkinR => {
-                "30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47"
-            }
-        }
-    }
-
     /// The modulus as an integer.
     pub fn value(self) -> BigUint {
-        BigUint::parse_bytes(self.hex().as_bytes(), 16).expect("a hex constant")
+        use crate::field::hex::*;
+        big_hex(match self {
+            Modulus::Secp256k1Q => SECP256K1_P,
+            Modulus::Secp256k1R => SECP256K1_N,
+            Modulus::P256Q => SECP256R1_P,
+            Modulus::P256R => SECP256R1_N,
+            Modulus::GrumpkinQ => BN254_R,
+            Modulus::GrumpkinR => BN254_P,
+        })
     }
 }
 
@@ -103,15 +93,6 @@ pub enum Glv {
     Grumpkin,
 }
 
-fn to_big(words: &[u64]) -> BigUint {
-    BigUint::from_slice(
-        &words
-            .iter()
-            .flat_map(|w| [*w as u32, (*w >> 32) as u32])
-            .collect::<Vec<u32>>(),
-    )
-}
-
 /// The low 4 words of `n`; `None` when it does not fit.
 fn to_words4(n: &BigUint) -> Option<[u64; 4]> {
     let d = n.to_u64_digits();
@@ -129,7 +110,7 @@ fn radix(m: &BigUint) -> BigUint {
 /// module docs), with the reason.
 pub fn field_op(op: FieldOp, m: Modulus, a: &[u64; 4], b: &[u64; 4]) -> Result<[u64; 4], String> {
     let q = m.value();
-    let (a, b) = (to_big(a), to_big(b));
+    let (a, b) = (big_le(a), big_le(b));
     let wide = |x: &BigUint, y: &BigUint| -> Result<[u64; 4], String> {
         let p = x * y;
         let w = &p / &q;
@@ -211,7 +192,7 @@ pub fn glv(curve: Glv, k: &[u64; 4]) -> Result<[u64; 6], String> {
     let (k1, k2) = match curve {
         Glv::Secp256k1 => {
             let r = Modulus::Secp256k1R.value();
-            let k = BigInt::from(to_big(k) % &r);
+            let k = BigInt::from(big_le(k) % &r);
             let r = BigInt::from(r);
             // libsecp256k1's lattice basis (a1, b1, a2), from Jolt's
             // `jolt-inlines/secp256k1/src/glv.rs` (little-endian bytes there).
@@ -228,7 +209,7 @@ pub fn glv(curve: Glv, k: &[u64; 4]) -> Result<[u64; 6], String> {
         Glv::Grumpkin => {
             let m = Modulus::GrumpkinR.value();
             let r_inv = radix(&m).modinv(&m).expect("R is invertible");
-            let k = BigInt::from(to_big(k) * r_inv % &m);
+            let k = BigInt::from(big_le(k) * r_inv % &m);
             let r = BigInt::from(m);
             // arkworks' basis for grumpkin, from Jolt's
             // `jolt-inlines/grumpkin/src/glv.rs`: n11, n12 = -n21, n22.
@@ -263,15 +244,15 @@ pub fn p256_fake_glv(s: &[u64; 4], point: &[u64; 8]) -> Result<[u64; 14], String
     use p256::elliptic_curve::PrimeField;
     let n = Modulus::P256R.value();
     let p = Modulus::P256Q.value();
-    let s = to_big(s) % &n;
+    let s = big_le(s) % &n;
     let be32 = |v: &BigUint| -> [u8; 32] {
         let b = v.to_bytes_be();
         let mut out = [0u8; 32];
         out[32 - b.len()..].copy_from_slice(&b);
         out
     };
-    let x = to_big(&point[..4]) % &p;
-    let y = to_big(&point[4..]) % &p;
+    let x = big_le(&point[..4]) % &p;
+    let y = big_le(&point[4..]) % &p;
     let encoded =
         p256::EncodedPoint::from_affine_coordinates(&be32(&x).into(), &be32(&y).into(), false);
     let affine = Option::<p256::AffinePoint>::from(p256::AffinePoint::from_encoded_point(&encoded))
@@ -331,7 +312,7 @@ mod tests {
     }
 
     fn signed(neg: u64, lo: u64, hi: u64) -> BigInt {
-        let v = BigInt::from(to_big(&[lo, hi]));
+        let v = BigInt::from(big_le(&[lo, hi]));
         if neg == 1 {
             -v
         } else {
@@ -364,12 +345,12 @@ mod tests {
             for k in scalars() {
                 let w = glv(curve, &k).unwrap();
                 let (k1, k2) = (signed(w[0], w[1], w[2]), signed(w[3], w[4], w[5]));
-                let mut k = BigInt::from(to_big(&k));
+                let mut k = BigInt::from(big_le(&k));
                 if curve == Glv::Grumpkin {
                     // The operand is a Montgomery representation.
                     let m = m.value();
                     let r_inv = radix(&m).modinv(&m).unwrap();
-                    k = BigInt::from(to_big(&k.to_u64_digits().1) * r_inv);
+                    k = BigInt::from(big_le(&k.to_u64_digits().1) * r_inv);
                 }
                 assert_eq!((k1 + k2 * &lambda - k).mod_floor(&r), BigInt::from(0));
             }
@@ -386,7 +367,7 @@ mod tests {
         ] {
             let q = m.value();
             for pair in scalars().chunks(2) {
-                let a = to_words4(&(to_big(&pair[0]) % &q)).unwrap();
+                let a = to_words4(&(big_le(&pair[0]) % &q)).unwrap();
                 let c = field_op(FieldOp::Div, m, &a, &pair[1]).unwrap();
                 let back = field_op(FieldOp::Mul, m, &c, &pair[1]).unwrap();
                 assert_eq!(back, a, "{m:?}");
@@ -410,11 +391,11 @@ mod tests {
         ];
         let out = p256_fake_glv(&[2, 0, 0, 0], &g).unwrap();
         assert_eq!(
-            format!("{:x}", to_big(&out[..4])),
+            format!("{:x}", big_le(&out[..4])),
             "7cf27b188d034f7e8a52380304b51ac3c08969e277f21b35a60b48fc47669978"
         );
         assert_eq!(
-            format!("{:x}", to_big(&out[4..8])),
+            format!("{:x}", big_le(&out[4..8])),
             "7775510db8ed040293d9ac69f7430dbba7dade63ce982299e04b79d227873d1"
         );
         let n = BigInt::from(Modulus::P256R.value());
@@ -422,7 +403,7 @@ mod tests {
             let out = p256_fake_glv(&s, &g).unwrap();
             let a = signed(out[10], out[8], out[9]);
             let b = signed(out[13], out[11], out[12]);
-            let s = BigInt::from(to_big(&s));
+            let s = BigInt::from(big_le(&s));
             assert_eq!((b * s - a).mod_floor(&n), BigInt::from(0));
         }
         let mut off = g;

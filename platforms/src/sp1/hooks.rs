@@ -217,11 +217,7 @@ fn rsa_mul_mod(buf: &[u8]) -> Result<Vec<Vec<u8>>, String> {
 
 /// BLS12-381's base field prime.
 fn bls12_381_p() -> BigUint {
-    BigUint::parse_bytes(
-        b"1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab",
-        16,
-    )
-    .expect("a hex constant")
+    crate::field::big_hex(crate::field::hex::BLS12_381_P)
 }
 
 /// bls12_381_sqrt (fd 18): a field element (48 bytes big-endian). `[1]`
