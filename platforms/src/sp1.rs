@@ -49,9 +49,7 @@ pub const STACK_TOP: u64 = 0x7800_0000;
 pub const FD_PUBLIC_VALUES: u64 = 13;
 /// WRITE to this fd pushes the bytes onto the front of the input stream.
 pub const FD_HINT: u64 = 14;
-/// The hook fds (ecrecover, ed25519 decompress, RSA, BLS12-381 sqrt and
-/// inverse, field sqrt and inverse): 15..=21.
-pub const FD_HOOKS: std::ops::RangeInclusive<u64> = 15..=21;
+// The hook fds, 15..=21, are hooks::HOOKS.
 
 /// What a syscall does, for the dispatcher.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -668,27 +666,6 @@ impl Sp1Device {
             Ok(b) => b,
             Err(m) => return fault(m, Some(ptr)),
         };
-        if FD_HOOKS.contains(&fd) {
-            let name = hooks::HOOKS
-                .iter()
-                .find(|h| h.0 == fd)
-                .map_or("hook", |h| h.1);
-            let items = match hooks::run(fd, &bytes) {
-                Ok(items) => items,
-                Err(m) => return fault(format!("the {name} hook (fd {fd}): {m}"), Some(ptr)),
-            };
-            let total: u64 = items.iter().map(|i| i.len() as u64).sum();
-            if let Err(e) = mem.charge(total) {
-                return fault(format!("the {name} hook's answer: {e}"), None);
-            }
-            if let Some(f) = &mut self.fork {
-                f.hinted = f.hinted.saturating_add(total);
-            }
-            for item in items.into_iter().rev() {
-                self.inputs.push_front(item);
-                self.given += 1;
-            }
-        }
         let mut output = None;
         match fd {
             1 | 2 => {
@@ -704,18 +681,25 @@ impl Sp1Device {
                 self.public_values.extend_from_slice(&bytes);
             }
             FD_HINT => {
-                if let Err(e) = mem.charge(len) {
+                if let Err(e) = self.push_inputs(vec![bytes], mem) {
                     return fault(format!("input stream: {e}"), None);
                 }
-                if let Some(f) = &mut self.fork {
-                    f.hinted = f.hinted.saturating_add(len);
-                }
-                self.inputs.push_front(bytes);
-                self.given += 1;
             }
-            fd if FD_HOOKS.contains(&fd) => {}
-            // SP1 warns "Unsupported file descriptor" and goes on.
-            _ => log::warn!("SP1 WRITE to unsupported fd {fd} ignored"),
+            _ => match hooks::find(fd) {
+                Some((hook, answer)) => {
+                    let items = match answer(&bytes) {
+                        Ok(items) => items,
+                        Err(m) => {
+                            return fault(format!("the {hook} hook (fd {fd}): {m}"), Some(ptr))
+                        }
+                    };
+                    if let Err(e) = self.push_inputs(items, mem) {
+                        return fault(format!("the {hook} hook's answer: {e}"), None);
+                    }
+                }
+                // SP1 warns "Unsupported file descriptor" and goes on.
+                None => log::warn!("SP1 WRITE to unsupported fd {fd} ignored"),
+            },
         }
         EcallResult::Done {
             name,
@@ -725,6 +709,23 @@ impl Sp1Device {
             extra_cycles: 0,
             accesses: Vec::new(),
         }
+    }
+
+    /// Pushes `items` onto the front of the input stream, first item
+    /// first (a WRITE to FD_HINT, a hook's answer): charged to
+    /// `--memory-limit`, and kept as hinted bytes by an unconstrained
+    /// block's rollback.
+    fn push_inputs(&mut self, items: Vec<Vec<u8>>, mem: &mut Memory) -> Result<(), MemError> {
+        let total: u64 = items.iter().map(|i| i.len() as u64).sum();
+        mem.charge(total)?;
+        if let Some(f) = &mut self.fork {
+            f.hinted = f.hinted.saturating_add(total);
+        }
+        for item in items.into_iter().rev() {
+            self.inputs.push_front(item);
+            self.given += 1;
+        }
+        Ok(())
     }
 
     fn hint_read(

@@ -13,32 +13,25 @@
 use num_bigint::BigUint;
 use num_integer::Integer;
 
-/// The hook fds (`LOWEST_ALLOWED_FD` 10 plus 5..=11) and their names.
-pub const HOOKS: [(u64, &str); 7] = [
-    (15, "ecrecover"),
-    (16, "ed_decompress"),
-    (17, "rsa_mul_mod"),
-    (18, "bls12_381_sqrt"),
-    (19, "bls12_381_inverse"),
-    (20, "fp_sqrt"),
-    (21, "fp_inverse"),
+/// A hook: the items its answer pushes onto the input stream, first item
+/// first. Errors: a buffer SP1's hook refuses.
+pub type Hook = fn(&[u8]) -> Result<Vec<Vec<u8>>, String>;
+
+/// The hook fds (`LOWEST_ALLOWED_FD` 10 plus 5..=11), their names and
+/// hooks.
+pub const HOOKS: [(u64, &str, Hook); 7] = [
+    (15, "ecrecover", ecrecover),
+    (16, "ed_decompress", ed_decompress),
+    (17, "rsa_mul_mod", rsa_mul_mod),
+    (18, "bls12_381_sqrt", bls12_381_sqrt),
+    (19, "bls12_381_inverse", bls12_381_inverse),
+    (20, "fp_sqrt", fp_sqrt),
+    (21, "fp_inverse", fp_inverse),
 ];
 
-/// Runs the hook of `fd` on `buf`: the items it pushes onto the input
-/// stream, first item first.
-///
-/// Errors: an fd that is not a hook, a buffer SP1's hook refuses.
-pub fn run(fd: u64, buf: &[u8]) -> Result<Vec<Vec<u8>>, String> {
-    match fd {
-        15 => ecrecover(buf),
-        16 => ed_decompress(buf),
-        17 => rsa_mul_mod(buf),
-        18 => bls12_381_sqrt(buf),
-        19 => bls12_381_inverse(buf),
-        20 => fp_sqrt(buf),
-        21 => fp_inverse(buf),
-        _ => Err(format!("fd {fd} is not an SP1 hook")),
-    }
+/// The name and hook of `fd`, if it is a hook fd.
+pub fn find(fd: u64) -> Option<(&'static str, Hook)> {
+    HOOKS.iter().find(|h| h.0 == fd).map(|h| (h.1, h.2))
 }
 
 /// `val` as `len` big-endian bytes (SP1's `pad_to_be`: the low `len`
