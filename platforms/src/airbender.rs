@@ -65,9 +65,7 @@ pub fn delegation_names() -> Vec<&'static str> {
 }
 
 /// BLAKE2s's IV (`blake2s_u32::IV`, RFC 7693 §2.6).
-const IV: [u32; 8] = [
-    0x6A09E667, 0xBB67AE85, 0x3C6EF372, 0xA54FF53A, 0x510E527F, 0x9B05688C, 0x1F83D9AB, 0x5BE0CD19,
-];
+const IV: [u32; 8] = crate::blake::BLAKE2S_IV;
 
 /// `blake2s_u32::CONFIGURED_IV`: the IV with the parameter block of a
 /// 32-byte digest without key (`IV[0] ^ 0x01010000 ^ 32`).

@@ -119,8 +119,9 @@ pub fn blake2s_round(v: &mut [u32; 16], m: &[u32; 16], round: usize) {
     g_round!(v, m, &SIGMA[round], [16, 12, 8, 7]);
 }
 
-/// BLAKE3's initialization vector (the same words as SHA-256's IV).
-const BLAKE3_IV: [u32; 8] = [
+/// BLAKE2s's initialization vector (RFC 7693 §2.6), which BLAKE3 uses
+/// too (the same words as SHA-256's IV).
+pub const BLAKE2S_IV: [u32; 8] = [
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ];
 
@@ -149,7 +150,7 @@ pub mod flags {
 pub fn blake3_compress(cv: &mut [u32; 8], block: &[u32; 20]) {
     let mut v = [0u32; 16];
     v[..8].copy_from_slice(cv);
-    v[8..12].copy_from_slice(&BLAKE3_IV[..4]);
+    v[8..12].copy_from_slice(&BLAKE2S_IV[..4]);
     v[12..].copy_from_slice(&block[16..]);
     let mut m: [u32; 16] = block[..16].try_into().expect("16 words");
     for round in 0..7 {
@@ -244,7 +245,7 @@ mod tests {
     fn blake3_hash(msg: &[u8], key: Option<&[u8; 32]>) -> Vec<u8> {
         let mut cv: [u32; 8] = match key {
             Some(k) => words32(k).try_into().unwrap(),
-            None => BLAKE3_IV,
+            None => BLAKE2S_IV,
         };
         let mode = if key.is_some() { flags::KEYED_HASH } else { 0 };
         let blocks: Vec<&[u8]> = if msg.is_empty() {
@@ -295,7 +296,7 @@ mod tests {
         for len in [0usize, 3, 64] {
             let msg: Vec<u8> = (0..len).map(|i| (i * 5 + 1) as u8).collect();
             // One block (RFC 7693 §3.2 F for BLAKE2s): h0 = IV ^ 0x01010020.
-            let iv = BLAKE3_IV;
+            let iv = BLAKE2S_IV;
             let mut h = iv;
             h[0] ^= 0x0101_0020;
             let mut v = [0u32; 16];
