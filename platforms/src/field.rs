@@ -61,6 +61,15 @@ pub fn big_le(words: &[u64]) -> num_bigint::BigUint {
     )
 }
 
+/// A big-endian number (a SEC 1 coordinate) as little-endian 64-bit
+/// words, `bytes.len() / 8` of them.
+pub fn words_from_be(bytes: &[u8]) -> Vec<u64> {
+    bytes
+        .rchunks_exact(8)
+        .map(|c| u64::from_be_bytes(c.try_into().expect("8 bytes")))
+        .collect()
+}
+
 /// A base field of one of SP1's curves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {

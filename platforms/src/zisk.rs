@@ -805,15 +805,14 @@ macro_rules! ecdsa_hint {
         };
         let r = ($c::ProjectivePoint::GENERATOR * u1 + pk * u2).to_affine();
         let enc = r.to_encoded_point(false);
-        let mut out = vec![0u64; 8];
-        if let (Some(x), Some(y)) = (enc.x(), enc.y()) {
-            for i in 0..4 {
-                out[i] = u64::from_be_bytes(x[24 - 8 * i..32 - 8 * i].try_into().expect("8 bytes"));
-                out[4 + i] =
-                    u64::from_be_bytes(y[24 - 8 * i..32 - 8 * i].try_into().expect("8 bytes"));
-            }
-        }
-        Ok(out)
+        Ok(match (enc.x(), enc.y()) {
+            (Some(x), Some(y)) => [
+                crate::field::words_from_be(x),
+                crate::field::words_from_be(y),
+            ]
+            .concat(),
+            _ => vec![0u64; 8],
+        })
     }};
 }
 

@@ -263,13 +263,8 @@ pub fn p256_fake_glv(s: &[u64; 4], point: &[u64; 8]) -> Result<[u64; 14], String
     let mut out = [0u64; 14];
     let enc = r.to_encoded_point(false);
     if let (Some(rx), Some(ry)) = (enc.x(), enc.y()) {
-        let words = |b: &[u8]| -> [u64; 4] {
-            std::array::from_fn(|i| {
-                u64::from_be_bytes(b[24 - 8 * i..32 - 8 * i].try_into().expect("8 bytes"))
-            })
-        };
-        out[..4].copy_from_slice(&words(rx));
-        out[4..8].copy_from_slice(&words(ry));
+        out[..4].copy_from_slice(&crate::field::words_from_be(rx));
+        out[4..8].copy_from_slice(&crate::field::words_from_be(ry));
     }
     // The half-GCD of (n, s): extended Euclid on remainders u with
     // cofactors v (v s = u mod n), stopped at the first |u| < isqrt(n).
