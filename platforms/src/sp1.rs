@@ -955,7 +955,12 @@ pub fn run_precompile(
                     (words[i / 2] >> (32 * (i % 2))) as u32,
                 )
             });
-            let out = slop_koala_bear::my_kb_16_perm().permute(state);
+            // Built once: the permutation's round constants are vectors.
+            static PERM: std::sync::OnceLock<slop_koala_bear::KoalaPerm> =
+                std::sync::OnceLock::new();
+            let out = PERM
+                .get_or_init(slop_koala_bear::my_kb_16_perm)
+                .permute(state);
             let out: Vec<u64> = (0..8)
                 .map(|i| {
                     u64::from(out[2 * i].as_canonical_u32())
