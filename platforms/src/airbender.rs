@@ -254,14 +254,13 @@ impl AirbenderDevice {
                 addr: None,
             };
         }
-        let value = rs1;
         let mut acc = Vec::new();
         let r = |n: usize| cpu.x[n] as u32;
         // x10..x13 as they were (x12 is the U256 result's flag after).
         let args: Vec<CallArg> = (10..14).map(|n| CallArg::Hex(u64::from(r(n)))).collect();
-        let result = if value != 0 {
+        let result = if rs1 != 0 {
             Err((
-                format!("the written value must be 0 (\"aligned memory access is unused\"), not {value:#x}"),
+                format!("the written value must be 0 (\"aligned memory access is unused\"), not {rs1:#x}"),
                 None,
             ))
         } else if csr == BLAKE2_CSR {
