@@ -6,7 +6,7 @@ use std::sync::Arc;
 use zeroos::{Mount, OsConfig, Output, ZeroOs};
 use zkdbg_emulator::machine::{DEFAULT_MEMORY_LIMIT, DEFAULT_SYSCALL_CYCLES};
 use zkdbg_emulator::memory::Perm;
-use zkdbg_emulator::{Config, Machine, Program};
+use zkdbg_emulator::{Config, Engine, Machine, Program};
 use zkdbg_platforms::airbender::AirbenderDevice;
 use zkdbg_platforms::jolt::{self, JoltDevice, JoltInputs, MemoryConfig, MemoryLayout};
 use zkdbg_platforms::openvm::OpenVmDevice;
@@ -103,6 +103,9 @@ pub struct GuestOptions {
     pub max_cycles: Option<u64>,
     /// Misaligned loads and stores fault (as on RISC Zero).
     pub strict_align: bool,
+    /// The engine that runs guest code (the compiled tier where this
+    /// build has it, by default; see [`Engine`]).
+    pub engine: Engine,
     /// Host directories visible to the guest.
     pub mounts: Vec<Mount>,
     /// Seed of the guest's randomness (getrandom, /dev/urandom).
@@ -132,6 +135,11 @@ impl GuestOptions {
             stdin: None,
             max_cycles: None,
             strict_align: false,
+            engine: if Engine::JIT_BUILT {
+                Engine::Jit
+            } else {
+                Engine::Interp
+            },
             mounts: Vec::new(),
             seed: 0,
             memory_limit: DEFAULT_MEMORY_LIMIT,
@@ -272,6 +280,7 @@ impl Guest {
             memory_limit: args.memory_limit,
             cost: platform.platform.cost_model(),
             guard: platform.platform.guard(),
+            engine: args.engine,
         };
         let mut machine = Machine::new(program.clone(), config)
             .with_context(|| format!("cannot load {}", args.elf.display()))?;

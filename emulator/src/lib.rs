@@ -24,6 +24,8 @@ pub mod decode;
 pub mod disasm;
 pub mod elf;
 pub mod env;
+#[cfg(feature = "jit")]
+pub mod jit;
 pub mod machine;
 pub mod memory;
 pub mod observer;
@@ -35,7 +37,7 @@ pub use env::{
     CallArg, CustomKind, CustomResult, EcallResult, Environment, HostCall, NoSyscalls,
     SyscallRequest, SyscallResult,
 };
-pub use machine::{Config, CostModel, Machine, Snapshot, StopReason};
+pub use machine::{Config, CostModel, Engine, Machine, Snapshot, StopReason};
 pub use memory::{MemError, Memory};
 pub use observer::{
     AccessKind, CountingObserver, CustomEvent, MemAccess, Observer, Transfer, TransferKind,

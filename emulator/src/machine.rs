@@ -85,6 +85,26 @@ pub struct Config {
     /// Bytes from address 0 never mapped, so that null pointers fault
     /// ([`crate::memory::GUARD_SIZE`]; 0 for programs loaded at address 0).
     pub guard: u64,
+    /// Which engine runs the guest.
+    pub engine: Engine,
+}
+
+/// How guest code runs. Both engines give the same results: registers,
+/// memory, counts, stops and observer events.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// The interpreter (the reference).
+    #[default]
+    Interp,
+    /// Hot blocks compiled to host code (see [`crate::jit`]) under
+    /// observers that allow it ([`Observer::COMPILED`], or none); the
+    /// interpreter otherwise, and on hosts the compiler does not support.
+    Jit,
+}
+
+impl Engine {
+    /// Whether this build has the compiled tier (the `jit` feature).
+    pub const JIT_BUILT: bool = cfg!(feature = "jit");
 }
 
 impl Default for Config {
@@ -96,6 +116,7 @@ impl Default for Config {
             memory_limit: DEFAULT_MEMORY_LIMIT,
             cost: CostModel::INSTRUCTIONS,
             guard: crate::memory::GUARD_SIZE,
+            engine: Engine::Interp,
         }
     }
 }
@@ -146,6 +167,31 @@ pub struct Machine {
     /// The last control transfers (calls, returns, jumps, traps; not
     /// branches), for post-mortems.
     recent: RecentTransfers,
+    /// The compiled tier, once a run under [`Engine::Jit`] started it.
+    jit: JitCell,
+}
+
+/// The compiled tier of a machine. A clone (a snapshot) starts without
+/// translations and compiles again.
+#[derive(Default)]
+struct JitCell {
+    #[cfg(feature = "jit")]
+    jit: Option<Box<crate::jit::Jit>>,
+    /// The host cannot run compiled code: do not try again.
+    #[cfg(feature = "jit")]
+    unsupported: bool,
+}
+
+impl Clone for JitCell {
+    fn clone(&self) -> Self {
+        JitCell::default()
+    }
+}
+
+impl std::fmt::Debug for JitCell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JitCell")
+    }
 }
 
 /// How many control transfers [`Machine::recent_transfers`] keeps.
@@ -195,6 +241,7 @@ impl Machine {
             program,
             finished: None,
             recent: RecentTransfers::default(),
+            jit: JitCell::default(),
         })
     }
 
@@ -302,6 +349,16 @@ impl Machine {
         let mut instret = self.cpu.instret;
         let mut cycle = self.cpu.cycle;
         let end_instret = instret.saturating_add(max_steps);
+        // The compiled tier runs blocks under observers that allow it.
+        #[cfg(feature = "jit")]
+        let use_jit = (!O::ACTIVE || O::COMPILED) && self.start_jit(R64);
+        // After a compiled block left early, the interpreter runs the next
+        // block (the rest of that one).
+        #[cfg(feature = "jit")]
+        let mut interp_next = false;
+        // The block at block_pc got hot: compile it once it is built.
+        #[cfg(feature = "jit")]
+        let mut compile = false;
 
         loop {
             if self.mem.has_captured() {
@@ -329,6 +386,25 @@ impl Machine {
                     message: None,
                 });
             }
+            #[cfg(feature = "jit")]
+            if use_jit && !std::mem::take(&mut interp_next) {
+                match self.run_compiled::<R64, O>(obs, block_pc, instret, cycle, end_instret, max_cycles) {
+                    Compiled::Ran {
+                        pc,
+                        retired,
+                        cycles,
+                        left_early,
+                    } => {
+                        block_pc = pc;
+                        instret += retired;
+                        cycle = cycle.saturating_add(cycles);
+                        interp_next = left_early;
+                        continue;
+                    }
+                    Compiled::Hot => compile = true,
+                    Compiled::No => {}
+                }
+            }
             let Some(first) = self.blocks.lookup(&mut self.mem, block_pc) else {
                 self.cpu.pc = block_pc;
                 self.cpu.instret = instret;
@@ -347,6 +423,17 @@ impl Machine {
                     message: None,
                 });
             };
+            #[cfg(feature = "jit")]
+            if std::mem::take(&mut compile) {
+                if let Some(jit) = self.jit.jit.as_mut() {
+                    jit.compile(
+                        &self.mem,
+                        block_pc,
+                        self.blocks.window(first),
+                        self.blocks.cycles_window(first),
+                    );
+                }
+            }
             // Never run past the step or cycle budget: a cut block ends
             // after a non-branch and goes on at its fall-through next time.
             // An instruction may start while the cycles before it stay
@@ -462,6 +549,90 @@ impl Machine {
                 self.sync(block_pc, instret, cycle);
                 return end;
             }
+        }
+    }
+
+    /// Starts the compiled tier if the configuration asks for it and the
+    /// host supports it; whether it runs.
+    #[cfg(feature = "jit")]
+    fn start_jit(&mut self, r64: bool) -> bool {
+        if self.config.engine != Engine::Jit || self.jit.unsupported {
+            return false;
+        }
+        if self.jit.jit.is_none() {
+            match crate::jit::Jit::new(r64, self.config.strict_align) {
+                Ok(j) => self.jit.jit = Some(Box::new(j)),
+                Err(_) => {
+                    self.jit.unsupported = true;
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// Runs the compiled block at `pc` if there is one and it fits the
+    /// step and cycle budgets (all of it: a block that does not fit runs
+    /// interpreted, which stops exactly at the limit). Reports its retired
+    /// instructions (with [`Observer::RETIRED_RUNS`]) and its jump.
+    #[cfg(feature = "jit")]
+    #[inline(always)]
+    fn run_compiled<const R64: bool, O: Observer>(
+        &mut self,
+        obs: &mut O,
+        pc: u64,
+        instret: u64,
+        cycle: u64,
+        end_instret: u64,
+        max_cycles: u64,
+    ) -> Compiled {
+        let Some(jit) = self.jit.jit.as_mut() else {
+            return Compiled::No;
+        };
+        let mut hot = false;
+        let Some(c) = jit.lookup(&self.mem, pc, &mut hot) else {
+            return if hot { Compiled::Hot } else { Compiled::No };
+        };
+        let len = c.len as usize;
+        if instret.saturating_add(len as u64) > end_instret || c.cum[len - 1] >= max_cycles - cycle {
+            return Compiled::No;
+        }
+        let mut view = crate::jit::View::of(&mut self.mem);
+        let k = c.call(&mut self.cpu.x, &mut view) as usize;
+        let cycles = c.cum[k];
+        let done = k == len && c.closed;
+        let next = if done {
+            view.next_pc
+        } else {
+            n::<R64>(pc.wrapping_add(u64::from(c.offs[k])))
+        };
+        let transfer = if done { c.transfer } else { None };
+        let left_early = k < len;
+        if O::ACTIVE && O::RETIRED_RUNS && k > 0 {
+            obs.retired_run(&self.cpu, k as u64, cycles);
+        }
+        if let Some((kind, from, fall)) = transfer {
+            let r = &mut self.recent;
+            r.ring[(r.count % RECENT_TRANSFERS as u64) as usize] = (from, next, kind);
+            r.count += 1;
+            if O::ACTIVE && O::RETIRED {
+                self.sync(next, instret + k as u64, cycle.saturating_add(cycles));
+                obs.transfer(
+                    &self.cpu,
+                    &Transfer {
+                        kind,
+                        from,
+                        to: next,
+                        next: fall,
+                    },
+                );
+            }
+        }
+        Compiled::Ran {
+            pc: next,
+            retired: k as u64,
+            cycles,
+            left_early,
         }
     }
 
@@ -1018,6 +1189,23 @@ fn refused(pc: u64, insn: Insn, name: &str, message: &str, addr: Option<u64>) ->
 fn write_rd(cpu: &mut Cpu, rd: usize, v: u64) {
     cpu.x[rd] = v;
     cpu.x[0] = 0;
+}
+
+/// What [`Machine::run_compiled`] did.
+#[cfg(feature = "jit")]
+enum Compiled {
+    /// A compiled block ran: the next pc, what retired, and whether it
+    /// left before its end (the interpreter must run the rest).
+    Ran {
+        pc: u64,
+        retired: u64,
+        cycles: u64,
+        left_early: bool,
+    },
+    /// No translation yet, and the block just got hot.
+    Hot,
+    /// The interpreter runs this block.
+    No,
 }
 
 /// What a block's last instruction did (see [`Machine::run_terminator`]).

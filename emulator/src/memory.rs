@@ -27,7 +27,7 @@ pub const PAGE_SIZE: u64 = 4096;
 const PAGE_SHIFT: u32 = 12;
 /// Size in bytes of the unmappable guard region at address 0.
 pub const GUARD_SIZE: u64 = 0x1_0000;
-const TLB_SIZE: usize = 256;
+pub(crate) const TLB_SIZE: usize = 256;
 
 /// Host bytes the interpreter's tables take per halfword of predecoded code:
 /// the [`Insn`] slot, the block-start index and up to
@@ -117,7 +117,8 @@ pub enum MemError {
 /// A TLB entry: guest page number and the byte offset of its frame in the
 /// arena.
 #[derive(Clone, Copy)]
-struct TlbEntry {
+#[repr(C)]
+pub(crate) struct TlbEntry {
     page: u64,
     base: usize,
 }
@@ -865,6 +866,21 @@ impl Memory {
     #[inline(never)]
     fn note_code_write(&mut self, addr: u64, len: u64) {
         self.forget_code(addr, addr.saturating_add(len));
+    }
+
+    /// What compiled code reads to reach memory without calling back (see
+    /// [`crate::jit::View`]): the arena, both TLBs, and the predecoded code
+    /// range whose stores must leave compiled code. Valid until the next
+    /// call of any `&mut self` method (a page mapped may move the arena).
+    #[cfg(feature = "jit")]
+    pub(crate) fn jit_view(&mut self) -> (*mut u8, *const TlbEntry, *const TlbEntry, u64, u64) {
+        (
+            self.arena.as_mut_ptr(),
+            self.rtlb.as_ptr(),
+            self.wtlb.as_ptr(),
+            self.code.base,
+            self.code.span() + 1,
+        )
     }
 
     /// The arena offset of the frame holding `addr`'s page for a load.

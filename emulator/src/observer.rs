@@ -114,6 +114,14 @@ pub trait Observer {
     /// of instructions need [`Observer::before_insn`] at all.
     const FILTERS_BLOCKS: bool = false;
 
+    /// `true` if this observer can watch compiled code ([`crate::Engine::Jit`]):
+    /// it needs neither [`Observer::before_insn`], [`Observer::retired`]
+    /// nor [`Observer::mem_access`], and takes retired instructions only
+    /// through [`Observer::retired_run`] if at all. Compiled blocks report
+    /// one run per block (its branch or jump included) and their
+    /// transfers; every other event comes from the interpreter as usual.
+    const COMPILED: bool = false;
+
     /// Called before the instruction `insn` at `pc` executes; returning
     /// `true` stops the run before it (a breakpoint), leaving `pc`
     /// unexecuted. `cpu`'s registers are current, but its `pc`, `instret`
@@ -246,6 +254,7 @@ impl<O: Observer + ?Sized> Observer for &mut O {
     const RETIRED: bool = O::RETIRED;
     const RETIRED_RUNS: bool = O::RETIRED_RUNS;
     const FILTERS_BLOCKS: bool = O::FILTERS_BLOCKS;
+    const COMPILED: bool = O::COMPILED;
     #[inline(always)]
     fn may_stop_in(&mut self, cpu: &Cpu, start: u64, end: u64) -> bool {
         (**self).may_stop_in(cpu, start, end)

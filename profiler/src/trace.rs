@@ -543,6 +543,8 @@ impl Tracer {
 impl Observer for Tracer {
     // Kernel returns come by `trap_return`: no per-instruction events.
     const RETIRED: bool = false;
+    // Only syscall, trap and platform events: compiled code may run.
+    const COMPILED: bool = true;
 
     fn syscall_exit(
         &mut self,

@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 use std::time::Instant;
-use zkdbg_emulator::{CountingObserver, Cpu, Insn, Observer, Program};
+use zkdbg_emulator::{CountingObserver, Cpu, Engine, Insn, Observer, Program};
 
 /// Counts each instruction as it retires, through the per-instruction hook
 /// (what the profiler uses), instead of per straight-line run as
@@ -37,12 +37,21 @@ const RUNS: usize = 3;
 /// Instructions and the best wall time of [`RUNS`] runs, with a fresh
 /// observer from `make` each time (the last one is returned).
 fn run<O: Observer>(program: &Arc<Program>, make: impl Fn() -> O) -> (u64, f64, O) {
+    run_on(program, make, Engine::Interp)
+}
+
+/// [`run`] on the given engine.
+fn run_on<O: Observer>(
+    program: &Arc<Program>,
+    make: impl Fn() -> O,
+    engine: Engine,
+) -> (u64, f64, O) {
     let mut best = f64::INFINITY;
     let mut n = 0;
     let mut obs = make();
     for _ in 0..RUNS {
         obs = make();
-        let (instructions, secs) = zkdbg_tests::timed_run(program, b"", &mut obs);
+        let (instructions, secs) = zkdbg_tests::timed_run_on(program, b"", &mut obs, engine);
         n = instructions;
         best = best.min(secs);
     }
@@ -79,6 +88,8 @@ fn main() {
         };
         let (n, plain, ()) = run(&program, || ());
         mips("no observer", n, plain);
+        let (n, jit, ()) = run_on(&program, || (), Engine::Jit);
+        mips("compiled", n, jit);
         let (n, counted, counting) = run(&program, CountingObserver::default);
         assert_eq!(counting.retired, n);
         mips("counting observer", n, counted);

@@ -152,9 +152,23 @@ pub fn timed_run<O: zkdbg_emulator::Observer>(
     stdin: &[u8],
     obs: &mut O,
 ) -> (u64, f64) {
+    timed_run_on(program, stdin, obs, zkdbg_emulator::Engine::Interp)
+}
+
+/// [`timed_run`] on the given engine.
+pub fn timed_run_on<O: zkdbg_emulator::Observer>(
+    program: &std::sync::Arc<zkdbg_emulator::Program>,
+    stdin: &[u8],
+    obs: &mut O,
+    engine: zkdbg_emulator::Engine,
+) -> (u64, f64) {
     use zeroos::{OsConfig, Output as GuestOutput, ZeroOs};
     use zkdbg_emulator::{Config, Machine, StopReason};
-    let mut m = Machine::new(program.clone(), Config::default()).unwrap();
+    let config = Config {
+        engine,
+        ..Config::default()
+    };
+    let mut m = Machine::new(program.clone(), config).unwrap();
     let mut os = ZeroOs::new(
         program,
         OsConfig {

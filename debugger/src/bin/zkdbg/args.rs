@@ -7,6 +7,7 @@ use zeroos::Mount;
 use zkdbg::gdb::GdbOptions;
 use zkdbg::guest::{Bytes, GuestOptions, ZkvmOptions};
 use zkdbg_emulator::machine::{DEFAULT_MEMORY_LIMIT, DEFAULT_SYSCALL_CYCLES};
+use zkdbg_emulator::Engine;
 use zkdbg_platforms::jolt::{self, MemoryConfig};
 use zkdbg_platforms::Platform;
 
@@ -24,6 +25,9 @@ pub struct GuestArgs {
     /// Misaligned loads and stores fault (as on RISC Zero).
     #[arg(long)]
     pub strict_align: bool,
+    /// How guest code runs: `interp` (the interpreter, the reference), `jit` (hot blocks compiled to host code with Cranelift, where the subcommand's instrumentation allows it; identical results), `auto` (jit where this build has it).
+    #[arg(long, value_enum, default_value_t = EngineArg::Auto)]
+    pub engine: EngineArg,
     /// Make a host directory visible to the guest: HOST_DIR:GUEST_DIR, read-only unless `:rw` follows.
     #[arg(long, value_name = "HOST:GUEST[:rw]")]
     pub mount: Vec<Mount>,
@@ -46,6 +50,27 @@ pub struct GuestArgs {
     /// The zkVM platform and its inputs.
     #[command(flatten, next_help_heading = "zkVM platform")]
     pub zkvm: PlatformArgs,
+}
+
+/// `--engine`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineArg {
+    /// The compiled tier where this build has it.
+    Auto,
+    /// The interpreter.
+    Interp,
+    /// The compiled tier.
+    Jit,
+}
+
+impl From<EngineArg> for Engine {
+    fn from(e: EngineArg) -> Engine {
+        match e {
+            EngineArg::Interp => Engine::Interp,
+            EngineArg::Auto if !Engine::JIT_BUILT => Engine::Interp,
+            EngineArg::Auto | EngineArg::Jit => Engine::Jit,
+        }
+    }
 }
 
 /// The zkVM platform options shared by every subcommand.
@@ -168,6 +193,7 @@ impl From<GuestArgs> for GuestOptions {
             stdin: a.stdin,
             max_cycles: a.max_cycles,
             strict_align: a.strict_align,
+            engine: a.engine.into(),
             mounts: a.mount,
             source_map: a.source_map,
             seed: a.seed,

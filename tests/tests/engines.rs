@@ -1,0 +1,125 @@
+//! The compiled tier against the interpreter: every bundled guest (both
+//! XLENs, every platform) run with `--engine interp` and `--engine jit`
+//! gives the same stdout, stderr (but wall time and MIPS), exit status and
+//! report; `trace` gives the same JSONL; a run stopped by `--max-cycles`
+//! stops at the same instruction.
+
+use zkdbg_tests::{repo, run_report, tempdir, zkdbg};
+
+/// The bundled guests and the arguments they run with.
+fn cases() -> Vec<Vec<String>> {
+    let bin = repo().join("guests/bin");
+    let p = |rel: &str| bin.join(rel).to_str().unwrap().to_string();
+    let mut cases: Vec<Vec<String>> = Vec::new();
+    for arch in ["rv32", "rv64"] {
+        for name in [
+            "bench", "debuggee", "fault-illegal", "fault-misaligned", "fault-null", "fib", "hello",
+            "hostile", "kernel", "lua", "prof", "secp256k1", "sha256", "vars",
+        ] {
+            cases.push(vec![p(&format!("{arch}/{name}.elf"))]);
+        }
+    }
+    for (elf, input) in [
+        ("sp1/sp1-hash.elf", "sp1/inputs/abc-2.bin"),
+        ("sp1/sp1-hash-v5.elf", "sp1/inputs/abc-2.bin"),
+        ("sp1/sp1-hash.elf", "sp1/inputs/speed-20000.bin"),
+        ("risc0/r0-hash.elf", "risc0/inputs/abc-2.bin"),
+        ("openvm/ov-hash.elf", "openvm/inputs/abc-2.bin"),
+        ("openvm/ov-hash.elf", "openvm/inputs/speed-5000.bin"),
+    ] {
+        cases.push(vec![p(elf), "--input".into(), p(input)]);
+    }
+    for elf in [
+        "rust/jolt-ecc.elf",
+        "rust/jolt-hash.elf",
+        "rust/linux-hello.elf",
+        "zisk/zisk-hash.elf",
+        "zisk/zk-hash.elf",
+        "zisk/vendor/go-hello-world.elf",
+        "zisk/vendor/sha-hasher-v0.4.elf",
+        "zisk/vendor/ziskfloat.elf",
+    ] {
+        cases.push(vec![p(elf)]);
+    }
+    for bin_name in ["fib", "deleg"] {
+        cases.push(vec![
+            p(&format!("airbender/{bin_name}.bin")),
+            "--platform".into(),
+            "airbender".into(),
+        ]);
+    }
+    cases
+}
+
+/// stderr without the run summary's wall time and MIPS.
+fn timeless(stderr: &[u8]) -> String {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .map(|l| {
+            l.split(" | ")
+                .filter(|f| !f.ends_with(" s") && !f.ends_with(" MIPS"))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn both(tag: &str, args: &[String]) {
+    let run = |engine: &str| {
+        let mut a: Vec<&str> = args.iter().map(String::as_str).collect();
+        a.extend(["--engine", engine]);
+        run_report(tag, &a)
+    };
+    let (oi, ri) = run("interp");
+    let (oj, rj) = run("jit");
+    let what = args.join(" ");
+    assert_eq!(oi.status.code(), oj.status.code(), "exit status of {what}");
+    assert!(oi.stdout == oj.stdout, "stdout of {what}");
+    assert_eq!(timeless(&oi.stderr), timeless(&oj.stderr), "stderr of {what}");
+    assert_eq!(ri, rj, "report of {what}");
+}
+
+#[test]
+fn every_bundled_guest_runs_the_same_on_both_engines() {
+    for args in cases() {
+        both("engines", &args);
+    }
+}
+
+#[test]
+fn a_cycle_limit_stops_both_engines_at_the_same_instruction() {
+    let g = repo().join("guests/bin/rv64/bench.elf");
+    let g = g.to_str().unwrap().to_string();
+    // Limits inside hot loops, at and around block boundaries.
+    for limit in [1_000u64, 65_537, 1_000_003, 2_345_679] {
+        both(
+            "engines-limit",
+            &[g.clone(), "--max-cycles".into(), limit.to_string()],
+        );
+    }
+}
+
+#[test]
+fn traces_are_identical_on_both_engines() {
+    let dir = tempdir("engines-trace");
+    for (arch, name) in [("rv64", "hello"), ("rv32", "lua"), ("rv64", "kernel")] {
+        let g = repo().join(format!("guests/bin/{arch}/{name}.elf"));
+        let mut out = Vec::new();
+        for engine in ["interp", "jit"] {
+            let f = dir.join(format!("{arch}-{name}-{engine}.jsonl"));
+            let o = zkdbg(&[
+                "trace",
+                g.to_str().unwrap(),
+                "--engine",
+                engine,
+                "-o",
+                f.to_str().unwrap(),
+            ]);
+            assert!(o.status.success() || o.status.code().is_some(), "{o:?}");
+            out.push(std::fs::read(&f).unwrap_or_default());
+        }
+        assert!(!out[0].is_empty(), "{arch} {name}: empty trace");
+        assert!(out[0] == out[1], "{arch} {name}: traces differ");
+    }
+}
