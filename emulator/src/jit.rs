@@ -224,6 +224,19 @@ impl Jit {
         None
     }
 
+    /// The translation of the block at `pc`, if there is one (the
+    /// generation was checked by [`Jit::lookup`] since code last changed).
+    #[inline(always)]
+    pub fn get(&self, pc: u64) -> Option<&Compiled> {
+        let i = (pc.wrapping_sub(self.base) >> 1) as usize;
+        let slot = *self.table.get(i)?;
+        if slot & COMPILED != 0 && slot != FAILED {
+            Some(&self.blocks[(slot & !COMPILED) as usize])
+        } else {
+            None
+        }
+    }
+
     /// Compiles the block at `pc` (`block` and `cyc` are its window in the
     /// interpreter's cache). A block whose first instruction cannot be
     /// compiled is marked so and left to the interpreter.
@@ -269,7 +282,7 @@ impl Jit {
         let last = &block[count - 1];
         let term_pc = pc.wrapping_add(last.off as u64);
         let halts = last.insn.op == Op::Jal && last.insn.imm == 0;
-        let term = len == count
+        let term = len == count - 1
             && block[0].is_closed()
             && matches!(
                 last.insn.op,
@@ -360,7 +373,17 @@ impl Jit {
             }
             t.b.finalize(fcfg);
         }
+        let dump = std::env::var_os("ZKDBG_JIT_DUMP").is_some();
+        if dump {
+            self.ctx.set_disasm(true);
+            eprintln!("{}", self.ctx.func.display());
+        }
         self.module.define_function(id, &mut self.ctx).ok()?;
+        if dump {
+            if let Some(v) = self.ctx.compiled_code().and_then(|c| c.vcode.clone()) {
+                eprintln!("{v}");
+            }
+        }
         self.code_bytes += self
             .ctx
             .compiled_code()

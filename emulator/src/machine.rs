@@ -571,10 +571,11 @@ impl Machine {
         true
     }
 
-    /// Runs the compiled block at `pc` if there is one and it fits the
-    /// step and cycle budgets (all of it: a block that does not fit runs
-    /// interpreted, which stops exactly at the limit). Reports its retired
-    /// instructions (with [`Observer::RETIRED_RUNS`]) and its jump.
+    /// Runs compiled blocks from `pc` for as long as the next block has a
+    /// translation that fits the step and cycle budgets (all of it: a
+    /// block that does not fit runs interpreted, which stops exactly at
+    /// the limit). Reports retired instructions (with
+    /// [`Observer::RETIRED_RUNS`], one run per block) and jumps.
     #[cfg(feature = "jit")]
     #[inline(always)]
     fn run_compiled<const R64: bool, O: Observer>(
@@ -590,48 +591,70 @@ impl Machine {
             return Compiled::No;
         };
         let mut hot = false;
-        let Some(c) = jit.lookup(&self.mem, pc, &mut hot) else {
+        if jit.lookup(&self.mem, pc, &mut hot).is_none() {
             return if hot { Compiled::Hot } else { Compiled::No };
-        };
-        let len = c.len as usize;
-        if instret.saturating_add(len as u64) > end_instret || c.cum[len - 1] >= max_cycles - cycle {
-            return Compiled::No;
         }
+        // Compiled code maps nothing and changes no code (it leaves before
+        // any such store): the view and the translations stay valid for
+        // the whole chain.
         let mut view = crate::jit::View::of(&mut self.mem);
-        let k = c.call(&mut self.cpu.x, &mut view) as usize;
-        let cycles = c.cum[k];
-        let done = k == len && c.closed;
-        let next = if done {
-            view.next_pc
-        } else {
-            n::<R64>(pc.wrapping_add(u64::from(c.offs[k])))
-        };
-        let transfer = if done { c.transfer } else { None };
-        let left_early = k < len;
-        if O::ACTIVE && O::RETIRED_RUNS && k > 0 {
-            obs.retired_run(&self.cpu, k as u64, cycles);
-        }
-        if let Some((kind, from, fall)) = transfer {
-            let r = &mut self.recent;
-            r.ring[(r.count % RECENT_TRANSFERS as u64) as usize] = (from, next, kind);
-            r.count += 1;
-            if O::ACTIVE && O::RETIRED {
-                self.sync(next, instret + k as u64, cycle.saturating_add(cycles));
-                obs.transfer(
-                    &self.cpu,
-                    &Transfer {
-                        kind,
-                        from,
-                        to: next,
-                        next: fall,
-                    },
-                );
+        let (start_instret, start_cycle) = (instret, cycle);
+        let (mut pc, mut instret, mut cycle) = (pc, instret, cycle);
+        let mut left_early = false;
+        while let Some(c) = jit.get(pc) {
+            let len = c.len as usize;
+            if instret.saturating_add(len as u64) > end_instret
+                || c.cum[len - 1] >= max_cycles - cycle
+            {
+                break;
+            }
+            let k = c.call(&mut self.cpu.x, &mut view) as usize;
+            let cycles = c.cum[k];
+            let done = k == len && c.closed;
+            let next = if done {
+                view.next_pc
+            } else {
+                n::<R64>(pc.wrapping_add(u64::from(c.offs[k])))
+            };
+            instret += k as u64;
+            cycle = cycle.saturating_add(cycles);
+            if O::ACTIVE && O::RETIRED_RUNS && k > 0 {
+                obs.retired_run(&self.cpu, k as u64, cycles);
+            }
+            if done {
+                if let Some((kind, from, fall)) = c.transfer {
+                    let r = &mut self.recent;
+                    r.ring[(r.count % RECENT_TRANSFERS as u64) as usize] = (from, next, kind);
+                    r.count += 1;
+                    if O::ACTIVE && O::RETIRED {
+                        self.cpu.pc = next;
+                        self.cpu.instret = instret;
+                        self.cpu.cycle = cycle;
+                        obs.transfer(
+                            &self.cpu,
+                            &Transfer {
+                                kind,
+                                from,
+                                to: next,
+                                next: fall,
+                            },
+                        );
+                    }
+                }
+            }
+            pc = next;
+            if k < len {
+                left_early = true;
+                break;
             }
         }
+        if instret == start_instret && cycle == start_cycle && !left_early {
+            return Compiled::No;
+        }
         Compiled::Ran {
-            pc: next,
-            retired: k as u64,
-            cycles,
+            pc,
+            retired: instret - start_instret,
+            cycles: cycle - start_cycle,
             left_early,
         }
     }
