@@ -6,14 +6,15 @@
 #
 #   scripts/fuzz.sh [SECONDS [SEED [TARGET...]]]
 #
-# Targets: elf syscalls dwarf gdb isa (isa needs qemu-user, as the tests do).
+# Targets: elf syscalls dwarf gdb isa platform engines (isa needs qemu-user,
+# as the tests do).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-600}
 SEED=${2:-$(date +%s)}
 shift $(( $# > 2 ? 2 : $# ))
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(elf syscalls dwarf gdb isa)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(elf syscalls dwarf gdb isa platform engines)
 cargo build --release --workspace
 for t in "${TARGETS[@]}"; do
     FUZZ_TARGET=$t FUZZ_SECONDS=$SECONDS_EACH FUZZ_SEED=$SEED \

@@ -353,6 +353,12 @@ pub const SYSCALL_LOG_MAX: usize = 1 << 16;
 impl Observer for Fast<'_> {
     const RETIRED: bool = false;
     const FILTERS_BLOCKS: bool = true;
+    const COMPILED: bool = true;
+
+    /// Watchpoints need every access: then the interpreter runs it all.
+    fn may_run_compiled(&mut self) -> bool {
+        self.points.watchpoints.is_empty()
+    }
 
     #[inline(always)]
     fn may_stop_in(&mut self, _cpu: &Cpu, start: u64, end: u64) -> bool {

@@ -149,7 +149,9 @@ fn new_module() -> Result<JITModule, Unsupported> {
     let err = |e: &dyn std::fmt::Display| Unsupported(e.to_string());
     let mut flags = settings::builder();
     flags.set("opt_level", "speed").map_err(|e| err(&e))?;
-    flags.set("use_colocated_libcalls", "false").map_err(|e| err(&e))?;
+    flags
+        .set("use_colocated_libcalls", "false")
+        .map_err(|e| err(&e))?;
     flags.set("is_pic", "false").map_err(|e| err(&e))?;
     let isa = cranelift_native::builder()
         .map_err(|e| err(&e))?
@@ -162,6 +164,11 @@ fn new_module() -> Result<JITModule, Unsupported> {
 }
 
 impl Jit {
+    /// Blocks translated since the last flush.
+    pub fn translations(&self) -> usize {
+        self.blocks.len()
+    }
+
     /// An empty compiled tier for a hart of the given XLEN.
     ///
     /// Errors: the host is not one Cranelift compiles for.
@@ -682,7 +689,11 @@ impl Tr<'_> {
         let on_zero = if rem {
             x
         } else {
-            let all = if ty == types::I64 { -1 } else { u32::MAX as i64 };
+            let all = if ty == types::I64 {
+                -1
+            } else {
+                u32::MAX as i64
+            };
             ins.ins().iconst(ty, all)
         };
         ins.ins().select(zero, on_zero, r)

@@ -351,7 +351,8 @@ impl Machine {
         let end_instret = instret.saturating_add(max_steps);
         // The compiled tier runs blocks under observers that allow it.
         #[cfg(feature = "jit")]
-        let use_jit = (!O::ACTIVE || O::COMPILED) && self.start_jit(R64);
+        let use_jit =
+            (!O::ACTIVE || (O::COMPILED && obs.may_run_compiled())) && self.start_jit(R64);
         // After a compiled block left early, the interpreter runs the next
         // block (the rest of that one).
         #[cfg(feature = "jit")]
@@ -388,7 +389,14 @@ impl Machine {
             }
             #[cfg(feature = "jit")]
             if use_jit && !std::mem::take(&mut interp_next) {
-                match self.run_compiled::<R64, O>(obs, block_pc, instret, cycle, end_instret, max_cycles) {
+                match self.run_compiled::<R64, O>(
+                    obs,
+                    block_pc,
+                    instret,
+                    cycle,
+                    end_instret,
+                    max_cycles,
+                ) {
                     Compiled::Ran {
                         pc,
                         retired,
@@ -552,6 +560,17 @@ impl Machine {
         }
     }
 
+    /// How many blocks the compiled tier holds translations of (0 under
+    /// [`Engine::Interp`], or before any block got hot; translations are
+    /// dropped when the code changes or the code cache fills).
+    pub fn compiled_blocks(&self) -> usize {
+        #[cfg(feature = "jit")]
+        if let Some(j) = &self.jit.jit {
+            return j.translations();
+        }
+        0
+    }
+
     /// Starts the compiled tier if the configuration asks for it and the
     /// host supports it; whether it runs.
     #[cfg(feature = "jit")]
@@ -605,6 +624,14 @@ impl Machine {
             let len = c.len as usize;
             if instret.saturating_add(len as u64) > end_instret
                 || c.cum[len - 1] >= max_cycles - cycle
+            {
+                break;
+            }
+            // A block the observer may stop in (a breakpoint) runs
+            // interpreted, instruction by instruction.
+            if O::ACTIVE
+                && O::FILTERS_BLOCKS
+                && obs.may_stop_in(&self.cpu, pc, pc.wrapping_add(u64::from(c.offs[len])))
             {
                 break;
             }

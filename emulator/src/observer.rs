@@ -115,12 +115,23 @@ pub trait Observer {
     const FILTERS_BLOCKS: bool = false;
 
     /// `true` if this observer can watch compiled code ([`crate::Engine::Jit`]):
-    /// it needs neither [`Observer::before_insn`], [`Observer::retired`]
-    /// nor [`Observer::mem_access`], and takes retired instructions only
-    /// through [`Observer::retired_run`] if at all. Compiled blocks report
-    /// one run per block (its branch or jump included) and their
-    /// transfers; every other event comes from the interpreter as usual.
+    /// it needs neither [`Observer::retired`] nor [`Observer::mem_access`]
+    /// (in runs where [`Observer::may_run_compiled`] allows compiled code),
+    /// takes retired instructions only through [`Observer::retired_run`]
+    /// if at all, and [`Observer::before_insn`] only in blocks where
+    /// [`Observer::may_stop_in`] says so (with [`Observer::FILTERS_BLOCKS`];
+    /// such blocks run interpreted). Compiled blocks report one run per
+    /// block (its branch or jump included) and their transfers; every
+    /// other event comes from the interpreter as usual.
     const COMPILED: bool = false;
+
+    /// With [`Observer::COMPILED`]: whether this run may use compiled code
+    /// at all, asked once when a run starts (a debugger with watchpoints
+    /// answers `false`: it needs [`Observer::mem_access`]).
+    #[inline(always)]
+    fn may_run_compiled(&mut self) -> bool {
+        true
+    }
 
     /// Called before the instruction `insn` at `pc` executes; returning
     /// `true` stops the run before it (a breakpoint), leaving `pc`
@@ -255,6 +266,10 @@ impl<O: Observer + ?Sized> Observer for &mut O {
     const RETIRED_RUNS: bool = O::RETIRED_RUNS;
     const FILTERS_BLOCKS: bool = O::FILTERS_BLOCKS;
     const COMPILED: bool = O::COMPILED;
+    #[inline(always)]
+    fn may_run_compiled(&mut self) -> bool {
+        (**self).may_run_compiled()
+    }
     #[inline(always)]
     fn may_stop_in(&mut self, cpu: &Cpu, start: u64, end: u64) -> bool {
         (**self).may_stop_in(cpu, start, end)

@@ -22,13 +22,14 @@ use zkdbg_emulator::{Config, Environment, Machine, Memory, Program, SyscallReque
 pub type Target = fn(&[u8]);
 
 /// Every target, by name.
-pub const TARGETS: [(&str, Target); 6] = [
+pub const TARGETS: [(&str, Target); 7] = [
     ("elf", elf),
     ("syscalls", syscalls),
     ("dwarf", dwarf),
     ("gdb", gdb),
     ("isa", isa),
     ("platform", platform_calls),
+    ("engines", engines),
 ];
 
 /// Memory limit of the guests the targets run (bytes).
@@ -919,6 +920,220 @@ pub fn isa(data: &[u8]) {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     let compared = crate::lockstep::lockstep(arch, &path, b"");
     assert!(compared >= 62, "only {compared} instructions compared");
+}
+
+/// The compiled tier against the interpreter on random code: a loop run
+/// 100 times (hot enough to compile) whose body is random register
+/// instructions (RV32/RV64 I and M, valid encodings), loads and stores
+/// in the guest's data (misaligned ones too), rarely a store into the
+/// code ahead (read-only here: a fault), and forward branches
+/// and jumps; patched over a bundled guest's entry point. Both engines
+/// must end with the same stop, pc, counters, registers and stack bytes.
+pub fn engines(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let arch = *pick(&mut u, &["rv64", "rv32"]);
+    let rv64 = arch == "rv64";
+    let mut code: Vec<u32> = Vec::new();
+    // x1..x31 but sp (x2) and the loop counter (x30) from lui+addi pairs.
+    // Their values come from a seed (not one input byte per bit), so short
+    // inputs still leave bytes for the loop body.
+    let mut seed = u64::arbitrary(&mut u).unwrap_or(0);
+    for r in (1..32u32).filter(|&r| r != 2 && r != 30) {
+        seed = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = seed;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        // Small values half the time: shifts, divisors and compares then
+        // meet their edge cases (0, 1, -1, equal operands).
+        let v = if z & 1 == 0 {
+            (z >> 32) as u32
+        } else {
+            [0, 1, u32::MAX, 0x8000_0000, 31, 64][(z >> 40) as usize % 6]
+        };
+        let (hi, lo) = ((v.wrapping_add(0x800)) >> 12, v & 0xfff);
+        code.push((hi << 12) | (r << 7) | 0x37);
+        code.push((lo << 20) | (r << 15) | (r << 7) | 0x13);
+    }
+    // sp = 0x80003800, inside the guest's writable segment (the loads
+    // and stores reach sp - 2055 .. sp - 1).
+    code.push((0x80004 << 12) | (2 << 7) | 0x37); // lui sp, 0x80004
+    code.push((0x800 << 20) | (2 << 15) | (2 << 7) | 0x13); // addi sp, sp, -2048
+    if rv64 {
+        code.push((32 << 20) | (2 << 15) | (1 << 12) | (2 << 7) | 0x13); // slli sp, sp, 32
+        code.push((32 << 20) | (2 << 15) | (5 << 12) | (2 << 7) | 0x13); // srli sp, sp, 32
+    }
+    // The 72 bytes under sp hold register values: loads see signs.
+    for i in 0..18u32 {
+        let off = (-4 - 4 * i as i32) as u32 & 0xfff;
+        let rs2 = 3 + i;
+        code.push(
+            ((off >> 5) << 25) | (rs2 << 20) | (2 << 15) | (2 << 12) | ((off & 0x1f) << 7) | 0x23,
+        );
+    }
+    code.push((100 << 20) | (30 << 7) | 0x13); // addi x30, x0, 100
+    let body = code.len();
+    let reg = |u: &mut Unstructured| {
+        let r = u32::arbitrary(u).unwrap_or(5) % 32;
+        if r == 2 || r == 30 {
+            5
+        } else {
+            r
+        }
+    };
+    let btype = |off: i32, rs1: u32, rs2: u32, f3: u32| {
+        let o = off as u32;
+        ((o >> 12 & 1) << 31)
+            | ((o >> 5 & 0x3f) << 25)
+            | (rs2 << 20)
+            | (rs1 << 15)
+            | (f3 << 12)
+            | ((o >> 1 & 0xf) << 8)
+            | ((o >> 11 & 1) << 7)
+            | 0x63
+    };
+    let mut n = 0;
+    while !u.is_empty() && n < 60 {
+        n += 1;
+        let (rd, rs1, rs2) = (reg(&mut u), reg(&mut u), reg(&mut u));
+        let w = u32::arbitrary(&mut u).unwrap_or(0);
+        match u8::arbitrary(&mut u).unwrap_or(0) % 16 {
+            0..=2 => {
+                // A load at sp - 8 .. sp - 71 (or further, rarely).
+                let sizes: &[u32] = if rv64 {
+                    &[0, 1, 2, 3, 4, 5, 6]
+                } else {
+                    &[0, 1, 2, 4, 5]
+                };
+                let f3 = sizes[(w as usize >> 12) % sizes.len()];
+                let off =
+                    (-8 - (w & if w >> 29 != 0 { 0x3f } else { 0x7ff }) as i32) as u32 & 0xfff;
+                code.push((off << 20) | (2 << 15) | (f3 << 12) | (rd << 7) | 0x03);
+            }
+            3..=4 => {
+                let f3 = (w >> 12) % if rv64 { 4 } else { 3 };
+                let off =
+                    (-8 - (w & if w >> 29 != 0 { 0x3f } else { 0x7ff }) as i32) as u32 & 0xfff;
+                code.push(
+                    ((off >> 5) << 25)
+                        | (rs2 << 20)
+                        | (2 << 15)
+                        | (f3 << 12)
+                        | ((off & 0x1f) << 7)
+                        | 0x23,
+                );
+            }
+            5 if w % 8 != 0 => {}
+            5 => {
+                // Rarely: auipc x29, 0; sw rs2, off(x29) into the code ahead; maybe fence.i.
+                code.push((29 << 7) | 0x17);
+                let off = 8 + 4 * (w % 48);
+                code.push(
+                    ((off >> 5) << 25)
+                        | (rs2 << 20)
+                        | (29 << 15)
+                        | (2 << 12)
+                        | ((off & 0x1f) << 7)
+                        | 0x23,
+                );
+                if w & 0x8000_0000 != 0 {
+                    code.push(0x0000_100f);
+                }
+            }
+            6 => {
+                // A forward branch over the next instruction.
+                code.push(btype(8, rs1, rs2, [0, 1, 4, 5, 6, 7][(w % 6) as usize]));
+            }
+            7 => {
+                // jal rd, +8 (x0 or a link register).
+                let rd = [0, 1, 5][(w % 3) as usize];
+                code.push((4 << 21) | (rd << 7) | 0x6f);
+            }
+            _ => {
+                // A register instruction with a valid encoding.
+                let f3 = (w >> 12) & 7;
+                let op: &[u32] = if rv64 {
+                    &[0x33, 0x13, 0x3b, 0x1b, 0x37, 0x17]
+                } else {
+                    &[0x33, 0x13, 0x37, 0x17]
+                };
+                let op = op[(w >> 28) as usize % op.len()];
+                let shamt = if rv64 { 63 } else { 31 };
+                let word = match op {
+                    0x33 | 0x3b => {
+                        let f7 = [0u32, 0x20, 0x01][(w >> 20) as usize % 3];
+                        let f3 = match (op, f7) {
+                            (_, 0x01) if op == 0x3b => [0, 4, 5, 6, 7][f3 as usize % 5],
+                            (_, 0x20) => [0, 5][f3 as usize % 2],
+                            (0x3b, _) => [0, 1, 5][f3 as usize % 3],
+                            _ => f3,
+                        };
+                        (f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op
+                    }
+                    0x13 | 0x1b => {
+                        let f3 = if op == 0x1b {
+                            [0, 1, 5][f3 as usize % 3]
+                        } else {
+                            f3
+                        };
+                        let imm = match f3 {
+                            1 | 5 => {
+                                let sh = if op == 0x1b { 31 } else { shamt };
+                                let arith = if f3 == 5 && w & 1 != 0 { 0x400 } else { 0 };
+                                ((w >> 20) & sh) | arith
+                            }
+                            _ => w >> 20,
+                        };
+                        (imm << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op
+                    }
+                    _ => (w & 0xffff_f000) | (rd << 7) | op,
+                };
+                code.push(word);
+            }
+        }
+    }
+    code.push((0xfff << 20) | (30 << 15) | (30 << 7) | 0x13); // addi x30, x30, -1
+    let back = -(4 * (code.len() - body) as i32);
+    code.push(btype(back, 30, 0, 1)); // bne x30, x0, body
+    code.push(0); // illegal: the end
+    let mut bytes = guest_bytes(arch, "fault-illegal");
+    let entry_off = entry_file_offset(&bytes);
+    let raw: Vec<u8> = code.iter().flat_map(|w| w.to_le_bytes()).collect();
+    bytes[entry_off..entry_off + raw.len()].copy_from_slice(&raw);
+    let dir = crate::tempdir(&format!("fuzz-engines-{:?}", std::thread::current().id()));
+    let path = dir.join(format!("engines-{arch}.elf"));
+    std::fs::write(&path, &bytes).unwrap();
+    let run = |engine| {
+        let mut args = zkdbg::guest::GuestOptions::new(&path);
+        args.max_cycles = Some(200_000);
+        args.engine = engine;
+        let mut g = zkdbg::guest::Guest::load(&args, Output::Capture).unwrap();
+        let stop = g.machine.run(&mut g.os, &mut (), u64::MAX);
+        let sp = g.machine.cpu.x[2];
+        let stack = g.machine.mem.read_vec(sp.wrapping_sub(4096), 4096).ok();
+        let code = g
+            .machine
+            .mem
+            .read_vec(g.machine.program.entry, raw.len())
+            .ok();
+        (
+            stop,
+            g.machine.cpu.pc,
+            g.machine.cpu.instret,
+            g.machine.cpu.cycle,
+            g.machine.cpu.x,
+            stack,
+            code,
+        )
+    };
+    let interp = run(zkdbg_emulator::Engine::Interp);
+    let jit = run(zkdbg_emulator::Engine::Jit);
+    if std::env::var_os("ZKDBG_FUZZ_SHOW").is_some() {
+        eprintln!("KIND {arch} {:?} instret {}", interp.0, interp.2);
+    }
+    assert_eq!(
+        interp, jit,
+        "interpreter (left) and compiled tier (right) differ"
+    );
 }
 
 /// The file offset of an ELF's entry point.

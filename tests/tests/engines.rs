@@ -13,8 +13,20 @@ fn cases() -> Vec<Vec<String>> {
     let mut cases: Vec<Vec<String>> = Vec::new();
     for arch in ["rv32", "rv64"] {
         for name in [
-            "bench", "debuggee", "fault-illegal", "fault-misaligned", "fault-null", "fib", "hello",
-            "hostile", "kernel", "lua", "prof", "secp256k1", "sha256", "vars",
+            "bench",
+            "debuggee",
+            "fault-illegal",
+            "fault-misaligned",
+            "fault-null",
+            "fib",
+            "hello",
+            "hostile",
+            "kernel",
+            "lua",
+            "prof",
+            "secp256k1",
+            "sha256",
+            "vars",
         ] {
             cases.push(vec![p(&format!("{arch}/{name}.elf"))]);
         }
@@ -76,7 +88,11 @@ fn both(tag: &str, args: &[String]) {
     let what = args.join(" ");
     assert_eq!(oi.status.code(), oj.status.code(), "exit status of {what}");
     assert!(oi.stdout == oj.stdout, "stdout of {what}");
-    assert_eq!(timeless(&oi.stderr), timeless(&oj.stderr), "stderr of {what}");
+    assert_eq!(
+        timeless(&oi.stderr),
+        timeless(&oj.stderr),
+        "stderr of {what}"
+    );
     assert_eq!(ri, rj, "report of {what}");
 }
 
@@ -121,5 +137,60 @@ fn traces_are_identical_on_both_engines() {
         }
         assert!(!out[0].is_empty(), "{arch} {name}: empty trace");
         assert!(out[0] == out[1], "{arch} {name}: traces differ");
+    }
+}
+
+/// The debugger's `continue` runs compiled between breakpoints (blocks
+/// holding one run interpreted): ten breakpoints on functions spread over
+/// the program stop both engines at the same places, with the same
+/// counters and registers.
+#[test]
+fn continue_stops_at_the_same_breakpoints_on_both_engines() {
+    use zkdbg::core::{Debugger, Event, Resume};
+    let bin = repo().join("guests/bin");
+    for (rel, input) in [
+        ("rv64/bench.elf", None),
+        ("rv32/lua.elf", None),
+        ("rv64/secp256k1.elf", None),
+        ("sp1/sp1-hash.elf", Some("sp1/inputs/abc-2.bin")),
+    ] {
+        let session = |engine| {
+            let mut args = zkdbg::guest::GuestOptions::new(bin.join(rel));
+            args.engine = engine;
+            if let Some(i) = input {
+                args.zkvm.inputs = vec![zkdbg::guest::Bytes::File(bin.join(i))];
+            }
+            let guest = zkdbg::guest::Guest::load(&args, zeroos::Output::Capture).unwrap();
+            let funcs: Vec<u64> = guest
+                .machine
+                .program
+                .symbols
+                .iter()
+                .filter(|s| s.is_function && s.size > 0)
+                .map(|s| s.addr)
+                .collect();
+            let mut dbg = Debugger::new(guest, 16 << 20);
+            for i in 0..10 {
+                dbg.set_breakpoint(funcs[i * funcs.len() / 10]);
+            }
+            let mut stops = Vec::new();
+            let mut first = false;
+            for _ in 0..400 {
+                let ev = dbg.resume(Resume::Continue, first, || false);
+                first = true;
+                let m = &dbg.guest().machine;
+                stops.push((ev.clone(), m.cpu.pc, m.cpu.instret, m.cpu.cycle, m.cpu.x));
+                if !matches!(ev, Event::Breakpoint(_)) {
+                    break;
+                }
+            }
+            (stops, dbg.guest().machine.compiled_blocks())
+        };
+        let (interp, none) = session(zkdbg_emulator::Engine::Interp);
+        let (jit, compiled) = session(zkdbg_emulator::Engine::Jit);
+        assert_eq!(none, 0, "{rel}: the interpreter compiled");
+        assert!(compiled > 0, "{rel}: nothing ran compiled");
+        assert!(interp.len() > 1, "{rel}: no breakpoint hit");
+        assert_eq!(interp, jit, "{rel}: stops differ");
     }
 }

@@ -32,6 +32,7 @@ short_run!(dwarf_into_symbolizer_and_unwinder, "dwarf");
 short_run!(gdb_packets_into_the_stub, "gdb");
 short_run!(isa_against_qemu, "isa");
 short_run!(zkvm_platform_calls, "platform");
+short_run!(compiled_tier_against_the_interpreter, "engines");
 
 /// A long campaign: `FUZZ_TARGET` (default: every target), `FUZZ_SECONDS`
 /// per target (default 600), `FUZZ_SEED` (default: the time). Prints how
