@@ -40,8 +40,8 @@ pub use env::{
 pub use machine::{Config, CostModel, Engine, Machine, Snapshot, StopReason};
 pub use memory::{MemError, Memory};
 pub use observer::{
-    AccessKind, CountingObserver, CustomEvent, MemAccess, Observer, Transfer, TransferKind,
-    TrapEvent,
+    AccessKind, CompiledRun, CountingObserver, CustomEvent, MemAccess, Observer, Transfer,
+    TransferKind, TrapEvent,
 };
 
 /// The width of the integer registers.

@@ -648,6 +648,18 @@ impl Machine {
             if O::ACTIVE && O::RETIRED_RUNS && k > 0 {
                 obs.retired_run(&self.cpu, k as u64, cycles);
             }
+            if O::ACTIVE && O::COMPILED && k > 0 {
+                obs.retired_compiled(
+                    &self.cpu,
+                    &crate::observer::CompiledRun {
+                        pc,
+                        offs: &c.offs,
+                        cum: &c.cum,
+                        retired: k,
+                        pc_mask: if R64 { u64::MAX } else { u64::from(u32::MAX) },
+                    },
+                );
+            }
             if done {
                 if let Some((kind, from, fall)) = c.transfer {
                     let r = &mut self.recent;

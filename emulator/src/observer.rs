@@ -90,6 +90,37 @@ pub struct TrapEvent {
     pub a7: u64,
 }
 
+/// The instructions a compiled block retired in one call
+/// ([`Observer::retired_compiled`]).
+#[derive(Clone, Copy, Debug)]
+pub struct CompiledRun<'a> {
+    /// The block's first pc.
+    pub pc: u64,
+    /// Offset in bytes of each instruction from `pc` (at least `retired`
+    /// entries).
+    pub offs: &'a [u16],
+    /// Cycles of the first `i` instructions, `i = 0..=retired` (at least
+    /// `retired + 1` entries).
+    pub cum: &'a [u64],
+    /// Instructions retired.
+    pub retired: usize,
+    /// `u32::MAX` on RV32 (pcs wrap at XLEN), else `u64::MAX`.
+    pub pc_mask: u64,
+}
+
+impl CompiledRun<'_> {
+    /// Each retired instruction's pc and cycles, in order.
+    #[inline(always)]
+    pub fn instructions(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        (0..self.retired).map(|i| {
+            (
+                self.pc.wrapping_add(u64::from(self.offs[i])) & self.pc_mask,
+                self.cum[i + 1] - self.cum[i],
+            )
+        })
+    }
+}
+
 /// Receives the emulator's events. All methods default to doing nothing.
 pub trait Observer {
     /// Whether this observer wants events. `false` only for the no-op
@@ -118,12 +149,20 @@ pub trait Observer {
     /// it needs neither [`Observer::retired`] nor [`Observer::mem_access`]
     /// (in runs where [`Observer::may_run_compiled`] allows compiled code),
     /// takes retired instructions only through [`Observer::retired_run`]
-    /// if at all, and [`Observer::before_insn`] only in blocks where
+    /// or [`Observer::retired_compiled`] if at all, and [`Observer::before_insn`] only in blocks where
     /// [`Observer::may_stop_in`] says so (with [`Observer::FILTERS_BLOCKS`];
     /// such blocks run interpreted). Compiled blocks report one run per
     /// block (its branch or jump included) and their transfers; every
     /// other event comes from the interpreter as usual.
     const COMPILED: bool = false;
+
+    /// With [`Observer::COMPILED`]: the first [`CompiledRun::retired`]
+    /// instructions of a compiled block retired (each one's pc and cycles
+    /// are in `run`), before the block's transfer is reported. For
+    /// observers that attribute cycles by pc (profiles); `cpu`'s pc and
+    /// counters may lag, as in [`Observer::retired`].
+    #[inline(always)]
+    fn retired_compiled(&mut self, _cpu: &Cpu, _run: &CompiledRun) {}
 
     /// With [`Observer::COMPILED`]: whether this run may use compiled code
     /// at all, asked once when a run starts (a debugger with watchpoints
@@ -269,6 +308,10 @@ impl<O: Observer + ?Sized> Observer for &mut O {
     #[inline(always)]
     fn may_run_compiled(&mut self) -> bool {
         (**self).may_run_compiled()
+    }
+    #[inline(always)]
+    fn retired_compiled(&mut self, cpu: &Cpu, run: &CompiledRun) {
+        (**self).retired_compiled(cpu, run)
     }
     #[inline(always)]
     fn may_stop_in(&mut self, cpu: &Cpu, start: u64, end: u64) -> bool {

@@ -31,8 +31,8 @@
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use zkdbg_emulator::{
-    Cpu, CustomEvent, HostCall, Insn, Memory, Observer, SyscallRequest, SyscallResult, Transfer,
-    TransferKind, TrapEvent, Xlen,
+    CompiledRun, Cpu, CustomEvent, HostCall, Insn, Memory, Observer, SyscallRequest, SyscallResult,
+    Transfer, TransferKind, TrapEvent, Xlen,
 };
 use zkdbg_symbols::symbolize::{ChainId, NameId, Symbolizer};
 
@@ -684,9 +684,10 @@ impl Profiler {
     }
 }
 
-impl Observer for Profiler {
+impl Profiler {
+    /// Charges one retired instruction at `pc` costing `cycles`.
     #[inline(always)]
-    fn retired(&mut self, _cpu: &Cpu, pc: u64, _insn: &Insn, cycles: u64) {
+    fn retire(&mut self, pc: u64, cycles: u64) {
         let chain = self.sym.chain_of(pc);
         // Outside the span of --span the call tree is followed (calls
         // made there still give their callees' paths) but nothing is
@@ -712,6 +713,25 @@ impl Observer for Profiler {
         }
         if self.cycles >= self.timeline.next && self.timeline.interval != 0 {
             self.timeline.take(self.cycles, self.cur);
+        }
+    }
+}
+
+impl Observer for Profiler {
+    /// Compiled blocks report each instruction's pc and cycles
+    /// ([`Observer::retired_compiled`]): the same attribution as the
+    /// interpreter's per-instruction events.
+    const COMPILED: bool = true;
+
+    #[inline(always)]
+    fn retired(&mut self, _cpu: &Cpu, pc: u64, _insn: &Insn, cycles: u64) {
+        self.retire(pc, cycles);
+    }
+
+    #[inline(always)]
+    fn retired_compiled(&mut self, _cpu: &Cpu, run: &CompiledRun) {
+        for (pc, cycles) in run.instructions() {
+            self.retire(pc, cycles);
         }
     }
 

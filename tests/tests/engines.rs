@@ -194,3 +194,70 @@ fn continue_stops_at_the_same_breakpoints_on_both_engines() {
         assert_eq!(interp, jit, "{rel}: stops differ");
     }
 }
+
+/// `profile` runs compiled (each compiled block reports its instructions'
+/// pcs and cycles): folded stacks, JSON summary, pprof (per-pc
+/// locations), the Firefox timeline and `--by line` are byte-identical to
+/// the interpreter's.
+#[test]
+fn profiles_are_identical_on_both_engines() {
+    let dir = tempdir("engines-profile");
+    let bin = repo().join("guests/bin");
+    for (rel, input) in [
+        ("rv64/hello.elf", None),
+        ("rv32/lua.elf", None),
+        ("rv64/kernel.elf", None),
+        ("rv64/prof.elf", None),
+        ("rv32/secp256k1.elf", None),
+        ("sp1/sp1-hash.elf", Some("sp1/inputs/abc-2.bin")),
+        ("rust/jolt-hash.elf", None),
+        ("zisk/zk-hash.elf", None),
+    ] {
+        let mut outs = Vec::new();
+        for engine in ["interp", "jit"] {
+            let base = dir.join(format!("{}-{engine}", rel.replace('/', "-")));
+            let f = |ext: &str| base.with_extension(ext).to_str().unwrap().to_string();
+            let g = bin.join(rel);
+            let mut args = vec![
+                "profile".to_string(),
+                g.to_str().unwrap().to_string(),
+                "--engine".into(),
+                engine.into(),
+                "--folded".into(),
+                f("folded"),
+                "--json".into(),
+                f("json"),
+                "--pprof".into(),
+                f("pb.gz"),
+                "--gecko".into(),
+                f("gecko.json"),
+                "--sample-every".into(),
+                "997".into(),
+                "--by".into(),
+                "line".into(),
+                "--top".into(),
+                "40".into(),
+            ];
+            if let Some(i) = input {
+                args.extend(["--input".into(), bin.join(i).to_str().unwrap().to_string()]);
+            }
+            let a: Vec<&str> = args.iter().map(String::as_str).collect();
+            let o = zkdbg(&a);
+            assert!(o.status.code().is_some(), "{rel}: {o:?}");
+            let read = |ext: &str| std::fs::read(f(ext)).unwrap_or_default();
+            outs.push((
+                o.stdout,
+                read("folded"),
+                read("json"),
+                read("pb.gz"),
+                read("gecko.json"),
+            ));
+        }
+        assert!(!outs[0].1.is_empty(), "{rel}: no folded stacks");
+        assert!(outs[0].0 == outs[1].0, "{rel}: top lines differ");
+        assert!(outs[0].1 == outs[1].1, "{rel}: folded stacks differ");
+        assert!(outs[0].2 == outs[1].2, "{rel}: JSON summaries differ");
+        assert!(outs[0].3 == outs[1].3, "{rel}: pprof files differ");
+        assert!(outs[0].4 == outs[1].4, "{rel}: timelines differ");
+    }
+}
