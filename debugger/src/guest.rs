@@ -106,6 +106,9 @@ pub struct GuestOptions {
     /// The engine that runs guest code (the compiled tier where this
     /// build has it, by default; see [`Engine`]).
     pub engine: Engine,
+    /// Block starts before the compiled tier compiles a block (see
+    /// [`zkdbg_emulator::Config::jit_threshold`]).
+    pub jit_threshold: u32,
     /// Host directories visible to the guest.
     pub mounts: Vec<Mount>,
     /// Seed of the guest's randomness (getrandom, /dev/urandom).
@@ -140,6 +143,7 @@ impl GuestOptions {
             } else {
                 Engine::Interp
             },
+            jit_threshold: zkdbg_emulator::machine::DEFAULT_JIT_THRESHOLD,
             mounts: Vec::new(),
             seed: 0,
             memory_limit: DEFAULT_MEMORY_LIMIT,
@@ -281,6 +285,7 @@ impl Guest {
             cost: platform.platform.cost_model(),
             guard: platform.platform.guard(),
             engine: args.engine,
+            jit_threshold: args.jit_threshold,
         };
         let mut machine = Machine::new(program.clone(), config)
             .with_context(|| format!("cannot load {}", args.elf.display()))?;

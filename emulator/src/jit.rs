@@ -1,7 +1,7 @@
 //! The compiled tier: hot blocks translated to host code with Cranelift.
 //!
 //! A block (see [`crate::block`]) that the interpreter has started
-//! [`HOT`] times is translated as a whole: its straight-line instructions
+//! [`crate::Config::jit_threshold`] times is translated as a whole: its straight-line instructions
 //! (register operations, loads and stores) and, when it ends with one, its
 //! branch, `jal` or `jalr`. Guest registers live in Cranelift values
 //! inside the block and go back to [`crate::Cpu::x`] at every exit. Loads
@@ -39,9 +39,6 @@ use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::Module;
-
-/// How many times the interpreter starts a block before it is compiled.
-pub const HOT: u32 = 32;
 
 /// Host bytes of compiled code kept before every translation is dropped.
 pub const CODE_CAP: usize = 32 << 20;
@@ -131,12 +128,16 @@ pub(crate) struct Jit {
     ctx: cranelift_codegen::Context,
     fctx: FunctionBuilderContext,
     /// Per halfword of the code range: how often the block there started
-    /// (below [`HOT`]), `COMPILED | index`, or `FAILED`.
+    /// (below the threshold), `COMPILED | index`, or `FAILED`.
     table: Vec<u32>,
     blocks: Vec<Compiled>,
     generation: u64,
     base: u64,
     code_bytes: usize,
+    /// Times every translation was dropped (code changed, cache full).
+    flushes: u64,
+    /// Starts of a block before it is compiled.
+    threshold: u32,
     r64: bool,
     strict_align: bool,
 }
@@ -153,6 +154,8 @@ fn new_module() -> Result<JITModule, Unsupported> {
         .set("use_colocated_libcalls", "false")
         .map_err(|e| err(&e))?;
     flags.set("is_pic", "false").map_err(|e| err(&e))?;
+    // The IR is ours and tested: the verifier would double compile time.
+    flags.set("enable_verifier", "false").map_err(|e| err(&e))?;
     let isa = cranelift_native::builder()
         .map_err(|e| err(&e))?
         .finish(settings::Flags::new(flags))
@@ -169,10 +172,15 @@ impl Jit {
         self.blocks.len()
     }
 
+    /// Times every translation was dropped.
+    pub fn flushes(&self) -> u64 {
+        self.flushes
+    }
+
     /// An empty compiled tier for a hart of the given XLEN.
     ///
     /// Errors: the host is not one Cranelift compiles for.
-    pub fn new(r64: bool, strict_align: bool) -> Result<Jit, Unsupported> {
+    pub fn new(r64: bool, strict_align: bool, threshold: u32) -> Result<Jit, Unsupported> {
         if cfg!(target_endian = "big") {
             return Err(Unsupported("a big-endian host".into()));
         }
@@ -187,6 +195,8 @@ impl Jit {
             generation: 0,
             base: 0,
             code_bytes: 0,
+            flushes: 0,
+            threshold: threshold.max(1),
             r64,
             strict_align,
         })
@@ -194,8 +204,13 @@ impl Jit {
 
     /// Drops every translation and the host code holding them.
     fn flush(&mut self, mem: &Memory) {
+        self.flushes += 1;
+        let compiled = !self.blocks.is_empty() || self.code_bytes != 0;
         self.blocks.clear();
-        if let Ok(fresh) = new_module() {
+        // A fresh module costs about a millisecond: only when code was
+        // emitted (a guest that keeps writing near its code flushes often).
+        if !compiled {
+        } else if let Ok(fresh) = new_module() {
             let old = std::mem::replace(&mut self.module, fresh);
             // SAFETY: no translation of the old module is referenced any
             // more (`blocks` is empty) and none is running (we are in the
@@ -205,8 +220,13 @@ impl Jit {
         self.code_bytes = 0;
         let (start, end) = mem.code_range();
         self.base = start;
-        self.table.clear();
-        self.table.resize(((end - start) / 2) as usize, 0);
+        let slots = ((end - start) / 2) as usize;
+        if self.table.len() == slots {
+            self.table.fill(0);
+        } else {
+            self.table.clear();
+            self.table.resize(slots, 0);
+        }
         self.generation = mem.code_generation();
     }
 
@@ -227,7 +247,7 @@ impl Jit {
             return Some(&self.blocks[(*slot & !COMPILED) as usize]);
         }
         *slot += 1;
-        *hot = *slot >= HOT;
+        *hot = *slot >= self.threshold;
         None
     }
 
@@ -380,17 +400,7 @@ impl Jit {
             }
             t.b.finalize(fcfg);
         }
-        let dump = std::env::var_os("ZKDBG_JIT_DUMP").is_some();
-        if dump {
-            self.ctx.set_disasm(true);
-            eprintln!("{}", self.ctx.func.display());
-        }
         self.module.define_function(id, &mut self.ctx).ok()?;
-        if dump {
-            if let Some(v) = self.ctx.compiled_code().and_then(|c| c.vcode.clone()) {
-                eprintln!("{v}");
-            }
-        }
         self.code_bytes += self
             .ctx
             .compiled_code()

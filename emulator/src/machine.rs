@@ -87,7 +87,19 @@ pub struct Config {
     pub guard: u64,
     /// Which engine runs the guest.
     pub engine: Engine,
+    /// Under [`Engine::Jit`]: how many times a block starts in the
+    /// interpreter before it is compiled ([`DEFAULT_JIT_THRESHOLD`]; at
+    /// least 1). Lower compiles more code sooner: a Cranelift translation
+    /// costs about as much as interpreting its block a thousand times.
+    pub jit_threshold: u32,
 }
+
+/// The default [`Config::jit_threshold`] (block starts). Measured on the
+/// `bench`, `lua` and `secp256k1` guests: 32 compiled so much cold code
+/// that a 35-million-instruction Lua run and a 1-million-instruction
+/// secp256k1 run were slower than the interpreter; 2000 is faster than
+/// the interpreter on all three (README, Benchmark).
+pub const DEFAULT_JIT_THRESHOLD: u32 = 2000;
 
 /// How guest code runs. Both engines give the same results: registers,
 /// memory, counts, stops and observer events.
@@ -117,6 +129,7 @@ impl Default for Config {
             cost: CostModel::INSTRUCTIONS,
             guard: crate::memory::GUARD_SIZE,
             engine: Engine::Interp,
+            jit_threshold: DEFAULT_JIT_THRESHOLD,
         }
     }
 }
@@ -571,6 +584,16 @@ impl Machine {
         0
     }
 
+    /// How many times the compiled tier dropped every translation (code
+    /// changed, or the code cache filled).
+    pub fn compiled_flushes(&self) -> u64 {
+        #[cfg(feature = "jit")]
+        if let Some(j) = &self.jit.jit {
+            return j.flushes();
+        }
+        0
+    }
+
     /// Starts the compiled tier if the configuration asks for it and the
     /// host supports it; whether it runs.
     #[cfg(feature = "jit")]
@@ -579,7 +602,7 @@ impl Machine {
             return false;
         }
         if self.jit.jit.is_none() {
-            match crate::jit::Jit::new(r64, self.config.strict_align) {
+            match crate::jit::Jit::new(r64, self.config.strict_align, self.config.jit_threshold) {
                 Ok(j) => self.jit.jit = Some(Box::new(j)),
                 Err(_) => {
                     self.jit.unsupported = true;

@@ -1106,6 +1106,8 @@ pub fn engines(data: &[u8]) {
         let mut args = zkdbg::guest::GuestOptions::new(&path);
         args.max_cycles = Some(200_000);
         args.engine = engine;
+        // The loop runs 100 times: compile it early.
+        args.jit_threshold = 8;
         let mut g = zkdbg::guest::Guest::load(&args, Output::Capture).unwrap();
         let stop = g.machine.run(&mut g.os, &mut (), u64::MAX);
         let sp = g.machine.cpu.x[2];

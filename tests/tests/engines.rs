@@ -6,6 +6,11 @@
 
 use zkdbg_tests::{repo, run_report, tempdir, zkdbg};
 
+/// Block starts before a block compiles, in these tests: low, so that
+/// short runs compile nearly all their code (the default waits for
+/// thousands).
+const JIT_THRESHOLD: &str = "2";
+
 /// The bundled guests and the arguments they run with.
 fn cases() -> Vec<Vec<String>> {
     let bin = repo().join("guests/bin");
@@ -80,7 +85,7 @@ fn timeless(stderr: &[u8]) -> String {
 fn both(tag: &str, args: &[String]) {
     let run = |engine: &str| {
         let mut a: Vec<&str> = args.iter().map(String::as_str).collect();
-        a.extend(["--engine", engine]);
+        a.extend(["--engine", engine, "--jit-threshold", JIT_THRESHOLD]);
         run_report(tag, &a)
     };
     let (oi, ri) = run("interp");
@@ -129,6 +134,8 @@ fn traces_are_identical_on_both_engines() {
                 g.to_str().unwrap(),
                 "--engine",
                 engine,
+                "--jit-threshold",
+                JIT_THRESHOLD,
                 "-o",
                 f.to_str().unwrap(),
             ]);
@@ -157,6 +164,7 @@ fn continue_stops_at_the_same_breakpoints_on_both_engines() {
         let session = |engine| {
             let mut args = zkdbg::guest::GuestOptions::new(bin.join(rel));
             args.engine = engine;
+            args.jit_threshold = 2;
             if let Some(i) = input {
                 args.zkvm.inputs = vec![zkdbg::guest::Bytes::File(bin.join(i))];
             }
@@ -223,6 +231,8 @@ fn profiles_are_identical_on_both_engines() {
                 g.to_str().unwrap().to_string(),
                 "--engine".into(),
                 engine.into(),
+                "--jit-threshold".into(),
+                JIT_THRESHOLD.into(),
                 "--folded".into(),
                 f("folded"),
                 "--json".into(),

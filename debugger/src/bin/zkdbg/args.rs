@@ -28,6 +28,10 @@ pub struct GuestArgs {
     /// How guest code runs: `interp` (the interpreter, the reference), `jit` (hot blocks compiled to host code with Cranelift, where the subcommand's instrumentation allows it; identical results), `auto` (jit where this build has it).
     #[arg(long, value_enum, default_value_t = EngineArg::Auto)]
     pub engine: EngineArg,
+    /// With the compiled tier: how many times a block starts in the interpreter before it is compiled (a compile costs about a thousand runs of its block).
+    #[arg(long, value_name = "N", default_value_t = zkdbg_emulator::machine::DEFAULT_JIT_THRESHOLD,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub jit_threshold: u32,
     /// Make a host directory visible to the guest: HOST_DIR:GUEST_DIR, read-only unless `:rw` follows.
     #[arg(long, value_name = "HOST:GUEST[:rw]")]
     pub mount: Vec<Mount>,
@@ -194,6 +198,7 @@ impl From<GuestArgs> for GuestOptions {
             max_cycles: a.max_cycles,
             strict_align: a.strict_align,
             engine: a.engine.into(),
+            jit_threshold: a.jit_threshold,
             mounts: a.mount,
             source_map: a.source_map,
             seed: a.seed,
