@@ -101,26 +101,10 @@ macro_rules! block_end_ops {
 }
 pub(crate) use block_end_ops;
 
-/// The operations that never end a block: every [`Op`] not in
-/// [`block_end_ops`] (the register-only ones of [`rd_only_ops`], memory
-/// accesses, fences). The two patterns partition `Op`, which the
-/// interpreter's two exhaustive matches check at compile time (an operation
-/// in both is an unreachable pattern, one in neither a missing arm).
-macro_rules! straight_ops {
+/// The A extension's operations (LR/SC and AMOs, both widths).
+macro_rules! atomic_ops {
     () => {
-        rd_only_ops!()
-            | Op::Lb
-            | Op::Lh
-            | Op::Lw
-            | Op::Ld
-            | Op::Lbu
-            | Op::Lhu
-            | Op::Lwu
-            | Op::Sb
-            | Op::Sh
-            | Op::Sw
-            | Op::Sd
-            | Op::LrW
+        Op::LrW
             | Op::ScW
             | Op::AmoswapW
             | Op::AmoaddW
@@ -142,6 +126,30 @@ macro_rules! straight_ops {
             | Op::AmomaxD
             | Op::AmominuD
             | Op::AmomaxuD
+    };
+}
+pub(crate) use atomic_ops;
+
+/// The operations that never end a block: every [`Op`] not in
+/// [`block_end_ops`] (the register-only ones of [`rd_only_ops`], memory
+/// accesses, fences). The two patterns partition `Op`, which the
+/// interpreter's two exhaustive matches check at compile time (an operation
+/// in both is an unreachable pattern, one in neither a missing arm).
+macro_rules! straight_ops {
+    () => {
+        rd_only_ops!()
+            | Op::Lb
+            | Op::Lh
+            | Op::Lw
+            | Op::Ld
+            | Op::Lbu
+            | Op::Lhu
+            | Op::Lwu
+            | Op::Sb
+            | Op::Sh
+            | Op::Sw
+            | Op::Sd
+            | $crate::block::atomic_ops!()
             | Op::Fence
             | Op::Wfi
     };

@@ -430,34 +430,10 @@ impl Jit {
     }
 }
 
-/// Whether entry `e` (not the last of its block) compiles.
+/// Whether entry `e` (not the last of its block) compiles: LR/SC and
+/// AMOs are left to the interpreter.
 fn compiles(e: &Entry) -> bool {
-    !ends_block(e.exec)
-        && !matches!(
-            e.exec,
-            Op::LrW
-                | Op::ScW
-                | Op::AmoswapW
-                | Op::AmoaddW
-                | Op::AmoxorW
-                | Op::AmoandW
-                | Op::AmoorW
-                | Op::AmominW
-                | Op::AmomaxW
-                | Op::AmominuW
-                | Op::AmomaxuW
-                | Op::LrD
-                | Op::ScD
-                | Op::AmoswapD
-                | Op::AmoaddD
-                | Op::AmoxorD
-                | Op::AmoandD
-                | Op::AmoorD
-                | Op::AmominD
-                | Op::AmomaxD
-                | Op::AmominuD
-                | Op::AmomaxuD
-        )
+    !ends_block(e.exec) && !matches!(e.exec, crate::block::atomic_ops!())
 }
 
 /// One translation in progress.
