@@ -1,9 +1,9 @@
 //! The compiled tier: hot blocks translated to host code with Cranelift.
 //!
 //! A block (see [`crate::block`]) that the interpreter has started
-//! [`crate::Config::jit_threshold`] times is translated as a whole: its straight-line instructions
-//! (register operations, loads and stores) and, when it ends with one, its
-//! branch, `jal` or `jalr`. Guest registers live in Cranelift values
+//! [`crate::Config::jit_threshold`] times is translated as a whole: its
+//! straight-line instructions (register operations, loads and stores)
+//! and, when it ends with one, its branch, `jal` or `jalr`. Guest registers live in Cranelift values
 //! inside the block and go back to [`crate::Cpu::x`] at every exit. Loads
 //! and stores look up the interpreter's software TLB inline; anything
 //! unusual leaves compiled code *before* the instruction (a side exit) and
@@ -134,8 +134,6 @@ pub(crate) struct Jit {
     generation: u64,
     base: u64,
     code_bytes: usize,
-    /// Times every translation was dropped (code changed, cache full).
-    flushes: u64,
     /// Starts of a block before it is compiled.
     threshold: u32,
     r64: bool,
@@ -172,11 +170,6 @@ impl Jit {
         self.blocks.len()
     }
 
-    /// Times every translation was dropped.
-    pub fn flushes(&self) -> u64 {
-        self.flushes
-    }
-
     /// An empty compiled tier for a hart of the given XLEN.
     ///
     /// Errors: the host is not one Cranelift compiles for.
@@ -195,7 +188,6 @@ impl Jit {
             generation: 0,
             base: 0,
             code_bytes: 0,
-            flushes: 0,
             threshold: threshold.max(1),
             r64,
             strict_align,
@@ -204,29 +196,23 @@ impl Jit {
 
     /// Drops every translation and the host code holding them.
     fn flush(&mut self, mem: &Memory) {
-        self.flushes += 1;
-        let compiled = !self.blocks.is_empty() || self.code_bytes != 0;
         self.blocks.clear();
         // A fresh module costs about a millisecond: only when code was
         // emitted (a guest that keeps writing near its code flushes often).
-        if !compiled {
-        } else if let Ok(fresh) = new_module() {
-            let old = std::mem::replace(&mut self.module, fresh);
-            // SAFETY: no translation of the old module is referenced any
-            // more (`blocks` is empty) and none is running (we are in the
-            // dispatcher, outside compiled code).
-            unsafe { old.free_memory() };
+        if self.code_bytes != 0 {
+            if let Ok(fresh) = new_module() {
+                let old = std::mem::replace(&mut self.module, fresh);
+                // SAFETY: no translation of the old module is referenced
+                // any more (`blocks` is empty) and none is running (we are
+                // in the dispatcher, outside compiled code).
+                unsafe { old.free_memory() };
+            }
         }
         self.code_bytes = 0;
         let (start, end) = mem.code_range();
         self.base = start;
-        let slots = ((end - start) / 2) as usize;
-        if self.table.len() == slots {
-            self.table.fill(0);
-        } else {
-            self.table.clear();
-            self.table.resize(slots, 0);
-        }
+        self.table.clear();
+        self.table.resize(((end - start) / 2) as usize, 0);
         self.generation = mem.code_generation();
     }
 

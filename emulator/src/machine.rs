@@ -584,16 +584,6 @@ impl Machine {
         0
     }
 
-    /// How many times the compiled tier dropped every translation (code
-    /// changed, or the code cache filled).
-    pub fn compiled_flushes(&self) -> u64 {
-        #[cfg(feature = "jit")]
-        if let Some(j) = &self.jit.jit {
-            return j.flushes();
-        }
-        0
-    }
-
     /// Starts the compiled tier if the configuration asks for it and the
     /// host supports it; whether it runs.
     #[cfg(feature = "jit")]

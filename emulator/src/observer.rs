@@ -149,7 +149,8 @@ pub trait Observer {
     /// it needs neither [`Observer::retired`] nor [`Observer::mem_access`]
     /// (in runs where [`Observer::may_run_compiled`] allows compiled code),
     /// takes retired instructions only through [`Observer::retired_run`]
-    /// or [`Observer::retired_compiled`] if at all, and [`Observer::before_insn`] only in blocks where
+    /// or [`Observer::retired_compiled`] if at all, and
+    /// [`Observer::before_insn`] only in blocks where
     /// [`Observer::may_stop_in`] says so (with [`Observer::FILTERS_BLOCKS`];
     /// such blocks run interpreted). Compiled blocks report one run per
     /// block (its branch or jump included) and their transfers; every

@@ -962,13 +962,19 @@ pub fn engines(data: &[u8]) {
         code.push((32 << 20) | (2 << 15) | (1 << 12) | (2 << 7) | 0x13); // slli sp, sp, 32
         code.push((32 << 20) | (2 << 15) | (5 << 12) | (2 << 7) | 0x13); // srli sp, sp, 32
     }
+    // sw/sd-style S-type: `f3` width, rs2 stored at off(rs1).
+    let stype = |off: u32, rs1: u32, rs2: u32, f3: u32| {
+        ((off >> 5 & 0x7f) << 25)
+            | (rs2 << 20)
+            | (rs1 << 15)
+            | (f3 << 12)
+            | ((off & 0x1f) << 7)
+            | 0x23
+    };
     // The 72 bytes under sp hold register values: loads see signs.
     for i in 0..18u32 {
         let off = (-4 - 4 * i as i32) as u32 & 0xfff;
-        let rs2 = 3 + i;
-        code.push(
-            ((off >> 5) << 25) | (rs2 << 20) | (2 << 15) | (2 << 12) | ((off & 0x1f) << 7) | 0x23,
-        );
+        code.push(stype(off, 2, 3 + i, 2)); // sw x(3+i), off(sp)
     }
     code.push((100 << 20) | (30 << 7) | 0x13); // addi x30, x0, 100
     let body = code.len();
@@ -991,6 +997,9 @@ pub fn engines(data: &[u8]) {
             | ((o >> 11 & 1) << 7)
             | 0x63
     };
+    // An offset from sp in -8 .. -71, or rarely down to -2055 (12 bits).
+    let near_sp =
+        |w: u32| (-8 - (w & if w >> 29 != 0 { 0x3f } else { 0x7ff }) as i32) as u32 & 0xfff;
     let mut n = 0;
     while !u.is_empty() && n < 60 {
         n += 1;
@@ -1005,36 +1014,17 @@ pub fn engines(data: &[u8]) {
                     &[0, 1, 2, 4, 5]
                 };
                 let f3 = sizes[(w as usize >> 12) % sizes.len()];
-                let off =
-                    (-8 - (w & if w >> 29 != 0 { 0x3f } else { 0x7ff }) as i32) as u32 & 0xfff;
-                code.push((off << 20) | (2 << 15) | (f3 << 12) | (rd << 7) | 0x03);
+                code.push((near_sp(w) << 20) | (2 << 15) | (f3 << 12) | (rd << 7) | 0x03);
             }
             3..=4 => {
                 let f3 = (w >> 12) % if rv64 { 4 } else { 3 };
-                let off =
-                    (-8 - (w & if w >> 29 != 0 { 0x3f } else { 0x7ff }) as i32) as u32 & 0xfff;
-                code.push(
-                    ((off >> 5) << 25)
-                        | (rs2 << 20)
-                        | (2 << 15)
-                        | (f3 << 12)
-                        | ((off & 0x1f) << 7)
-                        | 0x23,
-                );
+                code.push(stype(near_sp(w), 2, rs2, f3));
             }
             5 if w % 8 != 0 => {}
             5 => {
                 // Rarely: auipc x29, 0; sw rs2, off(x29) into the code ahead; maybe fence.i.
                 code.push((29 << 7) | 0x17);
-                let off = 8 + 4 * (w % 48);
-                code.push(
-                    ((off >> 5) << 25)
-                        | (rs2 << 20)
-                        | (29 << 15)
-                        | (2 << 12)
-                        | ((off & 0x1f) << 7)
-                        | 0x23,
-                );
+                code.push(stype(8 + 4 * (w % 48), 29, rs2, 2));
                 if w & 0x8000_0000 != 0 {
                     code.push(0x0000_100f);
                 }
@@ -1062,7 +1052,7 @@ pub fn engines(data: &[u8]) {
                     0x33 | 0x3b => {
                         let f7 = [0u32, 0x20, 0x01][(w >> 20) as usize % 3];
                         let f3 = match (op, f7) {
-                            (_, 0x01) if op == 0x3b => [0, 4, 5, 6, 7][f3 as usize % 5],
+                            (0x3b, 0x01) => [0, 4, 5, 6, 7][f3 as usize % 5],
                             (_, 0x20) => [0, 5][f3 as usize % 2],
                             (0x3b, _) => [0, 1, 5][f3 as usize % 3],
                             _ => f3,
@@ -1129,9 +1119,6 @@ pub fn engines(data: &[u8]) {
     };
     let interp = run(zkdbg_emulator::Engine::Interp);
     let jit = run(zkdbg_emulator::Engine::Jit);
-    if std::env::var_os("ZKDBG_FUZZ_SHOW").is_some() {
-        eprintln!("KIND {arch} {:?} instret {}", interp.0, interp.2);
-    }
     assert_eq!(
         interp, jit,
         "interpreter (left) and compiled tier (right) differ"
