@@ -67,7 +67,11 @@ r0-hash abc-0 20
 r0-hash kib-100 20
 r0-hash speed-5000 20
 r0-hash speed-5000 16
-r0-hash kib-100 14"
+r0-hash kib-100 14
+r0-bigint bigint-10 20
+r0-bigint bigint-m0 20
+r0-bigint bigint-2000 20
+r0-bigint bigint-2000 16"
 r0dir=$REPO/guests/bin/risc0
 r0table=$(mktemp)
 printf 'guest\tinputs\tpo2\texit_code\tuser_cycles\tpaging_cycles\treserved_cycles\ttotal_cycles\tsegments\tjournal\n' > "$r0table"

@@ -33,9 +33,11 @@
 //!
 //! Cycles are RISC Zero's user cycles (every instruction, the kernel's
 //! too, plus each host call's cycle states); [`pager`] adds paging,
-//! reserved cycles and segments. Not executed: the BIGINT and POSEIDON2
-//! host calls (a clear fault).
+//! reserved cycles and segments; [`bigint`] is the BIGINT host call (the
+//! user's BIGINT and BIGINT2 ecalls). Not executed: the POSEIDON2 host
+//! call (a clear fault).
 
+pub mod bigint;
 pub mod pager;
 
 use std::collections::VecDeque;
@@ -170,6 +172,17 @@ pub fn describe(cpu: &Cpu, mem: &Memory) -> Option<Vec<CallArg>> {
             CallArg::Hex(a3),
             int(a4),
         ],
+        // sys_bigint(result, op, x, y, modulus).
+        "BIGINT" => vec![
+            CallArg::Hex(a0),
+            int(a1),
+            CallArg::Hex(a2),
+            CallArg::Hex(a3),
+            CallArg::Hex(a4),
+        ],
+        // sys_bigint2_N(blob, a1, ..): the blob and the first arena (how
+        // many follow, 1 to 6, only the blob's program knows).
+        "BIGINT2" => vec![CallArg::Hex(a0), CallArg::Hex(a1)],
         _ => vec![],
     })
 }
@@ -414,7 +427,9 @@ impl Risc0Device {
     fn enter(&mut self, pc: u64, cpu: &mut Cpu, mem: &mut Memory) -> EcallResult {
         let x = |r: usize| cpu.x[r] & 0xffff_ffff;
         let (name, kind) = match call_name(x(5), x(31)) {
-            Some("SHA") => ("SHA", CustomKind::Precompile),
+            Some(name @ ("SHA" | "BIGINT" | "BIGINT2" | "POSEIDON2")) => {
+                (name, CustomKind::Precompile)
+            }
             Some(name) => (name, CustomKind::Syscall),
             None => ("ecall", CustomKind::Syscall),
         };
@@ -524,18 +539,15 @@ impl Risc0Device {
                 Ok((extra, accesses)) => done("SHA2", extra, accesses, None),
                 Err((m, addr)) => EcallResult::fault("SHA2", m, addr),
             },
-            HOST_POSEIDON2 | HOST_BIGINT => {
-                let name = if a7 == HOST_BIGINT {
-                    "BIGINT"
-                } else {
-                    "POSEIDON2"
-                };
-                EcallResult::fault(
-                    name,
-                    format!("the {name} host call is not executed by zkdbg yet"),
-                    None,
-                )
-            }
+            HOST_BIGINT => match bigint::host_call(pc, cpu, mem) {
+                Ok((extra, accesses)) => done("BIGINT", extra, accesses, None),
+                Err((m, addr)) => EcallResult::fault("BIGINT", m, addr),
+            },
+            HOST_POSEIDON2 => EcallResult::fault(
+                "POSEIDON2",
+                "the POSEIDON2 host call is not executed by zkdbg yet".to_string(),
+                None,
+            ),
             _ => EcallResult::fault(
                 "ecall",
                 format!("a7 = {a7} is not a RISC Zero host call"),

@@ -1,8 +1,8 @@
 //! RISC Zero's kernel route piece by piece: the kernel's boot `mret` into
 //! the program, a user `ecall` entering the kernel, the host calls the
 //! kernel makes (SHA2 on FIPS 180-4's "abc", READ of a software syscall by
-//! name and of its result words, TERMINATE) with their cycle states, and
-//! the faults bad calls give.
+//! name and of its result words, TERMINATE, BIGINT's programs) with their
+//! cycle states, and the faults bad calls give.
 
 use zkdbg_emulator::{AccessKind, Cpu, EcallResult, Memory, Xlen};
 use zkdbg_platforms::risc0::{self, read_cycles, Mode, Risc0Device};
@@ -247,7 +247,7 @@ fn software_syscalls_by_name_then_their_result_words() {
 }
 
 #[test]
-fn terminate_bigint_and_unknown_host_calls() {
+fn terminate_poseidon2_and_unknown_host_calls() {
     let (mut d, mut cpu, mut mem) = setup(b"");
     // TERMINATE: a0 = user exit << 16 | halt type; two cycle states.
     let r = host(
@@ -265,9 +265,9 @@ fn terminate_bigint_and_unknown_host_calls() {
             extra_cycles: 1
         }
     );
-    let r = host(&mut d, &mut cpu, &mut mem, risc0::HOST_BIGINT, &[]);
+    let r = host(&mut d, &mut cpu, &mut mem, risc0::HOST_POSEIDON2, &[]);
     assert!(
-        matches!(&r, EcallResult::Fault { name: "BIGINT", message, .. } if message.contains("not executed")),
+        matches!(&r, EcallResult::Fault { name: "POSEIDON2", message, .. } if message.contains("not executed")),
         "{r:?}"
     );
     let r = host(&mut d, &mut cpu, &mut mem, 99, &[]);
@@ -298,4 +298,298 @@ fn r0bf_files_split_into_user_and_kernel() {
     long[15] = 0xff;
     assert!(risc0::split_r0bf(&long).is_err());
     assert!(risc0::split_r0bf(b"\x7fELF").is_err());
+}
+
+/// A bigint program ("bibc" version 1): types by coefficient count,
+/// constants, ops as (code, type, a, b).
+fn bibc(types: &[u64], consts: &[u64], ops: &[(u64, u64, u64, u64)]) -> Vec<u8> {
+    let mut b = b"bibc".to_vec();
+    for n in [
+        1,
+        0,
+        types.len() as u32,
+        consts.len() as u32,
+        ops.len() as u32,
+    ] {
+        b.extend(n.to_le_bytes());
+    }
+    for t in types {
+        b.extend(t.to_le_bytes());
+        b.extend([0u8; 24]);
+    }
+    for c in consts {
+        b.extend(c.to_le_bytes());
+    }
+    for (code, ty, x, y) in ops {
+        b.extend((code | ty << 4 | x << 16 | y << 40).to_le_bytes());
+    }
+    b
+}
+
+const CONST: u64 = 2;
+const LOAD: u64 = 3;
+const STORE: u64 = 4;
+const ADD: u64 = 8;
+const SUB: u64 = 9;
+const MUL: u64 = 0xA;
+const REM: u64 = 0xB;
+const QUO: u64 = 0xC;
+const INV: u64 = 0xE;
+
+const BLOB: u64 = 0x30_0000;
+const PROGRAM: u64 = 0x30_0100;
+const VERIFY: u64 = 0x30_2000;
+const ARENA: u64 = 0x31_0000;
+
+/// Runs `program` as a BIGINT host call in `mode` with arena registers
+/// a1 = ARENA, a2 = ARENA + 0x100, a3 = ARENA + 0x200, a4 = ARENA + 0x300,
+/// a5 = USER_BIGINT_END_ADDR and a 7-word verify program.
+fn bigint_call(mem: &mut Memory, mode: u64, program: &[u8]) -> EcallResult {
+    let (mut d, mut cpu, _) = setup(b"");
+    let words = program.len().div_ceil(4) as u32;
+    let mut p = program.to_vec();
+    p.resize(words as usize * 4, 0);
+    mem.write_bytes(PROGRAM, &p).unwrap();
+    for (i, w) in [words, 7, 0].iter().enumerate() {
+        mem.write_bytes(BLOB + 4 * i as u64, &w.to_le_bytes())
+            .unwrap();
+    }
+    cpu.x[5] = mode;
+    cpu.x[6] = PROGRAM;
+    cpu.x[7] = VERIFY;
+    cpu.x[28] = VERIFY + 28;
+    host(
+        &mut d,
+        &mut cpu,
+        mem,
+        risc0::HOST_BIGINT,
+        &[
+            BLOB,
+            ARENA,
+            ARENA + 0x100,
+            ARENA + 0x200,
+            ARENA + 0x300,
+            risc0::bigint::USER_BIGINT_END_ADDR,
+        ],
+    )
+}
+
+fn bigint_mem() -> Memory {
+    setup(b"").2
+}
+
+fn put(mem: &mut Memory, addr: u64, v: &num_bigint::BigUint) {
+    let mut b = v.to_bytes_le();
+    b.resize(32, 0);
+    mem.write_bytes(addr, &b).unwrap();
+}
+
+fn get(mem: &Memory, addr: u64, len: usize) -> num_bigint::BigUint {
+    num_bigint::BigUint::from_bytes_le(&mem.read_vec(addr, len).unwrap())
+}
+
+/// x * y mod m, stored to a4 in 32 bytes: the witness lands in memory,
+/// the call costs the verify program's 7 words plus one cycle beyond
+/// the ecall, the loads and the store are accesses.
+#[test]
+fn bigint_host_call_evaluates_a_modmul_program() {
+    use num_bigint::BigUint;
+    let mut mem = bigint_mem();
+    let m = (BigUint::from(1u8) << 255) - BigUint::from(19u8);
+    let x = BigUint::parse_bytes(b"1234567890abcdef1234567890abcdef1234567890abcdef", 16).unwrap();
+    let y = &m - BigUint::from(12345u32);
+    put(&mut mem, ARENA, &x);
+    put(&mut mem, ARENA + 0x100, &y);
+    put(&mut mem, ARENA + 0x200, &m);
+    mem.write_bytes(ARENA + 0x300, &[0xee; 48]).unwrap();
+    // a1 = arena register 11: op.a = 11 << 16 | unit offset.
+    let program = bibc(
+        &[32],
+        &[],
+        &[
+            (LOAD, 0, 11 << 16, 0),
+            (LOAD, 0, 12 << 16, 0),
+            (LOAD, 0, 13 << 16, 0),
+            (MUL, 0, 0, 1),
+            (REM, 0, 3, 2),
+            (STORE, 0, 14 << 16, 4),
+        ],
+    );
+    let r = bigint_call(&mut mem, 0, &program);
+    let EcallResult::Done {
+        name,
+        extra_cycles,
+        accesses,
+        ..
+    } = &r
+    else {
+        panic!("{r:?}")
+    };
+    assert_eq!((*name, *extra_cycles), ("BIGINT", 8));
+    assert_eq!(get(&mem, ARENA + 0x300, 32), (&x * &y) % &m);
+    // Only the 32 bytes the type covers were written.
+    assert_eq!(mem.read_vec(ARENA + 0x320, 16).unwrap(), [0xee; 16]);
+    let writes: Vec<u64> = accesses
+        .iter()
+        .filter(|a| a.kind == AccessKind::Write)
+        .map(|a| a.addr)
+        .collect();
+    assert_eq!(
+        writes,
+        (0..8).map(|i| ARENA + 0x300 + 4 * i).collect::<Vec<_>>()
+    );
+    assert!(accesses
+        .iter()
+        .any(|a| a.addr == ARENA + 0x21c && a.kind == AccessKind::Read));
+    // The verify program is read from t2 - 4 (`bigint.rs`).
+    assert!(accesses.iter().any(|a| a.addr == VERIFY - 4));
+}
+
+/// RISC Zero's integers are signed, division truncates, a store keeps
+/// the absolute value; constants are little-endian 64-bit words; Inv is
+/// the inverse modulo |b|.
+#[test]
+fn bigint_programs_follow_bibc_semantics() {
+    let mut mem = bigint_mem();
+    let program = bibc(
+        &[16],
+        &[3, 10, 4, 7, 2, 0xffff_ffff_ffff_ffff, 1],
+        &[
+            (CONST, 0, 0, 1), // 0: 3
+            (CONST, 0, 1, 1), // 1: 10
+            (CONST, 0, 2, 1), // 2: 4
+            (SUB, 0, 0, 1),   // 3: -7
+            (REM, 0, 3, 2),   // 4: -7 % 4 = -3
+            (STORE, 0, 11 << 16, 4),
+            (CONST, 0, 4, 1), // 6: 2
+            (QUO, 0, 3, 6),   // 7: -7 / 2 = -3
+            (ADD, 0, 7, 0),   // 8: 0
+            (STORE, 0, 11 << 16 | 1, 7),
+            (STORE, 0, 11 << 16 | 2, 8),
+            (CONST, 0, 3, 1), // 11: 7
+            (INV, 0, 0, 11),  // 12: 3^-1 mod 7 = 5
+            (STORE, 0, 11 << 16 | 3, 12),
+            (CONST, 0, 5, 2), // 14: 2^64 + 2^64 - 1
+            (STORE, 0, 11 << 16 | 4, 14),
+        ],
+    );
+    let r = bigint_call(&mut mem, 0, &program);
+    assert!(matches!(r, EcallResult::Done { .. }), "{r:?}");
+    let unit = |i: u64| get(&mem, ARENA + 16 * i, 16);
+    assert_eq!(unit(0), 3u8.into());
+    assert_eq!(unit(1), 3u8.into());
+    assert_eq!(unit(2), 0u8.into());
+    assert_eq!(unit(3), 5u8.into());
+    assert_eq!(unit(4), (num_bigint::BigUint::from(1u8) << 65) - 1u8);
+}
+
+/// Bad programs and calls are faults with the reason, never a panic or
+/// an unbounded computation.
+#[test]
+fn bad_bigint_programs_and_calls_fault_with_the_reason() {
+    let fault = |mode: u64, program: &[u8]| {
+        let mut mem = bigint_mem();
+        match bigint_call(&mut mem, mode, program) {
+            EcallResult::Fault {
+                name: "BIGINT",
+                message,
+                ..
+            } => message,
+            other => panic!("{other:?}"),
+        }
+    };
+    let one = bibc(&[16], &[1], &[(CONST, 0, 0, 1)]);
+    let store_at = |arena: u64| bibc(&[16], &[1], &[(CONST, 0, 0, 1), (STORE, 0, arena << 16, 0)]);
+    let cases: Vec<(u64, Vec<u8>, &str)> = vec![
+        (0, b"cibc\x01\0\0\0".to_vec(), "no \"bibc\" magic"),
+        (0, b"bibc\x02\0\0\0".to_vec(), "version 2"),
+        (
+            0,
+            b"bibc\x01\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\xff\xff\xff\xff".to_vec(),
+            "more than it holds",
+        ),
+        (
+            0,
+            bibc(&[16], &[], &[(0x5, 0, 0, 0)]),
+            "unknown op code 0x5",
+        ),
+        (2, one.clone(), "invalid mode 2"),
+        (
+            0,
+            bibc(
+                &[16],
+                &[1, 0],
+                &[(CONST, 0, 0, 1), (CONST, 0, 1, 1), (QUO, 0, 0, 1)],
+            ),
+            "division by zero",
+        ),
+        (
+            0,
+            bibc(&[16], &[1], &[(CONST, 0, 0, 1), (ADD, 0, 0, 5)]),
+            "reads value 5, not yet computed",
+        ),
+        (0, bibc(&[16], &[1], &[(CONST, 0, 0, 9)]), "past the table"),
+        (
+            0,
+            bibc(
+                &[16],
+                &[6, 9],
+                &[(CONST, 0, 0, 1), (CONST, 0, 1, 1), (INV, 0, 0, 1)],
+            ),
+            "no inverse",
+        ),
+        (
+            0,
+            bibc(&[16], &[1], &[(CONST, 0, 0, 1), (LOAD, 3, 11 << 16, 0)]),
+            "type 3 is not in the program",
+        ),
+        // 16 bytes cannot hold 2^128.
+        (
+            0,
+            bibc(
+                &[16],
+                &[0, 1],
+                &[(CONST, 0, 0, 2), (MUL, 0, 0, 0), (STORE, 0, 11 << 16, 1)],
+            ),
+            "too small",
+        ),
+        // Arena x5 (t0 = 0): address 0, in the zero page.
+        (0, store_at(5), "invalid bigint address 0x0"),
+        // a5 = USER_BIGINT_END_ADDR: the kernel may store there, a user program may not.
+        (0, store_at(15), "invalid bigint address 0xbfff0000"),
+        (0, store_at(40), "x40 is not a register"),
+    ];
+    for (mode, program, want) in cases {
+        let message = fault(mode, &program);
+        assert!(message.contains(want), "{want}: {message}");
+    }
+    let mut mem = bigint_mem();
+    assert!(matches!(
+        bigint_call(&mut mem, 1, &store_at(15)),
+        EcallResult::Done { .. }
+    ));
+    // Squaring 2^64 - 1 again and again passes 2^16 bits at the 11th.
+    let mut ops = vec![(CONST, 0, 0, 1)];
+    for i in 0..16 {
+        ops.push((MUL, 0, i, i));
+    }
+    let message = fault(0, &bibc(&[16], &[u64::MAX], &ops));
+    assert!(message.contains("at most 65536"), "{message}");
+    // The header claims a program over 10 MB; the program pointer is
+    // unaligned.
+    let (mut d, mut cpu, mut mem) = setup(b"");
+    mem.write_bytes(BLOB, &(3u32 << 20).to_le_bytes()).unwrap();
+    cpu.x[6] = PROGRAM;
+    cpu.x[7] = VERIFY;
+    let r = host(&mut d, &mut cpu, &mut mem, risc0::HOST_BIGINT, &[BLOB]);
+    assert!(
+        matches!(&r, EcallResult::Fault { message, .. } if message.contains("at most 10 MB")),
+        "{r:?}"
+    );
+    cpu.x[6] = PROGRAM + 2;
+    let r = host(&mut d, &mut cpu, &mut mem, risc0::HOST_BIGINT, &[BLOB]);
+    assert!(
+        matches!(&r, EcallResult::Fault { message, .. } if message.contains("x6 = 0x300102 is an unaligned address")),
+        "{r:?}"
+    );
 }

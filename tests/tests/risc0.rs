@@ -1,7 +1,8 @@
-//! The `risc0` platform end to end on the RISC Zero guest of
-//! `guests/risc0` (`r0-hash`, the user program built with risc0-zkvm
-//! 3.0.5), through the `zkdbg` binary as a user runs it: stdin in RISC
-//! Zero's word serialization, the SHA ecall, the journal, panics, and
+//! The `risc0` platform end to end on the RISC Zero guests of
+//! `guests/risc0` (`r0-hash` and `r0-bigint`, user programs built with
+//! risc0-zkvm 3.0.5), through the `zkdbg` binary as a user runs it: stdin
+//! in RISC Zero's word serialization, the SHA ecall, the bigint
+//! accelerator (BIGINT and BIGINT2), the journal, panics, and
 //! RISC Zero's cycle accounting checked against the table its own
 //! executor produced (`scripts/peers.sh` writes
 //! `guests/bin/risc0/reference.tsv`).
@@ -255,4 +256,91 @@ fn r0bf_program_binaries_run_like_the_elf() {
     let o = zkdbg(&["run", path.to_str().unwrap()]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("truncated R0BF file"), "{err}");
+}
+
+/// r0-bigint: the v1 BIGINT ecall (through the v1compat kernel's modmul
+/// and multiply blobs) and BIGINT2 (risc0-bigint2's modmul, modinv and
+/// secp256k1 blobs) give what num-bigint and k256 compute on the host;
+/// each call is a `[precompile]` frame in the profile and a traced call
+/// with its pointers.
+#[test]
+fn bigint_accelerators_match_host_arithmetic() {
+    use k256::elliptic_curve::{sec1::ToEncodedPoint, PrimeField};
+    use num_bigint::BigUint;
+    let elf = repo().join("guests/bin/risc0/r0-bigint.elf");
+    let elf = elf.to_str().unwrap();
+    let m = (BigUint::from(1u8) << 256) - (BigUint::from(1u8) << 224)
+        + (BigUint::from(1u8) << 192)
+        + (BigUint::from(1u8) << 96)
+        - 1u8;
+    let x = BigUint::from_bytes_be(b"an x for the BIGINT accelerator") % &m;
+    let y = &m - BigUint::from(0x1234_5678u32);
+    let k: [u8; 32] = Sha256::digest(b"scalar").into();
+    let rounds = 7u32;
+    let words = |v: &BigUint| {
+        let mut b = v.to_bytes_le();
+        b.resize(32, 0);
+        b
+    };
+    let mut input = Vec::new();
+    for v in [&x, &y, &m, &BigUint::from_bytes_be(&k)] {
+        input.extend(words(v));
+    }
+    input.extend(rounds.to_le_bytes());
+    let (o, j) = run_report(&[elf, "--input-hex", &hex(&input)]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let modmul = (&x * y.modpow(&BigUint::from(rounds), &m)) % &m;
+    let lo = |v: &BigUint| v % (BigUint::from(1u8) << 128);
+    let inverse = x.modpow(&(&m - 2u8), &m);
+    let scalar = k256::Scalar::from_repr(k.into()).unwrap();
+    let point = (k256::ProjectivePoint::GENERATOR * scalar).to_affine();
+    let enc = point.to_encoded_point(false);
+    let le = |b: &[u8]| b.iter().rev().copied().collect::<Vec<u8>>();
+    let mut journal = Vec::new();
+    journal.extend(words(&modmul));
+    journal.extend(words(&(lo(&x) * lo(&y))));
+    journal.extend(words(&modmul));
+    journal.extend(words(&inverse));
+    journal.extend(le(enc.x().unwrap()));
+    journal.extend(le(enc.y().unwrap()));
+    journal.extend(rounds.to_le_bytes());
+    assert_eq!(j["output"], hex(&journal));
+
+    let dir = tempdir("risc0-bigint");
+    let folded = dir.join("p.folded");
+    let o = zkdbg(&[
+        "profile",
+        elf,
+        "--input-hex",
+        &hex(&input),
+        "--folded",
+        folded.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&folded).unwrap();
+    // Each call a frame, the kernel serving it (the host call's cycles
+    // included) under it.
+    for call in ["BIGINT", "BIGINT2"] {
+        let kernel = format!("[precompile] {call};[kernel]");
+        assert!(folded_cycles(&text, Some(&kernel)) > 0, "{call}: {text}");
+    }
+    let o = zkdbg(&[
+        "trace",
+        elf,
+        "--platform",
+        "risc0",
+        "--input-hex",
+        &hex(&input),
+    ]);
+    let trace = String::from_utf8_lossy(&o.stderr);
+    let v1 = trace.matches("[precompile] BIGINT(").count();
+    assert_eq!(v1, rounds as usize + 1, "{trace}");
+    assert!(
+        trace
+            .lines()
+            .filter(|l| l.contains("[precompile] BIGINT2(0x"))
+            .count()
+            > 200,
+        "{trace}"
+    );
 }
