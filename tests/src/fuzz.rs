@@ -1169,8 +1169,14 @@ pub fn regressions(target: &str) -> PathBuf {
 
 /// Runs `target` on every saved crasher, then on inputs from `seed` until
 /// `count` inputs have run or `seconds` have passed; returns how many ran.
-/// A panicking input is saved under [`regressions`] first.
+/// A panicking input is saved under [`regressions`] first. The reference
+/// tools a target runs (qemu-user for `isa`) are checked before any
+/// input: a missing tool fails the campaign without saving a crasher.
 pub fn campaign(name: &str, target: Target, seed: u64, count: u64, seconds: f64) -> u64 {
+    if name == "isa" {
+        crate::qemu("rv64");
+        crate::qemu("rv32");
+    }
     let dir = regressions(name);
     if let Ok(entries) = std::fs::read_dir(&dir) {
         let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
