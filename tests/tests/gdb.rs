@@ -829,6 +829,48 @@ fn risc0_guest_breaks_by_name_steps_over_the_kernel_and_catches_sha() {
     has(&out, "[Inferior 1 (process 1) exited normally]");
 }
 
+/// RISC Zero's bigint accelerator under gdb: `catch precompile BIGINT2`
+/// stops at the user's ecall inside risc0-bigint2's modmul; one stepi runs
+/// the kernel and the host call, and the result buffer (a4) then holds
+/// x * y mod m.
+#[test]
+fn risc0_bigint2_call_is_caught_and_its_result_is_in_memory_after_stepi() {
+    use num_bigint::BigUint;
+    let elf = repo().join("guests/bin/risc0/r0-bigint.elf");
+    let input_path = repo().join("guests/bin/risc0/inputs/bigint-10.bin");
+    let input = std::fs::read(&input_path).unwrap();
+    let num = |i: usize| BigUint::from_bytes_le(&input[32 * i..32 * i + 32]);
+    let (x, y, m) = (num(0), num(1), num(2));
+    let want = (&x * &y) % &m;
+    let stub = Stub::start(&elf, &["--once", "--input", input_path.to_str().unwrap()]);
+    let out = stub.gdb(
+        Some(&elf),
+        &[
+            "monitor catch precompile BIGINT2",
+            "continue",
+            "bt 4",
+            "p/x $t0",
+            "set $out = $a4",
+            "stepi",
+            "x/8xw $out",
+            "monitor catch clear",
+            "continue",
+        ],
+    );
+    has(&out, "catchpoint: inline BIGINT2");
+    has(&out, "risc0_bigint2::field::");
+    // t0 = BIGINT2 (6).
+    has(&out, "$1 = 0x6");
+    let words: Vec<String> = want
+        .to_u32_digits()
+        .iter()
+        .map(|w| format!("{w:#010x}"))
+        .collect();
+    has(&out, &words[..4].join("\t"));
+    has(&out, &words[4..].join("\t"));
+    has(&out, "[Inferior 1 (process 1) exited normally]");
+}
+
 /// A flat Airbender binary under gdb, named by its ELF (`--symbols`):
 /// break in main, step, read the output registers at the final `j .`.
 #[test]
