@@ -187,6 +187,84 @@ pub fn platform_calls(data: &[u8]) {
                 if u.ratio(1, 4).unwrap_or(false) {
                     cpu.x[10] = 0x30_0000;
                     cpu.x[17] = risc0::HOST_READ;
+                } else if u.ratio(1, 3).unwrap_or(false) {
+                    // A BIGINT call of a generated bibc program: small
+                    // tables, ops of the known codes with operands
+                    // mostly in range, arenas near the program.
+                    let (types, consts, ops) = (
+                        u.int_in_range(1..=3u32).unwrap_or(1),
+                        u.int_in_range(1..=8u32).unwrap_or(1),
+                        u.int_in_range(0..=40u32).unwrap_or(1),
+                    );
+                    let mut p = b"bibc\x01\0\0\0\0\0\0\0".to_vec();
+                    for n in [types, consts, ops] {
+                        p.extend(n.to_le_bytes());
+                    }
+                    for _ in 0..types {
+                        p.extend(u.int_in_range(0..=80u64).unwrap_or(16).to_le_bytes());
+                        p.extend([0u8; 24]);
+                    }
+                    for _ in 0..consts {
+                        p.extend(val(&mut u).to_le_bytes());
+                    }
+                    for i in 0..u64::from(ops) {
+                        let code = if i < 2 {
+                            2
+                        } else if u.ratio(1, 200).unwrap_or(false) {
+                            0x5
+                        } else {
+                            *pick(&mut u, &[2u64, 3, 4, 8, 9, 0xa, 0xb, 0xc, 0xe])
+                        };
+                        // Operands as each op reads them, now and then wild.
+                        let value = |u: &mut Unstructured| {
+                            u.int_in_range(0..=i.saturating_sub(1)).unwrap_or(0)
+                        };
+                        let arena = |u: &mut Unstructured| {
+                            u64::from(*pick(u, &[11u8, 12, 11, 12, 10, 2, 0, 40])) << 16
+                                | u.int_in_range(0..=4u64).unwrap_or(0)
+                        };
+                        let (x, y) = match code {
+                            2 => (
+                                u.int_in_range(0..=u64::from(consts).saturating_sub(1))
+                                    .unwrap_or(0),
+                                *pick(&mut u, &[1u64, 1, 1, 2, 0]),
+                            ),
+                            3 => (arena(&mut u), 0),
+                            4 => (arena(&mut u), value(&mut u)),
+                            _ => (value(&mut u), value(&mut u)),
+                        };
+                        let (x, y) = if u.ratio(1, 50).unwrap_or(false) {
+                            (u.int_in_range(0..=0xff_ffffu64).unwrap_or(0), y)
+                        } else {
+                            (x, y)
+                        };
+                        let ty = if u.ratio(1, 20).unwrap_or(false) {
+                            3
+                        } else {
+                            0
+                        };
+                        p.extend((code | ty << 4 | x << 16 | y << 40).to_le_bytes());
+                    }
+                    let words = p.len().div_ceil(4) as u32;
+                    let words = if u.ratio(1, 8).unwrap_or(false) {
+                        val(&mut u) as u32
+                    } else {
+                        words
+                    };
+                    let _ = mem.write_bytes(0x31_0000, &p);
+                    let blob = [words, u.int_in_range(0..=64u32).unwrap_or(0), 4];
+                    for (i, w) in blob.iter().enumerate() {
+                        let _ = mem.write_bytes(0x30_1000 + 4 * i as u64, &w.to_le_bytes());
+                    }
+                    cpu.x[5] = *pick(&mut u, &[0u64, 1, 0, 1, 0, 1, 0, 2]);
+                    cpu.x[6] = 0x31_0000;
+                    cpu.x[7] = 0x30_2000;
+                    cpu.x[28] = 0x30_3000;
+                    cpu.x[10] = 0x30_1000;
+                    for r in 11..13 {
+                        cpu.x[r] = 0x32_0000 + 0x100 * u.int_in_range(0..=8u64).unwrap_or(0);
+                    }
+                    cpu.x[17] = risc0::HOST_BIGINT;
                 }
                 for at in [risc0::MEPC_ADDR, risc0::ECALL_DISPATCH_ADDR] {
                     if u.ratio(1, 4).unwrap_or(false) {
