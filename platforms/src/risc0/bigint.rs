@@ -351,12 +351,8 @@ impl HostIo<'_> {
 impl BigIntIo for HostIo<'_> {
     fn load(&mut self, arena: u32, offset: u32, bytes: u64) -> Result<BigUint, String> {
         let addr = self.addr(arena, offset)?;
-        let data = self
-            .mem
-            .read_vec(addr, bytes as usize)
-            .map_err(|e| format!("bigint load of {bytes} bytes at {addr:#x}: {e}"))?;
-        self.accesses
-            .extend(super::word_accesses(self.pc, addr, bytes, AccessKind::Read));
+        let data = crate::access::read(self.mem, self.pc, addr, bytes, 4, &mut self.accesses)
+            .map_err(|(m, _)| format!("bigint load: {m}"))?;
         Ok(BigUint::from_bytes_le(&data))
     }
 
@@ -437,17 +433,15 @@ pub(crate) fn host_call(
         .checked_sub(4)
         .ok_or_else(|| ("the verify program pointer (t2) is 0".to_string(), None))?;
     let consts = reg(28)?;
-    let read_word = |mem: &Memory, a: u64| {
-        let mut b = [0u8; 4];
-        mem.read_bytes(a, &mut b)
-            .map(|()| u64::from(u32::from_le_bytes(b)))
-            .map_err(|e| (format!("the bigint blob header at {a:#x}: {e}"), Some(a)))
+    let mut accesses = Vec::new();
+    let header = crate::access::read(mem, pc, blob, 12, 4, &mut accesses)
+        .map_err(|(m, a)| (format!("the bigint blob header: {m}"), a))?;
+    let word = |i: usize| {
+        u64::from(u32::from_le_bytes(
+            header[4 * i..4 * i + 4].try_into().expect("4 bytes"),
+        ))
     };
-    let nondet_words = read_word(mem, blob)?;
-    let verify_words = read_word(mem, blob + 4)?;
-    let consts_words = read_word(mem, blob + 8)?;
-    let mut accesses: Vec<MemAccess> =
-        super::word_accesses(pc, blob, 12, AccessKind::Read).collect();
+    let (nondet_words, verify_words, consts_words) = (word(0), word(1), word(2));
     let program_bytes = nondet_words * 4;
     if program_bytes > MAX_PROGRAM_BYTES {
         return Err((
