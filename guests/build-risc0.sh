@@ -7,6 +7,8 @@
 #   r0-bigint.elf the BIGINT accelerator: v1 `sys_bigint` (modmul and
 #                plain multiply) and BIGINT2 (risc0-bigint2 1.4.13:
 #                modmul, modinv, secp256k1 scalar multiplication)
+#   r0-poseidon2.elf the POSEIDON2 ecall (`sys_poseidon2`): a sponge with
+#                a state, 16-bit halves, a CHECK_OUT comparison
 #
 # `guests/build-risc0.sh --check` rebuilds into a temporary directory and
 # fails unless every committed ELF is byte-identical to the rebuilt one.
@@ -37,7 +39,7 @@ export RUSTFLAGS="-C passes=lower-atomic -C panic=abort --cfg getrandom_backend=
  -C link-arg=-Ttext=0x00200800 -C link-arg=--build-id=none \
  $(remap_flags "$REPO")"
 cd "$GUESTS/risc0"
-GUESTS_LIST="r0-hash r0-bigint"
+GUESTS_LIST="r0-hash r0-bigint r0-poseidon2"
 for g in $GUESTS_LIST; do
     /usr/bin/cargo build --release --locked -p "$g" --target $TARGET --target-dir "$TARGET_DIR" \
         -Zbuild-std=alloc,core,proc_macro,panic_abort,std -Zbuild-std-features=compiler-builtins-mem

@@ -71,7 +71,11 @@ r0-hash kib-100 14
 r0-bigint bigint-10 20
 r0-bigint bigint-m0 20
 r0-bigint bigint-2000 20
-r0-bigint bigint-2000 16"
+r0-bigint bigint-2000 16
+r0-poseidon2 poseidon2-4 20
+r0-poseidon2 poseidon2-wrong 20
+r0-poseidon2 poseidon2-64 20
+r0-poseidon2 poseidon2-64 16"
 r0dir=$REPO/guests/bin/risc0
 r0table=$(mktemp)
 printf 'guest\tinputs\tpo2\texit_code\tuser_cycles\tpaging_cycles\treserved_cycles\ttotal_cycles\tsegments\tjournal\n' > "$r0table"

@@ -34,11 +34,12 @@
 //! Cycles are RISC Zero's user cycles (every instruction, the kernel's
 //! too, plus each host call's cycle states); [`pager`] adds paging,
 //! reserved cycles and segments; [`bigint`] is the BIGINT host call (the
-//! user's BIGINT and BIGINT2 ecalls). Not executed: the POSEIDON2 host
-//! call (a clear fault).
+//! user's BIGINT and BIGINT2 ecalls), [`poseidon2`] the POSEIDON2 host
+//! call (the user's POSEIDON2 ecall).
 
 pub mod bigint;
 pub mod pager;
+pub mod poseidon2;
 
 use std::collections::VecDeque;
 use zkdbg_emulator::{AccessKind, CallArg, Cpu, CustomKind, EcallResult, MemAccess, Memory};
@@ -183,6 +184,15 @@ pub fn describe(cpu: &Cpu, mem: &Memory) -> Option<Vec<CallArg>> {
         // sys_bigint2_N(blob, a1, ..): the blob and the first arena (how
         // many follow, 1 to 6, only the blob's program knows).
         "BIGINT2" => vec![CallArg::Hex(a0), CallArg::Hex(a1)],
+        // sys_poseidon2(state, in, out, bits_count): word addresses shown
+        // as byte addresses, then the block count and the flags.
+        "POSEIDON2" => vec![
+            CallArg::Hex(a0 * 4),
+            CallArg::Hex(a1 * 4),
+            CallArg::Hex(a2 * 4),
+            int(a3 & 0xffff),
+            CallArg::Hex(a3 & !0xffff),
+        ],
         _ => vec![],
     })
 }
@@ -308,6 +318,21 @@ fn word_accesses(
     (addr & !3..addr.saturating_add(len))
         .step_by(4)
         .map(move |a| access(pc, a, kind))
+}
+
+/// One access per 1 KiB page (RISC Zero's page, what paging counts) that
+/// `addr..addr+len` touches, at the first word touched in it.
+fn page_accesses(
+    pc: u64,
+    addr: u64,
+    len: u64,
+    kind: AccessKind,
+) -> impl Iterator<Item = MemAccess> {
+    let end = addr.saturating_add(len);
+    let page = u64::from(pager::PAGE_BYTES);
+    (addr & !(page - 1)..end)
+        .step_by(page as usize)
+        .map(move |p| access(pc, p.max(addr & !3), kind))
 }
 
 impl Risc0Device {
@@ -543,11 +568,10 @@ impl Risc0Device {
                 Ok((extra, accesses)) => done("BIGINT", extra, accesses, None),
                 Err((m, addr)) => EcallResult::fault("BIGINT", m, addr),
             },
-            HOST_POSEIDON2 => EcallResult::fault(
-                "POSEIDON2",
-                "the POSEIDON2 host call is not executed by zkdbg yet".to_string(),
-                None,
-            ),
+            HOST_POSEIDON2 => match poseidon2::host_call(pc, cpu, mem) {
+                Ok((extra, accesses)) => done("POSEIDON2", extra, accesses, None),
+                Err((m, addr)) => EcallResult::fault("POSEIDON2", m, addr),
+            },
             _ => EcallResult::fault(
                 "ecall",
                 format!("a7 = {a7} is not a RISC Zero host call"),

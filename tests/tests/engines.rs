@@ -42,6 +42,7 @@ fn cases() -> Vec<Vec<String>> {
         ("sp1/sp1-hash.elf", "sp1/inputs/speed-20000.bin"),
         ("risc0/r0-hash.elf", "risc0/inputs/abc-2.bin"),
         ("risc0/r0-bigint.elf", "risc0/inputs/bigint-10.bin"),
+        ("risc0/r0-poseidon2.elf", "risc0/inputs/poseidon2-4.bin"),
         ("openvm/ov-hash.elf", "openvm/inputs/abc-2.bin"),
         ("openvm/ov-hash.elf", "openvm/inputs/speed-5000.bin"),
     ] {

@@ -1,8 +1,9 @@
 //! The `risc0` platform end to end on the RISC Zero guests of
-//! `guests/risc0` (`r0-hash` and `r0-bigint`, user programs built with
-//! risc0-zkvm 3.0.5), through the `zkdbg` binary as a user runs it: stdin
-//! in RISC Zero's word serialization, the SHA ecall, the bigint
-//! accelerator (BIGINT and BIGINT2), the journal, panics, and
+//! `guests/risc0` (`r0-hash`, `r0-bigint` and `r0-poseidon2`, user
+//! programs built with risc0-zkvm 3.0.5), through the `zkdbg` binary as a
+//! user runs it: stdin in RISC Zero's word serialization, the SHA ecall,
+//! the bigint accelerator (BIGINT and BIGINT2), POSEIDON2, the journal,
+//! panics, and
 //! RISC Zero's cycle accounting checked against the table its own
 //! executor produced (`scripts/peers.sh` writes
 //! `guests/bin/risc0/reference.tsv`).
@@ -25,7 +26,7 @@ fn run_report(args: &[&str]) -> (std::process::Output, serde_json::Value) {
 
 /// Every case RISC Zero's executor ran gives the same exit code, user,
 /// paging, reserved and total cycles, segment count and journal under
-/// zkdbg (a panic ends its executor with an error: no figures then).
+/// zkdbg (a panic or another error ends its executor: no figures then).
 #[test]
 fn runs_equal_risc_zeros_own_executor() {
     let dir = repo().join("guests/bin/risc0");
@@ -47,6 +48,14 @@ fn runs_equal_risc_zeros_own_executor() {
         if f[3] == "panic" {
             assert_eq!(j["halt_reason"], "panic", "{ctx}");
             assert_eq!(o.status.code(), Some(101), "{ctx}");
+            rows += 1;
+            continue;
+        }
+        // The executor stopped with an error of its own (a POSEIDON2
+        // CHECK_OUT that failed): a fault here.
+        if f[3] == "fault" {
+            assert_eq!(j["halt_reason"], "fault", "{ctx}");
+            assert!(!o.status.success(), "{ctx}");
             rows += 1;
             continue;
         }
@@ -342,5 +351,109 @@ fn bigint_accelerators_match_host_arithmetic() {
             .count()
             > 200,
         "{trace}"
+    );
+}
+
+/// RISC Zero's sponge on the host (`risc0-zkp`'s permutation): 16 cells
+/// per block overwritten, 8 capacity cells carried in `state`.
+fn sponge(state: &mut [u32; 8], blocks: &[[u32; 16]]) -> [u32; 8] {
+    use risc0_zkp::core::hash::poseidon2::poseidon2_mix;
+    use risc0_zkp::field::baby_bear::BabyBearElem;
+    let mut cells = [BabyBearElem::new(0); 24];
+    for (c, s) in cells[16..].iter_mut().zip(state.iter()) {
+        *c = BabyBearElem::new(*s);
+    }
+    for b in blocks {
+        for (c, v) in cells.iter_mut().zip(b) {
+            *c = BabyBearElem::new(*v);
+        }
+        poseidon2_mix(&mut cells);
+    }
+    for (s, c) in state.iter_mut().zip(&cells[16..]) {
+        *s = c.as_u32();
+    }
+    std::array::from_fn(|i| cells[i].as_u32())
+}
+
+#[test]
+fn poseidon2_calls_match_the_sponge_on_the_host_and_a_bad_check_faults() {
+    let elf = repo().join("guests/bin/risc0/r0-poseidon2.elf");
+    let elf = elf.to_str().unwrap();
+    // (elems: Vec<u32>, rounds: u32, wrong: bool) in RISC Zero's word
+    // serialization; some values past BabyBear's prime.
+    let elems: Vec<u32> = (0..48u32).map(|i| i.wrapping_mul(0x9e37_79b9)).collect();
+    let rounds = 3u32;
+    let input = |wrong: u32| {
+        let mut w = vec![elems.len() as u32];
+        w.extend(&elems);
+        w.extend([rounds, wrong]);
+        hex(&w.iter().flat_map(|w| w.to_le_bytes()).collect::<Vec<u8>>())
+    };
+    let (o, j) = run_report(&[elf, "--input-hex", &input(0)]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let as_elems: Vec<[u32; 16]> = elems.chunks(16).map(|c| c.try_into().unwrap()).collect();
+    let mut state = [0u32; 8];
+    let mut digest = [0; 8];
+    for _ in 0..rounds {
+        digest = sponge(&mut state, &as_elems);
+    }
+    let as_halves: Vec<[u32; 16]> = elems
+        .chunks(8)
+        .map(|c| std::array::from_fn(|i| (c[i / 2] >> (16 * (i % 2))) & 0xffff))
+        .collect();
+    let halves = sponge(&mut [0; 8], &as_halves);
+    let journal: Vec<u8> = digest
+        .iter()
+        .chain(&halves)
+        .flat_map(|w| w.to_le_bytes())
+        .collect();
+    assert_eq!(j["output"], hex(&journal));
+    // A digest that differs from the CHECK_OUT buffer: RISC Zero's
+    // "poseidon2 check failed", where it happened.
+    let (o, j) = run_report(&[elf, "--input-hex", &input(1)]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(j["halt_reason"], "fault", "{err}");
+    assert!(err.contains("poseidon2 check failed"), "{err}");
+    // Profiles and traces name the call; the trace decodes its arguments.
+    let o = zkdbg(&[
+        "trace",
+        elf,
+        "--platform",
+        "risc0",
+        "--input-hex",
+        &input(0),
+    ]);
+    let trace = String::from_utf8_lossy(&o.stderr);
+    let calls: Vec<&str> = trace
+        .lines()
+        .filter(|l| l.contains("[precompile] POSEIDON2("))
+        .collect();
+    assert_eq!(calls.len(), rounds as usize + 2, "{trace}");
+    assert!(calls[0].contains(", 3, 0x80000000)"), "{}", calls[0]);
+    assert!(
+        calls[rounds as usize].contains("POSEIDON2(0x0, "),
+        "{}",
+        calls[rounds as usize]
+    );
+    assert!(
+        calls[rounds as usize + 1].contains(", 6, 0x40000000)"),
+        "{}",
+        calls[rounds as usize + 1]
+    );
+    let dir = tempdir("risc0-poseidon2");
+    let folded = dir.join("p.folded");
+    let o = zkdbg(&[
+        "profile",
+        elf,
+        "--input-hex",
+        &input(0),
+        "--folded",
+        folded.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&folded).unwrap();
+    assert!(
+        folded_cycles(&text, Some("[precompile] POSEIDON2;[kernel]")) > 0,
+        "{text}"
     );
 }

@@ -397,16 +397,6 @@ fn aligned_reg(cpu: &Cpu, r: usize) -> Result<u64, String> {
     Ok(v)
 }
 
-/// One access per 1 KiB page (RISC Zero's page, what paging counts) that
-/// `addr..addr+len` touches, at the first word touched in it.
-fn page_accesses(pc: u64, addr: u64, len: u64) -> impl Iterator<Item = MemAccess> {
-    let end = addr.saturating_add(len);
-    let page = u64::from(super::pager::PAGE_BYTES);
-    (addr & !(page - 1)..end)
-        .step_by(page as usize)
-        .map(move |p| super::access(pc, p.max(addr & !3), AccessKind::Read))
-}
-
 /// The BIGINT host call on the machine registers in `cpu`: evaluates the
 /// program, writes its witness. Returns the cycles beyond the `ecall`'s
 /// own (the verify program's length in words, plus one) and the accesses.
@@ -455,7 +445,12 @@ pub(crate) fn host_call(
             Some(nondet),
         )
     })?;
-    accesses.extend(page_accesses(pc, nondet, program_bytes));
+    accesses.extend(super::page_accesses(
+        pc,
+        nondet,
+        program_bytes,
+        AccessKind::Read,
+    ));
     let program = Program::decode(&bytes).map_err(|m| (m, Some(nondet)))?;
     drop(bytes);
     let mut io = HostIo {
@@ -477,7 +472,7 @@ pub(crate) fn host_call(
             let m = format!("the bigint verify program or constants at {a:#x}: {e}");
             (m, Some(a))
         })?;
-        accesses.extend(page_accesses(pc, a, len));
+        accesses.extend(super::page_accesses(pc, a, len, AccessKind::Read));
     }
     for (a, chunk) in witness {
         mem.write_user(a, &chunk)

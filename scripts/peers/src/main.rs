@@ -20,7 +20,8 @@
 //! sets another), and prints
 //! `exit_code user paging reserved total segments journal_hex seconds`
 //! (`panic - - - - - - seconds` when the guest panicked: the executor
-//! stops with an error). The host side of the software syscalls is
+//! stops with an error; `fault - - - - - - seconds` when the executor
+//! stopped with any other error, which goes to stderr). The host side of the software syscalls is
 //! written here after risc0-zkvm 3.0.5's (`host/server/exec/executor.rs`
 //! `host_read`, `syscall/posix_io.rs` ...): a READ whose fd is a syscall's
 //! name runs it, a READ of fd 0 returns its two result words.
@@ -236,7 +237,10 @@ mod risc0 {
             Err(e) if format!("{e:#}").contains("Guest panicked") => {
                 println!("panic\t-\t-\t-\t-\t-\t\t{secs:.3}");
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                eprintln!("RISC Zero's executor: {e:#}");
+                println!("fault\t-\t-\t-\t-\t-\t\t{secs:.3}");
+            }
         }
         Ok(())
     }
