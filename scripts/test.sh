@@ -28,11 +28,14 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${need[@]}"
 fi
 
-cargo build --release --workspace
-cargo test --release --workspace
+# The `ci` profile (Cargo.toml): release code without cross-crate LTO, so
+# that the test binaries link in seconds; the CLI tests run its zkdbg.
+cargo build --profile ci --workspace
+export ZKDBG_BIN="${CARGO_TARGET_DIR:-$PWD/target}/ci/zkdbg"
+cargo test --profile ci --workspace
 # Lints, where the toolchain has clippy (a warning fails the run).
 if cargo clippy --version >/dev/null 2>&1; then
-    cargo clippy --release --workspace --all-targets -- -D warnings
+    cargo clippy --profile ci --workspace --all-targets -- -D warnings
 else
     echo "scripts/test.sh: cargo clippy not installed, lints not run"
 fi
