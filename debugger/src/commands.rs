@@ -254,15 +254,9 @@ pub const COMMANDS: &[Command] = &[
         aliases: &[],
         args: "",
         arity: (0, 0),
-        help: "instructions and cycles so far",
+        help: "instructions and cycles so far (RISC Zero: paging)",
         front_ends: FrontEnds::Both,
-        run: |d, _| {
-            let cpu = &d.guest().machine.cpu;
-            Reply::text(format!(
-                "{} instructions, {} cycles",
-                cpu.instret, cpu.cycle
-            ))
-        },
+        run: cycles_cmd,
     },
     Command {
         name: "syscalls",
@@ -494,6 +488,37 @@ fn watch_cmd(d: &mut Debugger, a: &[&str]) -> Reply {
         kind: WatchKind::Write,
     });
     Reply::text(format!("watchpoint on {spec} ({addr:#x}, {len} bytes)"))
+}
+
+/// `cycles`: instructions and the platform's cycles; on RISC Zero also
+/// its accounting of the run so far (replayed under its paging model).
+fn cycles_cmd(d: &mut Debugger, _: &[&str]) -> Reply {
+    let cpu = &d.guest().machine.cpu;
+    let line = format!("{} instructions, {} cycles", cpu.instret, cpu.cycle);
+    match d.risc0_cycles() {
+        None => Reply::text(line),
+        Some(c) => {
+            let mut lines = vec![
+                line,
+                format!(
+                    "RISC Zero: {} user cycles, {} paging, {} reserved, {} total in {} segment{} \
+                     (the open segment rounded up to a power of two)",
+                    c.user,
+                    c.paging,
+                    c.reserved,
+                    c.total,
+                    c.segments,
+                    if c.segments == 1 { "" } else { "s" }
+                ),
+            ];
+            if let Some(pc) = c.too_small_at {
+                lines.push(format!(
+                    "segment limit too small for the instruction at pc {pc:#x}: RISC Zero's executor stops there"
+                ));
+            }
+            Reply::lines(lines)
+        }
+    }
 }
 
 fn syscalls_cmd(d: &mut Debugger, a: &[&str]) -> Reply {

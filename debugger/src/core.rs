@@ -1453,7 +1453,15 @@ impl Debugger {
         }
         let mut prof = zkdbg_profiler::Profiler::new(sym);
         prof.count_pcs();
-        self.replay_with(&mut prof);
+        // On RISC Zero, its paging model watches too: `[paging]` frames
+        // where pages were paged, as `zkdbg profile` shows them.
+        match self.risc0_segment_po2() {
+            Some(po2) => {
+                let mut paged = zkdbg_platforms::risc0::pager::Paged::new(&mut prof, po2);
+                self.replay_with(&mut paged);
+            }
+            None => self.replay_with(&mut prof),
+        }
         let p = prof.finish();
         let mut ann = Annotations {
             instret: self.instret(),
@@ -1477,6 +1485,26 @@ impl Debugger {
         p.write_svg(&self.guest.name(), &mut w)?;
         w.flush()?;
         Ok(p.cycles())
+    }
+
+    /// log2 of the segment size on RISC Zero (`None` on other platforms).
+    fn risc0_segment_po2(&self) -> Option<u32> {
+        match &self.guest.os.device {
+            zkdbg_platforms::Device::Risc0(d) => Some(d.segment_po2),
+            _ => None,
+        }
+    }
+
+    /// RISC Zero's accounting of the run so far (user, paging, reserved
+    /// and total cycles, segments; the open segment counted as the last,
+    /// rounded to a power of two), as `zkdbg run` reports it at the end:
+    /// a replay from the entry point under RISC Zero's paging model
+    /// (`risc0::pager`). `None` on other platforms.
+    pub fn risc0_cycles(&mut self) -> Option<zkdbg_platforms::risc0::pager::Risc0Cycles> {
+        let po2 = self.risc0_segment_po2()?;
+        let mut paged = zkdbg_platforms::risc0::pager::Paged::new((), po2);
+        self.replay_with(&mut paged);
+        Some(paged.pager.totals())
     }
 
     /// Replays from the entry point to now under `obs` (a profiler or a

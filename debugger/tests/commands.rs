@@ -183,3 +183,60 @@ fn the_syscall_log_rewinds_with_the_guest() {
     ));
     assert_eq!(log_lines(&d), at_second);
 }
+
+/// RISC Zero under the debugger: `cycles` gives RISC Zero's accounting of
+/// the run so far (a replay under its paging model); at the end, the
+/// figures RISC Zero's own executor reported for the same ELF and input
+/// (`guests/bin/risc0/reference.tsv`, r0-hash abc-2 at po2 20); a
+/// flamegraph of the run has `[paging]` frames; reverse execution keeps
+/// the figures consistent with the position.
+#[test]
+fn risc0_cycles_and_profiles_include_paging() {
+    use zkdbg::guest::Bytes;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap();
+    let dir = root.join("guests/bin/risc0");
+    let mut opts = GuestOptions::new(dir.join("r0-hash.elf"));
+    opts.zkvm.inputs = vec![Bytes::File(dir.join("inputs/abc-2.bin"))];
+    let mut d = Debugger::new(Guest::load(&opts, Output::Capture).unwrap(), 64 << 20);
+    let tmp = std::env::temp_dir().join(format!("zkdbg-r0-cycles-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    d.set_output_dir(tmp.clone());
+    let cmd = |d: &mut Debugger, c: &str| execute(d, c, FrontEnds::Tui, ":").lines;
+    let r = cmd(&mut d, "break main");
+    assert!(r[0].contains("reakpoint"), "{r:?}");
+    assert!(matches!(
+        d.resume(Resume::Continue, true, || false),
+        Event::Breakpoint(_)
+    ));
+    let at_main = cmd(&mut d, "cycles");
+    assert_eq!(at_main.len(), 2, "{at_main:?}");
+    assert!(at_main[1].starts_with("RISC Zero: "), "{at_main:?}");
+    let user_at_main: u64 = at_main[1]["RISC Zero: ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(user_at_main > 0 && user_at_main < 9922, "{at_main:?}");
+    assert!(matches!(
+        d.resume(Resume::Continue, true, || false),
+        Event::Exited(0)
+    ));
+    let end = cmd(&mut d, "cycles");
+    assert_eq!(
+        end[1],
+        "RISC Zero: 9922 user cycles, 24021 paging, 31593 reserved, 65536 total in 1 segment \
+         (the open segment rounded up to a power of two)"
+    );
+    // The flamegraph: user plus paging cycles, paging as `[paging]` frames.
+    let r = cmd(&mut d, "profile r0.svg");
+    assert!(r[0].starts_with("flamegraph of 33943 cycles"), "{r:?}");
+    let svg = std::fs::read_to_string(tmp.join("r0.svg")).unwrap();
+    assert!(svg.contains("[paging]"), "no [paging] frame");
+    std::fs::remove_dir_all(&tmp).ok();
+    // Back at main, the figures are main's again.
+    assert!(matches!(d.reverse_continue(), Event::Breakpoint(_)));
+    assert_eq!(cmd(&mut d, "cycles"), at_main);
+}
