@@ -603,24 +603,35 @@ fn get_words(mem: &Memory, addr: u64, n: usize) -> Vec<u32> {
         .collect()
 }
 
-/// A POSEIDON2 host call: byte addresses (0: no state) passed as RISC
-/// Zero's word addresses.
-fn poseidon2(
-    d: &mut Risc0Device,
-    cpu: &mut Cpu,
-    mem: &mut Memory,
-    state: u64,
-    input: u64,
-    out: u64,
-    bits: u64,
-) -> EcallResult {
-    host(
-        d,
-        cpu,
-        mem,
-        risc0::HOST_POSEIDON2,
-        &[state / 4, input / 4, out / 4, bits],
-    )
+/// A kernel making POSEIDON2 host calls.
+struct P2 {
+    d: Risc0Device,
+    cpu: Cpu,
+    mem: Memory,
+}
+
+impl P2 {
+    fn new() -> P2 {
+        let (d, cpu, mem) = setup(b"");
+        P2 { d, cpu, mem }
+    }
+
+    /// A call with byte addresses (0: no state) passed as RISC Zero's word
+    /// addresses.
+    fn call(&mut self, state: u64, input: u64, out: u64, bits: u64) -> EcallResult {
+        self.raw(&[state / 4, input / 4, out / 4, bits])
+    }
+
+    /// A call with these a0..a3.
+    fn raw(&mut self, a: &[u64]) -> EcallResult {
+        host(
+            &mut self.d,
+            &mut self.cpu,
+            &mut self.mem,
+            risc0::HOST_POSEIDON2,
+            a,
+        )
+    }
 }
 
 // The digests RISC Zero's own guest test expects (risc0/risc0 v3.0.5
@@ -635,162 +646,77 @@ const DIGEST_0_31: [u32; 8] = [
 
 #[test]
 fn poseidon2_host_call_gives_risc0s_test_digests_and_cycle_states() {
-    use risc0::poseidon2::{PFLAG_CHECK_OUT, PFLAG_IS_ELEM};
-    let (mut d, mut cpu, mut mem) = setup(b"");
+    use risc0::poseidon2::{PFLAG_CHECK_OUT as CHECK, PFLAG_IS_ELEM as ELEM};
+    let mut h = P2::new();
     let elems: Vec<u32> = (0..32).collect();
-    put_words(&mut mem, BUF, &elems);
+    put_words(&mut h.mem, BUF, &elems);
     // Basic: one block of 16 elements, no state. Cycle states: load, load,
     // 9 rounds, out, back.
-    let r = poseidon2(
-        &mut d,
-        &mut cpu,
-        &mut mem,
-        0,
-        BUF,
-        BUF + 0x100,
-        PFLAG_IS_ELEM | 1,
-    );
+    let r = h.call(0, BUF, BUF + 0x100, ELEM | 1);
     assert_eq!(extra(&r), 11 + 2);
-    assert_eq!(get_words(&mem, BUF + 0x100, 8), DIGEST_0_15);
+    assert_eq!(get_words(&h.mem, BUF + 0x100, 8), DIGEST_0_15);
     // Short: the same 16 values as 16-bit halves of 8 words.
     let halves: Vec<u32> = (0..8).map(|i| ((2 * i + 1) << 16) | (2 * i)).collect();
-    put_words(&mut mem, BUF + 0x200, &halves);
-    let r = poseidon2(&mut d, &mut cpu, &mut mem, 0, BUF + 0x200, BUF + 0x300, 1);
+    put_words(&mut h.mem, BUF + 0x200, &halves);
+    let r = h.call(0, BUF + 0x200, BUF + 0x300, 1);
     assert_eq!(extra(&r), 10 + 2);
-    assert_eq!(get_words(&mem, BUF + 0x300, 8), DIGEST_0_15);
+    assert_eq!(get_words(&h.mem, BUF + 0x300, 8), DIGEST_0_15);
     // Long: two blocks in one call.
-    let r = poseidon2(
-        &mut d,
-        &mut cpu,
-        &mut mem,
-        0,
-        BUF,
-        BUF + 0x100,
-        PFLAG_IS_ELEM | 2,
-    );
+    let r = h.call(0, BUF, BUF + 0x100, ELEM | 2);
     assert_eq!(extra(&r), 2 * 11 + 2);
-    assert_eq!(get_words(&mem, BUF + 0x100, 8), DIGEST_0_31);
+    assert_eq!(get_words(&h.mem, BUF + 0x100, 8), DIGEST_0_31);
     // Continue: two calls of one block through a state; with a state the
     // call adds its load and store states.
-    put_words(&mut mem, BUF + 0x400, &[0; 8]);
-    let r = poseidon2(
-        &mut d,
-        &mut cpu,
-        &mut mem,
-        BUF + 0x400,
-        BUF,
-        BUF + 0x500,
-        PFLAG_IS_ELEM | 1,
-    );
+    put_words(&mut h.mem, BUF + 0x400, &[0; 8]);
+    let r = h.call(BUF + 0x400, BUF, BUF + 0x500, ELEM | 1);
     assert_eq!(extra(&r), 2 + 11 + 2);
-    let r = poseidon2(
-        &mut d,
-        &mut cpu,
-        &mut mem,
-        BUF + 0x400,
-        BUF + 64,
-        BUF + 0x500,
-        PFLAG_IS_ELEM | 1,
-    );
-    assert_eq!(get_words(&mem, BUF + 0x500, 8), DIGEST_0_31);
+    let r = h.call(BUF + 0x400, BUF + 64, BUF + 0x500, ELEM | 1);
+    assert_eq!(get_words(&h.mem, BUF + 0x500, 8), DIGEST_0_31);
     // Accesses: the state read and written, 16 input words, 8 output words.
     let EcallResult::Done { accesses, name, .. } = &r else {
         panic!("{r:?}")
     };
     assert_eq!(*name, "POSEIDON2");
-    let reads = accesses
-        .iter()
-        .filter(|a| a.kind == AccessKind::Read)
-        .count();
-    let writes = accesses
-        .iter()
-        .filter(|a| a.kind == AccessKind::Write)
-        .count();
-    assert_eq!((reads, writes), (8 + 16, 8 + 8));
+    let count = |k| accesses.iter().filter(|a| a.kind == k).count();
+    assert_eq!(
+        (count(AccessKind::Read), count(AccessKind::Write)),
+        (8 + 16, 8 + 8)
+    );
     // Values past the field's prime are reduced as the circuit does.
     let p = 0x7800_0001u32;
     let big: Vec<u32> = (0..16).map(|i| i + p).collect();
-    put_words(&mut mem, BUF + 0x600, &big);
-    poseidon2(
-        &mut d,
-        &mut cpu,
-        &mut mem,
-        0,
-        BUF + 0x600,
-        BUF + 0x700,
-        PFLAG_IS_ELEM | 1,
-    );
-    assert_eq!(get_words(&mem, BUF + 0x700, 8), DIGEST_0_15);
+    put_words(&mut h.mem, BUF + 0x600, &big);
+    h.call(0, BUF + 0x600, BUF + 0x700, ELEM | 1);
+    assert_eq!(get_words(&h.mem, BUF + 0x700, 8), DIGEST_0_15);
     // CHECK_OUT: the right digest passes and writes nothing; a wrong one
     // fails the run as RISC Zero's does.
-    let r = poseidon2(
-        &mut d,
-        &mut cpu,
-        &mut mem,
-        0,
-        BUF,
-        BUF + 0x100,
-        PFLAG_IS_ELEM | PFLAG_CHECK_OUT | 2,
-    );
+    let r = h.call(0, BUF, BUF + 0x100, ELEM | CHECK | 2);
     assert!(matches!(r, EcallResult::Done { .. }), "{r:?}");
-    let r = poseidon2(
-        &mut d,
-        &mut cpu,
-        &mut mem,
-        0,
-        BUF,
-        BUF + 0x100,
-        PFLAG_IS_ELEM | PFLAG_CHECK_OUT | 1,
-    );
+    let r = h.call(0, BUF, BUF + 0x100, ELEM | CHECK | 1);
     assert!(
         matches!(&r, EcallResult::Fault { name: "POSEIDON2", message, .. } if message.contains("poseidon2 check failed")),
         "{r:?}"
     );
-    assert_eq!(get_words(&mem, BUF + 0x100, 8), DIGEST_0_31);
+    assert_eq!(get_words(&h.mem, BUF + 0x100, 8), DIGEST_0_31);
     // Zero blocks: the digest of the state alone.
-    let r = poseidon2(&mut d, &mut cpu, &mut mem, 0, 0, BUF + 0x800, 0);
+    let r = h.call(0, 0, BUF + 0x800, 0);
     assert_eq!(extra(&r), 2);
-    assert_eq!(get_words(&mem, BUF + 0x800, 8), [0; 8]);
+    assert_eq!(get_words(&h.mem, BUF + 0x800, 8), [0; 8]);
 }
 
 #[test]
 fn bad_poseidon2_calls_fault_with_the_reason() {
-    let (mut d, mut cpu, mut mem) = setup(b"");
-    let fault = |r: EcallResult, what: &str| {
+    let mut h = P2::new();
+    // Addresses in the zero page or past 4 GiB; input running past 4 GiB.
+    for (a, what) in [
+        ([0, 0x100, BUF / 4, 1], "not a guest address"),
+        ([0, BUF / 4, 0x4000_0000, 1], "past 4 GiB"),
+        ([0, 0x3fff_0000, BUF / 4, 0xffff], "cannot read"),
+    ] {
+        let r = h.raw(&a);
         assert!(
             matches!(&r, EcallResult::Fault { name: "POSEIDON2", message, .. } if message.contains(what)),
             "{what}: {r:?}"
         );
-    };
-    // Addresses in the zero page or past 4 GiB; input running past 4 GiB.
-    fault(
-        host(
-            &mut d,
-            &mut cpu,
-            &mut mem,
-            risc0::HOST_POSEIDON2,
-            &[0, 0x100, BUF / 4, 1],
-        ),
-        "not a guest address",
-    );
-    fault(
-        host(
-            &mut d,
-            &mut cpu,
-            &mut mem,
-            risc0::HOST_POSEIDON2,
-            &[0, BUF / 4, 0x4000_0000, 1],
-        ),
-        "past 4 GiB",
-    );
-    fault(
-        host(
-            &mut d,
-            &mut cpu,
-            &mut mem,
-            risc0::HOST_POSEIDON2,
-            &[0, 0x3fff_0000, BUF / 4, 0xffff],
-        ),
-        "cannot read",
-    );
+    }
 }
