@@ -22,6 +22,7 @@
 //! The permutation is `risc0-zkp` 3.0.5's `poseidon2_mix` (RISC Zero's
 //! constants).
 
+use crate::access;
 use risc0_zkp::core::hash::poseidon2::{poseidon2_mix, CELLS};
 use risc0_zkp::field::baby_bear::BabyBearElem;
 use zkdbg_emulator::{AccessKind, Cpu, MemAccess, Memory};
@@ -117,16 +118,6 @@ pub fn absorb(cells: &mut [u32; CELLS], blocks: impl Iterator<Item = [u32; 16]>)
     }
 }
 
-/// Words of one access list entry per word of `addr..addr+len` up to 16
-/// KiB; past that, one per 1 KiB page (what paging counts).
-fn accesses(pc: u64, addr: u64, len: u64, kind: AccessKind) -> Vec<MemAccess> {
-    if len <= 16 << 10 {
-        super::word_accesses(pc, addr, len, kind).collect()
-    } else {
-        super::page_accesses(pc, addr, len, kind).collect()
-    }
-}
-
 /// The POSEIDON2 host call on the machine registers a0..a3 in `cpu`.
 /// Returns the cycles beyond the `ecall`'s own ([`cycles`]) and the
 /// accesses.
@@ -141,20 +132,6 @@ pub(crate) fn host_call(
 ) -> Result<(u64, Vec<MemAccess>), (String, Option<u64>)> {
     let x = |r: usize| cpu.x[r] & 0xffff_ffff;
     let call = Call::decode(x(10), x(11), x(12), x(13))?;
-    let read = |mem: &Memory, addr: u64, len: u64| {
-        if len > mem.available_bytes().max(1 << 20) {
-            return Err((
-                format!("{len} bytes at {addr:#x}: too many to read"),
-                Some(addr),
-            ));
-        }
-        mem.read_vec(addr, len as usize).map_err(|e| {
-            (
-                format!("cannot read {len} bytes at {addr:#x}: {e}"),
-                Some(addr),
-            )
-        })
-    };
     let words = |b: &[u8]| -> Vec<u32> {
         b.chunks_exact(4)
             .map(|w| u32::from_le_bytes(w.try_into().expect("4 bytes")))
@@ -163,17 +140,20 @@ pub(crate) fn host_call(
     let mut acc = Vec::new();
     let mut cells = [0u32; CELLS];
     if let Some(s) = call.state {
-        let state = words(&read(mem, s, 32)?);
+        let state = words(&access::read(mem, pc, s, 32, 4, &mut acc)?);
         cells[2 * DIGEST_WORDS..].copy_from_slice(&state);
-        acc.extend(accesses(pc, s, 32, AccessKind::Read));
     }
-    let input = words(&read(mem, call.input, call.input_bytes())?);
-    acc.extend(accesses(
-        pc,
-        call.input,
-        call.input_bytes(),
-        AccessKind::Read,
-    ));
+    // Watchpoints see each word of up to 16 KiB of input; past that (up to
+    // 4 MiB), paging still sees every page.
+    let len = call.input_bytes();
+    let input = if len <= 16 << 10 {
+        access::read(mem, pc, call.input, len, 4, &mut acc)?
+    } else {
+        let b = access::read(mem, pc, call.input, len, 4, &mut Vec::new())?;
+        acc.extend(super::page_accesses(pc, call.input, len, AccessKind::Read));
+        b
+    };
+    let input = words(&input);
     let blocks = if call.is_elem {
         input
             .chunks_exact(16)
@@ -191,8 +171,7 @@ pub(crate) fn host_call(
         .flat_map(|w| w.to_le_bytes())
         .collect();
     if call.check_out {
-        let have = read(mem, call.output, 32)?;
-        acc.extend(accesses(pc, call.output, 32, AccessKind::Read));
+        let have = access::read(mem, pc, call.output, 32, 4, &mut acc)?;
         if let Some(i) =
             (0..DIGEST_WORDS).find(|&i| have[4 * i..4 * i + 4] != digest[4 * i..4 * i + 4])
         {
@@ -207,25 +186,14 @@ pub(crate) fn host_call(
             ));
         }
     } else {
-        write(mem, call.output, &digest)?;
-        acc.extend(accesses(pc, call.output, 32, AccessKind::Write));
+        access::write(mem, pc, call.output, &digest, 4, &mut acc)?;
     }
     if let Some(s) = call.state {
         let state: Vec<u8> = cells[2 * DIGEST_WORDS..]
             .iter()
             .flat_map(|w| w.to_le_bytes())
             .collect();
-        write(mem, s, &state)?;
-        acc.extend(accesses(pc, s, 32, AccessKind::Write));
+        access::write(mem, pc, s, &state, 4, &mut acc)?;
     }
     Ok((cycles(&call), acc))
-}
-
-fn write(mem: &mut Memory, addr: u64, bytes: &[u8]) -> Result<(), (String, Option<u64>)> {
-    mem.write_user(addr, bytes).map_err(|e| {
-        (
-            format!("cannot write {} bytes at {addr:#x}: {e}", bytes.len()),
-            Some(addr),
-        )
-    })
 }
