@@ -166,33 +166,24 @@ pub(crate) fn host_call(
             .collect()
     };
     absorb(&mut cells, blocks.into_iter());
-    let digest: Vec<u8> = cells[..DIGEST_WORDS]
-        .iter()
-        .flat_map(|w| w.to_le_bytes())
-        .collect();
+    let bytes = |w: &[u32]| -> Vec<u8> { w.iter().flat_map(|w| w.to_le_bytes()).collect() };
+    let digest = &cells[..DIGEST_WORDS];
     if call.check_out {
-        let have = access::read(mem, pc, call.output, 32, 4, &mut acc)?;
-        if let Some(i) =
-            (0..DIGEST_WORDS).find(|&i| have[4 * i..4 * i + 4] != digest[4 * i..4 * i + 4])
-        {
-            let w = |b: &[u8]| u32::from_le_bytes(b[4 * i..4 * i + 4].try_into().expect("4"));
+        let have = words(&access::read(mem, pc, call.output, 32, 4, &mut acc)?);
+        if let Some(i) = (0..DIGEST_WORDS).find(|&i| have[i] != digest[i]) {
             return Err((
                 format!(
                     "poseidon2 check failed: {:#010x} != {:#010x} (word {i} of the digest)",
-                    w(&have),
-                    w(&digest)
+                    have[i], digest[i]
                 ),
                 Some(call.output + 4 * i as u64),
             ));
         }
     } else {
-        access::write(mem, pc, call.output, &digest, 4, &mut acc)?;
+        access::write(mem, pc, call.output, &bytes(digest), 4, &mut acc)?;
     }
     if let Some(s) = call.state {
-        let state: Vec<u8> = cells[2 * DIGEST_WORDS..]
-            .iter()
-            .flat_map(|w| w.to_le_bytes())
-            .collect();
+        let state = bytes(&cells[2 * DIGEST_WORDS..]);
         access::write(mem, pc, s, &state, 4, &mut acc)?;
     }
     Ok((cycles(&call), acc))
